@@ -1,0 +1,1 @@
+"""cleanup_assets: the Dagster code location that finalizes carrier device syncs."""

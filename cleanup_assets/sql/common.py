@@ -1,0 +1,154 @@
+"""The common tables downstream steps read: ``Device`` + ``Device_Tenant`` (M2M) or
+``MobilityDevice`` (Mobility), mirrored from the carrier table; and the communication plans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy import Integer, and_, exists, insert, literal, or_, select, true, false
+from sqlalchemy.engine import Connection
+
+from ..registry import Integration
+from ..schema import (
+    COMMON_TABLES,
+    DEVICE_ATTRIBUTES,
+    carrier_tables,
+    device,
+    device_tenant,
+    jasper_communication_plan,
+    service_provider,
+)
+from .merge import ACTOR, MergeCounts, merge_devices
+
+PLAN_CREATED_BY = "JasperDeviceSync"  # the legacy value; reports filter on it
+
+
+@dataclass
+class CommonCounts:
+    devices: MergeCounts
+    tenant_links_inserted: int = 0
+    tenant_links_updated: int = 0
+
+
+def sync_common_devices(
+    conn: Connection,
+    integration: Integration,
+    provider_ids: Sequence[int],
+    *,
+    sync_id: int,
+    now: datetime,
+) -> CommonCounts:
+    """Mirror the providers' live carrier rows into the family's common table.
+
+    The carrier table is the whole truth for a provider (incremental syncs accumulate in
+    it), so a common row whose carrier row is gone or deleted is soft-deleted too.
+    """
+    carrier = carrier_tables[integration.carrier_table]
+    target = COMMON_TABLES[integration.family.value]
+    live = (
+        select(carrier.c.ServiceProviderId, *[carrier.c[name] for name in DEVICE_ATTRIBUTES])
+        .where(carrier.c.ServiceProviderId.in_(list(provider_ids)), carrier.c.IsDeleted == false())
+        .subquery("live_carrier_devices")
+    )
+    counts = CommonCounts(
+        devices=merge_devices(
+            conn, target, live, provider_ids, sync_id=sync_id, now=now, deactivate_for=provider_ids
+        )
+    )
+    if target is device:
+        counts.tenant_links_inserted, counts.tenant_links_updated = _sync_device_tenant(
+            conn, provider_ids, now=now
+        )
+    return counts
+
+
+def _sync_device_tenant(conn: Connection, provider_ids: Sequence[int], *, now: datetime):
+    """One ``Device_Tenant`` link per device and its provider's tenant, kept in step."""
+    providers = list(provider_ids)
+    link_matches = and_(
+        device_tenant.c.DeviceId == device.c.id,
+        device_tenant.c.TenantId == service_provider.c.TenantId,
+    )
+    inserted = conn.execute(
+        insert(device_tenant).from_select(
+            ["DeviceId", "TenantId", "AccountNumber", "CreatedBy", "CreatedDate", "IsActive",
+             "IsDeleted"],
+            select(
+                device.c.id,
+                service_provider.c.TenantId,
+                device.c.AccountNumber,
+                literal(ACTOR),
+                literal(now),
+                device.c.IsActive,
+                device.c.IsDeleted,
+            )
+            .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
+            .where(device.c.ServiceProviderId.in_(providers), ~exists().where(link_matches)),
+        )
+    ).rowcount
+    updated = conn.execute(
+        device_tenant.update()
+        .where(
+            link_matches,
+            service_provider.c.id == device.c.ServiceProviderId,
+            device.c.ServiceProviderId.in_(providers),
+            or_(
+                device_tenant.c.AccountNumber.is_distinct_from(device.c.AccountNumber),
+                device_tenant.c.IsDeleted.is_distinct_from(device.c.IsDeleted),
+            ),
+        )
+        .values(
+            AccountNumber=device.c.AccountNumber,
+            IsActive=device.c.IsActive,
+            IsDeleted=device.c.IsDeleted,
+            ModifiedBy=ACTOR,
+            ModifiedDate=now,
+        )
+    ).rowcount
+    return inserted, updated
+
+
+def add_missing_communication_plans(
+    conn: Connection, provider_ids: Sequence[int], *, now: datetime
+) -> list[tuple[int, str]]:
+    """Insert, in one statement, every plan the providers' devices use and the plan table lacks.
+
+    Returns the (ServiceProviderId, plan) pairs added: they need a rate plan association
+    before those devices can be optimized.
+    """
+    plan = jasper_communication_plan
+    missing = (
+        select(device.c.ServiceProviderId, device.c.CommunicationPlan)
+        .where(
+            device.c.ServiceProviderId.in_(list(provider_ids)),
+            device.c.IsDeleted == false(),
+            device.c.CommunicationPlan.isnot(None),
+            ~exists().where(
+                plan.c.ServiceProviderId == device.c.ServiceProviderId,
+                plan.c.CommunicationPlanName == device.c.CommunicationPlan,
+            ),
+        )
+        .distinct()
+    )
+    # Plans, not devices: a handful of names per provider.
+    added = [tuple(row) for row in conn.execute(missing.order_by(device.c.ServiceProviderId,
+                                                                  device.c.CommunicationPlan))]
+    if added:
+        source = missing.subquery("missing_plans")
+        conn.execute(
+            insert(plan).from_select(
+                ["ServiceProviderId", "CommunicationPlanName", "CreatedBy", "CreatedDate",
+                 "IsActive", "IsDeleted"],
+                select(
+                    source.c.ServiceProviderId,
+                    source.c.CommunicationPlan,
+                    literal(PLAN_CREATED_BY),
+                    literal(now),
+                    true(),
+                    false(),
+                ),
+            )
+        )
+    return added

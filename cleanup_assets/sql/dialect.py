@@ -1,0 +1,80 @@
+"""The few expressions whose SQL differs between SQLite, PostgreSQL and SQL Server."""
+
+from __future__ import annotations
+
+from sqlalchemy import DateTime, Integer, String, func
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+
+
+class try_timestamp(FunctionElement):
+    """Parse carrier text as a UTC timestamp; NULL where it is not a valid one."""
+
+    type = DateTime()
+    inherit_cache = True
+    name = "try_timestamp"
+
+
+@compiles(try_timestamp, "sqlite")
+def _try_timestamp_sqlite(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    value = compiler.process(arg, **kw)
+    # datetime() normalizes out-of-range days (2024-02-30 -> 2024-03-01); comparing the
+    # date part back to the input's refuses those. A trailing offset is converted to UTC.
+    return (
+        f"CASE WHEN datetime({value}) IS NOT NULL "
+        f"AND (length({value}) < 10 OR substr({value}, 1, 10) = date(substr({value}, 1, 10))) "
+        f"THEN datetime({value}) END"
+    )
+
+
+@compiles(try_timestamp, "postgresql")
+def _try_timestamp_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"cleanup_try_timestamp({compiler.process(arg, **kw)})"  # see schema.py
+
+
+@compiles(try_timestamp, "mssql")
+def _try_timestamp_mssql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    value = compiler.process(arg, **kw)
+    return (
+        f"COALESCE(CONVERT(datetime2, SWITCHOFFSET(TRY_CONVERT(datetimeoffset, {value}), 0)), "
+        f"TRY_CONVERT(datetime2, {value}))"
+    )
+
+
+class has_non_digit(FunctionElement):
+    """True where a text value contains a character other than 0-9."""
+
+    type = String()
+    inherit_cache = True
+    name = "has_non_digit"
+
+
+@compiles(has_non_digit, "sqlite")
+def _has_non_digit_sqlite(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} GLOB '*[^0-9]*')"
+
+
+@compiles(has_non_digit, "postgresql")
+def _has_non_digit_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} ~ '[^0-9]')"
+
+
+@compiles(has_non_digit, "mssql")
+def _has_non_digit_mssql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} LIKE '%[^0-9]%')"
+
+
+def text_length(expr: ColumnElement) -> ColumnElement:
+    """Character length (``char_length`` renders as ``LEN`` on SQL Server)."""
+    return func.char_length(expr, type_=Integer)
+
+
+def trimmed(expr: ColumnElement) -> ColumnElement:
+    """NULL for blank text, else the text without surrounding spaces."""
+    return func.nullif(func.trim(expr), "")
