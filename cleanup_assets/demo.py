@@ -173,32 +173,42 @@ def demo_devices(provider_id: int, count: int, seed: int = 7, malformed: bool = 
     return devices + bad, len(bad)
 
 
-def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS) -> None:
+def _insert(conn: Connection, table, rows: list[dict]) -> None:
+    if rows:  # an empty executemany is deprecated in SQLAlchemy
+        conn.execute(insert(table), rows)
+
+
+def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
+                        integration_ids: dict[str, int] | None = None) -> None:
     """Integrations, tenants, providers, settings, billing periods, one known plan."""
+    ids = integration_ids or DEMO_INTEGRATION_IDS
     for table in (billing_period, service_provider_setting, jasper_communication_plan,
                   service_provider, tenant, integration_table):
         conn.execute(delete(table))
-    conn.execute(insert(integration_table), [
-        {"id": DEMO_INTEGRATION_IDS[key], "Name": i.legacy_name} for key, i in INTEGRATIONS.items()
+    _insert(conn, integration_table, [
+        {"id": ids[key], "Name": i.legacy_name} for key, i in INTEGRATIONS.items()
     ])
-    conn.execute(insert(tenant), [{"id": t, "Name": n} for t, n in DEMO_TENANTS.items()])
-    conn.execute(insert(service_provider), [
+    tenant_ids = sorted({t for _, t, _, _ in providers} | set(DEMO_TENANTS))
+    _insert(conn, tenant, [
+        {"id": t, "Name": DEMO_TENANTS.get(t, f"Tenant {t}")} for t in tenant_ids
+    ])
+    _insert(conn, service_provider, [
         {"id": sp, "Name": name, "DisplayName": name, "TenantId": t,
-         "IntegrationId": DEMO_INTEGRATION_IDS[key]}
+         "IntegrationId": ids[key]}
         for sp, t, key, name in providers
     ])
-    conn.execute(insert(service_provider_setting), [
+    _insert(conn, service_provider_setting, [
         {"ServiceProviderId": None, "SettingKey": k, "SettingValue": v} for k, v in SETTINGS.items()
     ])
     this_month = date.today().replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)
-    conn.execute(insert(billing_period), [
+    _insert(conn, billing_period, [
         {"ServiceProviderId": sp, "BillYear": month.year, "BillMonth": month.month}
         for sp, _, key, _ in providers if INTEGRATIONS[key].optimization
         for month in (this_month, next_month)
     ])
     # One plan already known, so the demo shows the others being added.
-    conn.execute(insert(jasper_communication_plan), [
+    _insert(conn, jasper_communication_plan, [
         {"ServiceProviderId": sp, "CommunicationPlanName": COMMUNICATION_PLANS[0],
          "CreatedBy": "JasperDeviceSync"}
         for sp, _, key, _ in providers if INTEGRATIONS[key].has_communication_plans

@@ -348,6 +348,10 @@ _PG_TRY_TIMESTAMP = DDL(
 CREATE OR REPLACE FUNCTION cleanup_try_timestamp(value text) RETURNS timestamp
 LANGUAGE plpgsql IMMUTABLE SET TimeZone = 'UTC' AS $$
 BEGIN
+    -- ISO-8601 only: PostgreSQL also reads 'now', 'yesterday', 'epoch' as timestamps.
+    IF value !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN
+        RETURN NULL;
+    END IF;
     RETURN (value::timestamptz AT TIME ZONE 'UTC');
 EXCEPTION WHEN others THEN
     RETURN NULL;

@@ -7,8 +7,16 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 
+_ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"  # GLOB and T-SQL LIKE alike
+
+
 class try_timestamp(FunctionElement):
-    """Parse carrier text as a UTC timestamp; NULL where it is not a valid one."""
+    """Parse carrier text as a UTC timestamp; NULL where it is not a valid one.
+
+    Only ISO-8601 text counts (``YYYY-MM-DD``, optionally a time and an offset): every
+    database also accepts words such as ``now`` or ``yesterday``, or a bare number, which
+    would turn a carrier's garbage into today's date.
+    """
 
     type = DateTime()
     inherit_cache = True
@@ -19,11 +27,12 @@ class try_timestamp(FunctionElement):
 def _try_timestamp_sqlite(element, compiler, **kw):
     (arg,) = list(element.clauses)
     value = compiler.process(arg, **kw)
-    # datetime() normalizes out-of-range days (2024-02-30 -> 2024-03-01); comparing the
-    # date part back to the input's refuses those. A trailing offset is converted to UTC.
+    # datetime() accepts any day up to 31 in every month (2024-02-30); julianday() rolls
+    # such a day over into the next month, so the two disagree exactly on impossible dates.
+    # A trailing offset is converted to UTC.
     return (
-        f"CASE WHEN datetime({value}) IS NOT NULL "
-        f"AND (length({value}) < 10 OR substr({value}, 1, 10) = date(substr({value}, 1, 10))) "
+        f"CASE WHEN {value} GLOB '{_ISO_GLOB}*' AND datetime({value}) IS NOT NULL "
+        f"AND date(julianday({value})) = date({value}) "
         f"THEN datetime({value}) END"
     )
 
@@ -39,8 +48,9 @@ def _try_timestamp_mssql(element, compiler, **kw):
     (arg,) = list(element.clauses)
     value = compiler.process(arg, **kw)
     return (
+        f"CASE WHEN {value} LIKE '{_ISO_GLOB}%' THEN "
         f"COALESCE(CONVERT(datetime2, SWITCHOFFSET(TRY_CONVERT(datetimeoffset, {value}), 0)), "
-        f"TRY_CONVERT(datetime2, {value}))"
+        f"TRY_CONVERT(datetime2, {value})) END"
     )
 
 

@@ -1,0 +1,1 @@
+"""Dagster definitions, one folder per domain; assembled in ``cleanup_assets.definitions``."""

@@ -1,0 +1,22 @@
+# Sourced by the scripts: creates .venv and installs the project with its dev extras when
+# pyproject.toml changed since the last install. Nothing else is assumed on the machine but
+# python3 (3.10-3.12) with venv.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${CLEANUP_VENV:-$ROOT/.venv}"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV" || { echo "python3 -m venv failed: install python3-venv" >&2; exit 1; }
+fi
+STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
+if [ ! -f "$STAMP" ]; then
+  echo "installing cleanup_assets and its dependencies into $VENV (1-3 minutes the first time)..." >&2
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" >&2
+  rm -f "$VENV"/.installed-* && touch "$STAMP"
+fi
+export PATH="$VENV/bin:$PATH"
+# Everything local lives under .cleanup_home unless told otherwise.
+export CLEANUP_HOME="${CLEANUP_HOME:-$ROOT/.cleanup_home}"
+export DAGSTER_HOME="${DAGSTER_HOME:-$CLEANUP_HOME/dagster}"
+mkdir -p "$DAGSTER_HOME" && touch "$DAGSTER_HOME/dagster.yaml"
+cd "$ROOT"
