@@ -169,7 +169,7 @@ def cmd_demo(args) -> int:
     partitions = active_partitions(engine)
     first = finalize_partitions(instance, partitions)
     _print_table("Day 1 - first finalization of every partition:", first)
-    simulate_next_sync(engine)
+    simulate_next_sync(engine, devices_per_provider=args.devices)
     second = finalize_partitions(instance, partitions)
     _print_table("Day 2 - next sync (statuses changed, devices left and joined):", second)
     failed = [r for r in first + second if not r["success"]]

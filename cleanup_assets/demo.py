@@ -230,7 +230,8 @@ def seed_demo(engine: Engine, devices_per_provider: int = 200, seed: int = 7) ->
     return DemoSummary(len(DEMO_TENANTS), len(DEMO_PROVIDERS), staged, malformed)
 
 
-def simulate_next_sync(engine: Engine, seed: int = 8, changed_share: float = 0.05) -> None:
+def simulate_next_sync(engine: Engine, devices_per_provider: int = 200, seed: int = 8,
+                       changed_share: float = 0.05) -> None:
     """The next day's staging: some devices change status; full syncs lose a few devices
     and gain new ones; incremental (Jasper family) staging holds only the changed devices."""
     from .registry import SyncMode
@@ -239,7 +240,7 @@ def simulate_next_sync(engine: Engine, seed: int = 8, changed_share: float = 0.0
         for provider_id, _, key, _ in DEMO_PROVIDERS:
             integration = INTEGRATIONS[key]
             rng = random.Random(seed * 7919 + provider_id)
-            devices, _ = demo_devices(provider_id, 200, 7, malformed=False)
+            devices, _ = demo_devices(provider_id, devices_per_provider, 7, malformed=False)
             changed = rng.sample(range(len(devices)), max(1, int(len(devices) * changed_share)))
             for index in changed:
                 devices[index] = {**devices[index], "Status": "DEACTIVATED"

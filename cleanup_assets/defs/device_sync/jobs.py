@@ -2,13 +2,11 @@
 
 import dagster as dg
 
-from ..partitions import device_sync_partitions
 from .assets import GROUP
 
 finalize_device_sync_job = dg.define_asset_job(
     name="finalize_device_sync",
     selection=dg.AssetSelection.groups(GROUP),
-    partitions_def=device_sync_partitions,
     description=(
         "Finalize a carrier device sync for one integration and tenant: validate staging, "
         "merge the carrier and common device tables, add missing communication plans. "

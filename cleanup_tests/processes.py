@@ -1,0 +1,59 @@
+"""Starting and stopping real Dagster processes from tests."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _reset_signals():
+    # A process started with SIGINT ignored makes dagster ignore SIGTERM too (STACK.md).
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    """Start a command in its own process group, output to ``log``."""
+    return subprocess.Popen(
+        args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        start_new_session=True, preexec_fn=_reset_signals,
+    )
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.5, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def environment(tmp_path: Path, **extra: str) -> dict:
+    """A clean environment with a fresh CLEANUP_HOME and DAGSTER_HOME under ``tmp_path``."""
+    home = tmp_path / "dagster_home"
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "dagster.yaml").touch()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
+    env.update(CLEANUP_HOME=str(tmp_path / "cleanup_home"), DAGSTER_HOME=str(home),
+               PATH=f"{BIN}:{env.get('PATH', '')}", **extra)
+    return env

@@ -1,0 +1,205 @@
+"""The Dagster shell: definitions, partitions, the multi-asset's materializations, run
+config, and a real backfill through the dagster CLI and daemon."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import dagster as dg
+import pytest
+from sqlalchemy import func, select
+
+from cleanup_assets.defs.partitions import (
+    InvalidPartitionKey,
+    add_tenant_partitions,
+    device_sync_partitions,
+    partition_key,
+    split_partition_key,
+)
+from cleanup_assets.defs.resources import DatabaseResource
+from cleanup_assets.definitions import make_definitions
+from cleanup_assets.registry import INTEGRATION_KEYS
+
+from .builders import good_devices, live, rows, seed_providers, stage
+from .processes import BIN, ROOT, environment, start, stop, wait_until
+
+DEVICE_ASSETS = ["validated_staging", "carrier_devices", "common_devices", "communication_plans"]
+
+
+def run_partition(database_url, instance, integration, tenant, config=None):
+    defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01))
+    add_tenant_partitions(instance, [tenant])
+    job = defs.resolve_job_def("finalize_device_sync")
+    run_config = {"ops": {"finalize_device_tables": {"config": config}}} if config else None
+    return job.execute_in_process(
+        instance=instance, partition_key=partition_key(integration, tenant),
+        run_config=run_config, raise_on_error=False,
+    )
+
+
+def materializations(result) -> dict[str, dict]:
+    out = {}
+    for event in result.get_asset_materialization_events():
+        m = event.event_specific_data.materialization
+        out[m.asset_key.to_user_string()] = {k: v.value for k, v in m.metadata.items()}
+    return out
+
+
+def test_the_code_location_loads_and_validates():
+    completed = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_the_device_assets_are_partitioned_by_integration_and_tenant():
+    from cleanup_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    for name in DEVICE_ASSETS:
+        node = graph.get(dg.AssetKey(name))
+        assert node.partitions_def == device_sync_partitions
+        assert node.description  # shown in the UI
+    assert device_sync_partitions.partitions_defs[0].partitions_def.get_partition_keys() == list(
+        INTEGRATION_KEYS)
+    lineage = {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
+               for k in graph.get_all_asset_keys()}
+    assert lineage["validated_staging"] == ["carrier_staging"]
+    assert lineage["communication_plans"] == ["common_devices"]
+
+
+@pytest.mark.parametrize("bad", ["acme corp", "a|b", "x,y", "../etc", ""])
+def test_tenant_keys_outside_the_safe_alphabet_are_refused(instance, bad):
+    with pytest.raises(InvalidPartitionKey, match="only letters, digits"):
+        add_tenant_partitions(instance, [bad])
+    assert instance.get_dynamic_partitions("tenant") == []
+
+
+def test_a_tenant_key_must_be_a_tenant_id():
+    with pytest.raises(ValueError, match="not a TenantId"):
+        partition_key("jasper", "acme")
+    assert split_partition_key("thingspace|42") == ("thingspace", "42")
+    with pytest.raises(ValueError, match="unknown integration 'verizon'"):
+        split_partition_key("verizon|42")
+
+
+def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, instance, engine):
+    seed_providers(engine, (11, 7, "jasper"))
+    from cleanup_assets.demo import demo_devices
+
+    stage(engine, "jasper", 11, demo_devices(11, 12)[0])
+
+    result = run_partition(database_url, instance, "jasper", "7")
+
+    assert result.success
+    meta = materializations(result)
+    assert sorted(meta) == sorted(DEVICE_ASSETS)
+    assert meta["validated_staging"]["dagster/row_count"] == 12
+    assert meta["validated_staging"]["rejected"] == 6
+    assert "missing ICCID" in meta["validated_staging"]["reject_reasons"]
+    carrier = meta["carrier_devices"]
+    assert (carrier["inserted"], carrier["updated"], carrier["unchanged"], carrier["deactivated"],
+            carrier["rejected"]) == (12, 0, 0, 0, 6)
+    assert carrier["dagster/row_count"] == 12
+    assert carrier["service_provider_ids"] == [11]
+    assert meta["common_devices"]["dagster/row_count"] == 12
+    assert meta["communication_plans"]["new_plans"] >= 1
+    status = instance.get_status_by_partition(
+        dg.AssetKey("carrier_devices"), [partition_key("jasper", "7")], device_sync_partitions)
+    assert status is not None
+
+
+def test_a_notification_run_finalizes_only_the_notified_provider(database_url, instance, engine):
+    seed_providers(engine, (11, 1, "rogers"), (12, 1, "rogers"))
+    stage(engine, "rogers", 11, good_devices(11, 4))
+    stage(engine, "rogers", 12, good_devices(12, 4))
+
+    result = run_partition(database_url, instance, "rogers", "1", {"service_provider_id": 12})
+
+    assert result.success
+    assert live(engine, "Device", 11) == {} and len(live(engine, "Device", 12)) == 4
+    (ledger,) = rows(engine, "CleanupDeviceSync")
+    assert (ledger["Trigger"], ledger["RunId"]) == ("notification", result.run_id)
+
+
+def test_a_run_without_a_notification_never_asks_for_optimization(database_url, instance, engine):
+    seed_providers(engine, (11, 1, "jasper"))
+
+    result = run_partition(database_url, instance, "jasper", "1",
+                           {"should_queue_carrier_optimization": True})
+
+    assert not result.success
+    failure = result.get_step_failure_events()[0].step_failure_data.error
+    assert "never asks for optimization" in failure.message
+    assert rows(engine, "CleanupDeviceSync") == []
+
+
+def test_an_unknown_provider_fails_the_run_with_a_clear_message(database_url, instance, engine):
+    seed_providers(engine, (11, 1, "jasper"))
+
+    result = run_partition(database_url, instance, "jasper", "1", {"service_provider_id": 999})
+
+    assert not result.success
+    message = result.get_step_failure_events()[0].step_failure_data.error.message
+    assert "service provider 999 is not an active Jasper provider of tenant 1" in message
+
+
+def test_the_database_password_never_reaches_run_logs_even_when_the_connection_fails(instance):
+    url = "postgresql+psycopg://svc:hunter2secret@127.0.0.1:1/amop"  # nothing listens there
+
+    result = run_partition(url, instance, "jasper", "1")
+
+    assert not result.success
+    logs = json.dumps([str(e) for e in instance.all_logs(result.run_id)])
+    assert "127.0.0.1" in logs  # the failure is reported ...
+    assert "hunter2secret" not in logs  # ... without the secret
+
+
+@pytest.mark.slow
+def test_a_backfill_of_one_carrier_across_every_tenant_through_the_dagster_cli(tmp_path):
+    """The operator's everyday action, on a real instance: CLI backfill, daemon, runs."""
+    env = environment(tmp_path)
+    subprocess.run([str(BIN / "cleanup-assets"), "seed-demo", "--devices", "15"], cwd=ROOT,
+                   env=env, check=True, capture_output=True)
+    subprocess.run([str(BIN / "cleanup-assets"), "register-tenants"], cwd=ROOT, env=env,
+                   check=True, capture_output=True)
+    tenants = ["1", "2", "3"]
+    daemon = start([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env,
+                   tmp_path / "daemon.log")
+    try:
+        launched = subprocess.run(
+            [str(BIN / "dagster"), "job", "backfill", "-w", "workspace.yaml",
+             "-j", "finalize_device_sync", "--noprompt",
+             "--partitions", ",".join(f"jasper|{t}" for t in tenants)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        )
+        assert launched.returncode == 0, launched.stdout + launched.stderr
+        with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as inst:
+            def finished():
+                runs = inst.get_runs()
+                done = [r for r in runs if r.status in (dg.DagsterRunStatus.SUCCESS,
+                                                        dg.DagsterRunStatus.FAILURE)]
+                return runs if len(runs) == len(tenants) and len(done) == len(tenants) else None
+
+            runs = wait_until(finished, timeout=240, what="the backfill's runs")
+            assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
+            assert sorted(r.tags["dagster/partition"] for r in runs) == [
+                f"jasper|{t}" for t in tenants]
+    finally:
+        stop(daemon)
+    from cleanup_assets.db import make_engine
+    from cleanup_assets.demo import DEMO_INTEGRATION_IDS
+    from cleanup_assets.schema import device, service_provider
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'cleanup_home' / 'cleanup.db'}")
+    with engine.connect() as conn:
+        per_provider = dict(conn.execute(
+            select(device.c.ServiceProviderId, func.count()).group_by(device.c.ServiceProviderId)
+        ).all())
+        jasper_providers = conn.execute(
+            select(service_provider.c.id).where(
+                service_provider.c.IntegrationId == DEMO_INTEGRATION_IDS["jasper"])).scalars().all()
+    assert sorted(per_provider) == sorted(jasper_providers)  # tenant 2 has none: a no-op run
+    assert set(per_provider.values()) == {15}

@@ -1,0 +1,55 @@
+"""Transactions and the transient-error retry, against the real databases."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from cleanup_assets.db import RetryPolicy, in_transaction, redacted
+
+from .builders import rows
+
+
+@pytest.mark.postgres
+def test_a_dropped_connection_is_retried_in_a_fresh_transaction(pg_database_url):
+    from cleanup_assets.db import make_engine
+    from cleanup_assets.schema import create_schema, metadata
+
+    engine = make_engine(pg_database_url)
+    metadata.drop_all(engine)
+    create_schema(engine)
+    tries, retried = [], []
+
+    def work(conn):
+        tries.append(1)
+        conn.execute(text('INSERT INTO "Tenant" (id, "Name", "IsActive", "IsDeleted") '
+                          "VALUES (:id, 'x', true, false)"), {"id": len(tries)})
+        if len(tries) == 1:  # the server drops our connection mid-transaction
+            conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return len(tries)
+
+    result = in_transaction(engine, work, RetryPolicy(3, 0.01),
+                            on_retry=lambda attempt, error: retried.append(attempt))
+
+    assert result == 2 and retried == [1]
+    assert [r["id"] for r in rows(engine, "Tenant")] == [2]  # the first try left nothing
+    engine.dispose()
+
+
+def test_a_non_transient_error_is_raised_at_once(engine):
+    tries = []
+
+    def work(conn):
+        tries.append(1)
+        conn.execute(text('SELECT * FROM "NoSuchTable"'))
+
+    with pytest.raises(Exception, match="NoSuchTable"):
+        in_transaction(engine, work, RetryPolicy(3, 0.01))
+    assert len(tries) == 1
+
+
+def test_database_urls_are_shown_without_their_password():
+    shown = redacted("postgresql+psycopg://svc:s3cr3t@db.example:5432/amop")
+    assert "s3cr3t" not in shown and "svc" in shown and "***" in shown
+    assert redacted("not a url at all ::::") in {"<unparseable database URL>",
+                                                 "not a url at all ::::"}
