@@ -4,7 +4,9 @@
     cleanup-assets schema-ddl         print the DDL of our own tables for a DBA (SQL Server)
     cleanup-assets seed-demo          fill the database with demo tenants and staging
     cleanup-assets register-tenants   add every tenant with an active provider as a partition
-    cleanup-assets demo               all of the above, then finalize every partition, twice
+    cleanup-assets notify             post a sync notification (as the device-sync Lambdas do)
+    cleanup-assets notifications      list the notification inbox and what became of each
+    cleanup-assets demo               seed, notify every provider, let the sensor launch the runs
 
 The database URL comes from ``CLEANUP_DATABASE_URL`` (default: the embedded SQLite file);
 the Dagster instance from ``DAGSTER_HOME`` (default: ``$CLEANUP_HOME/dagster``).
@@ -103,21 +105,29 @@ def cmd_register_tenants(_args) -> int:
     return 0
 
 
-def finalize_partitions(instance, partitions, run_config=None) -> list[dict]:
-    """Run the main job for each partition on ``instance``; the runs show in the UI."""
-    from .definitions import defs
-    from .defs.partitions import partition_key
+def run_sensor_tick(instance, definitions=None) -> list[dict]:
+    """Evaluate the sync sensor once, in process, and execute the runs it requests on
+    ``instance`` (what the daemon does; the runs show in the UI)."""
+    import dagster as dg
 
-    job = defs.resolve_job_def("finalize_device_sync")
-    # The console shows warnings and errors; the full logs are in the instance (and the UI).
-    run_config = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}, **(run_config or {})}
+    from .definitions import defs as default_defs
+
+    definitions = definitions or default_defs
+    sensor = definitions.resolve_sensor_def("sync_notification_sensor")
+    tick = sensor.evaluate_tick(dg.build_sensor_context(
+        instance=instance, instance_ref=instance.get_ref(), definitions=definitions,
+        resources=definitions.resources))
+    for request in tick.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    job = definitions.resolve_job_def("finalize_device_sync")
     rows = []
-    for integration_key, tenant_key in partitions:
+    for request in tick.run_requests or []:
+        # The console shows warnings and errors; the full logs are in the instance (and UI).
+        run_config = {**request.run_config,
+                      "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
         result = job.execute_in_process(
-            instance=instance,
-            partition_key=partition_key(integration_key, tenant_key),
-            run_config=run_config,
-            raise_on_error=False,
+            instance=instance, partition_key=request.partition_key, run_config=run_config,
+            tags=request.tags, raise_on_error=False,
         )
         metadata = {}
         for event in result.get_asset_materialization_events():
@@ -125,13 +135,32 @@ def finalize_partitions(instance, partitions, run_config=None) -> list[dict]:
             metadata[materialization.asset_key.to_user_string()] = {
                 k: v.value for k, v in materialization.metadata.items()
             }
+        integration_key, tenant_key = request.partition_key.split("|")
         rows.append({"integration": integration_key, "tenant": tenant_key,
+                     "provider": request.tags.get("cleanup/service_provider_id"),
                      "success": result.success, "run_id": result.run_id, **metadata})
     return rows
 
 
+def _post_for_every_provider(engine, optimize: bool = False) -> int:
+    from .notifications import post_notification
+    from .schema import service_provider
+
+    with engine.begin() as conn:
+        providers = conn.execute(
+            select(service_provider.c.id, service_provider.c.IntegrationId)
+            .where(service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false())
+            .order_by(service_provider.c.id)
+        ).all()
+        for provider_id, integration_id in providers:  # providers, not devices
+            post_notification(conn, {"IntegrationType": integration_id,
+                                     "ServiceProviderId": provider_id,
+                                     "ShouldQueueCarrierOptimization": str(optimize)})
+    return len(providers)
+
+
 def _print_table(title: str, rows: list[dict]) -> None:
-    header = ("partition", "ok", "staged", "rejected", "inserted", "updated", "unchanged",
+    header = ("partition", "provider", "ok", "staged", "rejected", "inserted", "updated", "unchanged",
               "deactivated", "new plans")
     print(f"\n{title}")
     print("  ".join(f"{h:>11}" if i else f"{h:<18}" for i, h in enumerate(header)))
@@ -141,6 +170,7 @@ def _print_table(title: str, rows: list[dict]) -> None:
         plans = row.get("communication_plans", {})
         values = (
             f"{row['integration']}|{row['tenant']}",
+            row.get("provider") or "all",
             "yes" if row["success"] else "FAILED",
             staging.get("staged", "-"), staging.get("rejected", "-"), carrier.get("inserted", "-"),
             carrier.get("updated", "-"), carrier.get("unchanged", "-"),
@@ -150,7 +180,6 @@ def _print_table(title: str, rows: list[dict]) -> None:
 
 
 def cmd_demo(args) -> int:
-    from .defs.partitions import add_tenant_partitions
     from .demo import seed_demo, simulate_next_sync
     from .schema import create_schema
 
@@ -160,22 +189,78 @@ def cmd_demo(args) -> int:
     create_schema(engine)
     summary = seed_demo(engine, devices_per_provider=args.devices)
     instance = _instance()
-    added = add_tenant_partitions(instance, active_tenant_keys(engine))
     print(f"database: {redacted(url)}")
     print(f"dagster instance: {os.environ['DAGSTER_HOME']}")
     print(f"seeded {summary.tenants} tenants, {summary.providers} service providers, "
-          f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose); "
-          f"tenant partitions added: {', '.join(added) or 'none'}")
-    partitions = active_partitions(engine)
-    first = finalize_partitions(instance, partitions)
-    _print_table("Day 1 - first finalization of every partition:", first)
-    simulate_next_sync(engine, devices_per_provider=args.devices)
-    second = finalize_partitions(instance, partitions)
-    _print_table("Day 2 - next sync (statuses changed, devices left and joined):", second)
-    failed = [r for r in first + second if not r["success"]]
-    print(f"\n{len(first) + len(second)} runs, {len(failed)} failed, "
+          f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
+    days = []
+    for day in (1, 2):
+        if day == 2:
+            simulate_next_sync(engine, devices_per_provider=args.devices)
+        posted = _post_for_every_provider(engine)
+        runs = []
+        while len(runs) < posted:  # the sensor caps runs per tick
+            launched = run_sensor_tick(instance)
+            if not launched:
+                break
+            runs += launched
+        days.append(runs)
+        title = ("Day 1 - first sync of every service provider" if day == 1 else
+                 "Day 2 - next sync (statuses changed, devices left and joined)")
+        _print_table(f"{title}: {posted} notifications -> sensor -> {len(runs)} runs", runs)
+    all_runs = [r for runs in days for r in runs]
+    failed = [r for r in all_runs if not r["success"]]
+    print(f"\n{len(all_runs)} runs, {len(failed)} failed, tenant partitions: "
+          f"{', '.join(instance.get_dynamic_partitions('tenant'))}, "
           f"{time.monotonic() - started:.1f} s. Open the UI: scripts/ui")
-    return 1 if failed else 0
+    return 1 if failed or len(all_runs) != 2 * summary.providers else 0
+
+
+def cmd_notify(args) -> int:
+    from .notifications import post_notification
+    from .schema import service_provider
+
+    engine = make_engine(_database_url())
+    with engine.begin() as conn:
+        integration_type = args.integration_type
+        if integration_type is None:
+            integration_type = conn.execute(select(service_provider.c.IntegrationId).where(
+                service_provider.c.id == args.service_provider_id)).scalar()
+        attributes = {
+            "IntegrationType": integration_type,
+            "ServiceProviderId": args.service_provider_id,
+            "ShouldQueueCarrierOptimization": str(args.optimize),
+            "OptimizationSessionId": args.optimization_session_id,
+            "RetryCount": 0,
+            "MaxRetries": args.max_retries,
+            "DelayBetweenRetries": args.delay,
+            "RemainingRowsToProcess": 0,
+        }
+        notification_id = post_notification(conn, attributes)
+    print(f"notification {notification_id} posted: {attributes}")
+    return 0
+
+
+def cmd_notifications(args) -> int:
+    from .schema import sync_notification as n
+
+    engine = make_engine(_database_url())
+    query = select(n.c.id, n.c.Source, n.c.Status, n.c.IntegrationKey, n.c.TenantKey,
+                   n.c.ServiceProviderId, n.c.RetryCount, n.c.RemainingRowsToProcess,
+                   n.c.NextCheckAt, n.c.Forced, n.c.RunKey, n.c.Reason)
+    if args.status:
+        query = query.where(n.c.Status == args.status)
+    with engine.connect() as conn:
+        listed = conn.execute(query.order_by(n.c.id.desc()).limit(args.limit)).all()
+    print("id  source  status    partition          provider  retries  remaining  next check"
+          "           forced  reason")
+    for r in listed:  # at most --limit notifications
+        partition = f"{r.IntegrationKey}|{r.TenantKey}" if r.IntegrationKey else "-"
+        print(f"{r.id:<3} {r.Source:<7} {r.Status:<9} {partition:<18} {r.ServiceProviderId or '-'!s:<9}"
+              f" {r.RetryCount if r.RetryCount is not None else '-'!s:<8}"
+              f" {r.RemainingRowsToProcess if r.RemainingRowsToProcess is not None else '-'!s:<10}"
+              f" {r.NextCheckAt or '-'!s:<20} {'yes' if r.Forced else 'no':<7} {r.Reason or ''}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -191,7 +276,21 @@ def main(argv: list[str] | None = None) -> int:
     seed.set_defaults(func=cmd_seed_demo)
     sub.add_parser("register-tenants", help="add tenant partitions from ServiceProvider").set_defaults(
         func=cmd_register_tenants)
-    demo = sub.add_parser("demo", help="seed, then finalize every partition twice")
+    notify = sub.add_parser("notify", help="post a sync notification to the inbox")
+    notify.add_argument("--service-provider-id", type=int, required=True)
+    notify.add_argument("--integration-type", type=int,
+                        help="numeric Integration id (default: the provider's)")
+    notify.add_argument("--optimize", action="store_true",
+                        help="ShouldQueueCarrierOptimization = True")
+    notify.add_argument("--optimization-session-id", type=int, default=0)
+    notify.add_argument("--max-retries", type=int, default=14)
+    notify.add_argument("--delay", type=int, default=300, help="DelayBetweenRetries, seconds")
+    notify.set_defaults(func=cmd_notify)
+    listing = sub.add_parser("notifications", help="list the notification inbox")
+    listing.add_argument("--status", choices=["pending", "waiting", "launched", "rejected"])
+    listing.add_argument("--limit", type=int, default=50)
+    listing.set_defaults(func=cmd_notifications)
+    demo = sub.add_parser("demo", help="seed, notify every provider, sensor launches the runs")
     demo.add_argument("--devices", type=int, default=200, help="devices per service provider")
     demo.set_defaults(func=cmd_demo)
     args = parser.parse_args(argv)

@@ -78,6 +78,8 @@ class Integration:
     summary_procedure: str
     rows_to_process: tuple[RowsToProcess, ...] = ()
     detail: DetailJoin | None = None
+    # eBonding's legacy rule: stop waiting as soon as the remaining count stops moving.
+    stop_waiting_when_count_unchanged: bool = False
 
     @property
     def common_procedure(self) -> str:
@@ -226,6 +228,7 @@ _ALL: tuple[Integration, ...] = (
             RowsToProcess("eBondingDeviceDetailIdsToProcess", _m(RetryCount=("<", 2))),
             RowsToProcess("eBondingDeviceUsageIdsToProcess", _m(RetryCount=("<", 2))),
         ),
+        stop_waiting_when_count_unchanged=True,
     ),
     Integration(
         key="teal",

@@ -336,7 +336,37 @@ staged_device = Table(
     Index("UX_CleanupStagedDevice_SP_ICCID", "ServiceProviderId", "ICCID", unique=True),
 )
 
-OWN_TABLES: tuple[Table, ...] = (device_sync, staging_reject, staged_device)
+# The sync-notification inbox: every notification the sensor has seen, from the database
+# (posted by `cleanup-assets notify`) or from the legacy SQS queue, with its wait state.
+# The legacy attributes are kept as received (text) and, once parsed, in typed columns.
+sync_notification = Table(
+    "CleanupSyncNotification",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("Source", String(20), nullable=False),  # "inbox" | "sqs"
+    Column("ExternalId", String(200)),  # SQS MessageId: a redelivered message is ignored
+    Column("ReceivedAt", DateTime, nullable=False),
+    Column("RawAttributes", Text, nullable=False),  # JSON of the attributes as received
+    Column("Status", String(20), nullable=False),  # pending | waiting | launched | rejected
+    Column("Reason", String(500)),  # why rejected, or why forced
+    Column("IntegrationKey", String(50)),
+    Column("TenantKey", String(100)),
+    Column("ServiceProviderId", Integer),
+    Column("ShouldQueueCarrierOptimization", Boolean),
+    Column("OptimizationSessionId", BigInteger),
+    Column("RetryCount", Integer),
+    Column("MaxRetries", Integer),
+    Column("DelayBetweenRetries", Integer),
+    Column("RemainingRowsToProcess", Integer),
+    Column("NextCheckAt", DateTime),
+    Column("Forced", Boolean),
+    Column("RunKey", String(100)),
+    Column("DecidedAt", DateTime),
+    Index("UX_CleanupSyncNotification_Source_ExternalId", "Source", "ExternalId", unique=True),
+    Index("IX_CleanupSyncNotification_Status_NextCheckAt", "Status", "NextCheckAt"),
+)
+
+OWN_TABLES: tuple[Table, ...] = (device_sync, staging_reject, staged_device, sync_notification)
 COMMON_TABLES = {"M2M": device, "Mobility": mobility_device}
 
 # PostgreSQL (before 16) has no "try cast": validation needs one to reject unparseable
@@ -372,7 +402,8 @@ def create_schema(bind: Engine | Connection) -> list[str]:
         raise RuntimeError(
             "refusing to create tables on SQL Server: the legacy schema is owned by the existing "
             "database. Run `cleanup-assets schema-ddl --dialect mssql` and have a DBA apply the "
-            "DDL of our own tables (CleanupDeviceSync, CleanupStagingReject, CleanupStagedDevice)."
+            "DDL of our own tables (CleanupDeviceSync, CleanupStagingReject, CleanupStagedDevice, "
+            "CleanupSyncNotification)."
         )
     metadata.create_all(bind)
     return sorted(metadata.tables)

@@ -14,7 +14,7 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_the_demo_finalizes_every_partition_twice_and_prints_what_changed(tmp_path):
+def test_the_demo_goes_through_the_sensor_twice_and_prints_what_changed(tmp_path):
     env = environment(tmp_path)
 
     done = cli("demo", "--devices", "20", env=env)
@@ -26,11 +26,14 @@ def test_the_demo_finalizes_every_partition_twice_and_prints_what_changed(tmp_pa
     assert "thingspace|1" in day1 and "telegence|3" in day1 and "ebonding|2" in day1
     thingspace_day2 = next(line for line in out.split("Day 2")[1].splitlines()
                            if line.startswith("thingspace|1")).split()
-    # staged, rejected, inserted, updated, unchanged, deactivated: 3 left, 2 joined
-    assert thingspace_day2[1] == "yes" and thingspace_day2[7] == "3" and thingspace_day2[4] == "2"
+    # provider, ok, staged, rejected, inserted, updated, unchanged, deactivated: 3 left, 2 joined
+    assert thingspace_day2[1:3] == ["103", "yes"]
+    assert thingspace_day2[5] == "2" and thingspace_day2[8] == "3"
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        runs = instance.get_runs()
-        assert len(runs) == 24 and {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
+        runs = instance.get_runs()  # one run per notification: 13 providers, two days
+        assert len(runs) == 26 and {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
+        assert all(r.tags.get("dagster/run_key", "").startswith("sync-notification-")
+                   for r in runs)
         assert sorted(instance.get_dynamic_partitions("tenant")) == ["1", "2", "3"]
 
 
@@ -38,7 +41,7 @@ def test_init_db_creates_the_schema_once_and_again(tmp_path):
     env = environment(tmp_path)
     first, second = cli("init-db", env=env), cli("init-db", env=env)
     assert first.returncode == second.returncode == 0
-    assert "32 tables" in second.stdout
+    assert "33 tables" in second.stdout
 
 
 def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):

@@ -40,3 +40,29 @@ class DatabaseResource(dg.ConfigurableResource):
     def describe(self) -> str:
         """Where the data lives, safe to show (password masked)."""
         return redacted(self.effective_url())
+
+
+class SqsQueueResource(dg.ConfigurableResource):
+    """An SQS queue through boto3 (dagster-aws has no SQS resource). Credentials come from
+    the standard AWS environment chain, never from config. No ``queue_url``: disabled."""
+
+    queue_url: Optional[str] = None  # from EnvVar
+    region_name: str = "us-east-1"
+    endpoint_url: Optional[str] = None  # a local endpoint (tests, moto); None: AWS
+    max_attempts: int = 5  # botocore "standard" retries: throttling, 5xx, dropped links
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.queue_url)
+
+    def client(self):
+        import boto3
+        from botocore.config import Config
+
+        return boto3.client(
+            "sqs",
+            region_name=self.region_name,
+            endpoint_url=self.endpoint_url,
+            config=Config(retries={"max_attempts": self.max_attempts, "mode": "standard"},
+                          connect_timeout=5, read_timeout=20),
+        )

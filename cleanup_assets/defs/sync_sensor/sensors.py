@@ -1,0 +1,100 @@
+"""The sync sensor: waits for staging completion, then launches the partition's run."""
+
+import json
+from datetime import timedelta
+
+import dagster as dg
+
+from ...db import in_transaction
+from ...notifications import (
+    evaluate_notifications,
+    ingest_sqs_messages,
+    launched_between,
+    utcnow,
+)
+from ..device_sync.jobs import finalize_device_sync_job
+from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
+from ..resources import DatabaseResource, SqsQueueResource
+
+MAX_RUNS_PER_TICK = 25
+# A decided launch whose run is still missing after the grace period is requested again,
+# for up to the window (the daemon creates runs within seconds of a tick).
+RELAUNCH_GRACE = timedelta(minutes=2)
+RELAUNCH_WINDOW = timedelta(hours=6)
+NOTIFICATION_TAG = "cleanup/notification_id"
+
+
+@dg.sensor(
+    name="sync_notification_sensor",
+    job=finalize_device_sync_job,
+    minimum_interval_seconds=30,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def sync_notification_sensor(
+    context: dg.SensorEvaluationContext,
+    database: DatabaseResource,
+    device_sync_queue: SqsQueueResource,
+):
+    """Finalizes a carrier sync once its staging is complete.
+
+    Reads sync notifications (the database inbox, and the legacy SQS device-notification
+    queue when configured). While the service provider's rows to process remain and retries
+    are left, the notification waits `DelayBetweenRetries`; when retries run out (or, for
+    eBonding, the count stops moving) that provider's rows are cleared and the run is marked
+    forced. Then the tenant's partition is added if new and one run is requested for
+    (integration, tenant) with the notification's provider, optimization flag and session.
+    Malformed notifications are rejected with their reason (`cleanup-assets notifications`).
+    """
+    engine = database.get_engine()
+    ingested = 0
+    if device_sync_queue.enabled:
+        ingested = ingest_sqs_messages(engine, device_sync_queue.client(),
+                                       device_sync_queue.queue_url)
+    now = utcnow()
+    outcome = in_transaction(engine, lambda conn: evaluate_notifications(
+        conn, now=now, max_launches=MAX_RUNS_PER_TICK), retry=database.retry_policy)
+    launches = list(outcome.launches)
+
+    # Decisions of earlier ticks whose run never came to exist (a crash between the commit
+    # and the run's creation): request them again under the same run key.
+    decided_earlier = in_transaction(engine, lambda conn: launched_between(
+        conn, now - RELAUNCH_WINDOW, now - RELAUNCH_GRACE))
+    if decided_earlier:
+        existing = {
+            record.dagster_run.tags.get(NOTIFICATION_TAG)
+            for record in context.instance.get_run_records(filters=dg.RunsFilter(
+                tags={NOTIFICATION_TAG: [str(l.notification_id) for l in decided_earlier]}))
+        }
+        launches += [l for l in decided_earlier if str(l.notification_id) not in existing]
+
+    for launch in launches:
+        if launch.forced:
+            context.log.warning(f"notification {launch.notification_id}: {launch.reason}; "
+                                "cleared that provider's rows to process, finalizing as forced")
+    if outcome.rejected:
+        context.log.warning(f"{outcome.rejected} notification(s) rejected; see "
+                            "`cleanup-assets notifications --status rejected`")
+
+    known = set(context.instance.get_dynamic_partitions(TENANT_PARTITIONS_NAME))
+    new_tenants = sorted({l.tenant_key for l in launches} - known)
+    run_requests = [
+        dg.RunRequest(
+            run_key=launch.run_key,
+            partition_key=partition_key(launch.integration_key, launch.tenant_key),
+            run_config=launch.run_config(),
+            tags={NOTIFICATION_TAG: str(launch.notification_id),
+                  "cleanup/service_provider_id": str(launch.service_provider_id),
+                  "cleanup/forced": str(launch.forced).lower()},
+        )
+        for launch in launches
+    ]
+    summary = {"ingested": ingested, "launched": len(run_requests), "waiting": outcome.waiting,
+               "rejected": outcome.rejected, "forced": outcome.forced,
+               "deferred": outcome.deferred, "tick": now.isoformat()}
+    context.log.info(f"sync sensor tick: {summary}")
+    return dg.SensorResult(
+        run_requests=run_requests,
+        dynamic_partitions_requests=[tenant_partitions.build_add_request(new_tenants)]
+        if new_tenants else [],
+        cursor=json.dumps(summary),
+    )

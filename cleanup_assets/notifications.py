@@ -1,0 +1,320 @@
+"""Sync notifications: the legacy SQS message contract, the durable inbox, and the wait rule.
+
+A notification says "the device sync of service provider P finished staging". Before the
+partition is finalized, the carrier's rows to process must be gone: while they remain and
+retries are left, the notification waits (``DelayBetweenRetries`` between checks); when
+retries run out — or, for eBonding, the count stops moving — that provider's rows are
+cleared and the run goes ahead marked *forced* (staging may be incomplete).
+
+All state lives in ``CleanupSyncNotification``, so a daemon restart resumes with the same
+retry counts. Unlike the legacy, the optimization flag and session id survive every wait.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import and_, bindparam, false, insert, or_, select, true, update
+from sqlalchemy.engine import Connection
+
+from .registry import INTEGRATIONS, Integration
+from .schema import integration as integration_table
+from .schema import service_provider, sync_notification
+from .sql.rows_to_process import clear_rows_to_process, count_rows_to_process
+
+# The legacy message attributes and their defaults (None: required).
+ATTRIBUTES: dict[str, Any] = {
+    "IntegrationType": None,
+    "ServiceProviderId": None,
+    "ShouldQueueCarrierOptimization": "False",
+    "OptimizationSessionId": "0",
+    "RetryCount": "0",
+    "MaxRetries": "14",
+    "DelayBetweenRetries": "300",
+    "RemainingRowsToProcess": "0",
+}
+PENDING, WAITING, LAUNCHED, REJECTED = "pending", "waiting", "launched", "rejected"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class BadNotification(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Launch:
+    """A notification whose wait is over: finalize its partition."""
+
+    notification_id: int
+    integration_key: str
+    tenant_key: str
+    service_provider_id: int
+    should_queue_carrier_optimization: bool
+    optimization_session_id: int
+    forced: bool
+    reason: str | None
+
+    @property
+    def run_key(self) -> str:
+        return f"sync-notification-{self.notification_id}"
+
+    def run_config(self) -> dict:
+        return {"ops": {"finalize_device_tables": {"config": {
+            "service_provider_id": self.service_provider_id,
+            "should_queue_carrier_optimization": self.should_queue_carrier_optimization,
+            "optimization_session_id": self.optimization_session_id,
+            "forced": self.forced,
+        }}}}
+
+
+@dataclass
+class TickOutcome:
+    launches: list[Launch] = field(default_factory=list)
+    waiting: int = 0
+    rejected: int = 0
+    forced: int = 0
+    deferred: int = 0  # would launch, but the per-tick cap was reached
+
+
+# --- posting ---------------------------------------------------------------------------
+def post_notification(conn: Connection, attributes: Mapping[str, Any], *, source: str = "inbox",
+                      external_id: str | None = None, now: datetime | None = None) -> int | None:
+    """Record a notification as received (attribute values kept as text, like SQS sends
+    them). Returns its id, or None when this (source, external id) was recorded before."""
+    external_id = external_id or f"inbox-{uuid.uuid4()}"
+    exists = conn.execute(select(sync_notification.c.id).where(
+        sync_notification.c.Source == source, sync_notification.c.ExternalId == external_id
+    )).scalar()
+    if exists is not None:
+        return None
+    raw = {k: (None if v is None else str(v)) for k, v in attributes.items()}
+    return conn.execute(insert(sync_notification).values(
+        Source=source, ExternalId=external_id, ReceivedAt=now or utcnow(),
+        RawAttributes=json.dumps(raw, sort_keys=True), Status=PENDING,
+    )).inserted_primary_key[0]
+
+
+# --- parsing ---------------------------------------------------------------------------
+def _integer(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int:
+    value = raw.get(name)
+    if value is None or str(value).strip() == "":
+        if ATTRIBUTES[name] is None:
+            raise BadNotification(f"{name} is missing")
+        value = ATTRIBUTES[name]
+    text = str(value).strip()
+    try:
+        number = int(text)
+    except ValueError:
+        raise BadNotification(f"{name} {text[:40]!r} is not a whole number") from None
+    if number < minimum:
+        raise BadNotification(f"{name} {number} is negative")
+    return number
+
+
+def _boolean(raw: Mapping[str, Any], name: str) -> bool:
+    text = str(raw.get(name) or ATTRIBUTES[name]).strip().lower()
+    if text in {"true", "1", "yes"}:
+        return True
+    if text in {"false", "0", "no"}:
+        return False
+    raise BadNotification(f"{name} {text[:40]!r} is not true or false")
+
+
+def parse_attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The typed legacy attributes, or BadNotification saying what is wrong."""
+    return {
+        "IntegrationType": _integer(raw, "IntegrationType", minimum=1),
+        "ServiceProviderId": _integer(raw, "ServiceProviderId", minimum=1),
+        "ShouldQueueCarrierOptimization": _boolean(raw, "ShouldQueueCarrierOptimization"),
+        "OptimizationSessionId": _integer(raw, "OptimizationSessionId"),
+        "RetryCount": _integer(raw, "RetryCount"),
+        "MaxRetries": _integer(raw, "MaxRetries"),
+        "DelayBetweenRetries": _integer(raw, "DelayBetweenRetries"),
+        "RemainingRowsToProcess": _integer(raw, "RemainingRowsToProcess"),
+    }
+
+
+def _resolve(conn: Connection, parsed: Mapping[str, Any]) -> tuple[Integration, str]:
+    """(integration, tenant key) of a parsed notification, or BadNotification."""
+    name = conn.execute(select(integration_table.c.Name).where(
+        integration_table.c.id == parsed["IntegrationType"])).scalar()
+    if name is None:
+        raise BadNotification(f"IntegrationType {parsed['IntegrationType']} is not in Integration")
+    integration = next((i for i in INTEGRATIONS.values()
+                        if i.legacy_name.lower() == name.lower()), None)
+    if integration is None:
+        raise BadNotification(f"integration {name!r} is not one this location finalizes")
+    provider = conn.execute(select(
+        service_provider.c.TenantId, service_provider.c.IntegrationId,
+        service_provider.c.IsActive, service_provider.c.IsDeleted,
+    ).where(service_provider.c.id == parsed["ServiceProviderId"])).first()
+    if provider is None:
+        raise BadNotification(f"service provider {parsed['ServiceProviderId']} does not exist")
+    if provider.IntegrationId != parsed["IntegrationType"]:
+        raise BadNotification(
+            f"service provider {parsed['ServiceProviderId']} belongs to integration "
+            f"{provider.IntegrationId}, not {parsed['IntegrationType']} ({name})")
+    if not provider.IsActive or provider.IsDeleted:
+        raise BadNotification(f"service provider {parsed['ServiceProviderId']} is not active")
+    return integration, str(provider.TenantId)
+
+
+# --- the tick --------------------------------------------------------------------------
+def _parse_new(conn: Connection, now: datetime, limit: int) -> int:
+    """Parse freshly received notifications; reject the malformed ones. Returns rejects."""
+    fresh = conn.execute(
+        select(sync_notification.c.id, sync_notification.c.RawAttributes)
+        .where(sync_notification.c.Status == PENDING,
+               sync_notification.c.IntegrationKey.is_(None))
+        .order_by(sync_notification.c.id).limit(limit)
+    ).all()
+    accepted, rejected = [], []
+    for notification_id, raw_json in fresh:  # notifications, not devices
+        try:
+            raw = json.loads(raw_json)
+            parsed = parse_attributes(raw)
+            integration, tenant_key = _resolve(conn, parsed)
+        except (BadNotification, json.JSONDecodeError) as error:
+            rejected.append({"b_id": notification_id, "Status": REJECTED,
+                             "Reason": str(error)[:500], "DecidedAt": now})
+            continue
+        accepted.append({"b_id": notification_id, "IntegrationKey": integration.key,
+                         "TenantKey": tenant_key, **parsed})
+    statement = update(sync_notification).where(sync_notification.c.id == bindparam("b_id"))
+    if rejected:
+        conn.execute(statement, rejected)
+    if accepted:
+        conn.execute(statement.values(
+            IntegrationKey=bindparam("IntegrationKey"), TenantKey=bindparam("TenantKey"),
+            ServiceProviderId=bindparam("ServiceProviderId"),
+            ShouldQueueCarrierOptimization=bindparam("ShouldQueueCarrierOptimization"),
+            OptimizationSessionId=bindparam("OptimizationSessionId"),
+            RetryCount=bindparam("RetryCount"), MaxRetries=bindparam("MaxRetries"),
+            DelayBetweenRetries=bindparam("DelayBetweenRetries"),
+            RemainingRowsToProcess=bindparam("RemainingRowsToProcess"),
+        ), [{k: v for k, v in a.items() if k != "IntegrationType"} for a in accepted])
+    return len(rejected)
+
+
+def evaluate_notifications(conn: Connection, *, now: datetime | None = None,
+                           max_launches: int = 25, max_evaluated: int = 20_000) -> TickOutcome:
+    """One sensor tick over the inbox: parse, count rows to process, wait / clear / launch.
+
+    Set-based where it matters: one grouped COUNT per rows-to-process table for all due
+    notifications, and one executemany per kind of update.
+    """
+    now = now or utcnow()
+    outcome = TickOutcome(rejected=_parse_new(conn, now, max_evaluated))
+    n = sync_notification.c
+    due = conn.execute(
+        select(n.id, n.IntegrationKey, n.TenantKey, n.ServiceProviderId,
+               n.ShouldQueueCarrierOptimization, n.OptimizationSessionId, n.RetryCount,
+               n.MaxRetries, n.DelayBetweenRetries, n.RemainingRowsToProcess)
+        .where(n.Status.in_([PENDING, WAITING]), n.IntegrationKey.isnot(None),
+               or_(n.NextCheckAt.is_(None), n.NextCheckAt <= now))
+        .order_by(n.id).limit(max_evaluated)
+    ).all()
+    by_integration: dict[str, set[int]] = {}
+    for row in due:
+        by_integration.setdefault(row.IntegrationKey, set()).add(row.ServiceProviderId)
+    remaining = {key: count_rows_to_process(conn, INTEGRATIONS[key], providers)
+                 for key, providers in by_integration.items()}
+
+    waits, launched = [], []
+    for row in due:  # notifications, not devices
+        integration = INTEGRATIONS[row.IntegrationKey]
+        count = remaining[row.IntegrationKey].get(row.ServiceProviderId, 0)
+        forced, reason = False, None
+        if count > 0:
+            exhausted = row.RetryCount + 1 > row.MaxRetries
+            stalled = (integration.stop_waiting_when_count_unchanged
+                       and count == row.RemainingRowsToProcess)
+            if not exhausted and not stalled:
+                waits.append({"b_id": row.id, "Status": WAITING, "RetryCount": row.RetryCount + 1,
+                              "RemainingRowsToProcess": count,
+                              "NextCheckAt": now + timedelta(seconds=row.DelayBetweenRetries)})
+                continue
+            forced = True
+            reason = (f"{count} rows to process left after {row.RetryCount} retries"
+                      if exhausted else f"{count} rows to process, unchanged since the last check")
+        if len(outcome.launches) >= max_launches:
+            outcome.deferred += 1
+            continue
+        if forced:
+            clear_rows_to_process(conn, integration, row.ServiceProviderId)
+            outcome.forced += 1
+        launch = Launch(row.id, row.IntegrationKey, row.TenantKey, row.ServiceProviderId,
+                        bool(row.ShouldQueueCarrierOptimization), row.OptimizationSessionId,
+                        forced, reason)
+        outcome.launches.append(launch)
+        launched.append({"b_id": row.id, "Status": LAUNCHED, "Forced": forced, "Reason": reason,
+                         "RunKey": launch.run_key, "RemainingRowsToProcess": count,
+                         "DecidedAt": now})
+    statement = update(sync_notification).where(sync_notification.c.id == bindparam("b_id"))
+    if waits:
+        conn.execute(statement.values(
+            Status=bindparam("Status"), RetryCount=bindparam("RetryCount"),
+            RemainingRowsToProcess=bindparam("RemainingRowsToProcess"),
+            NextCheckAt=bindparam("NextCheckAt")), waits)
+    if launched:
+        conn.execute(statement.values(
+            Status=bindparam("Status"), Forced=bindparam("Forced"), Reason=bindparam("Reason"),
+            RunKey=bindparam("RunKey"), RemainingRowsToProcess=bindparam("RemainingRowsToProcess"),
+            DecidedAt=bindparam("DecidedAt")), launched)
+    outcome.waiting = len(waits)
+    return outcome
+
+
+def launched_between(conn: Connection, since: datetime, until: datetime) -> list[Launch]:
+    """Launches decided in [since, until]. The sensor requests those whose run does not
+    exist again (Dagster skips a run key it has already launched), so a crash between the
+    decision and the run's creation loses nothing."""
+    n = sync_notification.c
+    rows = conn.execute(
+        select(n.id, n.IntegrationKey, n.TenantKey, n.ServiceProviderId,
+               n.ShouldQueueCarrierOptimization, n.OptimizationSessionId, n.Forced, n.Reason)
+        .where(n.Status == LAUNCHED, n.DecidedAt >= since, n.DecidedAt <= until)
+        .order_by(n.id).limit(1000)
+    ).all()
+    return [Launch(r.id, r.IntegrationKey, r.TenantKey, r.ServiceProviderId,
+                   bool(r.ShouldQueueCarrierOptimization), r.OptimizationSessionId,
+                   bool(r.Forced), r.Reason) for r in rows]
+
+
+# --- the legacy SQS queue ----------------------------------------------------------------
+def ingest_sqs_messages(engine, client, queue_url: str, *, max_batches: int = 10) -> int:
+    """Move messages from the legacy device-notification queue into the inbox.
+
+    A message is deleted from SQS only after its row is committed; a message redelivered
+    after a crash in between is recognised by its MessageId and not recorded twice.
+    Returns the number of new notifications.
+    """
+    recorded = 0
+    for _ in range(max_batches):
+        messages = client.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0,
+            MessageAttributeNames=["All"], VisibilityTimeout=120,
+        ).get("Messages", [])
+        if not messages:
+            break
+        with engine.begin() as conn:
+            for message in messages:  # at most ten messages
+                attributes = {name: value.get("StringValue")
+                              for name, value in message.get("MessageAttributes", {}).items()}
+                if post_notification(conn, attributes, source="sqs",
+                                     external_id=message["MessageId"]) is not None:
+                    recorded += 1
+        result = client.delete_message_batch(QueueUrl=queue_url, Entries=[
+            {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages)
+        ])
+        if result.get("Failed"):  # recorded already: a redelivery is deduplicated
+            raise RuntimeError(f"SQS could not delete {len(result['Failed'])} recorded messages: "
+                               f"{[f.get('Code') for f in result['Failed']]}")
+    return recorded

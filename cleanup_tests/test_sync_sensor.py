@@ -1,0 +1,269 @@
+"""The sync sensor, evaluated against a real Dagster instance and a real database."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import dagster as dg
+import pytest
+from sqlalchemy import insert, text
+
+from cleanup_assets.definitions import make_definitions
+from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
+from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
+from cleanup_assets.schema import rows_to_process_tables
+
+from .builders import TEST_INTEGRATION_IDS, rows, seed_providers
+
+
+def definitions(database_url, queue: SqsQueueResource | None = None):
+    return make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+                            queue)
+
+
+def tick(instance, defs):
+    """One sensor evaluation, as the daemon does it (partition additions applied)."""
+    sensor = defs.resolve_sensor_def("sync_notification_sensor")
+    result = sensor.evaluate_tick(dg.build_sensor_context(
+        instance=instance, instance_ref=instance.get_ref(), definitions=defs,
+        resources=defs.resources))
+    for request in result.dynamic_partitions_requests or []:
+        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    return result
+
+
+def notify(engine, provider_id, key, **attributes):
+    legacy = {"IntegrationType": TEST_INTEGRATION_IDS[key], "ServiceProviderId": provider_id}
+    with engine.begin() as conn:
+        return post_notification(conn, {**legacy, **attributes})
+
+
+def add_rows_to_process(engine, table, provider_id, count, **columns):
+    with engine.begin() as conn:
+        conn.execute(insert(rows_to_process_tables[table]),
+                     [{"ServiceProviderId": provider_id, **columns} for _ in range(count)])
+
+
+def notification(engine, notification_id):
+    (row,) = [r for r in rows(engine, "CleanupSyncNotification") if r["id"] == notification_id]
+    return row
+
+
+def finalize_config(request):
+    return request.run_config["ops"]["finalize_device_tables"]["config"]
+
+
+def test_a_finished_sync_launches_its_partition_run_and_adds_the_tenant(database_url, engine,
+                                                                       instance):
+    seed_providers(engine, (11, 5, "jasper"))
+    nid = notify(engine, 11, "jasper", ShouldQueueCarrierOptimization="True",
+                 OptimizationSessionId="77")
+
+    result = tick(instance, definitions(database_url))
+
+    (request,) = result.run_requests
+    assert request.partition_key == "jasper|5"
+    assert request.run_key == f"sync-notification-{nid}"
+    assert finalize_config(request) == {"service_provider_id": 11,
+                                        "should_queue_carrier_optimization": True,
+                                        "optimization_session_id": 77, "forced": False}
+    assert instance.get_dynamic_partitions("tenant") == ["5"]
+    assert notification(engine, nid)["Status"] == "launched"
+    assert json.loads(result.cursor)["launched"] == 1
+
+
+def test_rows_left_and_retries_left_mean_no_run_until_the_delay_has_passed(database_url, engine,
+                                                                          instance):
+    seed_providers(engine, (11, 1, "thingspace"))
+    add_rows_to_process(engine, "ThingSpaceDeviceUsageICCICDsToProcess", 11, 4)
+    nid = notify(engine, 11, "thingspace", DelayBetweenRetries="300")
+    defs = definitions(database_url)
+
+    first, second = tick(instance, defs), tick(instance, defs)
+
+    assert first.run_requests == [] and second.run_requests == []
+    row = notification(engine, nid)
+    assert (row["Status"], row["RetryCount"], row["RemainingRowsToProcess"]) == ("waiting", 1, 4)
+    assert row["NextCheckAt"] - row["ReceivedAt"] >= timedelta(seconds=299)
+    with engine.begin() as conn:  # five minutes later, the carrier has finished
+        outcome = evaluate_notifications(conn, now=row["NextCheckAt"] - timedelta(seconds=1))
+        assert outcome.launches == [] and outcome.waiting == 0  # not due yet: not even counted
+        conn.execute(text('DELETE FROM "ThingSpaceDeviceUsageICCICDsToProcess"'))
+        outcome = evaluate_notifications(conn, now=row["NextCheckAt"])
+    assert [l.notification_id for l in outcome.launches] == [nid]
+    assert outcome.launches[0].forced is False
+
+
+def test_exhausted_retries_clear_only_that_providers_rows_and_force_the_run(database_url, engine,
+                                                                           instance):
+    seed_providers(engine, (11, 1, "telegence"), (12, 1, "telegence"))
+    table = "TelegenceDeviceDetailIdsToProcess"
+    add_rows_to_process(engine, table, 11, 3, IsDeleted=False)
+    add_rows_to_process(engine, table, 11, 2, IsDeleted=True)  # not pending: never counted
+    add_rows_to_process(engine, table, 12, 6, IsDeleted=False)
+    notify(engine, 12, "telegence", DelayBetweenRetries="0")
+    nid = notify(engine, 11, "telegence", RetryCount="2", MaxRetries="2", DelayBetweenRetries="0")
+
+    result = tick(instance, definitions(database_url))
+
+    (request,) = result.run_requests
+    assert finalize_config(request)["service_provider_id"] == 11
+    assert finalize_config(request)["forced"] is True
+    assert notification(engine, nid)["Reason"] == "3 rows to process left after 2 retries"
+    remaining = [r["ServiceProviderId"] for r in rows(engine, table)]
+    assert remaining == [12] * 6  # provider 12's pending work is untouched
+
+
+def test_ebonding_stops_waiting_once_the_count_stops_moving(database_url, engine, instance):
+    seed_providers(engine, (11, 2, "ebonding"))
+    add_rows_to_process(engine, "eBondingDeviceDetailIdsToProcess", 11, 2, RetryCount=0)
+    add_rows_to_process(engine, "eBondingDeviceUsageIdsToProcess", 11, 1, RetryCount=1)
+    add_rows_to_process(engine, "eBondingDeviceUsageIdsToProcess", 11, 5, RetryCount=2)  # given up
+    nid = notify(engine, 11, "ebonding", DelayBetweenRetries="0")
+    defs = definitions(database_url)
+
+    first = tick(instance, defs)
+    second = tick(instance, defs)
+
+    assert first.run_requests == []
+    assert notification(engine, nid)["RemainingRowsToProcess"] == 3
+    (request,) = second.run_requests
+    assert finalize_config(request)["forced"] is True
+    assert notification(engine, nid)["Reason"] == "3 rows to process, unchanged since the last check"
+    assert rows(engine, "eBondingDeviceDetailIdsToProcess") == []
+    assert rows(engine, "eBondingDeviceUsageIdsToProcess") == []
+
+
+def test_the_optimization_flag_and_session_survive_every_wait(database_url, engine, instance):
+    seed_providers(engine, (11, 1, "rogers"))
+    add_rows_to_process(engine, "JasperDeviceUsageICCICDsToProcess", 11, 1)
+    notify(engine, 11, "rogers", ShouldQueueCarrierOptimization="True",
+           OptimizationSessionId="9001", DelayBetweenRetries="0")
+    defs = definitions(database_url)
+    for _ in range(3):
+        assert tick(instance, defs).run_requests == []
+    with engine.begin() as conn:
+        conn.execute(text('DELETE FROM "JasperDeviceUsageICCICDsToProcess"'))
+
+    (request,) = tick(instance, defs).run_requests
+
+    config = finalize_config(request)
+    assert (config["should_queue_carrier_optimization"], config["optimization_session_id"],
+            config["forced"]) == (True, 9001, False)
+
+
+def test_two_providers_of_one_partition_finish_waiting_independently(database_url, engine,
+                                                                    instance):
+    seed_providers(engine, (11, 1, "jasper"), (12, 1, "jasper"))
+    add_rows_to_process(engine, "JasperDeviceUsageICCICDsToProcess", 12, 2)
+    notify(engine, 11, "jasper", DelayBetweenRetries="0")
+    waiting = notify(engine, 12, "jasper", DelayBetweenRetries="0")
+
+    (request,) = tick(instance, definitions(database_url)).run_requests
+
+    assert finalize_config(request)["service_provider_id"] == 11
+    assert notification(engine, waiting)["Status"] == "waiting"
+    assert len(rows(engine, "JasperDeviceUsageICCICDsToProcess")) == 2
+
+
+def test_a_daemon_restart_resumes_with_the_same_retry_counts(database_url, engine):
+    seed_providers(engine, (11, 1, "pond"))
+    add_rows_to_process(engine, "PondDeviceStatusICCIDsToProcess", 11, 1, IsDeleted=False)
+    nid = notify(engine, 11, "pond", MaxRetries="2", DelayBetweenRetries="0")
+    with dg.instance_for_test() as before_restart:
+        tick(before_restart, definitions(database_url))
+        tick(before_restart, definitions(database_url))
+    assert notification(engine, nid)["RetryCount"] == 2
+
+    with dg.instance_for_test() as after_restart:  # a new daemon, new instance, new code load
+        (request,) = tick(after_restart, definitions(database_url)).run_requests
+
+    assert finalize_config(request)["forced"] is True
+    assert notification(engine, nid)["Reason"] == "1 rows to process left after 2 retries"
+
+
+@pytest.mark.parametrize(("attributes", "reason"), [
+    ({"IntegrationType": "999"}, "IntegrationType 999 is not in Integration"),
+    ({"ServiceProviderId": "404"}, "service provider 404 does not exist"),
+    ({"IntegrationType": str(TEST_INTEGRATION_IDS["thingspace"])},
+     f"service provider 11 belongs to integration {TEST_INTEGRATION_IDS['jasper']}, not "
+     f"{TEST_INTEGRATION_IDS['thingspace']} (ThingSpace)"),
+    ({"ServiceProviderId": "eleven"}, "ServiceProviderId 'eleven' is not a whole number"),
+    ({"RetryCount": "-1"}, "RetryCount -1 is negative"),
+    ({"MaxRetries": "1.5"}, "MaxRetries '1.5' is not a whole number"),
+    ({"ShouldQueueCarrierOptimization": "maybe"},
+     "ShouldQueueCarrierOptimization 'maybe' is not true or false"),
+    ({"IntegrationType": None}, "IntegrationType is missing"),
+])
+def test_a_bad_notification_is_rejected_with_its_reason_and_never_crashes_a_tick(
+        database_url, engine, instance, attributes, reason):
+    seed_providers(engine, (11, 1, "jasper"), (12, 1, "jasper"))
+    bad = notify(engine, 11, "jasper", **attributes)
+    good = notify(engine, 12, "jasper")
+    defs = definitions(database_url)
+
+    first = tick(instance, defs)
+    second = tick(instance, defs)
+
+    assert [finalize_config(r)["service_provider_id"] for r in first.run_requests] == [12]
+    assert second.run_requests == []
+    assert (notification(engine, bad)["Status"], notification(engine, bad)["Reason"]) == (
+        "rejected", reason)
+    assert notification(engine, good)["Status"] == "launched"
+    assert json.loads(first.cursor)["rejected"] == 1
+
+
+def test_an_inactive_provider_is_rejected(database_url, engine, instance):
+    seed_providers(engine, (11, 1, "teal"))
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "ServiceProvider" SET "IsActive" = :no'), {"no": False})
+    nid = notify(engine, 11, "teal")
+
+    assert tick(instance, definitions(database_url)).run_requests == []
+    assert notification(engine, nid)["Reason"] == "service provider 11 is not active"
+
+
+def test_run_requests_per_tick_are_capped_and_the_rest_follow(database_url, engine, instance):
+    seed_providers(engine, *[(100 + n, 1, "teal") for n in range(30)])
+    for n in range(30):
+        notify(engine, 100 + n, "teal")
+    defs = definitions(database_url)
+
+    first, second = tick(instance, defs), tick(instance, defs)
+
+    assert len(first.run_requests) == 25 and json.loads(first.cursor)["deferred"] == 5
+    assert len(second.run_requests) == 5
+    keys = {r.run_key for r in first.run_requests + second.run_requests}
+    assert len(keys) == 30
+
+
+def test_a_launch_whose_run_never_appeared_is_requested_again(database_url, engine, instance):
+    seed_providers(engine, (11, 1, "jasper"))
+    nid = notify(engine, 11, "jasper")
+    defs = definitions(database_url)
+    (first,) = tick(instance, defs).run_requests  # the daemon died before creating the run
+    assert tick(instance, defs).run_requests == []  # within the grace period: no repeat
+    with engine.begin() as conn:  # three minutes later
+        conn.execute(text('UPDATE "CleanupSyncNotification" SET "DecidedAt" = :t'),
+                     {"t": utcnow() - timedelta(minutes=3)})
+
+    (again,) = tick(instance, defs).run_requests
+
+    assert again.run_key == first.run_key == f"sync-notification-{nid}"
+    assert finalize_config(again) == finalize_config(first)
+
+
+def test_a_launch_whose_run_exists_is_not_requested_again(database_url, engine, instance):
+    seed_providers(engine, (11, 1, "jasper"))
+    notify(engine, 11, "jasper")
+    defs = definitions(database_url)
+    (request,) = tick(instance, defs).run_requests
+    defs.resolve_job_def("finalize_device_sync").execute_in_process(
+        instance=instance, partition_key=request.partition_key, run_config=request.run_config,
+        tags=request.tags)
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "CleanupSyncNotification" SET "DecidedAt" = :t'),
+                     {"t": utcnow() - timedelta(minutes=3)})
+
+    assert tick(instance, defs).run_requests == []
