@@ -127,7 +127,7 @@ def run_sensor_tick(instance, definitions=None) -> list[dict]:
                       "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
         result = job.execute_in_process(
             instance=instance, partition_key=request.partition_key, run_config=run_config,
-            tags=request.tags, raise_on_error=False,
+            tags={**request.tags, "dagster/run_key": request.run_key}, raise_on_error=False,
         )
         metadata = {}
         for event in result.get_asset_materialization_events():

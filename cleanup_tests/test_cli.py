@@ -33,7 +33,7 @@ def test_the_demo_goes_through_the_sensor_twice_and_prints_what_changed(tmp_path
         runs = instance.get_runs()  # one run per notification: 13 providers, two days
         assert len(runs) == 26 and {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
         assert all(r.tags.get("dagster/run_key", "").startswith("sync-notification-")
-                   for r in runs)
+                   and r.tags.get("cleanup/notification_id") for r in runs)
         assert sorted(instance.get_dynamic_partitions("tenant")) == ["1", "2", "3"]
 
 
