@@ -6,7 +6,13 @@ Local vs production resources are chosen here, once, from the environment:
 - ``CLEANUP_USE_LEGACY_PROCEDURES=1`` — SQL Server: call the legacy finalize procedures;
 - ``CLEANUP_DEVICE_SYNC_QUEUE_URL`` — the legacy SQS device-notification queue (unset: the
   database inbox only); ``CLEANUP_AWS_ENDPOINT_URL`` — a local AWS endpoint (moto);
-  ``AWS_REGION`` — the region. AWS credentials: the standard AWS environment chain.
+  ``AWS_REGION`` — the region. AWS credentials: the standard AWS environment chain;
+- ``CLEANUP_OPTIMIZATION_QUEUE_URL`` — the carrier-optimization queue (unset: local outbox);
+- ``CLEANUP_AMOP_SYNC_UPDATE_URL``, ``CLEANUP_AMOP_OPTIMIZATION_URL``, ``CLEANUP_AMOP_API_KEY``
+  — AMOP 2.0 (unset URLs: local outbox);
+- ``CLEANUP_EMAIL_TRANSPORT`` = outbox | smtp | ses, with ``CLEANUP_SMTP_HOST``,
+  ``CLEANUP_SMTP_PORT``, ``CLEANUP_SMTP_USERNAME``, ``CLEANUP_SMTP_PASSWORD``,
+  ``CLEANUP_SMTP_STARTTLS``, ``CLEANUP_SES_ENDPOINT_URL``.
 """
 
 import os
@@ -15,7 +21,9 @@ import dagster as dg
 
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
-from .defs.resources import DatabaseResource, SqsQueueResource
+from .defs.optimization.assets import queue_carrier_optimization
+from .defs.optimization.sensors import stop_optimization_on_failure
+from .defs.resources import Amop20Resource, DatabaseResource, EmailResource, SqsQueueResource
 from .defs.sync_sensor.sensors import sync_notification_sensor
 
 
@@ -33,27 +41,60 @@ def _database() -> DatabaseResource:
 
 
 def _device_sync_queue() -> SqsQueueResource:
-    return SqsQueueResource(
-        queue_url=_env("CLEANUP_DEVICE_SYNC_QUEUE_URL"),
-        endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"),
-        region_name=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        or "us-east-1",
+    return SqsQueueResource(queue_url=_env("CLEANUP_DEVICE_SYNC_QUEUE_URL"),
+                            endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"), region_name=_region())
+
+
+def _region() -> str:
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+def _optimization_queue() -> SqsQueueResource:
+    return SqsQueueResource(queue_url=_env("CLEANUP_OPTIMIZATION_QUEUE_URL"),
+                            endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"), region_name=_region())
+
+
+def _amop() -> Amop20Resource:
+    return Amop20Resource(sync_update_url=_env("CLEANUP_AMOP_SYNC_UPDATE_URL"),
+                          optimization_url=_env("CLEANUP_AMOP_OPTIMIZATION_URL"),
+                          api_key=_env("CLEANUP_AMOP_API_KEY"))
+
+
+def _email() -> EmailResource:
+    return EmailResource(
+        transport=os.environ.get("CLEANUP_EMAIL_TRANSPORT", "outbox"),
+        smtp_host=os.environ.get("CLEANUP_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(os.environ.get("CLEANUP_SMTP_PORT", "25")),
+        smtp_username=_env("CLEANUP_SMTP_USERNAME"),
+        smtp_password=_env("CLEANUP_SMTP_PASSWORD"),
+        smtp_starttls=os.environ.get("CLEANUP_SMTP_STARTTLS", "").lower() in {"1", "true"},
+        ses_region=_region(),
+        ses_endpoint_url=_env("CLEANUP_SES_ENDPOINT_URL"),
     )
 
 
 def make_definitions(
-    database: DatabaseResource, device_sync_queue: SqsQueueResource | None = None
+    database: DatabaseResource,
+    device_sync_queue: SqsQueueResource | None = None,
+    optimization_queue: SqsQueueResource | None = None,
+    amop: Amop20Resource | None = None,
+    email: EmailResource | None = None,
 ) -> dg.Definitions:
-    """The location's definitions around given resources (tests pass their own)."""
+    """The location's definitions around given resources (tests pass their own; unset ones
+    are the embedded defaults: no queue, local outbox)."""
     return dg.Definitions(
-        assets=[carrier_staging, finalize_device_tables],
+        assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization],
         jobs=[finalize_device_sync_job],
-        sensors=[sync_notification_sensor],
+        sensors=[sync_notification_sensor, stop_optimization_on_failure],
         resources={
             "database": database,
             "device_sync_queue": device_sync_queue or SqsQueueResource(),
+            "optimization_queue": optimization_queue or SqsQueueResource(),
+            "amop": amop or Amop20Resource(),
+            "email": email or EmailResource(),
         },
     )
 
 
-defs = make_definitions(_database(), _device_sync_queue())
+defs = make_definitions(_database(), _device_sync_queue(), _optimization_queue(), _amop(),
+                        _email())

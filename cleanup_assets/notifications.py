@@ -66,12 +66,15 @@ class Launch:
         return f"sync-notification-{self.notification_id}"
 
     def run_config(self) -> dict:
-        return {"ops": {"finalize_device_tables": {"config": {
+        """The notification, given to both ops of the run (finalize, then hand over)."""
+        config = {
             "service_provider_id": self.service_provider_id,
             "should_queue_carrier_optimization": self.should_queue_carrier_optimization,
             "optimization_session_id": self.optimization_session_id,
             "forced": self.forced,
-        }}}}
+        }
+        return {"ops": {"finalize_device_tables": {"config": config},
+                        "queue_carrier_optimization": {"config": config}}}
 
 
 @dataclass

@@ -286,6 +286,18 @@ jasper_communication_plan = Table(
           unique=True),
 )
 
+# Guessed: the legacy association of communication plans to carrier rate plans (a plan
+# without one keeps its devices out of optimization).
+communication_plan_rate_plan = Table(
+    "JasperCommunicationPlanRatePlan",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("CommunicationPlanId", Integer, nullable=False),
+    Column("CarrierRatePlanId", Integer, nullable=False),
+    Column("IsActive", Boolean, nullable=False, default=True),
+    Column("IsDeleted", Boolean, nullable=False, default=False),
+)
+
 # --- our own tables -------------------------------------------------------------------------
 # One row per finalization of one (integration, tenant) partition: the per-sync ledger.
 device_sync = Table(
@@ -309,6 +321,10 @@ device_sync = Table(
     Column("Unchanged", Integer),
     Column("Deactivated", Integer),
     Column("NewCommunicationPlans", Integer),
+    # The common table's live devices of the providers before and after this sync: the
+    # optimization gate refuses a sync whose device count dropped too far.
+    Column("ActiveDevicesBefore", Integer),
+    Column("ActiveDevicesAfter", Integer),
 )
 
 # Staging rows that failed validation, with the reason; kept per sync, never lost.
@@ -366,7 +382,28 @@ sync_notification = Table(
     Index("IX_CleanupSyncNotification_Status_NextCheckAt", "Status", "NextCheckAt"),
 )
 
-OWN_TABLES: tuple[Table, ...] = (device_sync, staging_reject, staged_device, sync_notification)
+# The optimization handover of each (service provider, session): queued exactly once, or
+# stopped with the reason. HandoverKey is "session:<id>", or "run:<root run id>" without one.
+optimization_handover = Table(
+    "CleanupOptimizationHandover",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ServiceProviderId", Integer, nullable=False),
+    Column("HandoverKey", String(100), nullable=False),
+    Column("OptimizationSessionId", BigInteger, nullable=False),
+    Column("Status", String(20), nullable=False),  # sending | queued | stopped
+    Column("RunId", String(64)),
+    Column("MessageId", String(200)),
+    Column("BillPeriodId", Integer),
+    Column("Reason", String(2000)),
+    Column("CreatedAt", DateTime, nullable=False),
+    Column("UpdatedAt", DateTime, nullable=False),
+    Index("UX_CleanupOptimizationHandover_SP_Key", "ServiceProviderId", "HandoverKey",
+          unique=True),
+)
+
+OWN_TABLES: tuple[Table, ...] = (device_sync, staging_reject, staged_device, sync_notification,
+                                 optimization_handover)
 COMMON_TABLES = {"M2M": device, "Mobility": mobility_device}
 
 # PostgreSQL (before 16) has no "try cast": validation needs one to reject unparseable
@@ -403,7 +440,7 @@ def create_schema(bind: Engine | Connection) -> list[str]:
             "refusing to create tables on SQL Server: the legacy schema is owned by the existing "
             "database. Run `cleanup-assets schema-ddl --dialect mssql` and have a DBA apply the "
             "DDL of our own tables (CleanupDeviceSync, CleanupStagingReject, CleanupStagedDevice, "
-            "CleanupSyncNotification)."
+            "CleanupSyncNotification, CleanupOptimizationHandover)."
         )
     metadata.create_all(bind)
     return sorted(metadata.tables)

@@ -18,6 +18,14 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
+@pytest.fixture(autouse=True)
+def cleanup_home(tmp_path, monkeypatch):
+    """Every test gets its own local home: the outboxes of one never leak into another."""
+    home = tmp_path / "cleanup_home"
+    monkeypatch.setenv("CLEANUP_HOME", str(home))
+    return home
+
+
 @pytest.fixture(scope="session")
 def pg_database_url():
     """A throwaway PostgreSQL database for this test session, dropped at the end."""

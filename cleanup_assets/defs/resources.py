@@ -44,7 +44,8 @@ class DatabaseResource(dg.ConfigurableResource):
 
 class SqsQueueResource(dg.ConfigurableResource):
     """An SQS queue through boto3 (dagster-aws has no SQS resource). Credentials come from
-    the standard AWS environment chain, never from config. No ``queue_url``: disabled."""
+    the standard AWS environment chain, never from config. No ``queue_url``: reading is
+    disabled and sent messages land in the local outbox (``$CLEANUP_HOME/outbox/sqs``)."""
 
     queue_url: Optional[str] = None  # from EnvVar
     region_name: str = "us-east-1"
@@ -66,3 +67,120 @@ class SqsQueueResource(dg.ConfigurableResource):
             config=Config(retries={"max_attempts": self.max_attempts, "mode": "standard"},
                           connect_timeout=5, read_timeout=20),
         )
+
+    def send(self, body: str, attributes: dict[str, str], *, deduplication_id: str,
+             group_id: str) -> str:
+        """Send one message with String attributes; returns its MessageId (or outbox path).
+        A FIFO queue (``….fifo``) gets the deduplication and group ids."""
+        if not self.enabled:
+            from ..outbox import write_json
+
+            return str(write_json("sqs", {"QueueUrl": None, "MessageBody": body,
+                                          "MessageAttributes": attributes,
+                                          "MessageDeduplicationId": deduplication_id}))
+        request = {
+            "QueueUrl": self.queue_url,
+            "MessageBody": body,
+            "MessageAttributes": {k: {"DataType": "String", "StringValue": v}
+                                  for k, v in attributes.items()},
+        }
+        if self.queue_url.endswith(".fifo"):
+            request.update(MessageDeduplicationId=deduplication_id, MessageGroupId=group_id)
+        return self.client().send_message(**request)["MessageId"]
+
+
+class Amop20Resource(dg.ConfigurableResource):
+    """The AMOP 2.0 API: the daily-sync notification and optimization progress / errors.
+    URLs and the API key come from ``EnvVar``; unset URLs: calls land in the local outbox
+    (``$CLEANUP_HOME/outbox/amop``)."""
+
+    sync_update_url: Optional[str] = None
+    optimization_url: Optional[str] = None
+    api_key: Optional[str] = None
+    timeout_seconds: float = 10.0
+    attempts: int = 3
+    backoff_seconds: float = 1.0
+
+    def post(self, url: Optional[str], payload: dict) -> str:
+        """POST JSON; retried on network errors and 5xx/429, then raised. Returns where it went."""
+        import json
+        import time
+        import urllib.error
+        import urllib.request
+
+        if not url:
+            from ..outbox import write_json
+
+            return str(write_json("amop", payload))
+        headers = {"Content-Type": "application/json"}
+        if self.api_key:
+            headers["x-api-key"] = self.api_key
+        data = json.dumps(payload).encode()
+        for attempt in range(1, self.attempts + 1):
+            try:
+                request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+                with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
+                    return f"HTTP {response.status}"
+            except urllib.error.HTTPError as error:
+                if error.code < 500 and error.code != 429 or attempt == self.attempts:
+                    raise RuntimeError(f"AMOP 2.0 answered HTTP {error.code} for "
+                                       f"{payload['data'].get('path', 'sync update')}") from None
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+                if attempt == self.attempts:
+                    raise RuntimeError(f"AMOP 2.0 unreachable after {attempt} tries: "
+                                       f"{getattr(error, 'reason', error)}") from None
+            time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+
+class EmailResource(dg.ConfigurableResource):
+    """Outgoing email: ``outbox`` (``.eml`` files under ``$CLEANUP_HOME/outbox/email``, the
+    default), ``smtp``, or ``ses`` (boto3). Passwords come from ``EnvVar``."""
+
+    transport: str = "outbox"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: Optional[str] = None
+    smtp_password: Optional[str] = None
+    smtp_starttls: bool = False
+    ses_region: str = "us-east-1"
+    ses_endpoint_url: Optional[str] = None
+    attempts: int = 3
+    backoff_seconds: float = 1.0
+
+    def send(self, message) -> str:
+        """Send an ``email.message.EmailMessage``; retried, then raised. Returns where it went."""
+        import time
+
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self._send_once(message)
+            except Exception as error:  # every transport error is retried, then reported
+                if attempt == self.attempts:
+                    raise RuntimeError(f"email via {self.transport} failed after {attempt} tries: "
+                                       f"{type(error).__name__}: {error}") from None
+                time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _send_once(self, message) -> str:
+        if self.transport == "outbox":
+            from ..outbox import write_bytes
+
+            return str(write_bytes("email", bytes(message), ".eml"))
+        if self.transport == "smtp":
+            import smtplib
+
+            with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=20) as smtp:
+                if self.smtp_starttls:
+                    smtp.starttls()
+                if self.smtp_username:
+                    smtp.login(self.smtp_username, self.smtp_password or "")
+                smtp.send_message(message)
+            return f"smtp {self.smtp_host}:{self.smtp_port}"
+        if self.transport == "ses":
+            import boto3
+
+            client = boto3.client("ses", region_name=self.ses_region,
+                                  endpoint_url=self.ses_endpoint_url)
+            return client.send_raw_email(RawMessage={"Data": bytes(message)})["MessageId"]
+        raise ValueError(f"unknown email transport {self.transport!r}: outbox, smtp or ses")

@@ -17,9 +17,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..db import RetryPolicy, in_transaction
 from ..registry import Integration, SyncMode
-from ..schema import carrier_tables, device_sync, integration as integration_table, service_provider
-from ..schema import staged_device
+from ..schema import COMMON_TABLES, carrier_tables, device_sync, jasper_communication_plan
+from ..schema import integration as integration_table
+from ..schema import service_provider, staged_device
 from .common import CommonCounts, add_missing_communication_plans, sync_common_devices
+from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .legacy import run_legacy_procedures
 from .merge import MergeCounts, merge_devices
 from .staging import ValidationCounts, validate_staging
@@ -82,6 +84,7 @@ class FinalizeResult:
     carrier_live_devices: int = 0
     common_live_devices: int = 0
     plans_total: int = 0
+    gate: GateFacts = field(default_factory=GateFacts)
 
 
 def resolve_service_providers(
@@ -150,6 +153,7 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
         )
     ).inserted_primary_key[0]
 
+    result.gate.active_before = _live(conn, COMMON_TABLES[integration.family.value], providers)
     result.validation = validate_staging(conn, integration, providers, result.sync_id)
     if request.use_legacy_procedures:
         result.mode = "legacy_procedures"
@@ -165,6 +169,13 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
         else []
     )
     _count_live_rows(conn, integration, providers, result)
+    result.gate.active_after = result.common_live_devices
+    if integration.optimization:
+        today = now.date()
+        result.gate.billing_periods = {p: find_billing_period(conn, p, today) for p in providers}
+    if integration.has_communication_plans:
+        (result.gate.devices_on_plans_without_rate_plan,
+         result.gate.plans_without_rate_plan) = plans_without_rate_plan(conn, providers)
     _close_ledger(conn, result, now)
     return result
 
@@ -202,19 +213,19 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
     )
 
 
+def _live(conn, table, providers) -> int:
+    """The providers' rows of a table that are not soft-deleted."""
+    return conn.execute(
+        select(func.count()).where(
+            table.c.ServiceProviderId.in_(providers), table.c.IsDeleted == false()
+        )
+    ).scalar_one()
+
+
 def _count_live_rows(conn, integration, providers, result) -> None:
-    from ..schema import COMMON_TABLES, jasper_communication_plan
-
-    def live(table) -> int:
-        return conn.execute(
-            select(func.count()).where(
-                table.c.ServiceProviderId.in_(providers), table.c.IsDeleted == false()
-            )
-        ).scalar_one()
-
-    result.carrier_live_devices = live(carrier_tables[integration.carrier_table])
-    result.common_live_devices = live(COMMON_TABLES[integration.family.value])
-    result.plans_total = live(jasper_communication_plan)
+    result.carrier_live_devices = _live(conn, carrier_tables[integration.carrier_table], providers)
+    result.common_live_devices = _live(conn, COMMON_TABLES[integration.family.value], providers)
+    result.plans_total = _live(conn, jasper_communication_plan, providers)
 
 
 def _close_ledger(conn, result: FinalizeResult, now: datetime) -> None:
@@ -233,5 +244,7 @@ def _close_ledger(conn, result: FinalizeResult, now: datetime) -> None:
             Unchanged=result.carrier.unchanged if merged else None,
             Deactivated=result.carrier.deactivated if merged else None,
             NewCommunicationPlans=len(result.new_plans),
+            ActiveDevicesBefore=result.gate.active_before,
+            ActiveDevicesAfter=result.common_live_devices,
         )
     )

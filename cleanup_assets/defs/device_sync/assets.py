@@ -13,6 +13,7 @@ import dagster as dg
 
 from ...registry import SyncMode, get_integration
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
+from ..optimization.checks import CHECK_SPECS, gate_results
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
 
@@ -85,12 +86,16 @@ class FinalizeConfig(dg.Config):
     should_queue_carrier_optimization: bool = False
     optimization_session_id: int = 0
     forced: bool = False  # the wait gave up before the carrier's rows were processed
+    # The optimization gate (checks on common_devices).
+    max_active_device_drop_share: float = 0.10
+    max_rejected_share: float = 0.05
 
 
 @dg.multi_asset(
     name="finalize_device_tables",
     specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
            for spec in DEVICE_TABLE_SPECS],
+    check_specs=CHECK_SPECS,
     can_subset=False,
 )
 def finalize_device_tables(
@@ -126,6 +131,7 @@ def finalize_device_tables(
         raise dg.Failure(description=str(error)) from error
     context.log.info(_summary_line(result))
     yield from _materializations(result)
+    yield from gate_results(result, integration, config)
 
 
 def _summary_line(result: FinalizeResult) -> str:

@@ -1,0 +1,102 @@
+"""Stop optimization whenever it was requested and not queued: a gate failed, the send
+failed after retries, or any step of the run failed. Never a silent hang."""
+
+import dagster as dg
+
+from ...db import in_transaction
+from ...notifications import utcnow
+from ...optimization import (
+    QUEUED,
+    STOPPED,
+    STOPPING,
+    amop_progress_payload,
+    current_handover,
+    global_settings,
+    handover_key,
+    mark_session_stopped,
+    provider_name,
+    record_handover,
+    session_guid,
+    stop_email,
+)
+from ...registry import get_integration
+from ..device_sync.jobs import finalize_device_sync_job
+from ..partitions import split_partition_key
+from ..resources import Amop20Resource, DatabaseResource, EmailResource
+from .checks import gating
+
+
+def failure_reason(context: dg.RunFailureSensorContext) -> str:
+    steps = [event.step_failure_data.error.message.strip()
+             for event in context.get_step_failure_events()
+             if event.step_failure_data and event.step_failure_data.error]
+    return "; ".join(steps) or context.failure_event.message or "the run failed"
+
+
+@dg.run_failure_sensor(
+    name="stop_optimization_on_failure",
+    monitored_jobs=[finalize_device_sync_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=30,
+)
+def stop_optimization_on_failure(
+    context: dg.RunFailureSensorContext,
+    database: DatabaseResource,
+    email: EmailResource,
+    amop: Amop20Resource,
+):
+    """When a finalize run that asked for carrier optimization fails before queueing it:
+    email the error (subject from `OptimizationSyncDeviceErrorEmailSubject` with the
+    provider's name), mark the `OptimizationSession` stopped, and tell AMOP 2.0 why."""
+    run = context.dagster_run
+    config = (run.run_config or {}).get("ops", {}).get("finalize_device_tables", {}).get(
+        "config", {})
+    provider = config.get("service_provider_id")
+    session = int(config.get("optimization_session_id") or 0)
+    partition = run.tags.get("dagster/partition")
+    if not partition or provider is None:
+        return dg.SkipReason("not a notified sync: no optimization to stop")
+    integration_key, tenant_key = split_partition_key(partition)
+    if not gating(get_integration(integration_key), provider,
+                  bool(config.get("should_queue_carrier_optimization"))):
+        return dg.SkipReason("optimization was not requested for this run")
+    reason = failure_reason(context)
+    stopped = stop_optimization(database, email, amop, provider, session, tenant_key,
+                                handover_key(session, run.tags.get("dagster/root_run_id")
+                                             or run.run_id), run.run_id, reason)
+    if stopped:
+        context.log.warning(f"optimization stopped for provider {provider}: {reason}")
+    return None
+
+
+def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
+                      key: str, run_id: str, reason: str) -> bool:
+    """The stop path; False when the handover was already queued or stopped.
+
+    The row goes to `stopping` first, then the email and the AMOP call, then `stopped`: a
+    failure in between is raised (the tick fails visibly) and the next try repeats them.
+    """
+    engine = database.get_engine()
+
+    def begin(conn):
+        existing = current_handover(conn, provider, key)
+        if existing.status in (QUEUED, STOPPED):
+            return None
+        record_handover(conn, provider, key, session, STOPPING, run_id=run_id, reason=reason)
+        return (global_settings(conn), provider_name(conn, provider), session_guid(conn, session))
+
+    begun = in_transaction(engine, begin)
+    if begun is None:
+        return False
+    settings, name, guid = begun
+    email.send(stop_email(settings, name, session, reason))
+    if session > 0:
+        amop.post(amop.optimization_url, amop_progress_payload(
+            session, guid, progress=None, customer_id=int(tenant_key), error=reason))
+
+    def finish(conn):
+        mark_session_stopped(conn, session, utcnow())
+        record_handover(conn, provider, key, session, STOPPED, reason=reason)
+
+    in_transaction(engine, finish)
+    return True
