@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import uuid
 
 import boto3
@@ -13,31 +12,8 @@ from cleanup_assets.defs.resources import SqsQueueResource
 from cleanup_assets.notifications import ingest_sqs_messages
 
 from .builders import TEST_INTEGRATION_IDS, rows, seed_providers
+from .servers import free_port
 from .test_sync_sensor import definitions, finalize_config, tick
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def aws_env(monkeypatch):
-    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-                        "AWS_DEFAULT_REGION": "us-east-1"}.items():
-        monkeypatch.setenv(name, value)
 
 
 @pytest.fixture
@@ -125,7 +101,7 @@ def test_a_redelivered_message_is_recorded_once(database_url, engine, queue):
 def test_the_queue_being_down_fails_the_tick_visibly_and_loses_nothing(database_url, engine,
                                                                       instance, aws_env):
     seed_providers(engine, (11, 1, "jasper"))
-    port = _free_port()  # nothing listens there
+    port = free_port()  # nothing listens there
     defs = definitions(database_url, SqsQueueResource(
         queue_url=f"http://127.0.0.1:{port}/123456789012/device-sync",
         endpoint_url=f"http://127.0.0.1:{port}", max_attempts=2))

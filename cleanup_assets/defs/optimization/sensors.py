@@ -26,8 +26,15 @@ from ..resources import Amop20Resource, DatabaseResource, EmailResource
 from .checks import gating
 
 
+def _root_cause(error) -> str:
+    """The innermost message of a step error ("Error occurred while executing op …" wraps it)."""
+    while error.cause is not None:
+        error = error.cause
+    return " ".join(error.message.split())
+
+
 def failure_reason(context: dg.RunFailureSensorContext) -> str:
-    steps = [event.step_failure_data.error.message.strip()
+    steps = [f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
              for event in context.get_step_failure_events()
              if event.step_failure_data and event.step_failure_data.error]
     return "; ".join(steps) or context.failure_event.message or "the run failed"

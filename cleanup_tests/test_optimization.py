@@ -1,0 +1,316 @@
+"""The optimization gate and handover, against real servers: SQS on a moto server (standard
+and FIFO), AMOP 2.0 on a local HTTP server, email on an aiosmtpd SMTP server."""
+
+from __future__ import annotations
+
+import boto3
+import dagster as dg
+import pytest
+from sqlalchemy import insert, text
+
+from cleanup_assets.definitions import make_definitions
+from cleanup_assets.defs.resources import (
+    Amop20Resource,
+    DatabaseResource,
+    EmailResource,
+    SqsQueueResource,
+)
+from cleanup_assets.notifications import Launch
+from cleanup_assets.outbox import read_json
+from cleanup_assets.schema import optimization_session
+
+from .builders import good_devices, rows, seed_providers, stage
+from .servers import AmopServer, SmtpServer, free_port
+
+
+@pytest.fixture
+def amop():
+    with AmopServer() as server:
+        yield server
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture(params=["standard", "fifo"])
+def queue(request, moto_endpoint, aws_env):
+    client = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
+    name = f"carrier-optimization-{free_port()}"
+    attributes = {}
+    if request.param == "fifo":
+        name += ".fifo"
+        attributes = {"FifoQueue": "true"}
+    url = client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+    yield client, url
+    client.delete_queue(QueueUrl=url)
+
+
+def received(client, url) -> list[dict]:
+    messages = []
+    while True:
+        batch = client.receive_message(QueueUrl=url, MaxNumberOfMessages=10,
+                                       MessageAttributeNames=["All"], WaitTimeSeconds=0,
+                                       VisibilityTimeout=0).get("Messages", [])
+        new = [m for m in batch if m["MessageId"] not in {x["MessageId"] for x in messages}]
+        if not new:
+            return messages
+        messages += new
+
+
+def make_defs(database_url, queue_url, moto_endpoint, amop, smtp, attempts=5):
+    return make_definitions(
+        DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+        optimization_queue=SqsQueueResource(queue_url=queue_url, endpoint_url=moto_endpoint,
+                                            max_attempts=attempts),
+        amop=Amop20Resource(sync_update_url=f"{amop.url}/sync-update",
+                            optimization_url=f"{amop.url}/optimization", api_key="k3y",
+                            backoff_seconds=0.01),
+        email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01),
+    )
+
+
+def run_notified(defs, instance, key, tenant, provider, *, optimize=True, session=0,
+                 forced=False):
+    """A run exactly as the sync sensor requests it; on failure, the stop sensor's turn."""
+    launch = Launch(1, key, tenant, provider, optimize, session, forced, None)
+    if tenant not in instance.get_dynamic_partitions("tenant"):
+        instance.add_dynamic_partitions("tenant", [tenant])
+    result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
+        instance=instance, partition_key=f"{key}|{tenant}", run_config=launch.run_config(),
+        raise_on_error=False)
+    if not result.success:
+        stop_sensor_sees(defs, instance, result)
+    return result
+
+
+def stop_sensor_sees(defs, instance, result):
+    """Evaluate the run-failure sensor on a failed run, as the daemon does."""
+    failure = next(e for e in result.all_events if e.is_run_failure)
+    sensor = defs.resolve_sensor_def("stop_optimization_on_failure")
+    sensor(dg.build_run_status_sensor_context(
+        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources=defs.resources).for_run_failure())
+
+
+def seed_session(engine, session_id=555, guid="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d"):
+    with engine.begin() as conn:
+        conn.execute(insert(optimization_session).values(
+            id=session_id, SessionId=guid, TenantId=1, ServiceProviderId=11, Status="Running",
+            IsActive=True, IsDeleted=False))
+
+
+@pytest.fixture
+def jasper(engine):
+    seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 20))
+    seed_session(engine)
+    return engine
+
+
+def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, instance, queue,
+                                                       moto_endpoint, amop, smtp):
+    client, url = queue
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+
+    result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert result.success
+    (message,) = received(client, url)
+    period = rows(jasper, "BillingPeriod", ServiceProviderId=11)[0]
+    assert message["Body"] == (f"Carrier to optimize is for Billing Period "
+                               f"{period['BillYear']}/{period['BillMonth']}")
+    attributes = {k: (v["DataType"], v["StringValue"])
+                  for k, v in message["MessageAttributes"].items()}
+    assert attributes == {
+        "BillYear": ("String", str(period["BillYear"])),
+        "BillMonth": ("String", str(period["BillMonth"])),
+        "ServiceProviderId": ("String", "11"),
+        "TenantId": ("String", "1"),
+        "BillPeriodId": ("String", str(period["id"])),
+        "HasSynced": ("String", "True"),
+        "OptimizationSessionId": ("String", "555"),
+    }
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["MessageId"]) == ("queued", message["MessageId"])
+    assert [r["path"] for r in amop.requests] == ["/optimization", "/sync-update"]
+    progress, daily = (r["body"]["data"] for r in amop.requests)
+    assert progress["path"] == "/get_optimization_progress_bar_data"
+    assert (progress["Progress"], progress["SessionId"], progress["OptimizationSessionGuid"]) == (
+        25, 555, "0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d")
+    assert daily == {"key_name": "jasper_devices", "tenant_id": "1", "tenant_name": ""}
+    assert {r["api_key"] for r in amop.requests} == {"k3y"}
+    assert smtp.messages == []
+
+
+def test_the_session_attribute_is_omitted_when_there_is_no_session(jasper, database_url,
+                                                                  instance, queue,
+                                                                  moto_endpoint, amop, smtp):
+    client, url = queue
+
+    run_notified(make_defs(database_url, url, moto_endpoint, amop, smtp), instance, "jasper",
+                 "1", 11, session=0)
+
+    (message,) = received(client, url)
+    assert "OptimizationSessionId" not in message["MessageAttributes"]
+    assert [r["path"] for r in amop.requests] == ["/sync-update"]  # no session: no progress
+
+
+def test_rerunning_a_successful_partition_still_sends_one_message(jasper, database_url, instance,
+                                                                  queue, moto_endpoint, amop,
+                                                                  smtp):
+    client, url = queue
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    first = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    again = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert first.success and again.success
+    assert len(received(client, url)) == 1
+    handover = [e for e in again.get_asset_materialization_events()
+                if e.asset_key == dg.AssetKey("optimization_handover")][0]
+    meta = handover.event_specific_data.materialization.metadata
+    assert meta["optimization"].value == f"already queued by run {first.run_id}"
+
+
+def _break_gate(engine, how):
+    if how == "billing_period":
+        with engine.begin() as conn:
+            conn.execute(text('DELETE FROM "BillingPeriod"'))
+    elif how == "device_drop":
+        stage(engine, "jasper", 11, good_devices(11, 20)[:1])  # today's incremental sync
+        with engine.begin() as conn:  # and something retired 8 of the 20 carrier rows
+            conn.execute(text('UPDATE "JasperDevice" SET "IsDeleted" = :yes WHERE "ICCID" IN '
+                              '(SELECT "ICCID" FROM "JasperDevice" ORDER BY "ICCID" LIMIT 8)'),
+                         {"yes": True})
+
+
+@pytest.mark.parametrize(("how", "check"), [
+    ("forced", "sync_is_complete"),
+    ("device_drop", "active_device_count_is_stable"),
+    ("billing_period", "billing_period_exists"),
+])
+def test_a_failing_gate_sends_nothing_and_stops_the_optimization(jasper, database_url, instance,
+                                                                 queue, moto_endpoint, amop, smtp,
+                                                                 how, check):
+    client, url = queue
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    if how == "device_drop":
+        assert run_notified(defs, instance, "jasper", "1", 11, optimize=False).success
+        amop.requests.clear()
+    _break_gate(jasper, how)
+
+    result = run_notified(defs, instance, "jasper", "1", 11, session=555, forced=how == "forced")
+
+    assert not result.success
+    failed = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+              and not e.event_specific_data.passed]
+    assert check in {e.event_specific_data.check_name for e in failed}
+    assert received(client, url) == []
+    _assert_stopped(jasper, smtp, amop, check)
+
+
+def _assert_stopped(engine, smtp, amop, reason_part):
+    (mail,) = smtp.messages
+    assert mail["Subject"] == ("Optimization stopped: device sync failed - Provider 11")
+    assert mail["To"] == "noc@example.com, billing@example.com"
+    assert reason_part in mail.get_body(("plain",)).get_content()
+    (session,) = rows(engine, "OptimizationSession")
+    assert (session["Status"], session["IsActive"]) == ("Stopped", False)
+    (handover,) = rows(engine, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopped" and reason_part in handover["Reason"]
+    errors = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
+    assert len(errors) == 1 and errors[0]["path"] == "/get_optimization_error_details_data"
+    assert reason_part in errors[0]["ErrorMessage"] and errors[0]["SessionId"] == 555
+    assert not [r for r in amop.requests if r["path"] == "/sync-update"]
+
+
+def test_sqs_down_is_retried_then_the_optimization_is_stopped(jasper, database_url, instance,
+                                                              aws_env, amop, smtp):
+    port = free_port()  # nothing listens there
+    defs = make_defs(database_url, f"http://127.0.0.1:{port}/123456789012/opt",
+                     f"http://127.0.0.1:{port}", amop, smtp, attempts=3)
+
+    result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert not result.success
+    _assert_stopped(jasper, smtp, amop, "Could not connect to the endpoint URL")
+    assert len(rows(jasper, "Device")) == 20  # the device tables stay finalized
+
+
+def test_the_stop_path_runs_once_even_if_the_sensor_sees_the_failure_twice(
+        jasper, database_url, instance, amop, smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+    _break_gate(jasper, "billing_period")
+    result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    stop_sensor_sees(defs, instance, result)
+
+    assert len(smtp.messages) == 1
+    assert len([r for r in amop.requests if r["path"] == "/optimization"]) == 1
+
+
+@pytest.mark.parametrize("key", ["thingspace", "telegence", "teal", "pond"])
+def test_other_carriers_never_queue_and_still_notify_amop(engine, database_url, instance, queue,
+                                                         moto_endpoint, amop, smtp, key):
+    client, url = queue
+    seed_providers(engine, (11, 1, key))
+    stage(engine, key, 11, good_devices(11, 5))
+
+    result = run_notified(make_defs(database_url, url, moto_endpoint, amop, smtp), instance, key,
+                          "1", 11, session=555)
+
+    assert result.success
+    assert received(client, url) == [] and smtp.messages == []
+    assert [r["body"]["data"]["key_name"] for r in amop.requests] == [
+        {"thingspace": "thingspace_devices", "telegence": "telegence_devices",
+         "teal": "teal_devices", "pond": "pond_inventories"}[key]]
+
+
+def test_ebonding_skips_the_amop_notification_with_a_visible_reason(engine, database_url,
+                                                                   instance, amop, smtp):
+    seed_providers(engine, (11, 1, "ebonding"))
+    stage(engine, "ebonding", 11, good_devices(11, 5))
+
+    result = run_notified(make_defs(database_url, None, None, amop, smtp), instance, "ebonding",
+                          "1", 11)
+
+    assert result.success and amop.requests == []
+    handover = [e for e in result.get_asset_materialization_events()
+                if e.asset_key == dg.AssetKey("optimization_handover")][0]
+    assert handover.event_specific_data.materialization.metadata["amop_daily_sync"].value == (
+        "skipped: eBonding has no AMOP 2.0 key name")
+
+
+def test_amop_errors_are_retried(engine, database_url, instance, smtp):
+    seed_providers(engine, (11, 1, "teal"))
+    with AmopServer(failures=2) as flaky:
+        result = run_notified(make_defs(database_url, None, None, flaky, smtp), instance, "teal",
+                              "1", 11, optimize=False)
+        assert result.success and len(flaky.requests) == 1
+
+
+def test_without_endpoints_everything_lands_in_the_local_outbox(jasper, database_url, instance):
+    defs = make_definitions(DatabaseResource(url=database_url))
+
+    result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert result.success
+    (message,) = read_json("sqs")
+    assert message["MessageAttributes"]["OptimizationSessionId"] == "555"
+    assert [m["data"].get("path", "daily sync") for m in read_json("amop")] == [
+        "/get_optimization_progress_bar_data", "daily sync"]
+
+
+def test_the_ui_shows_the_gate_checks_next_to_common_devices():
+    from cleanup_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    checks = {k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("common_devices")}
+    assert checks == {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
+                      "communication_plans_have_rate_plans", "rejected_rows_within_threshold"}
+    handover = graph.get(dg.AssetKey("optimization_handover"))
+    assert dg.AssetKey("common_devices") in handover.parent_keys
