@@ -142,21 +142,44 @@ def run_sensor_tick(instance, definitions=None) -> list[dict]:
     return rows
 
 
-def _post_for_every_provider(engine, optimize: bool = False) -> int:
+def _post_for_every_provider(engine) -> int:
+    """One notification per provider; those with an open optimization session ask for it."""
     from .notifications import post_notification
-    from .schema import service_provider
+    from .schema import optimization_session, service_provider
 
     with engine.begin() as conn:
         providers = conn.execute(
-            select(service_provider.c.id, service_provider.c.IntegrationId)
+            select(service_provider.c.id, service_provider.c.IntegrationId,
+                   optimization_session.c.id.label("session"))
+            .outerjoin(optimization_session, (optimization_session.c.ServiceProviderId ==
+                                              service_provider.c.id)
+                       & (optimization_session.c.IsActive == true()))
             .where(service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false())
             .order_by(service_provider.c.id)
         ).all()
-        for provider_id, integration_id in providers:  # providers, not devices
+        for provider_id, integration_id, session in providers:  # providers, not devices
             post_notification(conn, {"IntegrationType": integration_id,
                                      "ServiceProviderId": provider_id,
-                                     "ShouldQueueCarrierOptimization": str(optimize)})
+                                     "ShouldQueueCarrierOptimization": str(session is not None),
+                                     "OptimizationSessionId": session or 0})
     return len(providers)
+
+
+def _print_outbox() -> None:
+    from .outbox import outbox_dir, read_json
+
+    messages, calls = read_json("sqs"), read_json("amop")
+    print(f"\nLocal outbox ({outbox_dir('sqs').parent}): {len(messages)} optimization messages, "
+          f"{len(calls)} AMOP 2.0 calls, {len(list(outbox_dir('email').glob('*.eml')))} emails")
+    for message in messages:
+        attributes = message["MessageAttributes"]
+        print(f"  SQS  provider {attributes['ServiceProviderId']:>4} session "
+              f"{attributes.get('OptimizationSessionId', '-'):>5}: {message['MessageBody']}")
+    daily = [c["data"]["key_name"] + "/" + c["data"]["tenant_id"] for c in calls
+             if "key_name" in c["data"]]
+    progress = [c for c in calls if "path" in c["data"]]
+    print(f"  AMOP daily-sync notifications: {', '.join(daily)}")
+    print(f"  AMOP progress calls: {len(progress)} (25 % for each queued session)")
 
 
 def _print_table(title: str, rows: list[dict]) -> None:
@@ -183,11 +206,16 @@ def cmd_demo(args) -> int:
     from .demo import seed_demo, simulate_next_sync
     from .schema import create_schema
 
+    import shutil
+
+    from .outbox import outbox_dir
+
     started = time.monotonic()
     url = _database_url()
     engine = make_engine(url)
     create_schema(engine)
     summary = seed_demo(engine, devices_per_provider=args.devices)
+    shutil.rmtree(outbox_dir("sqs").parent)  # a fresh outbox for a fresh demo
     instance = _instance()
     print(f"database: {redacted(url)}")
     print(f"dagster instance: {os.environ['DAGSTER_HOME']}")
@@ -208,6 +236,7 @@ def cmd_demo(args) -> int:
         title = ("Day 1 - first sync of every service provider" if day == 1 else
                  "Day 2 - next sync (statuses changed, devices left and joined)")
         _print_table(f"{title}: {posted} notifications -> sensor -> {len(runs)} runs", runs)
+    _print_outbox()
     all_runs = [r for runs in days for r in runs]
     failed = [r for r in all_runs if not r["success"]]
     print(f"\n{len(all_runs)} runs, {len(failed)} failed, tenant partitions: "

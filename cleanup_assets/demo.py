@@ -20,6 +20,7 @@ from .schema import (
     integration as integration_table,
     jasper_communication_plan,
     metadata,
+    optimization_session,
     service_provider,
     service_provider_setting,
     staging_tables,
@@ -183,7 +184,7 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
     """Integrations, tenants, providers, settings, billing periods, one known plan."""
     ids = integration_ids or DEMO_INTEGRATION_IDS
     for table in (billing_period, service_provider_setting, jasper_communication_plan,
-                  service_provider, tenant, integration_table):
+                  optimization_session, service_provider, tenant, integration_table):
         conn.execute(delete(table))
     _insert(conn, integration_table, [
         {"id": ids[key], "Name": i.legacy_name} for key, i in INTEGRATIONS.items()
@@ -206,6 +207,13 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
         {"ServiceProviderId": sp, "BillYear": month.year, "BillMonth": month.month}
         for sp, _, key, _ in providers if INTEGRATIONS[key].optimization
         for month in (this_month, next_month)
+    ])
+    # An optimization session per Jasper-family provider, as the optimization Lambda opens.
+    _insert(conn, optimization_session, [
+        {"id": 9000 + sp, "SessionId": f"00000000-0000-4000-8000-{sp:012d}", "TenantId": t,
+         "ServiceProviderId": sp, "Status": "Running", "CreatedDate": datetime.now(timezone.utc)
+         .replace(tzinfo=None)}
+        for sp, t, key, _ in providers if INTEGRATIONS[key].optimization
     ])
     # One plan already known, so the demo shows the others being added.
     _insert(conn, jasper_communication_plan, [

@@ -218,8 +218,9 @@ def _assert_stopped(engine, smtp, amop, reason_part):
     assert mail["Subject"] == ("Optimization stopped: device sync failed - Provider 11")
     assert mail["To"] == "noc@example.com, billing@example.com"
     assert reason_part in mail.get_body(("plain",)).get_content()
-    (session,) = rows(engine, "OptimizationSession")
-    assert (session["Status"], session["IsActive"]) == ("Stopped", False)
+    sessions = {r["id"]: r for r in rows(engine, "OptimizationSession")}
+    assert (sessions[555]["Status"], sessions[555]["IsActive"]) == ("Stopped", False)
+    assert all(r["Status"] == "Running" for i, r in sessions.items() if i != 555)
     (handover,) = rows(engine, "CleanupOptimizationHandover")
     assert handover["Status"] == "stopped" and reason_part in handover["Reason"]
     errors = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
