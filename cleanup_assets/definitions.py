@@ -12,7 +12,10 @@ Local vs production resources are chosen here, once, from the environment:
   — AMOP 2.0 (unset URLs: local outbox);
 - ``CLEANUP_EMAIL_TRANSPORT`` = outbox | smtp | ses, with ``CLEANUP_SMTP_HOST``,
   ``CLEANUP_SMTP_PORT``, ``CLEANUP_SMTP_USERNAME``, ``CLEANUP_SMTP_PASSWORD``,
-  ``CLEANUP_SMTP_STARTTLS``, ``CLEANUP_SES_ENDPOINT_URL``.
+  ``CLEANUP_SMTP_STARTTLS``, ``CLEANUP_SES_ENDPOINT_URL``;
+- ``CLEANUP_SYNC_LOG_BUCKET`` (+ ``CLEANUP_SYNC_LOG_PREFIX``) — the S3 sync log (unset: a
+  local folder); ``CLEANUP_SNOWFLAKE_ACCOUNT``, ``_USER``, ``_PASSWORD``, ``_DATABASE``,
+  ``_SCHEMA``, ``_WAREHOUSE`` — the device history (unset: skipped, and the asset says so).
 """
 
 import os
@@ -23,7 +26,15 @@ from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
 from .defs.optimization.sensors import stop_optimization_on_failure
-from .defs.resources import Amop20Resource, DatabaseResource, EmailResource, SqsQueueResource
+from .defs.reporting.assets import export_device_history, report_device_sync
+from .defs.resources import (
+    Amop20Resource,
+    DatabaseResource,
+    DeviceHistoryWarehouse,
+    EmailResource,
+    SqsQueueResource,
+    SyncLogStore,
+)
 from .defs.sync_sensor.sensors import sync_notification_sensor
 
 
@@ -73,17 +84,34 @@ def _email() -> EmailResource:
     )
 
 
+def _sync_log() -> SyncLogStore:
+    return SyncLogStore(bucket=_env("CLEANUP_SYNC_LOG_BUCKET"),
+                        prefix=os.environ.get("CLEANUP_SYNC_LOG_PREFIX", "device-sync-logs"),
+                        region_name=_region(), endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"))
+
+
+def _warehouse() -> DeviceHistoryWarehouse:
+    return DeviceHistoryWarehouse(
+        account=_env("CLEANUP_SNOWFLAKE_ACCOUNT"), user=_env("CLEANUP_SNOWFLAKE_USER"),
+        password=_env("CLEANUP_SNOWFLAKE_PASSWORD"), database=_env("CLEANUP_SNOWFLAKE_DATABASE"),
+        schema_name=os.environ.get("CLEANUP_SNOWFLAKE_SCHEMA", "PUBLIC"),
+        warehouse=_env("CLEANUP_SNOWFLAKE_WAREHOUSE"))
+
+
 def make_definitions(
     database: DatabaseResource,
     device_sync_queue: SqsQueueResource | None = None,
     optimization_queue: SqsQueueResource | None = None,
     amop: Amop20Resource | None = None,
     email: EmailResource | None = None,
+    sync_log: SyncLogStore | None = None,
+    warehouse: DeviceHistoryWarehouse | None = None,
 ) -> dg.Definitions:
     """The location's definitions around given resources (tests pass their own; unset ones
     are the embedded defaults: no queue, local outbox)."""
     return dg.Definitions(
-        assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization],
+        assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
+                report_device_sync, export_device_history],
         jobs=[finalize_device_sync_job],
         sensors=[sync_notification_sensor, stop_optimization_on_failure],
         resources={
@@ -92,9 +120,11 @@ def make_definitions(
             "optimization_queue": optimization_queue or SqsQueueResource(),
             "amop": amop or Amop20Resource(),
             "email": email or EmailResource(),
+            "sync_log": sync_log or SyncLogStore(),
+            "warehouse": warehouse or DeviceHistoryWarehouse(),
         },
     )
 
 
 defs = make_definitions(_database(), _device_sync_queue(), _optimization_queue(), _amop(),
-                        _email())
+                        _email(), _sync_log(), _warehouse())

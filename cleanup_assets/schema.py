@@ -325,6 +325,19 @@ device_sync = Table(
     # optimization gate refuses a sync whose device count dropped too far.
     Column("ActiveDevicesBefore", Integer),
     Column("ActiveDevicesAfter", Integer),
+    # The device_sync_summary asset: the legacy summary's seven fields and the reporting
+    # outcome (each email's status, the sync log object, the Snowflake history).
+    Column("DetailLastSyncDate", DateTime),
+    Column("DetailQueueCount", Integer),
+    Column("DetailUpdatedCount", Integer),
+    Column("UsageLastSyncDate", DateTime),
+    Column("UsageQueueCount", Integer),
+    Column("UsageUpdatedCount", Integer),
+    Column("DeviceCount", Integer),
+    Column("DurationSeconds", Integer),
+    Column("EmailStatus", String(2000)),
+    Column("SyncLogObject", String(1000)),
+    Column("HistoryStatus", String(1000)),
 )
 
 # Staging rows that failed validation, with the reason; kept per sync, never lost.

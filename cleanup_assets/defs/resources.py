@@ -184,3 +184,59 @@ class EmailResource(dg.ConfigurableResource):
                                   endpoint_url=self.ses_endpoint_url)
             return client.send_raw_email(RawMessage={"Data": bytes(message)})["MessageId"]
         raise ValueError(f"unknown email transport {self.transport!r}: outbox, smtp or ses")
+
+
+class SyncLogStore(dg.ConfigurableResource):
+    """Where the device sync log goes: an S3 bucket through dagster-aws ``S3Resource``, or a
+    local folder (``$CLEANUP_HOME/sync-logs``) when no bucket is configured."""
+
+    bucket: Optional[str] = None
+    prefix: str = "device-sync-logs"
+    region_name: str = "us-east-1"
+    endpoint_url: Optional[str] = None
+
+    def put(self, key: str, path) -> str:
+        """Upload a finished file (boto3 streams it in parts); returns its location."""
+        if not self.bucket:
+            import shutil
+            from pathlib import Path
+
+            from ..db import cleanup_home
+
+            root = (cleanup_home() / "sync-logs").resolve()
+            target = (root / key).resolve()
+            if root not in target.parents:
+                raise ValueError(f"sync log key {key!r} escapes {root}")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            return str(target)
+        from dagster_aws.s3 import S3Resource
+
+        client = S3Resource(region_name=self.region_name, endpoint_url=self.endpoint_url
+                            ).get_client()
+        client.upload_file(str(path), self.bucket, key)
+        return f"s3://{self.bucket}/{key}"
+
+
+class DeviceHistoryWarehouse(dg.ConfigurableResource):
+    """Snowflake, through dagster-snowflake ``SnowflakeResource``, for the device history.
+    No ``account``: the history asset reports that it skipped, and why."""
+
+    account: Optional[str] = None
+    user: Optional[str] = None
+    password: Optional[str] = None  # from EnvVar
+    database: Optional[str] = None
+    schema_name: str = "PUBLIC"
+    warehouse: Optional[str] = None
+    table: str = "DEVICE_HISTORY"
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.account)
+
+    def get_connection(self):
+        from dagster_snowflake import SnowflakeResource
+
+        return SnowflakeResource(account=self.account, user=self.user, password=self.password,
+                                 database=self.database, schema=self.schema_name,
+                                 warehouse=self.warehouse).get_connection()
