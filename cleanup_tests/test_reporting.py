@@ -1,0 +1,253 @@
+"""Reporting against real servers: aiosmtpd and moto's SES for email, moto's S3 for the sync
+log, fakesnow for the Snowflake history."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import urllib.request
+from datetime import datetime, timezone
+
+import boto3
+import dagster as dg
+import pytest
+from sqlalchemy import text
+
+from cleanup_assets.definitions import make_definitions
+from cleanup_assets.defs.resources import (
+    DatabaseResource,
+    DeviceHistoryWarehouse,
+    EmailResource,
+    SyncLogStore,
+)
+from cleanup_assets.reporting import HISTORY_COLUMNS, SYNC_LOG_HEADER
+
+from .builders import good_devices, rows, seed_providers, stage
+from .servers import SmtpServer, free_port
+from .test_optimization import run_notified
+
+
+@pytest.fixture
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+def defs_for(database_url, *, email=None, sync_log=None, warehouse=None):
+    return make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+                            email=email, sync_log=sync_log, warehouse=warehouse)
+
+
+def smtp_email(smtp):
+    return EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01)
+
+
+def materialized(result, key):
+    (event,) = [e for e in result.get_asset_materialization_events()
+                if e.asset_key == dg.AssetKey(key)]
+    return {k: v.value for k, v in event.event_specific_data.materialization.metadata.items()}
+
+
+def test_the_summary_is_kept_per_sync_with_the_legacy_fields(engine, database_url, instance,
+                                                            smtp):
+    seed_providers(engine, (11, 1, "thingspace"))
+    stage(engine, "thingspace", 11, good_devices(11, 12))
+    defs = defs_for(database_url, email=smtp_email(smtp))
+
+    first = run_notified(defs, instance, "thingspace", "1", 11, optimize=False)
+    stage(engine, "thingspace", 11, good_devices(11, 12)[2:])
+    second = run_notified(defs, instance, "thingspace", "1", 11, optimize=False)
+
+    assert first.success and second.success
+    history = rows(engine, "CleanupDeviceSync")
+    assert len(history) == 2  # a row per sync, never overwritten
+    assert [(r["DeviceCount"], r["DetailQueueCount"], r["Deactivated"]) for r in history] == [
+        (12, 12, 0), (10, 10, 2)]
+    assert history[0]["DetailUpdatedCount"] == 12 and history[0]["UsageLastSyncDate"] is not None
+    assert history[1]["DurationSeconds"] is not None and history[1]["Forced"] is False
+    meta = materialized(second, "device_sync_summary")
+    assert "| Device count | 10 |" in meta["summary"]
+
+
+def test_the_summary_email_arrives_with_the_legacy_subject_and_both_parts(engine, database_url,
+                                                                        instance, smtp):
+    seed_providers(engine, (11, 1, "telegence"))
+    stage(engine, "telegence", 11, good_devices(11, 5))
+
+    result = run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "telegence",
+                          "1", 11, optimize=False)
+
+    assert result.success
+    (mail,) = smtp.messages
+    assert mail["Subject"] == "Telegence Device Sync Results - Acme Logistics"
+    assert mail["From"] == "device-sync@example.com"
+    assert mail["To"] == "noc@example.com, billing@example.com"
+    assert "Device count: 5" in mail.get_body(("plain",)).get_content()
+    assert "<th align='left'>Device count</th><td>5</td>" in mail.get_body(("html",)).get_content()
+
+
+def test_new_communication_plans_are_emailed(engine, database_url, instance, smtp):
+    seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 40))
+
+    run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "jasper", "1", 11,
+                 optimize=False)
+
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert subjects == ["Jasper Device Sync Results - Acme Logistics",
+                        "New Communication Plans Added - Jasper - Acme Logistics"]
+    body = smtp.messages[1].get_body(("plain",)).get_content()
+    assert "CP-Fleet-Plus (Provider 11)" in body and "CP-Fleet-Basic" not in body
+
+
+def test_thingspace_billing_cycle_discrepancies_come_as_an_xlsx(engine, database_url, instance,
+                                                               smtp):
+    import pandas as pd
+
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 4)
+    today = datetime.now(timezone.utc).date()
+    with engine.begin() as conn:  # this month's billing period ends on the 15th
+        conn.execute(text('INSERT INTO "BillingPeriod" ("ServiceProviderId", "BillYear", '
+                          '"BillMonth", "BillingCycleEndDate", "IsActive", "IsDeleted") '
+                          "VALUES (11, :y, :m, :d, :t, :f)"),
+                     {"y": today.year, "m": today.month, "t": True, "f": False,
+                      "d": datetime(2030, 1, 15)})
+    stage(engine, "thingspace", 11, devices)
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "ThingSpaceDeviceStaging" SET "BillingCycleEndDate" = '
+                          'CASE WHEN "ICCID" = :odd THEN \'2030-01-20\' ELSE \'2030-01-15\' END'),
+                     {"odd": devices[2]["ICCID"]})
+
+    run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "thingspace", "1", 11,
+                 optimize=False)
+
+    (report,) = [m for m in smtp.messages if "Discrepancies" in m["Subject"]]
+    (attachment,) = list(report.iter_attachments())
+    assert attachment.get_filename() == "billing-cycle-discrepancies.xlsx"
+    sheet = pd.read_excel(io.BytesIO(attachment.get_content()))
+    assert sheet["ICCID"].astype(str).tolist() == [devices[2]["ICCID"]]
+
+
+def test_the_summary_email_goes_through_ses(engine, database_url, instance, moto_endpoint,
+                                            aws_env):
+    boto3.client("ses", endpoint_url=moto_endpoint, region_name="us-east-1"
+                 ).verify_email_identity(EmailAddress="device-sync@example.com")
+    seed_providers(engine, (11, 1, "teal"))
+    stage(engine, "teal", 11, good_devices(11, 3))
+    email = EmailResource(transport="ses", ses_endpoint_url=moto_endpoint)
+
+    assert run_notified(defs_for(database_url, email=email), instance, "teal", "1", 11,
+                        optimize=False).success
+
+    sent = json.load(urllib.request.urlopen(f"{moto_endpoint}/moto-api/data.json"))
+    raw = [m["raw_data"] for m in sent["ses"]["RawMessage"]]
+    assert any("Subject: Teal Device Sync Results - Acme Logistics" in r for r in raw)
+
+
+def test_an_smtp_outage_is_recorded_and_shown_and_the_device_tables_stay(engine, database_url,
+                                                                        instance):
+    seed_providers(engine, (11, 1, "pond"))
+    stage(engine, "pond", 11, good_devices(11, 6))
+    email = EmailResource(transport="smtp", smtp_port=free_port(), attempts=2,
+                          backoff_seconds=0.01)
+
+    result = run_notified(defs_for(database_url, email=email), instance, "pond", "1", 11,
+                          optimize=False)
+
+    assert not result.success
+    failed = [e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failed == ["report_device_sync"]
+    assert len(rows(engine, "PondDevice")) == 6 and len(rows(engine, "Device")) == 6
+    (sync,) = rows(engine, "CleanupDeviceSync")
+    assert sync["EmailStatus"].startswith("summary: FAILED (email via smtp failed after 2 tries")
+
+
+def test_hostile_names_are_escaped_and_cannot_inject_headers(engine, database_url, instance,
+                                                            smtp):
+    seed_providers(engine, (11, 1, "jasper"))
+    hostile = 'Evil\r\nBcc: victim@example.com <script>alert("x")</script> ../../etc'
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "Tenant" SET "Name" = :n WHERE id = 1'), {"n": hostile})
+        conn.execute(text('UPDATE "ServiceProvider" SET "Name" = :n'), {"n": hostile})
+    devices = [{**d, "CommunicationPlan": "<img src=x onerror=alert(1)>"}
+               for d in good_devices(11, 3)]
+    stage(engine, "jasper", 11, devices)
+
+    assert run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "jasper", "1",
+                        11, optimize=False).success
+
+    for mail in smtp.messages:
+        assert mail["Bcc"] is None and "\n" not in mail["Subject"]
+        html_body = mail.get_body(("html",)).get_content()
+        assert "<script>" not in html_body and "<img" not in html_body
+    assert "&lt;img src=x onerror=alert(1)&gt;" in smtp.messages[1].get_body(("html",)).get_content()
+
+
+@pytest.fixture
+def bucket(moto_endpoint, aws_env):
+    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    name = f"sync-logs-{free_port()}"
+    client.create_bucket(Bucket=name)
+    return client, name
+
+
+def test_the_sync_log_lands_in_s3_once_per_day_under_its_tenant(engine, database_url, instance,
+                                                               bucket, moto_endpoint):
+    client, name = bucket
+    seed_providers(engine, (11, 4, "rogers"))
+    stage(engine, "rogers", 11, good_devices(11, 7))
+    store = SyncLogStore(bucket=name, prefix="logs/../..", endpoint_url=moto_endpoint)
+    defs = defs_for(database_url, sync_log=store)
+
+    run_notified(defs, instance, "rogers", "4", 11, optimize=False)
+    run_notified(defs, instance, "rogers", "4", 11, optimize=False)  # a rerun
+
+    (obj,) = client.list_objects_v2(Bucket=name)["Contents"]
+    assert obj["Key"].startswith("logs/rogers/4/Rogers-") and obj["Key"].endswith(".txt")
+    lines = list(csv.reader(io.StringIO(
+        client.get_object(Bucket=name, Key=obj["Key"])["Body"].read().decode())))
+    assert lines[0] == SYNC_LOG_HEADER
+    assert len(lines) == 8 and {line[-1] for line in lines[1:]} == {"11"}
+
+
+def test_the_device_history_reaches_snowflake_without_duplicates_on_rerun(engine, database_url,
+                                                                         instance, tmp_path):
+    import fakesnow
+
+    seed_providers(engine, (11, 1, "pod19"))
+    stage(engine, "pod19", 11, good_devices(11, 9))
+    warehouse = DeviceHistoryWarehouse(account="acct", user="svc", password="pw",
+                                       database="HISTORY", schema_name="PUBLIC")
+    defs = defs_for(database_url, warehouse=warehouse)
+    with fakesnow.patch(db_path=str(tmp_path)):
+        with warehouse.get_connection() as snow:
+            snow.cursor().execute("CREATE DATABASE IF NOT EXISTS HISTORY")
+            snow.cursor().execute("CREATE SCHEMA IF NOT EXISTS HISTORY.PUBLIC")
+        first = run_notified(defs, instance, "pod19", "1", 11, optimize=False)
+        second = run_notified(defs, instance, "pod19", "1", 11, optimize=False)
+        export_again = defs.resolve_job_def("finalize_device_sync").execute_in_process(
+            instance=instance, partition_key="pod19|1", op_selection=["export_device_history"],
+            tags={"dagster/parent_run_id": second.run_id, "dagster/root_run_id": second.run_id})
+        with warehouse.get_connection() as snow:
+            cursor = snow.cursor()
+            cursor.execute("SELECT SYNCID, ICCID, PROVIDERDATEACTIVATED, TENANTID FROM DEVICE_HISTORY")
+            history = cursor.fetchall()
+    assert first.success and second.success and export_again.success
+    assert materialized(second, "device_history")["dagster/row_count"] == 9
+    by_sync = {}
+    for sync_id, *_ in history:
+        by_sync[sync_id] = by_sync.get(sync_id, 0) + 1
+    # one snapshot per sync: re-exporting the second sync replaced its rows
+    assert sorted(by_sync.values()) == [9, 9]
+    assert all(r[2].endswith("Z") and "T" in r[2] for r in history)
+    assert {r[3] for r in history} == {"1"}
+    assert len(HISTORY_COLUMNS) == 23
+
+
+def test_without_snowflake_the_history_reports_why_it_skipped(engine, database_url, instance):
+    seed_providers(engine, (11, 1, "jasper"))
+    result = run_notified(defs_for(database_url), instance, "jasper", "1", 11, optimize=False)
+    assert materialized(result, "device_history")["skipped"].startswith(
+        "Snowflake is not configured")
