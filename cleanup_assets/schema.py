@@ -355,14 +355,19 @@ staging_reject = Table(
 )
 
 # The validated, typed staging of the latest sync per provider (the `validated_staging` asset).
+# Validation writes every row here in one pass, with its Reason; the rejected ones then move
+# to CleanupStagingReject. Text is as wide as staging so that a rejected row always fits; the
+# accepted rows are unique per (ServiceProviderId, ICCID) by validation.
 staged_device = Table(
     "CleanupStagedDevice",
     metadata,
     Column("SyncId", Integer, nullable=False),
     Column("ServiceProviderId", Integer, nullable=False),
     Column("StagingId", Integer, nullable=False),
-    *_device_attribute_columns(),
-    Index("UX_CleanupStagedDevice_SP_ICCID", "ServiceProviderId", "ICCID", unique=True),
+    *[Column(name, String(1000)) for name in DEVICE_TEXT_ATTRIBUTES],
+    *[Column(name, DateTime) for name in DEVICE_DATE_ATTRIBUTES],
+    Column("Reason", String(200)),
+    Index("IX_CleanupStagedDevice_SP_ICCID", "ServiceProviderId", "ICCID"),
 )
 
 # The sync-notification inbox: every notification the sensor has seen, from the database

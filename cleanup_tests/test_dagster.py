@@ -95,7 +95,8 @@ def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, 
 
     assert result.success
     meta = materializations(result)
-    assert sorted(meta) == sorted(DEVICE_ASSETS + ["optimization_handover"])
+    assert sorted(meta) == sorted(DEVICE_ASSETS + ["optimization_handover",
+                                                   "device_sync_summary", "device_history"])
     assert meta["validated_staging"]["dagster/row_count"] == 12
     assert meta["validated_staging"]["rejected"] == 6
     assert "missing ICCID" in meta["validated_staging"]["reject_reasons"]

@@ -21,6 +21,7 @@ from ..schema import COMMON_TABLES, carrier_tables, device_sync, jasper_communic
 from ..schema import integration as integration_table
 from ..schema import service_provider, staged_device
 from .common import CommonCounts, add_missing_communication_plans, sync_common_devices
+from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .legacy import run_legacy_procedures
 from .merge import MergeCounts, merge_devices
@@ -132,6 +133,7 @@ def finalize_partition(
 
 def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> FinalizeResult:
     integration = request.integration
+    prefer_set_joins(conn)
     now = datetime.now(timezone.utc).replace(tzinfo=None)  # stored naive UTC, 24-hour clock
     integration_id, providers = resolve_service_providers(
         conn, integration, tenant_id, request.service_provider_id
@@ -155,6 +157,7 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
 
     result.gate.active_before = _live(conn, COMMON_TABLES[integration.family.value], providers)
     result.validation = validate_staging(conn, integration, providers, result.sync_id)
+    refresh_statistics(conn, staged_device)
     if request.use_legacy_procedures:
         result.mode = "legacy_procedures"
         result.legacy_statements = run_legacy_procedures(
@@ -201,13 +204,14 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
     carrier = carrier_tables[integration.carrier_table]
     staged = (
         select(staged_device)
-        .where(staged_device.c.ServiceProviderId.in_(providers))
+        .where(staged_device.c.ServiceProviderId.in_(providers), staged_device.c.Reason.is_(None))
         .subquery("validated_staging")
     )
     result.carrier = merge_devices(
         conn, carrier, staged, providers, sync_id=result.sync_id, now=now,
         deactivate_for=deactivate_for,
     )
+    refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
     result.common = sync_common_devices(
         conn, integration, providers, sync_id=result.sync_id, now=now
     )

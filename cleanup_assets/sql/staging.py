@@ -92,7 +92,7 @@ def normalized_staging(integration: Integration, provider_ids: Sequence[int]) ->
 
 
 def _defect(row) -> case:
-    """The first thing wrong with a normalized staging row, or NULL."""
+    """The first thing wrong with a normalized staging row (dates already parsed), or NULL."""
     iccid = row.ICCID
     low, high = ICCID_LENGTHS
     whens = [
@@ -105,20 +105,23 @@ def _defect(row) -> case:
             whens.append((text_length(row[name]) > length, f"{name} longer than {length} characters"))
     for name in DEVICE_DATE_ATTRIBUTES:
         whens.append(
-            (and_(row[name].isnot(None), try_timestamp(row[name]).is_(None)),
+            (and_(row[name].isnot(None), row[f"Parsed{name}"].is_(None)),
              f"{name} is not a valid date")
         )
     return case(*whens, else_=null())
 
 
 def validated_staging(integration: Integration, provider_ids: Sequence[int]):
-    """Normalized staging with a ``Reason`` column: NULL for accepted rows.
+    """Normalized staging with parsed dates and a ``Reason`` column: NULL for accepted rows.
 
-    Duplicates are judged among otherwise valid rows only, so that a later malformed copy
-    never costs the device its valid one.
+    Each date is parsed once. Duplicates are judged among otherwise valid rows only, so that
+    a later malformed copy never costs the device its valid one.
     """
     rows = normalized_staging(integration, provider_ids).subquery("staged")
-    checked = select(rows, _defect(rows.c).label("Defect")).subquery("checked")
+    parsed = select(
+        rows, *[try_timestamp(rows.c[name]).label(f"Parsed{name}") for name in DEVICE_DATE_ATTRIBUTES]
+    ).subquery("parsed")
+    checked = select(parsed, _defect(parsed.c).label("Defect")).subquery("checked")
     position = func.row_number().over(
         partition_by=(checked.c.ServiceProviderId, checked.c.ICCID, checked.c.Defect.is_(None)),
         order_by=checked.c.StagingId.desc(),
@@ -134,44 +137,47 @@ def validated_staging(integration: Integration, provider_ids: Sequence[int]):
 def validate_staging(
     conn: Connection, integration: Integration, provider_ids: Sequence[int], sync_id: int
 ) -> ValidationCounts:
-    """Replace the providers' validated staging with this sync's, and record the rejects."""
-    validated = validated_staging(integration, provider_ids)
+    """Replace the providers' validated staging with this sync's, and record the rejects.
+
+    One validation pass writes every staged row with its reason; the rejected rows (few)
+    then move to the rejects table.
+    """
+    providers = list(provider_ids)
+    validated = validated_staging(integration, providers)
     counts = ValidationCounts()
-
-    reject_columns = ["SyncId", "ServiceProviderId", "StagingTable", "StagingId", "ICCID", "Reason"]
-    counts.rejected = conn.execute(
-        insert(staging_reject).from_select(
-            reject_columns,
-            select(
-                literal(sync_id, Integer),
-                validated.c.ServiceProviderId,
-                literal(integration.staging_table, String),
-                validated.c.StagingId,
-                validated.c.ICCID,
-                validated.c.Reason,
-            ).where(validated.c.Reason.isnot(None)),
-        )
-    ).rowcount
-
-    conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(list(provider_ids))))
-    accepted_columns = [
-        validated.c[name] for name in DEVICE_TEXT_ATTRIBUTES
-    ] + [try_timestamp(validated.c[name]) for name in DEVICE_DATE_ATTRIBUTES]
-    counts.accepted = conn.execute(
+    conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(providers)))
+    counts.staged = conn.execute(
         insert(staged_device).from_select(
             ["SyncId", "ServiceProviderId", "StagingId", *DEVICE_TEXT_ATTRIBUTES,
-             *DEVICE_DATE_ATTRIBUTES],
+             *DEVICE_DATE_ATTRIBUTES, "Reason"],
             select(
                 literal(sync_id, Integer),
                 validated.c.ServiceProviderId,
                 validated.c.StagingId,
-                *accepted_columns,
-            ).where(validated.c.Reason.is_(None)),
+                *[validated.c[name] for name in DEVICE_TEXT_ATTRIBUTES],
+                *[validated.c[f"Parsed{name}"] for name in DEVICE_DATE_ATTRIBUTES],
+                validated.c.Reason,
+            ),
         )
     ).rowcount
 
-    counts.staged = conn.execute(
-        select(func.count()).select_from(normalized_staging(integration, provider_ids).subquery())
+    rejected_here = and_(staged_device.c.SyncId == sync_id, staged_device.c.Reason.isnot(None))
+    counts.rejected = conn.execute(
+        insert(staging_reject).from_select(
+            ["SyncId", "ServiceProviderId", "StagingTable", "StagingId", "ICCID", "Reason"],
+            select(
+                staged_device.c.SyncId,
+                staged_device.c.ServiceProviderId,
+                literal(integration.staging_table, String),
+                staged_device.c.StagingId,
+                staged_device.c.ICCID,
+                staged_device.c.Reason,
+            ).where(rejected_here),
+        )
+    ).rowcount
+    conn.execute(delete(staged_device).where(rejected_here))
+    counts.accepted = conn.execute(
+        select(func.count()).where(staged_device.c.SyncId == sync_id)
     ).scalar_one()
     counts.reasons = dict(
         conn.execute(
