@@ -62,9 +62,12 @@ device_history = dg.AssetSpec(
 )
 
 
-def _run_ids(context) -> list[str]:
+def _this_sync(context, engine, integration_key: str, tenant_key: str):
+    """The ledger row this run wrote — or, for a re-execution of only this step, the row of
+    the run it re-executes."""
     run = context.run
-    return [run.run_id, run.parent_run_id, run.tags.get("dagster/root_run_id")]
+    run_ids = [run.run_id, run.parent_run_id, run.tags.get("dagster/root_run_id")]
+    return in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key, run_ids))
 
 
 @dg.multi_asset(name="report_device_sync", specs=[device_sync_summary])
@@ -74,8 +77,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key,
-                                                         _run_ids(context)))
+    sync = _this_sync(context, engine, integration_key, tenant_key)
     if sync is None:
         yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata={
             "note": "no active service provider: nothing was synced, nothing to report"})
@@ -157,8 +159,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
             "skipped": "Snowflake is not configured (CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
     engine = database.get_engine()
-    sync = in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key,
-                                                         _run_ids(context)))
+    sync = _this_sync(context, engine, integration_key, tenant_key)
     if sync is None:
         yield dg.MaterializeResult(asset_key=device_history.key, metadata={
             "skipped": "no active service provider: nothing was synced"})
