@@ -199,7 +199,6 @@ class SyncLogStore(dg.ConfigurableResource):
         """Upload a finished file (boto3 streams it in parts); returns its location."""
         if not self.bucket:
             import shutil
-            from pathlib import Path
 
             from ..db import cleanup_home
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import Integer, and_, exists, insert, literal, or_, select, true, false
+from sqlalchemy import and_, exists, insert, literal, or_, select, true, false
 from sqlalchemy.engine import Connection
 
 from ..registry import Integration

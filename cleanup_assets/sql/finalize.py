@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Sequence
 
 from sqlalchemy import false, func, select, true
 from sqlalchemy.engine import Connection, Engine
