@@ -105,20 +105,27 @@ def cmd_register_tenants(_args) -> int:
     return 0
 
 
-def run_sensor_tick(instance, definitions=None) -> list[dict]:
-    """Evaluate the sync sensor once, in process, and execute the runs it requests on
-    ``instance`` (what the daemon does; the runs show in the UI)."""
+def evaluate_sync_sensor(instance, definitions):
+    """One evaluation of the sync sensor, as the daemon does it: the tick's result, with its
+    tenant-partition additions applied to ``instance``."""
     import dagster as dg
 
-    from .definitions import defs as default_defs
-
-    definitions = definitions or default_defs
     sensor = definitions.resolve_sensor_def("sync_notification_sensor")
     tick = sensor.evaluate_tick(dg.build_sensor_context(
         instance=instance, instance_ref=instance.get_ref(), definitions=definitions,
         resources=definitions.resources))
     for request in tick.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
+    return tick
+
+
+def run_sensor_tick(instance, definitions=None) -> list[dict]:
+    """Evaluate the sync sensor once, in process, and execute the runs it requests on
+    ``instance`` (what the daemon does; the runs show in the UI)."""
+    from .definitions import defs as default_defs
+
+    definitions = definitions or default_defs
+    tick = evaluate_sync_sensor(instance, definitions)
     job = definitions.resolve_job_def("finalize_device_sync")
     rows = []
     for request in tick.run_requests or []:

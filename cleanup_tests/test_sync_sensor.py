@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import insert, text
 
+from cleanup_assets.cli import evaluate_sync_sensor
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
@@ -24,13 +25,7 @@ def definitions(database_url, queue: SqsQueueResource | None = None):
 
 def tick(instance, defs):
     """One sensor evaluation, as the daemon does it (partition additions applied)."""
-    sensor = defs.resolve_sensor_def("sync_notification_sensor")
-    result = sensor.evaluate_tick(dg.build_sensor_context(
-        instance=instance, instance_ref=instance.get_ref(), definitions=defs,
-        resources=defs.resources))
-    for request in result.dynamic_partitions_requests or []:
-        instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
-    return result
+    return evaluate_sync_sensor(instance, defs)
 
 
 def notify(engine, provider_id, key, **attributes):
