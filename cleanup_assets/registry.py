@@ -80,6 +80,8 @@ class Integration:
     detail: DetailJoin | None = None
     # eBonding's legacy rule: stop waiting as soon as the remaining count stops moving.
     stop_waiting_when_count_unchanged: bool = False
+    # ThingSpace's legacy extra: email devices whose billing cycle disagrees (xlsx).
+    billing_cycle_discrepancy_report: bool = False
 
     @property
     def common_procedure(self) -> str:
@@ -162,6 +164,7 @@ _ALL: tuple[Integration, ...] = (
         legacy_procedures=(LegacyProcedure("usp_ThingSpace_DeviceSync"),),
         summary_procedure="usp_ThingSpace_Devices_Get_Sync_Summary",
         rows_to_process=(RowsToProcess("ThingSpaceDeviceUsageICCICDsToProcess"),),
+        billing_cycle_discrepancy_report=True,
     ),
     Integration(
         key="telegence",

@@ -87,7 +87,8 @@ def summarize(conn: Connection, integration: Integration, sync) -> Summary:
     duration = (sync.FinishedAt - sync.StartedAt).total_seconds() if sync.FinishedAt else None
     conn.execute(device_sync.update().where(device_sync.c.id == sync.id).values(
         **fields, DurationSeconds=round(duration) if duration is not None else None))
-    return Summary(sync, fields, providers)
+    stored = conn.execute(device_sync.select().where(device_sync.c.id == sync.id)).first()
+    return Summary(stored, fields, providers)
 
 
 def record_outcome(conn: Connection, sync_id: int, **values) -> None:
@@ -155,10 +156,12 @@ def new_plans_email(conn: Connection, integration: Integration, plans: list[tupl
                        f"<p>{html.escape(intro)}</p><ul>{items}</ul>")
 
 
-def billing_cycle_discrepancies(conn: Connection, provider_ids: list[int], today) -> list[dict]:
-    """ThingSpace devices whose carrier billing-cycle end differs from the provider's billing
-    period (the legacy `usp_GetDevicesWithBillingCycleDiscrepancy`; its rule is a guess)."""
-    staging = staging_tables["ThingSpaceDeviceStaging"]
+def billing_cycle_discrepancies(conn: Connection, integration: Integration,
+                                provider_ids: list[int], today) -> list[dict]:
+    """Devices whose carrier billing-cycle end (staging `BillingCycleEndDate`) differs from the
+    provider's billing period (the legacy `usp_GetDevicesWithBillingCycleDiscrepancy`, which
+    only ThingSpace runs; its rule is a guess)."""
+    staging = staging_tables[integration.staging_table]
     period = billing_period
     query = (
         select(staging.c.ServiceProviderId, staging.c.ICCID, staging.c.MSISDN,

@@ -178,7 +178,7 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
     if integration.has_communication_plans:
         (result.gate.devices_on_plans_without_rate_plan,
          result.gate.plans_without_rate_plan) = plans_without_rate_plan(conn, providers)
-    _close_ledger(conn, result, now)
+    _close_ledger(conn, result)
     return result
 
 
@@ -231,7 +231,7 @@ def _count_live_rows(conn, integration, providers, result) -> None:
     result.plans_total = _live(conn, jasper_communication_plan, providers)
 
 
-def _close_ledger(conn, result: FinalizeResult, now: datetime) -> None:
+def _close_ledger(conn, result: FinalizeResult) -> None:
     # The legacy procedures report no counts: NULL says "unknown", where 0 would lie.
     merged = result.mode == "set_based"
     conn.execute(

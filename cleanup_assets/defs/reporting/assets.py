@@ -25,7 +25,7 @@ from ...reporting import (
     tenant_name,
     write_sync_log,
 )
-from ...schema import device_sync, jasper_communication_plan
+from ...schema import jasper_communication_plan
 from ...sql.common import PLAN_CREATED_BY
 from ...optimization import global_settings
 from ..device_sync.assets import GROUP, communication_plans
@@ -83,8 +83,6 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
             "note": "no active service provider: nothing was synced, nothing to report"})
         return
     summary = in_transaction(engine, lambda c: summarize(c, integration, sync))
-    summary.sync = in_transaction(engine, lambda c: c.execute(
-        device_sync.select().where(device_sync.c.id == sync.id)).first())
 
     def build(conn):
         name = tenant_name(conn, tenant_key)
@@ -97,8 +95,9 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
         mails = [("summary", summary_email(conn, integration, summary, name))]
         if new_plans:
             mails.append(("new plans", new_plans_email(conn, integration, new_plans, name)))
-        if integration.key == "thingspace":
-            found = billing_cycle_discrepancies(conn, summary.provider_ids, utcnow().date())
+        if integration.billing_cycle_discrepancy_report:
+            found = billing_cycle_discrepancies(conn, integration, summary.provider_ids,
+                                                utcnow().date())
             if found:
                 mails.append(("billing-cycle discrepancies", discrepancy_email(conn, found, name)))
         log_enabled = (global_settings(conn).get("DeviceSyncSummaryLogEnable", "").lower()
