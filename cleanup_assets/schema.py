@@ -354,10 +354,11 @@ staging_reject = Table(
     Index("IX_CleanupStagingReject_SyncId", "SyncId"),
 )
 
-# The validated, typed staging of the latest sync per provider (the `validated_staging` asset).
-# Validation writes every row here in one pass, with its Reason; the rejected ones then move
-# to CleanupStagingReject. Text is as wide as staging so that a rejected row always fits; the
-# accepted rows are unique per (ServiceProviderId, ICCID) by validation.
+# The validated, typed staging (the `validated_staging` asset): each listed device's latest
+# accepted row. A sync writes here only the rows that differ from it (with SyncId = that
+# sync), with their Reason; the rejected ones then move to CleanupStagingReject. Text is as
+# wide as staging so that a rejected row always fits; after a sync the rows are unique per
+# (ServiceProviderId, ICCID).
 staged_device = Table(
     "CleanupStagedDevice",
     metadata,
@@ -366,7 +367,11 @@ staged_device = Table(
     Column("StagingId", Integer, nullable=False),
     *[Column(name, String(1000)) for name in DEVICE_TEXT_ATTRIBUTES],
     *[Column(name, DateTime) for name in DEVICE_DATE_ATTRIBUTES],
+    # The dates as staged (trimmed text): a resync compares text with text, no parsing.
+    *[Column(f"{name}Text", String(1000)) for name in DEVICE_DATE_ATTRIBUTES],
     Column("Reason", String(200)),
+    # Deliberately no index on SyncId: SQLite would prefer it for the "same device" lookups
+    # and scan every row of this sync per row (O(n * changed)); a scan per statement is cheap.
     Index("IX_CleanupStagedDevice_SP_ICCID", "ServiceProviderId", "ICCID"),
 )
 

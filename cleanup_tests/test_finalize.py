@@ -311,3 +311,124 @@ def test_the_sync_ledger_records_each_finalization(engine):
     assert (ledger["Staged"], ledger["Accepted"], ledger["Rejected"], ledger["Inserted"]) == (
         14, 8, 6, 8)
     assert ledger["FinishedAt"] >= ledger["StartedAt"]
+
+
+# --- resyncs touch only what changed -----------------------------------------------------
+
+def test_a_resync_validates_and_writes_only_the_rows_that_changed(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 20)
+    stage(engine, "thingspace", 11, devices)
+    first = finalize(engine, "thingspace")
+    before = {r["ICCID"]: r for r in rows(engine, "Device", ServiceProviderId=11)}
+    changed = [{**d, "Status": "SUSPENDED-" + str(n)} for n, d in enumerate(devices[:2])]
+    stage(engine, "thingspace", 11, changed + devices[2:])
+
+    second = finalize(engine, "thingspace")
+
+    v = second.validation
+    assert (v.staged, v.accepted, v.rejected, v.differing) == (20, 20, 0, 2)
+    assert (second.carrier.updated, second.carrier.unchanged) == (2, 18)
+    after = {r["ICCID"]: r for r in rows(engine, "Device", ServiceProviderId=11)}
+    for device in changed:
+        assert after[device["ICCID"]]["Status"] == device["Status"]
+        assert after[device["ICCID"]]["LastSyncId"] == second.sync_id
+    for device in devices[2:]:
+        assert after[device["ICCID"]] == before[device["ICCID"]]  # not even ModifiedDate
+    accepted = rows(engine, "CleanupStagedDevice", ServiceProviderId=11)
+    assert len(accepted) == 20 and len({r["ICCID"] for r in accepted}) == 20
+    assert sorted(r["SyncId"] for r in accepted) == [first.sync_id] * 18 + [second.sync_id] * 2
+
+
+def test_a_duplicate_whose_latest_copy_is_unchanged_keeps_the_device_as_it_was(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 3)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    earlier_changed_copy = {**devices[0], "Status": "SUSPENDED"}
+    stage(engine, "thingspace", 11, [earlier_changed_copy, *devices])  # the unchanged copy is later
+
+    result = finalize(engine, "thingspace")
+
+    assert (result.validation.accepted, result.validation.rejected) == (3, 1)
+    assert [r["Reason"] for r in rows(engine, "CleanupStagingReject", SyncId=result.sync_id)] == [
+        DUPLICATE_REASON]
+    assert live(engine, "ThingSpaceDevice", 11)[devices[0]["ICCID"]]["Status"] == devices[0]["Status"]
+    assert result.carrier.updated == 0
+
+
+def test_a_device_whose_row_turns_malformed_is_rejected_and_deactivated_then_comes_back(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 5)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    broken = {**devices[0], "LastUsageDate": "2024-02-30"}
+    stage(engine, "thingspace", 11, [broken, *devices[1:]])
+
+    result = finalize(engine, "thingspace")
+
+    assert result.validation.rejected == 1 and result.carrier.deactivated == 1
+    assert devices[0]["ICCID"] not in live(engine, "Device", 11)
+    assert devices[0]["ICCID"] not in {r["ICCID"] for r in rows(engine, "CleanupStagedDevice")}
+    stage(engine, "thingspace", 11, devices)
+    again = finalize(engine, "thingspace")
+    assert (again.validation.differing, again.carrier.updated) == (1, 1)  # reactivated
+    assert devices[0]["ICCID"] in live(engine, "Device", 11)
+
+
+def test_reconcile_repairs_a_common_table_someone_else_wrote_to(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 5)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    iccid = devices[1]["ICCID"]
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "Device" SET "Status" = :s WHERE "ICCID" = :i'),
+                     {"s": "EDITED BY HAND", "i": iccid})
+        conn.execute(text('DELETE FROM "Device_Tenant"'))
+
+    resync = finalize(engine, "thingspace")  # nothing changed at the carrier: nothing to do
+    assert live(engine, "Device", 11)[iccid]["Status"] == "EDITED BY HAND"
+    assert resync.validation.differing == 0
+
+    repaired = finalize(engine, "thingspace", reconcile=True)
+
+    assert live(engine, "Device", 11)[iccid]["Status"] == devices[1]["Status"]
+    assert repaired.validation.differing == 5 and repaired.carrier.updated == 0
+    assert repaired.common.devices.updated == 1 and repaired.common.tenant_links_inserted == 5
+
+
+DATE_GRAMMAR = [  # (staged text, UTC value or None for rejected)
+    ("2024-01-15T08:30:00Z", datetime(2024, 1, 15, 8, 30)),
+    ("2016-07-06 22:37:08+0000", datetime(2016, 7, 6, 22, 37, 8)),
+    ("2024-01-15 08:30:00+02:00", datetime(2024, 1, 15, 6, 30)),
+    ("2024-01-15T08:30:00-14:00", datetime(2024, 1, 15, 22, 30)),
+    ("2024-01-15 08:30", datetime(2024, 1, 15, 8, 30)),
+    ("2024-01-15", datetime(2024, 1, 15)),
+    ("2024-02-29", datetime(2024, 2, 29)),
+    ("2000-02-29", datetime(2000, 2, 29)),
+    ("2024-02-30", None), ("2023-02-29", None), ("1900-02-29", None), ("2024-04-31", None),
+    ("2024-13-01", None), ("2024-01-15 25:00:00", None), ("2024-01-15T08:30:60", None),
+    ("2024-01-15T08:30:00+02", None), ("2024-01-15T08:30:00+15:00", None),
+    ("0000-01-01", None), ("9999-12-31", None), ("2024-1-5", None), ("2024-01-15x", None),
+    ("yesterday", None), ("now", None), ("12345", None),
+]
+
+
+def test_dates_follow_one_iso_grammar_on_every_database(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    template = good_devices(11, 1)[0]
+    devices = [{**template, "ICCID": f"89014{n:014d}", "LastUsageDate": text_}
+               for n, (text_, _) in enumerate(DATE_GRAMMAR)]
+    stage(engine, "thingspace", 11, devices)
+
+    finalize(engine, "thingspace")
+
+    kept = live(engine, "ThingSpaceDevice", 11)
+    for device, (text_, expected) in zip(devices, DATE_GRAMMAR):
+        found = kept.get(device["ICCID"])
+        if expected is None:
+            assert found is None, text_
+        else:
+            assert found is not None, text_
+            assert found["LastUsageDate"].replace(microsecond=0) == expected, text_

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import false, func, select, true
+from sqlalchemy import delete, false, func, select, true
 from sqlalchemy.engine import Connection, Engine
 
 from ..db import RetryPolicy, in_transaction
@@ -24,7 +24,7 @@ from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .legacy import run_legacy_procedures
 from .merge import MergeCounts, merge_devices
-from .staging import ValidationCounts, validate_staging
+from .staging import ValidationCounts, drop_unlisted, validate_staging
 
 TENANT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -61,6 +61,9 @@ class FinalizeRequest:
     forced: bool = False  # the wait gave up: staging may be incomplete
     run_id: str | None = None
     use_legacy_procedures: bool = False
+    # Compare every staged row with the carrier table and every carrier row with the common
+    # table, instead of only what changed: repairs tables someone else wrote to.
+    reconcile: bool = False
 
     @property
     def trigger(self) -> str:
@@ -155,8 +158,11 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
     ).inserted_primary_key[0]
 
     result.gate.active_before = _live(conn, COMMON_TABLES[integration.family.value], providers)
+    if request.reconcile:  # forget the accepted rows: every staged row is compared afresh
+        conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(providers)))
     result.validation = validate_staging(conn, integration, providers, result.sync_id)
-    refresh_statistics(conn, staged_device)
+    if _wrote_much(result.validation.differing, result.validation.accepted):
+        refresh_statistics(conn, staged_device)
     if request.use_legacy_procedures:
         result.mode = "legacy_procedures"
         result.legacy_statements = run_legacy_procedures(
@@ -166,7 +172,9 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
         _merge_set_based(conn, integration, providers, request, result, now)
 
     result.new_plans = (
-        add_missing_communication_plans(conn, providers, now=now)
+        add_missing_communication_plans(
+            conn, providers, now=now, sync_id=None if request.reconcile else result.sync_id
+        )
         if integration.has_communication_plans
         else []
     )
@@ -182,37 +190,43 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
     return result
 
 
+def _wrote_much(written: int, total: int) -> bool:
+    """Worth fresh planner statistics: a tenth or more of the rows are new or changed."""
+    return written > 0 and written * 10 >= total
+
+
 def _merge_set_based(conn, integration, providers, request, result, now) -> None:
     deactivate_for: list[int] = []
     if integration.sync_mode is SyncMode.FULL:
-        providers_with_rows = set(
-            conn.execute(
-                select(staged_device.c.ServiceProviderId)
-                .where(staged_device.c.ServiceProviderId.in_(providers))
-                .distinct()
-            ).scalars()
-        )
+        accepted = result.validation.accepted_per_provider
         for provider in providers:  # providers, not devices
             if request.forced:
                 result.deactivation_skipped[provider] = "sync forced: staging may be incomplete"
-            elif provider not in providers_with_rows:
+            elif not accepted.get(provider):
                 result.deactivation_skipped[provider] = "no accepted staging rows"
             else:
                 deactivate_for.append(provider)
+        drop_unlisted(conn, integration, deactivate_for, result.sync_id, accepted)
 
     carrier = carrier_tables[integration.carrier_table]
-    staged = (
+    of_providers = staged_device.c.ServiceProviderId.in_(providers)
+    differing = (  # validated rows that differ from the devices' accepted rows
         select(staged_device)
-        .where(staged_device.c.ServiceProviderId.in_(providers), staged_device.c.Reason.is_(None))
+        .where(of_providers, staged_device.c.SyncId == result.sync_id)
         .subquery("validated_staging")
     )
+    listed = select(staged_device).where(of_providers).subquery("listed_devices")
     result.carrier = merge_devices(
-        conn, carrier, staged, providers, sync_id=result.sync_id, now=now,
-        deactivate_for=deactivate_for,
+        conn, carrier, differing, providers, sync_id=result.sync_id, now=now,
+        deactivate_for=deactivate_for, listed=listed,
     )
-    refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
+    result.carrier.source = result.validation.accepted  # unchanged rows count as compared
+    written = result.carrier.inserted + result.carrier.updated + result.carrier.deactivated
+    if request.reconcile or _wrote_much(written, result.validation.accepted):
+        refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
     result.common = sync_common_devices(
-        conn, integration, providers, sync_id=result.sync_id, now=now
+        conn, integration, providers, sync_id=result.sync_id, now=now,
+        reconcile=request.reconcile, carrier_deactivated=result.carrier.deactivated,
     )
 
 

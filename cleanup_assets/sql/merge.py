@@ -44,11 +44,12 @@ def merge_devices(
     sync_id: int,
     now: datetime,
     deactivate_for: Sequence[int] = (),
+    listed: FromClause | None = None,
 ) -> MergeCounts:
     """Merge ``source`` (ServiceProviderId, ICCID and the device attributes) into ``target``.
 
     ``source`` must already be limited to ``provider_ids``. Target rows of the providers in
-    ``deactivate_for`` that the source lacks are soft-deleted.
+    ``deactivate_for`` that ``listed`` (by default the source) lacks are soft-deleted.
     """
     providers = list(provider_ids)
     counts = MergeCounts()
@@ -97,12 +98,16 @@ def merge_devices(
     ).rowcount
 
     if deactivate_for:
+        listed = source if listed is None else listed
         counts.deactivated = conn.execute(
             target.update()
             .where(
                 target.c.ServiceProviderId.in_(list(deactivate_for)),
                 target.c.IsDeleted == false(),
-                ~exists().where(same_device),
+                ~exists().where(
+                    target.c.ServiceProviderId == listed.c.ServiceProviderId,
+                    target.c.ICCID == listed.c.ICCID,
+                ),
             )
             .values(
                 IsActive=False,

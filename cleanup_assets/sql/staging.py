@@ -15,14 +15,16 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    exists,
     func,
     insert,
     literal,
     null,
     select,
+    update,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from ..registry import Integration
 from ..schema import (
@@ -44,6 +46,11 @@ class ValidationCounts:
     accepted: int = 0
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # Rows that differed from the devices' accepted rows and were validated (the rest were
+    # the same text as before); earlier rows they replaced.
+    differing: int = 0
+    superseded: int = 0
+    accepted_per_provider: dict[int, int] = field(default_factory=dict)
 
 
 def normalized_staging(integration: Integration, provider_ids: Sequence[int]) -> Select:
@@ -111,57 +118,114 @@ def _defect(row) -> case:
     return case(*whens, else_=null())
 
 
-def validated_staging(integration: Integration, provider_ids: Sequence[int]):
-    """Normalized staging with parsed dates and a ``Reason`` column: NULL for accepted rows.
+def _computed_once(query: Select, fence: bool) -> Select:
+    """Keep the database from inlining this subquery's expressions into every place that
+    uses them (SQLite and PostgreSQL both would, trimming each value once per use).
+    ``OFFSET 0`` is the documented fence on both; SQL Server computes them once anyway."""
+    return query.offset(0) if fence else query
 
-    Each date is parsed once. Duplicates are judged among otherwise valid rows only, so that
-    a later malformed copy never costs the device its valid one.
+
+def _duplicated_iccids(integration: Integration, providers: list[int]) -> Select:
+    """ICCIDs staged more than once for one provider in this sync (normally none)."""
+    rows = normalized_staging(integration, providers).subquery("all_staged")
+    return (
+        select(rows.c.ICCID)
+        .where(rows.c.ICCID.isnot(None))
+        .group_by(rows.c.ServiceProviderId, rows.c.ICCID)
+        .having(func.count() > 1)
+    )
+
+
+def _same_as_accepted(rows, cache) -> ColumnElement:
+    """The normalized staging row equals the device's accepted row, text for text."""
+    return and_(
+        *[cache.c[name].is_not_distinct_from(rows.c[name]) for name in DEVICE_TEXT_ATTRIBUTES
+          if name != "ICCID"],
+        *[cache.c[f"{name}Text"].is_not_distinct_from(rows.c[name])
+          for name in DEVICE_DATE_ATTRIBUTES],
+    )
+
+
+def validated_staging(
+    integration: Integration,
+    provider_ids: Sequence[int],
+    *,
+    skip_unchanged: bool = False,
+    fence: bool = False,
+):
+    """Normalized staging with parsed dates and a ``Defect`` column: NULL for good rows.
+
+    With ``skip_unchanged``, rows equal to the device's accepted row in
+    ``CleanupStagedDevice`` are left out: they were valid when accepted and are the same
+    text now, so neither validation nor the merge has anything to do with them. Every copy
+    of an ICCID staged twice is kept, so that duplicates are always judged.
     """
-    rows = normalized_staging(integration, provider_ids).subquery("staged")
-    parsed = select(
-        rows, *[try_timestamp(rows.c[name]).label(f"Parsed{name}") for name in DEVICE_DATE_ATTRIBUTES]
+    providers = list(provider_ids)
+    rows = _computed_once(normalized_staging(integration, providers), fence).subquery("staged")
+    source = select(rows)
+    if skip_unchanged:
+        cache = staged_device.alias("accepted")
+        source = source.where(
+            ~exists().where(
+                cache.c.ServiceProviderId == rows.c.ServiceProviderId,
+                cache.c.ICCID == rows.c.ICCID,
+                _same_as_accepted(rows, cache),
+                cache.c.ICCID.not_in(_duplicated_iccids(integration, providers)),
+            )
+        )
+    differing = _computed_once(source, fence).subquery("differing")
+    parsed = _computed_once(
+        select(differing, *[try_timestamp(differing.c[name]).label(f"Parsed{name}")
+                            for name in DEVICE_DATE_ATTRIBUTES]),
+        fence,
     ).subquery("parsed")
-    checked = select(parsed, _defect(parsed.c).label("Defect")).subquery("checked")
-    position = func.row_number().over(
-        partition_by=(checked.c.ServiceProviderId, checked.c.ICCID, checked.c.Defect.is_(None)),
-        order_by=checked.c.StagingId.desc(),
-    )
-    ranked = select(checked, position.label("Position")).subquery("ranked")
-    reason = func.coalesce(
-        ranked.c.Defect,
-        case((ranked.c.Position > 1, DUPLICATE_REASON), else_=null()),
-    )
-    return select(ranked, reason.label("Reason")).subquery("validated")
+    return select(parsed, _defect(parsed.c).label("Defect")).subquery("validated")
 
 
 def validate_staging(
     conn: Connection, integration: Integration, provider_ids: Sequence[int], sync_id: int
 ) -> ValidationCounts:
-    """Replace the providers' validated staging with this sync's, and record the rejects.
+    """Validate the providers' staging into ``CleanupStagedDevice``; record the rejects.
 
-    One validation pass writes every staged row with its reason; the rejected rows (few)
-    then move to the rejects table.
+    ``CleanupStagedDevice`` holds each device's latest accepted row. A sync writes only the
+    rows that differ from it (all of them on a first sync, about the changed share on a
+    resync), judges them, lets the latest valid copy of a duplicated ICCID win, replaces the
+    devices' earlier rows and moves the rejected rows to ``CleanupStagingReject``. Rows of
+    devices the carrier no longer lists are dropped by the merge (``drop_unlisted``).
     """
     providers = list(provider_ids)
-    validated = validated_staging(integration, providers)
+    fence = conn.dialect.name in ("sqlite", "postgresql")
     counts = ValidationCounts()
-    conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(providers)))
-    counts.staged = conn.execute(
+    staging = staging_tables[integration.staging_table]
+    per_provider = dict(
+        conn.execute(
+            select(staging.c.ServiceProviderId, func.count())
+            .where(staging.c.ServiceProviderId.in_(providers))
+            .group_by(staging.c.ServiceProviderId)
+        ).all()
+    )
+    validated = validated_staging(integration, providers, skip_unchanged=True, fence=fence)
+    counts.differing = conn.execute(
         insert(staged_device).from_select(
             ["SyncId", "ServiceProviderId", "StagingId", *DEVICE_TEXT_ATTRIBUTES,
-             *DEVICE_DATE_ATTRIBUTES, "Reason"],
+             *DEVICE_DATE_ATTRIBUTES, *[f"{name}Text" for name in DEVICE_DATE_ATTRIBUTES],
+             "Reason"],
             select(
                 literal(sync_id, Integer),
                 validated.c.ServiceProviderId,
                 validated.c.StagingId,
                 *[validated.c[name] for name in DEVICE_TEXT_ATTRIBUTES],
                 *[validated.c[f"Parsed{name}"] for name in DEVICE_DATE_ATTRIBUTES],
-                validated.c.Reason,
+                *[validated.c[name] for name in DEVICE_DATE_ATTRIBUTES],
+                validated.c.Defect,
             ),
         )
     ).rowcount
+    _reject_earlier_duplicates(conn, sync_id)
+    counts.superseded = _drop_superseded_rows(conn, providers, sync_id)
 
-    rejected_here = and_(staged_device.c.SyncId == sync_id, staged_device.c.Reason.isnot(None))
+    this_sync = staged_device.c.SyncId == sync_id
+    rejected_here = and_(this_sync, staged_device.c.Reason.isnot(None))
     counts.rejected = conn.execute(
         insert(staging_reject).from_select(
             ["SyncId", "ServiceProviderId", "StagingTable", "StagingId", "ICCID", "Reason"],
@@ -176,9 +240,13 @@ def validate_staging(
         )
     ).rowcount
     conn.execute(delete(staged_device).where(rejected_here))
-    counts.accepted = conn.execute(
-        select(func.count()).where(staged_device.c.SyncId == sync_id)
-    ).scalar_one()
+    rejected_per_provider = dict(
+        conn.execute(
+            select(staging_reject.c.ServiceProviderId, func.count())
+            .where(staging_reject.c.SyncId == sync_id)
+            .group_by(staging_reject.c.ServiceProviderId)
+        ).all()
+    )
     counts.reasons = dict(
         conn.execute(
             select(staging_reject.c.Reason, func.count())
@@ -186,9 +254,92 @@ def validate_staging(
             .group_by(staging_reject.c.Reason)
         ).all()
     )
+    counts.staged = sum(per_provider.values())
+    counts.accepted_per_provider = {
+        p: per_provider.get(p, 0) - rejected_per_provider.get(p, 0) for p in providers
+    }
+    counts.accepted = sum(counts.accepted_per_provider.values())
     if counts.staged != counts.accepted + counts.rejected:  # a bug here must never lose rows
         raise AssertionError(
             f"validation lost rows: staged {counts.staged} != accepted {counts.accepted} "
             f"+ rejected {counts.rejected}"
         )
     return counts
+
+
+def _reject_earlier_duplicates(conn: Connection, sync_id: int) -> int:
+    """Of one device's valid rows in this sync, the latest staging row wins; the earlier
+    ones are rejected as duplicates. Only ICCIDs with several valid rows are looked at."""
+    valid_here = and_(staged_device.c.SyncId == sync_id, staged_device.c.Reason.is_(None))
+    later = staged_device.alias("later")
+    repeated = (
+        select(staged_device.c.ICCID)
+        .where(valid_here)
+        .group_by(staged_device.c.ServiceProviderId, staged_device.c.ICCID)
+        .having(func.count() > 1)
+    )
+    return conn.execute(
+        update(staged_device)
+        .where(
+            valid_here,
+            staged_device.c.ICCID.in_(repeated),
+            exists().where(
+                later.c.SyncId == sync_id,
+                later.c.Reason.is_(None),
+                later.c.ServiceProviderId == staged_device.c.ServiceProviderId,
+                later.c.ICCID == staged_device.c.ICCID,
+                later.c.StagingId > staged_device.c.StagingId,
+            ),
+        )
+        .values(Reason=DUPLICATE_REASON)
+    ).rowcount
+
+
+def _drop_superseded_rows(conn: Connection, providers: list[int], sync_id: int) -> int:
+    """A device's row from an earlier sync gives way to this sync's row (kept or rejected)."""
+    newer = staged_device.alias("newer")
+    return conn.execute(
+        delete(staged_device).where(
+            staged_device.c.ServiceProviderId.in_(providers),
+            staged_device.c.SyncId != sync_id,
+            exists().where(
+                newer.c.SyncId == sync_id,
+                newer.c.ServiceProviderId == staged_device.c.ServiceProviderId,
+                newer.c.ICCID == staged_device.c.ICCID,
+            ),
+        )
+    ).rowcount
+
+
+def drop_unlisted(
+    conn: Connection, integration: Integration, provider_ids: Sequence[int], sync_id: int,
+    accepted_per_provider: dict[int, int],
+) -> int:
+    """Full-list syncs: drop the accepted rows of devices this sync's staging no longer lists.
+
+    After validation a provider's rows are this sync's accepted devices plus the unlisted
+    ones, so a count says whether there are any; only then is the staging searched.
+    """
+    providers = [
+        p for p in provider_ids
+        if _accepted_rows(conn, p) > accepted_per_provider.get(p, 0)
+    ]
+    if not providers:
+        return 0
+    listed = normalized_staging(integration, providers).subquery("listed")
+    return conn.execute(
+        delete(staged_device).where(
+            staged_device.c.ServiceProviderId.in_(providers),
+            staged_device.c.SyncId != sync_id,
+            ~exists().where(
+                listed.c.ServiceProviderId == staged_device.c.ServiceProviderId,
+                listed.c.ICCID == staged_device.c.ICCID,
+            ),
+        )
+    ).rowcount
+
+
+def _accepted_rows(conn: Connection, provider: int) -> int:
+    return conn.execute(
+        select(func.count()).where(staged_device.c.ServiceProviderId == provider)
+    ).scalar_one()

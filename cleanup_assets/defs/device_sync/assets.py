@@ -86,6 +86,10 @@ class FinalizeConfig(dg.Config):
     should_queue_carrier_optimization: bool = False
     optimization_session_id: int = 0
     forced: bool = False  # the wait gave up before the carrier's rows were processed
+    # Compare every staged row and every carrier row instead of only what changed since the
+    # last sync: repairs device tables someone else wrote to (and a first run on a database
+    # the legacy Lambda kept).
+    reconcile: bool = False
     # The optimization gate (checks on common_devices).
     max_active_device_drop_share: float = 0.10
     max_rejected_share: float = 0.05
@@ -115,6 +119,7 @@ def finalize_device_tables(
         service_provider_id=config.service_provider_id,
         forced=config.forced,
         run_id=context.run.run_id,
+        reconcile=config.reconcile,
         use_legacy_procedures=database.use_legacy_procedures,
     )
     try:
@@ -163,6 +168,7 @@ def _materializations(result: FinalizeResult):
             "staged": v.staged,
             "accepted": v.accepted,
             "rejected": v.rejected,
+            "validated_rows": v.differing,  # the rest were unchanged since the last sync
             "reject_reasons": dg.MetadataValue.md(_reasons_table(v.reasons)),
         },
     )
