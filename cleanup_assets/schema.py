@@ -9,7 +9,6 @@ tables already exist and nothing is created), PostgreSQL and SQLite (where
 from __future__ import annotations
 
 from sqlalchemy import (
-    DDL,
     BigInteger,
     Boolean,
     Column,
@@ -20,7 +19,6 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    event,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -428,28 +426,6 @@ optimization_handover = Table(
 OWN_TABLES: tuple[Table, ...] = (device_sync, staging_reject, staged_device, sync_notification,
                                  optimization_handover)
 COMMON_TABLES = {"M2M": device, "Mobility": mobility_device}
-
-# PostgreSQL (before 16) has no "try cast": validation needs one to reject unparseable
-# dates without failing the statement. SQLite's datetime() and SQL Server's TRY_CONVERT
-# are built in. Timestamps are normalized to UTC and stored naive; a value without an
-# offset is read as UTC, as SQLite's datetime() reads it.
-_PG_TRY_TIMESTAMP = DDL(
-    """
-CREATE OR REPLACE FUNCTION cleanup_try_timestamp(value text) RETURNS timestamp
-LANGUAGE plpgsql IMMUTABLE SET TimeZone = 'UTC' AS $$
-BEGIN
-    -- ISO-8601 only: PostgreSQL also reads 'now', 'yesterday', 'epoch' as timestamps.
-    IF value !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}' THEN
-        RETURN NULL;
-    END IF;
-    RETURN (value::timestamptz AT TIME ZONE 'UTC');
-EXCEPTION WHEN others THEN
-    RETURN NULL;
-END;
-$$
-"""
-)
-event.listen(metadata, "after_create", _PG_TRY_TIMESTAMP.execute_if(dialect="postgresql"))
 
 
 def create_schema(bind: Engine | Connection) -> list[str]:

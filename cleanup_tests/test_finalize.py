@@ -376,26 +376,26 @@ def test_a_device_whose_row_turns_malformed_is_rejected_and_deactivated_then_com
     assert devices[0]["ICCID"] in live(engine, "Device", 11)
 
 
-def test_reconcile_repairs_a_common_table_someone_else_wrote_to(engine):
+def test_reconcile_repairs_a_carrier_row_someone_else_wrote_to(engine):
     seed_providers(engine, (11, 1, "thingspace"))
     devices = good_devices(11, 5)
     stage(engine, "thingspace", 11, devices)
     finalize(engine, "thingspace")
     iccid = devices[1]["ICCID"]
     with engine.begin() as conn:
-        conn.execute(text('UPDATE "Device" SET "Status" = :s WHERE "ICCID" = :i'),
+        conn.execute(text('UPDATE "ThingSpaceDevice" SET "Status" = :s WHERE "ICCID" = :i'),
                      {"s": "EDITED BY HAND", "i": iccid})
-        conn.execute(text('DELETE FROM "Device_Tenant"'))
 
-    resync = finalize(engine, "thingspace")  # nothing changed at the carrier: nothing to do
-    assert live(engine, "Device", 11)[iccid]["Status"] == "EDITED BY HAND"
+    resync = finalize(engine, "thingspace")  # the carrier reported nothing new for it
+    assert live(engine, "ThingSpaceDevice", 11)[iccid]["Status"] == "EDITED BY HAND"
+    assert live(engine, "Device", 11)[iccid]["Status"] == "EDITED BY HAND"  # full mirror
     assert resync.validation.differing == 0
 
     repaired = finalize(engine, "thingspace", reconcile=True)
 
+    assert live(engine, "ThingSpaceDevice", 11)[iccid]["Status"] == devices[1]["Status"]
     assert live(engine, "Device", 11)[iccid]["Status"] == devices[1]["Status"]
-    assert repaired.validation.differing == 5 and repaired.carrier.updated == 0
-    assert repaired.common.devices.updated == 1 and repaired.common.tenant_links_inserted == 5
+    assert repaired.validation.differing == 5 and repaired.carrier.updated == 1
 
 
 DATE_GRAMMAR = [  # (staged text, UTC value or None for rejected)

@@ -39,79 +39,34 @@ def sync_common_devices(
     *,
     sync_id: int,
     now: datetime,
-    reconcile: bool = False,
-    carrier_deactivated: int = 0,
 ) -> CommonCounts:
-    """Mirror the providers' carrier rows into the family's common table.
+    """Mirror the providers' live carrier rows into the family's common table.
 
     The carrier table is the whole truth for a provider (incremental syncs accumulate in
-    it). Only its rows this sync wrote (``LastSyncId``) can differ from the common table,
-    so only they are carried over: live ones are inserted or updated, deleted ones
-    (``carrier_deactivated`` of them) soft-delete their common row. With ``reconcile``, every carrier row is compared
-    instead, and common rows without a live carrier row are soft-deleted: that repairs a
-    common table someone else wrote to (or one a legacy sync left behind).
+    it), so a common row whose carrier row is gone or deleted is soft-deleted too.
     """
     carrier = carrier_tables[integration.carrier_table]
     target = COMMON_TABLES[integration.family.value]
-    providers = list(provider_ids)
-    of_providers = carrier.c.ServiceProviderId.in_(providers)
-    written_now = carrier.c.LastSyncId == sync_id
     live = (
         select(carrier.c.ServiceProviderId, *[carrier.c[name] for name in DEVICE_ATTRIBUTES])
-        .where(of_providers, carrier.c.IsDeleted == false(), *([] if reconcile else [written_now]))
+        .where(carrier.c.ServiceProviderId.in_(list(provider_ids)), carrier.c.IsDeleted == false())
         .subquery("live_carrier_devices")
     )
-    if reconcile:
-        devices = merge_devices(
-            conn, target, live, providers, sync_id=sync_id, now=now, deactivate_for=providers
+    counts = CommonCounts(
+        devices=merge_devices(
+            conn, target, live, provider_ids, sync_id=sync_id, now=now, deactivate_for=provider_ids
         )
-    else:
-        devices = merge_devices(conn, target, live, providers, sync_id=sync_id, now=now)
-        if carrier_deactivated:
-            devices.deactivated = _deactivate_deleted(
-                conn, carrier, target, providers, sync_id, now
-            )
-    counts = CommonCounts(devices=devices)
+    )
     if target is device:
         counts.tenant_links_inserted, counts.tenant_links_updated = _sync_device_tenant(
-            conn, providers, now=now, sync_id=None if reconcile else sync_id
+            conn, provider_ids, now=now
         )
     return counts
 
 
-def _deactivate_deleted(conn, carrier, target, providers, sync_id, now) -> int:
-    """Soft-delete the common rows whose carrier row this sync soft-deleted."""
-    return conn.execute(
-        target.update()
-        .where(
-            target.c.ServiceProviderId.in_(providers),
-            target.c.IsDeleted == false(),
-            exists().where(
-                carrier.c.ServiceProviderId == target.c.ServiceProviderId,
-                carrier.c.ICCID == target.c.ICCID,
-                carrier.c.LastSyncId == sync_id,
-                carrier.c.IsDeleted == true(),
-            ),
-        )
-        .values(
-            IsActive=False, IsDeleted=True, DeletedBy=ACTOR, DeletedDate=now,
-            ModifiedBy=ACTOR, ModifiedDate=now, LastSyncId=sync_id,
-        )
-    ).rowcount
-
-
-def _sync_device_tenant(
-    conn: Connection, provider_ids: Sequence[int], *, now: datetime, sync_id: int | None
-):
-    """One ``Device_Tenant`` link per device and its provider's tenant, kept in step.
-
-    With a ``sync_id``, only the devices that sync wrote are looked at (no other can have
-    changed); without, every device of the providers.
-    """
+def _sync_device_tenant(conn: Connection, provider_ids: Sequence[int], *, now: datetime):
+    """One ``Device_Tenant`` link per device and its provider's tenant, kept in step."""
     providers = list(provider_ids)
-    devices = [device.c.ServiceProviderId.in_(providers)]
-    if sync_id is not None:
-        devices.append(device.c.LastSyncId == sync_id)
     link_matches = and_(
         device_tenant.c.DeviceId == device.c.id,
         device_tenant.c.TenantId == service_provider.c.TenantId,
@@ -130,7 +85,7 @@ def _sync_device_tenant(
                 device.c.IsDeleted,
             )
             .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
-            .where(*devices, ~exists().where(link_matches)),
+            .where(device.c.ServiceProviderId.in_(providers), ~exists().where(link_matches)),
         )
     ).rowcount
     updated = conn.execute(
@@ -138,7 +93,7 @@ def _sync_device_tenant(
         .where(
             link_matches,
             service_provider.c.id == device.c.ServiceProviderId,
-            *devices,
+            device.c.ServiceProviderId.in_(providers),
             or_(
                 device_tenant.c.AccountNumber.is_distinct_from(device.c.AccountNumber),
                 device_tenant.c.IsDeleted.is_distinct_from(device.c.IsDeleted),
@@ -156,21 +111,18 @@ def _sync_device_tenant(
 
 
 def add_missing_communication_plans(
-    conn: Connection, provider_ids: Sequence[int], *, now: datetime, sync_id: int | None = None
+    conn: Connection, provider_ids: Sequence[int], *, now: datetime
 ) -> list[tuple[int, str]]:
     """Insert, in one statement, every plan the providers' devices use and the plan table lacks.
 
-    With a ``sync_id``, only the devices that sync wrote are looked at: a plan can only be
-    new where a device is. Returns the (ServiceProviderId, plan) pairs added: they need a
-    rate plan association before those devices can be optimized.
+    Returns the (ServiceProviderId, plan) pairs added: they need a rate plan association
+    before those devices can be optimized.
     """
     plan = jasper_communication_plan
-    written = [] if sync_id is None else [device.c.LastSyncId == sync_id]
     missing = (
         select(device.c.ServiceProviderId, device.c.CommunicationPlan)
         .where(
             device.c.ServiceProviderId.in_(list(provider_ids)),
-            *written,
             device.c.IsDeleted == false(),
             device.c.CommunicationPlan.isnot(None),
             ~exists().where(

@@ -61,8 +61,8 @@ class FinalizeRequest:
     forced: bool = False  # the wait gave up: staging may be incomplete
     run_id: str | None = None
     use_legacy_procedures: bool = False
-    # Compare every staged row with the carrier table and every carrier row with the common
-    # table, instead of only what changed: repairs tables someone else wrote to.
+    # Compare every staged row with the carrier table, instead of only the rows that differ
+    # from the accepted ones: repairs carrier rows someone else wrote to.
     reconcile: bool = False
 
     @property
@@ -172,9 +172,7 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
         _merge_set_based(conn, integration, providers, request, result, now)
 
     result.new_plans = (
-        add_missing_communication_plans(
-            conn, providers, now=now, sync_id=None if request.reconcile else result.sync_id
-        )
+        add_missing_communication_plans(conn, providers, now=now)
         if integration.has_communication_plans
         else []
     )
@@ -225,8 +223,7 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
     if request.reconcile or _wrote_much(written, result.validation.accepted):
         refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
     result.common = sync_common_devices(
-        conn, integration, providers, sync_id=result.sync_id, now=now,
-        reconcile=request.reconcile, carrier_deactivated=result.carrier.deactivated,
+        conn, integration, providers, sync_id=result.sync_id, now=now
     )
 
 

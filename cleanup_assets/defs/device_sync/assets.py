@@ -86,9 +86,8 @@ class FinalizeConfig(dg.Config):
     should_queue_carrier_optimization: bool = False
     optimization_session_id: int = 0
     forced: bool = False  # the wait gave up before the carrier's rows were processed
-    # Compare every staged row and every carrier row instead of only what changed since the
-    # last sync: repairs device tables someone else wrote to (and a first run on a database
-    # the legacy Lambda kept).
+    # Compare every staged row with the carrier table instead of only the rows that changed
+    # since the last sync: repairs carrier rows someone else wrote to.
     reconcile: bool = False
     # The optimization gate (checks on common_devices).
     max_active_device_drop_share: float = 0.10
