@@ -442,7 +442,20 @@ def create_schema(bind: Engine | Connection) -> list[str]:
             "CleanupSyncNotification, CleanupOptimizationHandover)."
         )
     metadata.create_all(bind)
+    _rebuild_if_outdated(bind, staged_device)
     return sorted(metadata.tables)
+
+
+def _rebuild_if_outdated(bind: Engine | Connection, table: Table) -> None:
+    """Recreate a table that holds only derived rows when an older version made it with
+    fewer columns. ``CleanupStagedDevice`` is such a table: without its rows the next sync
+    of each provider validates every staging row again, and nothing is lost."""
+    from sqlalchemy import inspect
+
+    present = {c["name"] for c in inspect(bind).get_columns(table.name)}
+    if not set(table.c.keys()) <= present:
+        table.drop(bind)
+        table.create(bind)
 
 
 def own_tables_ddl(dialect_name: str) -> str:

@@ -432,3 +432,17 @@ def test_dates_follow_one_iso_grammar_on_every_database(engine):
         else:
             assert found is not None, text_
             assert found["LastUsageDate"].replace(microsecond=0) == expected, text_
+
+
+def test_an_accepted_rows_table_of_an_older_version_is_rebuilt(engine):
+    from cleanup_assets.schema import create_schema
+
+    with engine.begin() as conn:
+        conn.execute(text('DROP TABLE "CleanupStagedDevice"'))
+        conn.execute(text('CREATE TABLE "CleanupStagedDevice" ("SyncId" INTEGER, "ICCID" TEXT)'))
+        conn.execute(text('INSERT INTO "CleanupStagedDevice" VALUES (1, \'8901\')'))
+    create_schema(engine)
+    seed_providers(engine, (11, 1, "thingspace"))
+    stage(engine, "thingspace", 11, good_devices(11, 3))
+
+    assert finalize(engine, "thingspace").validation.differing == 3
