@@ -39,11 +39,14 @@ def sync_common_devices(
     *,
     sync_id: int,
     now: datetime,
+    had_live_rows: bool = True,
 ) -> CommonCounts:
     """Mirror the providers' live carrier rows into the family's common table.
 
     The carrier table is the whole truth for a provider (incremental syncs accumulate in
-    it), so a common row whose carrier row is gone or deleted is soft-deleted too.
+    it), so a common row whose carrier row is gone or deleted is soft-deleted too — unless
+    the common table had no live rows of the providers before (``had_live_rows``): then
+    every live row comes from a live carrier row and there is nothing to look for.
     """
     carrier = carrier_tables[integration.carrier_table]
     target = COMMON_TABLES[integration.family.value]
@@ -54,7 +57,8 @@ def sync_common_devices(
     )
     counts = CommonCounts(
         devices=merge_devices(
-            conn, target, live, provider_ids, sync_id=sync_id, now=now, deactivate_for=provider_ids
+            conn, target, live, provider_ids, sync_id=sync_id, now=now,
+            deactivate_for=provider_ids if had_live_rows else (),
         )
     )
     if target is device:
@@ -132,23 +136,23 @@ def add_missing_communication_plans(
         )
         .distinct()
     )
-    # Plans, not devices: a handful of names per provider.
-    added = [tuple(row) for row in conn.execute(missing.order_by(device.c.ServiceProviderId,
-                                                                  device.c.CommunicationPlan))]
-    if added:
-        source = missing.subquery("missing_plans")
-        conn.execute(
-            insert(plan).from_select(
-                ["ServiceProviderId", "CommunicationPlanName", "CreatedBy", "CreatedDate",
-                 "IsActive", "IsDeleted"],
-                select(
-                    source.c.ServiceProviderId,
-                    source.c.CommunicationPlan,
-                    literal(PLAN_CREATED_BY),
-                    literal(now),
-                    true(),
-                    false(),
-                ),
-            )
+    # One statement: the plans are inserted and their names returned (a handful per
+    # provider: plans, not devices).
+    source = missing.subquery("missing_plans")
+    added = conn.execute(
+        insert(plan)
+        .from_select(
+            ["ServiceProviderId", "CommunicationPlanName", "CreatedBy", "CreatedDate",
+             "IsActive", "IsDeleted"],
+            select(
+                source.c.ServiceProviderId,
+                source.c.CommunicationPlan,
+                literal(PLAN_CREATED_BY),
+                literal(now),
+                true(),
+                false(),
+            ),
         )
-    return added
+        .returning(plan.c.ServiceProviderId, plan.c.CommunicationPlanName)
+    ).all()
+    return sorted(tuple(row) for row in added)

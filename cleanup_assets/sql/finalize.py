@@ -223,7 +223,8 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
     if request.reconcile or _wrote_much(written, result.validation.accepted):
         refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
     result.common = sync_common_devices(
-        conn, integration, providers, sync_id=result.sync_id, now=now
+        conn, integration, providers, sync_id=result.sync_id, now=now,
+        had_live_rows=result.gate.active_before > 0,
     )
 
 

@@ -298,9 +298,13 @@ def _reject_earlier_duplicates(conn: Connection, sync_id: int) -> int:
 def _drop_superseded_rows(conn: Connection, providers: list[int], sync_id: int) -> int:
     """A device's row from an earlier sync gives way to this sync's row (kept or rejected)."""
     newer = staged_device.alias("newer")
+    # The IN list lets the database look up only this sync's ICCIDs (by the SP/ICCID index)
+    # instead of testing every accepted row; EXISTS then matches the provider exactly.
+    this_sync_iccids = select(newer.c.ICCID).where(newer.c.SyncId == sync_id)
     return conn.execute(
         delete(staged_device).where(
             staged_device.c.ServiceProviderId.in_(providers),
+            staged_device.c.ICCID.in_(this_sync_iccids),
             staged_device.c.SyncId != sync_id,
             exists().where(
                 newer.c.SyncId == sync_id,
