@@ -13,6 +13,8 @@ For each database and N (devices of one Jasper partition, the full list in stagi
 - one sensor tick over 10,000 pending notifications;
 - one 1,000-device partition end to end: notification posted -> sensor -> run -> tables
   finalized and the optimization message in the outbox.
+Each finalization also records where its time went (seconds per step, from the database's
+statement timings: validation, carrier table, common tables, plans, reads, statistics).
 Prints a table (with each figure's ratio to the limit) and writes JSON to
 benchmarks/results/latest.json (or --out).
 """
@@ -23,6 +25,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -127,6 +130,43 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+PHASES = {  # the table a statement writes -> the step it belongs to
+    "CleanupStagedDevice": "validation", "CleanupStagingReject": "validation",
+    "JasperDevice": "carrier table", "Device": "common tables", "Device_Tenant": "common tables",
+    "JasperCommunicationPlan": "communication plans", "CleanupDeviceSync": "ledger and summary",
+}
+
+
+def statement_phase(statement: str) -> str:
+    """Which step of the finalization a SQL statement belongs to (for the breakdown)."""
+    head = statement.lstrip()[:80].upper()
+    if head.startswith(("ANALYZE", "SET ")):
+        return "session and statistics"
+    match = re.match(r'\s*(?:INSERT INTO|UPDATE|DELETE FROM)\s+"?(\w+)"?', statement)
+    if match:
+        return PHASES.get(match.group(1), "other writes")
+    return "reads (counts, gate facts)"
+
+
+def record_phases(engine) -> dict[str, float]:
+    """Seconds per step, summed from the database's statement timings."""
+    from sqlalchemy import event
+
+    phases: dict[str, float] = {}
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _started(conn, cursor, statement, parameters, context, executemany):
+        conn.info["statement_started"] = time.perf_counter()
+
+    @event.listens_for(engine, "after_cursor_execute")
+    def _finished(conn, cursor, statement, parameters, context, executemany):
+        seconds = time.perf_counter() - conn.info.pop("statement_started")
+        phase = statement_phase(statement)
+        phases[phase] = phases.get(phase, 0.0) + seconds
+
+    return phases
+
+
 def finalize_child(url: str) -> None:
     """Run in a subprocess: finalize + summarize the partition, print seconds and peak RSS."""
     from cleanup_assets.db import in_transaction, make_engine
@@ -137,6 +177,7 @@ def finalize_child(url: str) -> None:
     from sqlalchemy import select
 
     engine = make_engine(url)
+    phases = record_phases(engine)
     baseline = peak_rss_mb()
     started = time.perf_counter()
     result = finalize_partition(engine, FinalizeRequest(INTEGRATIONS["jasper"], "1"))
@@ -147,7 +188,9 @@ def finalize_child(url: str) -> None:
                       "baseline_rss_mb": baseline,
                       "inserted": result.carrier.inserted, "updated": result.carrier.updated,
                       "unchanged": result.carrier.unchanged,
-                      "accepted": result.validation.accepted}))
+                      "accepted": result.validation.accepted,
+                      "validated": result.validation.differing,
+                      "phases_s": {k: round(v, 3) for k, v in sorted(phases.items())}}))
 
 
 def finalize_in_child(url: str) -> dict:
@@ -200,7 +243,11 @@ def bench_size(kind: str, n: int, workdir: Path) -> dict:
             figures[f"{label}_x_limit"] = child["seconds"] / figures["limit_s"]
             figures[f"{label}_peak_rss_mb"] = child["peak_rss_mb"]
             figures[f"{label}_counts"] = {k: child[k] for k in ("inserted", "updated",
-                                                                 "unchanged", "accepted")}
+                                                                 "unchanged", "accepted",
+                                                                 "validated")}
+            phases = child["phases_s"]  # and what the database did not spend: Python, driver
+            phases["outside the database"] = round(child["seconds"] - sum(phases.values()), 3)
+            figures[f"{label}_phases_s"] = phases
         return figures
     finally:
         engine.dispose()
