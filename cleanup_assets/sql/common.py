@@ -20,7 +20,7 @@ from ..schema import (
     jasper_communication_plan,
     service_provider,
 )
-from .merge import ACTOR, MergeCounts, merge_devices
+from .merge import ACTOR, MergeCounts, live_rows, merge_devices, soft_delete_unlisted
 
 PLAN_CREATED_BY = "JasperDeviceSync"  # the legacy value; reports filter on it
 
@@ -44,23 +44,27 @@ def sync_common_devices(
     """Mirror the providers' live carrier rows into the family's common table.
 
     The carrier table is the whole truth for a provider (incremental syncs accumulate in
-    it), so a common row whose carrier row is gone or deleted is soft-deleted too — unless
-    the common table had no live rows of the providers before (``had_live_rows``): then
-    every live row comes from a live carrier row and there is nothing to look for.
+    it), so a common row whose carrier row is gone or deleted is soft-deleted too. Those
+    rows are searched for only when there can be any: after the update and insert every
+    live carrier row has its live common row (one per device: the unique index), so the
+    live common rows outnumber the live carrier rows exactly when some lack one. With no
+    live common rows before the sync (``had_live_rows``) there is nothing to count.
     """
     carrier = carrier_tables[integration.carrier_table]
     target = COMMON_TABLES[integration.family.value]
+    providers = list(provider_ids)
     live = (
         select(carrier.c.ServiceProviderId, *[carrier.c[name] for name in DEVICE_ATTRIBUTES])
-        .where(carrier.c.ServiceProviderId.in_(list(provider_ids)), carrier.c.IsDeleted == false())
+        .where(carrier.c.ServiceProviderId.in_(providers), carrier.c.IsDeleted == false())
         .subquery("live_carrier_devices")
     )
     counts = CommonCounts(
-        devices=merge_devices(
-            conn, target, live, provider_ids, sync_id=sync_id, now=now,
-            deactivate_for=provider_ids if had_live_rows else (),
-        )
+        devices=merge_devices(conn, target, live, providers, sync_id=sync_id, now=now)
     )
+    if had_live_rows and live_rows(conn, target, providers) > live_rows(conn, carrier, providers):
+        counts.devices.deactivated = soft_delete_unlisted(
+            conn, target, live, providers, sync_id=sync_id, now=now
+        )
     if target is device:
         counts.tenant_links_inserted, counts.tenant_links_updated = _sync_device_tenant(
             conn, provider_ids, now=now

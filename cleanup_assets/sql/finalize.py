@@ -23,7 +23,7 @@ from .common import CommonCounts, add_missing_communication_plans, sync_common_d
 from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .legacy import run_legacy_procedures
-from .merge import MergeCounts, merge_devices
+from .merge import MergeCounts, live_rows, merge_devices
 from .staging import ValidationCounts, drop_unlisted, validate_staging
 
 TENANT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -157,7 +157,7 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
         )
     ).inserted_primary_key[0]
 
-    result.gate.active_before = _live(conn, COMMON_TABLES[integration.family.value], providers)
+    result.gate.active_before = live_rows(conn, COMMON_TABLES[integration.family.value], providers)
     if request.reconcile:  # forget the accepted rows: every staged row is compared afresh
         conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(providers)))
     result.validation = validate_staging(conn, integration, providers, result.sync_id)
@@ -228,19 +228,11 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
     )
 
 
-def _live(conn, table, providers) -> int:
-    """The providers' rows of a table that are not soft-deleted."""
-    return conn.execute(
-        select(func.count()).where(
-            table.c.ServiceProviderId.in_(providers), table.c.IsDeleted == false()
-        )
-    ).scalar_one()
-
-
 def _count_live_rows(conn, integration, providers, result) -> None:
-    result.carrier_live_devices = _live(conn, carrier_tables[integration.carrier_table], providers)
-    result.common_live_devices = _live(conn, COMMON_TABLES[integration.family.value], providers)
-    result.plans_total = _live(conn, jasper_communication_plan, providers)
+    carrier = carrier_tables[integration.carrier_table]
+    result.carrier_live_devices = live_rows(conn, carrier, providers)
+    result.common_live_devices = live_rows(conn, COMMON_TABLES[integration.family.value], providers)
+    result.plans_total = live_rows(conn, jasper_communication_plan, providers)
 
 
 def _close_ledger(conn, result: FinalizeResult) -> None:

@@ -98,25 +98,49 @@ def merge_devices(
     ).rowcount
 
     if deactivate_for:
-        listed = source if listed is None else listed
-        counts.deactivated = conn.execute(
-            target.update()
-            .where(
-                target.c.ServiceProviderId.in_(list(deactivate_for)),
-                target.c.IsDeleted == false(),
-                ~exists().where(
-                    target.c.ServiceProviderId == listed.c.ServiceProviderId,
-                    target.c.ICCID == listed.c.ICCID,
-                ),
-            )
-            .values(
-                IsActive=False,
-                IsDeleted=True,
-                DeletedBy=ACTOR,
-                DeletedDate=now,
-                ModifiedBy=ACTOR,
-                ModifiedDate=now,
-                LastSyncId=sync_id,
-            )
-        ).rowcount
+        counts.deactivated = soft_delete_unlisted(
+            conn, target, source if listed is None else listed, deactivate_for,
+            sync_id=sync_id, now=now,
+        )
     return counts
+
+
+def soft_delete_unlisted(
+    conn: Connection,
+    target: Table,
+    listed: FromClause,
+    provider_ids: Sequence[int],
+    *,
+    sync_id: int,
+    now: datetime,
+) -> int:
+    """Soft-delete the providers' live ``target`` rows whose device ``listed`` lacks."""
+    return conn.execute(
+        target.update()
+        .where(
+            target.c.ServiceProviderId.in_(list(provider_ids)),
+            target.c.IsDeleted == false(),
+            ~exists().where(
+                target.c.ServiceProviderId == listed.c.ServiceProviderId,
+                target.c.ICCID == listed.c.ICCID,
+            ),
+        )
+        .values(
+            IsActive=False,
+            IsDeleted=True,
+            DeletedBy=ACTOR,
+            DeletedDate=now,
+            ModifiedBy=ACTOR,
+            ModifiedDate=now,
+            LastSyncId=sync_id,
+        )
+    ).rowcount
+
+
+def live_rows(conn: Connection, table: Table, provider_ids: Sequence[int]) -> int:
+    """The providers' rows of a device table that are not soft-deleted."""
+    return conn.execute(
+        select(func.count()).where(
+            table.c.ServiceProviderId.in_(list(provider_ids)), table.c.IsDeleted == false()
+        )
+    ).scalar_one()
