@@ -368,6 +368,9 @@ def test_a_device_whose_row_turns_malformed_is_rejected_and_deactivated_then_com
     result = finalize(engine, "thingspace")
 
     assert result.validation.rejected == 1 and result.carrier.deactivated == 1
+    assert result.common.devices.deactivated == 1
+    assert (result.carrier_live_devices, result.common_live_devices) == (4, 4) == (
+        len(live(engine, "ThingSpaceDevice", 11)), len(live(engine, "Device", 11)))
     assert devices[0]["ICCID"] not in live(engine, "Device", 11)
     assert devices[0]["ICCID"] not in {r["ICCID"] for r in rows(engine, "CleanupStagedDevice")}
     stage(engine, "thingspace", 11, devices)

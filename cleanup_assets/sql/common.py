@@ -30,6 +30,8 @@ class CommonCounts:
     devices: MergeCounts
     tenant_links_inserted: int = 0
     tenant_links_updated: int = 0
+    carrier_live: int = 0  # the providers' live rows after the sync, in each table
+    common_live: int = 0
 
 
 def sync_common_devices(
@@ -58,13 +60,19 @@ def sync_common_devices(
         .where(carrier.c.ServiceProviderId.in_(providers), carrier.c.IsDeleted == false())
         .subquery("live_carrier_devices")
     )
+    carrier_live = live_rows(conn, carrier, providers)
     counts = CommonCounts(
-        devices=merge_devices(conn, target, live, providers, sync_id=sync_id, now=now)
+        devices=merge_devices(
+            conn, target, live, providers, sync_id=sync_id, now=now, source_rows=carrier_live
+        ),
+        carrier_live=carrier_live,
     )
-    if had_live_rows and live_rows(conn, target, providers) > live_rows(conn, carrier, providers):
+    counts.common_live = live_rows(conn, target, providers) if had_live_rows else carrier_live
+    if counts.common_live > carrier_live:
         counts.devices.deactivated = soft_delete_unlisted(
             conn, target, live, providers, sync_id=sync_id, now=now
         )
+        counts.common_live -= counts.devices.deactivated
     if target is device:
         counts.tenant_links_inserted, counts.tenant_links_updated = _sync_device_tenant(
             conn, provider_ids, now=now

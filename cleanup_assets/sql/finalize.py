@@ -214,11 +214,10 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
         .subquery("validated_staging")
     )
     listed = select(staged_device).where(of_providers).subquery("listed_devices")
-    result.carrier = merge_devices(
+    result.carrier = merge_devices(  # the unchanged rows count as compared
         conn, carrier, differing, providers, sync_id=result.sync_id, now=now,
-        deactivate_for=deactivate_for, listed=listed,
+        deactivate_for=deactivate_for, listed=listed, source_rows=result.validation.accepted,
     )
-    result.carrier.source = result.validation.accepted  # unchanged rows count as compared
     written = result.carrier.inserted + result.carrier.updated + result.carrier.deactivated
     if request.reconcile or _wrote_much(written, result.validation.accepted):
         refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
@@ -229,9 +228,14 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
 
 
 def _count_live_rows(conn, integration, providers, result) -> None:
-    carrier = carrier_tables[integration.carrier_table]
-    result.carrier_live_devices = live_rows(conn, carrier, providers)
-    result.common_live_devices = live_rows(conn, COMMON_TABLES[integration.family.value], providers)
+    if result.mode == "set_based":  # the merge counted them
+        result.carrier_live_devices = result.common.carrier_live
+        result.common_live_devices = result.common.common_live
+    else:
+        carrier = carrier_tables[integration.carrier_table]
+        common = COMMON_TABLES[integration.family.value]
+        result.carrier_live_devices = live_rows(conn, carrier, providers)
+        result.common_live_devices = live_rows(conn, common, providers)
     result.plans_total = live_rows(conn, jasper_communication_plan, providers)
 
 

@@ -45,11 +45,13 @@ def merge_devices(
     now: datetime,
     deactivate_for: Sequence[int] = (),
     listed: FromClause | None = None,
+    source_rows: int | None = None,
 ) -> MergeCounts:
     """Merge ``source`` (ServiceProviderId, ICCID and the device attributes) into ``target``.
 
     ``source`` must already be limited to ``provider_ids``. Target rows of the providers in
     ``deactivate_for`` that ``listed`` (by default the source) lacks are soft-deleted.
+    ``source_rows`` is the number of devices compared (by default the source's rows).
     """
     providers = list(provider_ids)
     counts = MergeCounts()
@@ -58,7 +60,10 @@ def merge_devices(
         target.c.ICCID == source.c.ICCID,
     )
 
-    counts.source = conn.execute(select(func.count()).select_from(source)).scalar_one()
+    counts.source = (  # known to most callers; counted otherwise
+        source_rows if source_rows is not None
+        else conn.execute(select(func.count()).select_from(source)).scalar_one()
+    )
 
     changed = or_(
         target.c.IsDeleted == true(),

@@ -20,6 +20,7 @@ from sqlalchemy import (
     insert,
     literal,
     null,
+    or_,
     select,
     update,
 )
@@ -53,14 +54,17 @@ class ValidationCounts:
     accepted_per_provider: dict[int, int] = field(default_factory=dict)
 
 
-def normalized_staging(integration: Integration, provider_ids: Sequence[int]) -> Select:
+def normalized_staging(
+    integration: Integration, provider_ids: Sequence[int], *, trim: bool = True
+) -> Select:
     """The integration's staging rows of ``provider_ids``, with normalized column names.
 
-    Text is trimmed (blank -> NULL); dates stay text here so that validation can say which
-    ones do not parse.
+    Text is trimmed (blank -> NULL) unless ``trim`` is false; dates stay text here so that
+    validation can say which ones do not parse.
     """
+    clean = trimmed if trim else (lambda column: column)
     main = staging_tables[integration.staging_table]
-    columns = {name: trimmed(main.c[col]) for name, col in integration.staging_columns.items()}
+    columns = {name: clean(main.c[col]) for name, col in integration.staging_columns.items()}
     source = main
     if integration.detail is not None:
         main_col, detail_col = integration.detail.on
@@ -84,7 +88,7 @@ def normalized_staging(integration: Integration, provider_ids: Sequence[int]) ->
             ),
         )
         columns.update(
-            {name: trimmed(detail.c[col]) for name, col in integration.detail.columns.items()}
+            {name: clean(detail.c[col]) for name, col in integration.detail.columns.items()}
         )
     attributes = [*DEVICE_TEXT_ATTRIBUTES, *DEVICE_DATE_ATTRIBUTES]
     return (
@@ -136,14 +140,10 @@ def _duplicated_iccids(integration: Integration, providers: list[int]) -> Select
     )
 
 
-def _same_as_accepted(rows, cache) -> ColumnElement:
-    """The normalized staging row equals the device's accepted row, text for text."""
-    return and_(
-        *[cache.c[name].is_not_distinct_from(rows.c[name]) for name in DEVICE_TEXT_ATTRIBUTES
-          if name != "ICCID"],
-        *[cache.c[f"{name}Text"].is_not_distinct_from(rows.c[name])
-          for name in DEVICE_DATE_ATTRIBUTES],
-    )
+def _same_text(stored: ColumnElement, staged: ColumnElement) -> ColumnElement:
+    """Stored (trimmed) text equals staged text once trimmed. Staged text usually needs no
+    trimming, so the plain comparison decides most rows without computing the trim."""
+    return or_(stored == staged, stored.is_not_distinct_from(trimmed(staged)))
 
 
 def validated_staging(
@@ -157,26 +157,33 @@ def validated_staging(
 
     With ``skip_unchanged``, rows equal to the device's accepted row in
     ``CleanupStagedDevice`` are left out: they were valid when accepted and are the same
-    text now, so neither validation nor the merge has anything to do with them. Every copy
-    of an ICCID staged twice is kept, so that duplicates are always judged.
+    text now, so neither validation nor the merge has anything to do with them. They are
+    compared before anything is trimmed or parsed. Every copy of an ICCID staged twice is
+    kept, so that duplicates are always judged.
     """
     providers = list(provider_ids)
-    rows = _computed_once(normalized_staging(integration, providers), fence).subquery("staged")
-    source = select(rows)
+    attributes = [*DEVICE_TEXT_ATTRIBUTES, *DEVICE_DATE_ATTRIBUTES]
     if skip_unchanged:
+        raw = normalized_staging(integration, providers, trim=False).subquery("raw_staging")
         cache = staged_device.alias("accepted")
-        source = source.where(
-            ~exists().where(
-                cache.c.ServiceProviderId == rows.c.ServiceProviderId,
-                cache.c.ICCID == rows.c.ICCID,
-                _same_as_accepted(rows, cache),
-                cache.c.ICCID.not_in(_duplicated_iccids(integration, providers)),
-            )
+        unchanged = exists().where(
+            cache.c.ServiceProviderId == raw.c.ServiceProviderId,
+            cache.c.ICCID == trimmed(raw.c.ICCID),
+            *[_same_text(cache.c[name], raw.c[name]) for name in DEVICE_TEXT_ATTRIBUTES
+              if name != "ICCID"],
+            *[_same_text(cache.c[f"{name}Text"], raw.c[name]) for name in DEVICE_DATE_ATTRIBUTES],
+            cache.c.ICCID.not_in(_duplicated_iccids(integration, providers)),
         )
-    differing = _computed_once(source, fence).subquery("differing")
+        normalized = select(
+            raw.c.StagingId, raw.c.ServiceProviderId,
+            *[trimmed(raw.c[name]).label(name) for name in attributes],
+        ).where(~unchanged)
+    else:
+        normalized = normalized_staging(integration, providers)
+    rows = _computed_once(normalized, fence).subquery("staged")
     parsed = _computed_once(
-        select(differing, *[try_timestamp(differing.c[name]).label(f"Parsed{name}")
-                            for name in DEVICE_DATE_ATTRIBUTES]),
+        select(rows, *[try_timestamp(rows.c[name]).label(f"Parsed{name}")
+                       for name in DEVICE_DATE_ATTRIBUTES]),
         fence,
     ).subquery("parsed")
     return select(parsed, _defect(parsed.c).label("Defect")).subquery("validated")
