@@ -42,6 +42,7 @@ def sync_common_devices(
     sync_id: int,
     now: datetime,
     had_live_rows: bool = True,
+    had_rows: bool = True,
 ) -> CommonCounts:
     """Mirror the providers' live carrier rows into the family's common table.
 
@@ -50,7 +51,9 @@ def sync_common_devices(
     rows are searched for only when there can be any: after the update and insert every
     live carrier row has its live common row (one per device: the unique index), so the
     live common rows outnumber the live carrier rows exactly when some lack one. With no
-    live common rows before the sync (``had_live_rows``) there is nothing to count.
+    live common rows before the sync (``had_live_rows``) there is nothing to count; with no
+    common rows at all (``had_rows``), every ``Device_Tenant`` link is new and none needs
+    updating.
     """
     carrier = carrier_tables[integration.carrier_table]
     target = COMMON_TABLES[integration.family.value]
@@ -75,12 +78,14 @@ def sync_common_devices(
         counts.common_live -= counts.devices.deactivated
     if target is device:
         counts.tenant_links_inserted, counts.tenant_links_updated = _sync_device_tenant(
-            conn, provider_ids, now=now
+            conn, provider_ids, now=now, update_links=had_rows
         )
     return counts
 
 
-def _sync_device_tenant(conn: Connection, provider_ids: Sequence[int], *, now: datetime):
+def _sync_device_tenant(
+    conn: Connection, provider_ids: Sequence[int], *, now: datetime, update_links: bool = True
+):
     """One ``Device_Tenant`` link per device and its provider's tenant, kept in step."""
     providers = list(provider_ids)
     link_matches = and_(
@@ -104,6 +109,8 @@ def _sync_device_tenant(conn: Connection, provider_ids: Sequence[int], *, now: d
             .where(device.c.ServiceProviderId.in_(providers), ~exists().where(link_matches)),
         )
     ).rowcount
+    if not update_links:
+        return inserted, 0
     updated = conn.execute(
         device_tenant.update()
         .where(

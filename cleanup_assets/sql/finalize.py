@@ -23,7 +23,7 @@ from .common import CommonCounts, add_missing_communication_plans, sync_common_d
 from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .legacy import run_legacy_procedures
-from .merge import MergeCounts, live_rows, merge_devices
+from .merge import MergeCounts, device_rows, live_rows, merge_devices
 from .staging import ValidationCounts, drop_unlisted, validate_staging
 
 TENANT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -157,7 +157,9 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
         )
     ).inserted_primary_key[0]
 
-    result.gate.active_before = live_rows(conn, COMMON_TABLES[integration.family.value], providers)
+    common_rows_before, result.gate.active_before = device_rows(
+        conn, COMMON_TABLES[integration.family.value], providers
+    )
     if request.reconcile:  # forget the accepted rows: every staged row is compared afresh
         conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(providers)))
     result.validation = validate_staging(conn, integration, providers, result.sync_id)
@@ -169,7 +171,8 @@ def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> Fin
             conn, integration, integration_id, staging_has_rows=result.validation.staged > 0
         )
     else:
-        _merge_set_based(conn, integration, providers, request, result, now)
+        _merge_set_based(conn, integration, providers, request, result, now,
+                         first_rows=common_rows_before == 0)
 
     result.new_plans = (
         add_missing_communication_plans(conn, providers, now=now)
@@ -193,7 +196,7 @@ def _wrote_much(written: int, total: int) -> bool:
     return written > 0 and written * 10 >= total
 
 
-def _merge_set_based(conn, integration, providers, request, result, now) -> None:
+def _merge_set_based(conn, integration, providers, request, result, now, first_rows) -> None:
     deactivate_for: list[int] = []
     if integration.sync_mode is SyncMode.FULL:
         accepted = result.validation.accepted_per_provider
@@ -223,7 +226,7 @@ def _merge_set_based(conn, integration, providers, request, result, now) -> None
         refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
     result.common = sync_common_devices(
         conn, integration, providers, sync_id=result.sync_id, now=now,
-        had_live_rows=result.gate.active_before > 0,
+        had_live_rows=result.gate.active_before > 0, had_rows=not first_rows,
     )
 
 

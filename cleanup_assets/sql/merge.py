@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Sequence
 
-from sqlalchemy import Integer, and_, exists, func, insert, literal, or_, select, true, false
+from sqlalchemy import Integer, and_, case, exists, func, insert, literal, or_, select, true, false
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import FromClause
 from sqlalchemy.schema import Table
@@ -149,3 +149,14 @@ def live_rows(conn: Connection, table: Table, provider_ids: Sequence[int]) -> in
             table.c.ServiceProviderId.in_(list(provider_ids)), table.c.IsDeleted == false()
         )
     ).scalar_one()
+
+
+def device_rows(conn: Connection, table: Table, provider_ids: Sequence[int]) -> tuple[int, int]:
+    """(all, live) rows of the providers in a device table, in one pass."""
+    live = case((table.c.IsDeleted == false(), 1))
+    every, alive = conn.execute(
+        select(func.count(), func.count(live)).where(
+            table.c.ServiceProviderId.in_(list(provider_ids))
+        )
+    ).one()
+    return every, alive
