@@ -5,7 +5,7 @@
 
 For each database and N (devices of one Jasper partition, the full list in staging):
 - limit: bulk-loading the same N rows into a plain indexed table (PostgreSQL COPY, SQLite
-  executemany in one transaction);
+  executemany in one transaction), the fastest of three loads;
 - first finalization (empty device tables), a resync with 1 % of devices changed, and a
   resync with nothing changed: the whole partition step (validation, carrier table, Device +
   Device_Tenant, communication plans, summary), each in a fresh process whose peak RSS is
@@ -92,20 +92,24 @@ def bulk_load(engine, table_name: str, rows) -> float:
     return time.perf_counter() - started
 
 
-def measure_limit(engine, rows) -> float:
+def measure_limit(engine, rows, tries: int = 3) -> float:
+    """The fastest of a few bulk loads into a fresh indexed table: single loads on this
+    machine vary by a third, and the limit is what the database can do, not its bad luck."""
     from sqlalchemy import text
 
-    with engine.begin() as conn:
-        conn.execute(text('DROP TABLE IF EXISTS "BenchLimit"'))
-        cols = ", ".join(f'"{c}" VARCHAR(100)' if c != "ServiceProviderId" else f'"{c}" INTEGER'
-                         for c in STAGING_COLUMNS)
-        conn.execute(text(f'CREATE TABLE "BenchLimit" ({cols})'))
-        conn.execute(text('CREATE UNIQUE INDEX "UX_BenchLimit" ON "BenchLimit" '
-                          '("ServiceProviderId", "ICCID")'))
-    seconds = bulk_load(engine, "BenchLimit", rows)
-    with engine.begin() as conn:
-        conn.execute(text('DROP TABLE "BenchLimit"'))
-    return seconds
+    best = float("inf")
+    for _ in range(tries):
+        with engine.begin() as conn:
+            conn.execute(text('DROP TABLE IF EXISTS "BenchLimit"'))
+            cols = ", ".join(f'"{c}" VARCHAR(100)' if c != "ServiceProviderId"
+                             else f'"{c}" INTEGER' for c in STAGING_COLUMNS)
+            conn.execute(text(f'CREATE TABLE "BenchLimit" ({cols})'))
+            conn.execute(text('CREATE UNIQUE INDEX "UX_BenchLimit" ON "BenchLimit" '
+                              '("ServiceProviderId", "ICCID")'))
+        best = min(best, bulk_load(engine, "BenchLimit", rows))
+        with engine.begin() as conn:
+            conn.execute(text('DROP TABLE "BenchLimit"'))
+    return best
 
 
 def restage(engine, rows) -> None:
