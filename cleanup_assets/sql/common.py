@@ -155,23 +155,27 @@ def add_missing_communication_plans(
         )
         .distinct()
     )
-    # One statement: the plans are inserted and their names returned (a handful per
-    # provider: plans, not devices).
     source = missing.subquery("missing_plans")
-    added = conn.execute(
-        insert(plan)
-        .from_select(
-            ["ServiceProviderId", "CommunicationPlanName", "CreatedBy", "CreatedDate",
-             "IsActive", "IsDeleted"],
-            select(
-                source.c.ServiceProviderId,
-                source.c.CommunicationPlan,
-                literal(PLAN_CREATED_BY),
-                literal(now),
-                true(),
-                false(),
-            ),
-        )
-        .returning(plan.c.ServiceProviderId, plan.c.CommunicationPlanName)
-    ).all()
+    add = insert(plan).from_select(
+        ["ServiceProviderId", "CommunicationPlanName", "CreatedBy", "CreatedDate",
+         "IsActive", "IsDeleted"],
+        select(
+            source.c.ServiceProviderId,
+            source.c.CommunicationPlan,
+            literal(PLAN_CREATED_BY),
+            literal(now),
+            true(),
+            false(),
+        ),
+    )
+    if conn.dialect.name == "mssql":
+        # OUTPUT without INTO is refused on a table with triggers, which a legacy table may
+        # have: list the plans (a handful: plans, not devices), then insert them.
+        added = [tuple(row) for row in conn.execute(missing)]
+        if added:
+            conn.execute(add)
+    else:  # one statement inserts the plans and returns them
+        added = conn.execute(
+            add.returning(plan.c.ServiceProviderId, plan.c.CommunicationPlanName)
+        ).all()
     return sorted(tuple(row) for row in added)
