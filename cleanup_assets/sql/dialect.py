@@ -11,8 +11,8 @@ _ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"  # GLOB and T-SQL LIKE 
 
 # The one date grammar every dialect accepts (ISO-8601, as carriers send it):
 #   YYYY-MM-DD [ (T|space) hh:mm [:ss [.fraction]] [ [space] (Z | +hh:mm | +hhmm) ] ]
-# with real calendar days (2024-02-30 is rejected), years 0001-9998 (so that an offset
-# cannot push a timestamp past 9999), hours 00-23 and offsets up to 14 hours.
+# with real calendar days (2024-02-30 is rejected), years 0002-9998 (so that an offset
+# cannot push a timestamp outside 0001-9999), hours 00-23 and offsets up to 14 hours.
 _PG_ISO_REGEX = (
     "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
     "([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?"
@@ -32,7 +32,7 @@ def _calendar_checks(v: str, day_as_int: str, year_as_int: str, mod=None) -> str
         f"WHEN '04' THEN 30 WHEN '06' THEN 30 WHEN '09' THEN 30 WHEN '11' THEN 30 ELSE 31 END"
     )
     return (
-        f"substr({v}, 1, 4) BETWEEN '0001' AND '9998' "
+        f"substr({v}, 1, 4) BETWEEN '0002' AND '9998' "
         f"AND (substr({v}, 9, 2) <= '28' OR {day_as_int} <= {month_days})"
     )
 
