@@ -10,14 +10,17 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 _ISO_GLOB = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"  # GLOB and T-SQL LIKE alike
 
 # The one date grammar every dialect accepts (ISO-8601, as carriers send it):
-#   YYYY-MM-DD [ (T|space) hh:mm [:ss [.fraction]] [ [space] (Z | +hh:mm | +hhmm) ] ]
+#   YYYY-MM-DD [ (T|space) hh:mm [:ss [.fraction of 1-9 digits]] [ [space] (Z | +hh:mm | +hhmm) ] ]
 # with real calendar days (2024-02-30 is rejected), years 0002-9998 (so that an offset
 # cannot push a timestamp outside 0001-9999), hours 00-23 and offsets up to 14 hours.
 _PG_ISO_REGEX = (
     "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
-    "([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]+)?)?"
+    "([T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?"
     " ?(Z|[+-](0[0-9]|1[0-4]):?[0-5][0-9])?)?$"
 )
+
+
+_TEN_DIGITS = "[0-9]" * 10  # a fraction of more than 9 digits: PostgreSQL refuses it
 
 
 def _calendar_checks(v: str, day_as_int: str, year_as_int: str, mod=None) -> str:
@@ -69,7 +72,8 @@ def _try_timestamp_sqlite(element, compiler, **kw):
     )
     return (
         f"CASE WHEN {v} GLOB '{_ISO_GLOB}*' AND (length({v}) = 10 OR substr({v}, 12, 2) "
-        f"<= '23') AND {checks} THEN datetime({with_colon}) END"
+        f"<= '23') AND NOT {v} GLOB '*.{_TEN_DIGITS}*' AND {checks} "
+        f"THEN datetime({with_colon}) END"
     )
 
 
