@@ -71,8 +71,10 @@ def _try_timestamp_sqlite(element, compiler, **kw):
         v, f"CAST(substr({v}, 9, 2) AS INTEGER)", f"CAST(substr({v}, 1, 4) AS INTEGER)"
     )
     return (
-        f"CASE WHEN {v} GLOB '{_ISO_GLOB}*' AND (length({v}) = 10 OR substr({v}, 12, 2) "
-        f"<= '23') AND NOT {v} GLOB '*.{_TEN_DIGITS}*' AND {checks} "
+        f"CASE WHEN {v} GLOB '{_ISO_GLOB}*' AND NOT {v} GLOB '*[^0-9T :.Z+-]*' "
+        f"AND NOT {v} GLOB '*  *' AND (length({v}) = 10 OR (substr({v}, 11, 1) IN ('T', ' ') "
+        f"AND substr({v}, 12, 2) GLOB '[0-2][0-9]' AND substr({v}, 12, 2) <= '23')) "
+        f"AND NOT {v} GLOB '*.{_TEN_DIGITS}*' AND {checks} "
         f"THEN datetime({with_colon}) END"
     )
 
