@@ -1,0 +1,80 @@
+"""Calling a legacy stored procedure: one SQLAlchemy element, compiled per database.
+
+On SQL Server it is the legacy call itself, ``EXEC [dbo].[usp_…] @Name = ?, …`` (the C#
+code's ``CommandType.StoredProcedure`` with ``AddWithValue``: named parameters, values
+bound, never spliced). On PostgreSQL — where the tests create stand-in procedures under
+the legacy names — it is ``CALL "usp_…"("Name" => …)``, or ``SELECT * FROM "usp_…"(…)`` for
+a procedure whose result set the caller reads (a stand-in function returning a table).
+SQLite has no procedures: compiling for it is an error that says so.
+
+Being one element, a captured call can be compiled again for SQL Server, which is how
+``explain-sql`` and the T-SQL test show the exact ``EXEC`` text of every call.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Mapping
+
+from sqlalchemy import bindparam
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.elements import ClauseElement
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class procedure_call(Executable, ClauseElement):
+    """``EXEC [dbo].[name] @Param = :value, …`` with every value a bound parameter.
+
+    ``parameters`` maps the legacy parameter names (without ``@``) to their values, in the
+    legacy order. ``returns_rows``: the caller reads a result set from it.
+    """
+
+    inherit_cache = False  # compiled per call: a handful per partition, never per device
+    _execution_options = Executable._execution_options.union({"autocommit": False})
+
+    def __init__(self, name: str, parameters: Mapping[str, Any] | None = None, *,
+                 returns_rows: bool = False):
+        # Names come from the registry, never from input; checked anyway because they
+        # cannot be bound parameters.
+        for part in (name, *(parameters or {})):
+            if not _NAME.match(part):
+                raise ValueError(f"not a procedure or parameter name: {part!r}")
+        self.name = name
+        self.parameters = dict(parameters or {})
+        self.returns_rows = returns_rows
+
+    def _bound(self):
+        return [(key, bindparam(f"p_{key}", value, unique=True))
+                for key, value in self.parameters.items()]
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"@{k}={v!r}" for k, v in self.parameters.items())
+        return f"procedure_call({self.name}{': ' + args if args else ''})"
+
+
+@compiles(procedure_call, "mssql")
+def _exec_mssql(element: procedure_call, compiler, **kw) -> str:
+    args = ", ".join(f"@{key} = {compiler.process(value, **kw)}"
+                     for key, value in element._bound())
+    return f"EXEC [dbo].[{element.name}]" + (f" {args}" if args else "")
+
+
+@compiles(procedure_call, "postgresql")
+def _call_postgresql(element: procedure_call, compiler, **kw) -> str:
+    args = ", ".join(f'"{key}" => {compiler.process(value, **kw)}'
+                     for key, value in element._bound())
+    if element.returns_rows:
+        return f'SELECT * FROM "{element.name}"({args})'
+    return f'CALL "{element.name}"({args})'
+
+
+@compiles(procedure_call)
+def _call_elsewhere(element: procedure_call, compiler, **kw) -> str:
+    raise CompileError(
+        f"{compiler.dialect.name} has no stored procedures: the procedure engine needs SQL "
+        "Server (or PostgreSQL with procedures under the legacy names); use "
+        "CLEANUP_FINALIZE_ENGINE=set_based here"
+    )
