@@ -55,14 +55,13 @@ def staging_rows(n: int, changed_share: float = 0.0, seed: int = 0):
         status = "ACTIVATED" if i % 7 else "DEACTIVATED"
         if changed_every and i % changed_every == seed % changed_every:
             status = "SUSPENDED"
-        rows.append((PROVIDER, f"8901{PROVIDER:03d}{i:012d}", f"310{i:012d}", f"1555{i:07d}"[:15],
-                     f"35{i:013d}", status, f"RP-{i % 5}", plans[i % 20], f"ACCT-{i % 3}",
-                     "2024-01-15T08:30:00Z", "2024-02-01T17:45:00Z"))
+        rows.append((PROVIDER, f"8901{PROVIDER:03d}{i:012d}", status, f"RP-{i % 5}",
+                     plans[i % 20]))
     return rows
 
 
-STAGING_COLUMNS = ["ServiceProviderId", "ICCID", "IMSI", "MSISDN", "IMEI", "Status", "RatePlan",
-                   "CommunicationPlan", "AccountId", "DateAdded", "DateActivated"]
+# The carrier table as the device-sync step leaves it (JasperDevice): what a finalization reads.
+STAGING_COLUMNS = ["ServiceProviderId", "ICCID", "Status", "RatePlan", "CommunicationPlan"]
 
 
 def bulk_load(engine, table_name: str, rows) -> float:
@@ -116,11 +115,11 @@ def restage(engine, rows) -> None:
     from sqlalchemy import text
 
     with engine.begin() as conn:
-        conn.execute(text('DELETE FROM "JasperDeviceStaging"'))
-    bulk_load(engine, "JasperDeviceStaging", rows)
+        conn.execute(text('DELETE FROM "JasperDevice"'))
+    bulk_load(engine, "JasperDevice", rows)
     if engine.dialect.name == "postgresql":
         with engine.begin() as conn:
-            conn.execute(text('ANALYZE "JasperDeviceStaging"'))
+            conn.execute(text('ANALYZE "JasperDevice"'))
 
 
 # --- one finalization in a fresh process ------------------------------------------------------
@@ -135,8 +134,7 @@ def peak_rss_mb() -> float:
 
 
 PHASES = {  # the table a statement writes -> the step it belongs to
-    "CleanupStagedDevice": "validation", "CleanupStagingReject": "validation",
-    "JasperDevice": "carrier table", "Device": "common tables", "Device_Tenant": "common tables",
+    "CleanupRejectedRow": "checks", "Device": "common tables", "Device_Tenant": "common tables",
     "JasperCommunicationPlan": "communication plans", "CleanupDeviceSync": "ledger and summary",
 }
 
@@ -173,27 +171,28 @@ def record_phases(engine) -> dict[str, float]:
 
 def finalize_child(url: str) -> None:
     """Run in a subprocess: finalize + summarize the partition, print seconds and peak RSS."""
-    from cleanup_assets.db import in_transaction, make_engine
+    from cleanup_assets.db import connect_databases
     from cleanup_assets.registry import INTEGRATIONS
     from cleanup_assets.reporting import summarize
     from cleanup_assets.schema import device_sync
     from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition
     from sqlalchemy import select
 
-    engine = make_engine(url)
-    phases = record_phases(engine)
+    databases = connect_databases(url)
+    phases = record_phases(databases.central)
     baseline = peak_rss_mb()
     started = time.perf_counter()
-    result = finalize_partition(engine, FinalizeRequest(INTEGRATIONS["jasper"], "1"))
-    in_transaction(engine, lambda c: summarize(c, INTEGRATIONS["jasper"], c.execute(
-        select(device_sync).where(device_sync.c.id == result.sync_id)).first()))
+    result = finalize_partition(databases, FinalizeRequest(INTEGRATIONS["jasper"], "1"))
+    with databases.central.connect() as conn:
+        sync = conn.execute(select(device_sync).where(device_sync.c.id == result.sync_id)).first()
+    summarize(databases, INTEGRATIONS["jasper"], sync, use_procedure=False)
     seconds = time.perf_counter() - started
+    counts = result.common.devices
     print(json.dumps({"seconds": seconds, "peak_rss_mb": peak_rss_mb(),
                       "baseline_rss_mb": baseline,
-                      "inserted": result.carrier.inserted, "updated": result.carrier.updated,
-                      "unchanged": result.carrier.unchanged,
-                      "accepted": result.validation.accepted,
-                      "validated": result.validation.differing,
+                      "inserted": counts.inserted, "updated": counts.updated,
+                      "unchanged": counts.unchanged, "accepted": counts.accepted,
+                      "validated": counts.rows,
                       "phases_s": {k: round(v, 3) for k, v in sorted(phases.items())}}))
 
 
@@ -205,7 +204,7 @@ def finalize_in_child(url: str) -> dict:
 
 # --- databases -------------------------------------------------------------------------------
 def fresh_database(kind: str, workdir: Path):
-    from cleanup_assets.db import make_engine
+    from cleanup_assets.db import connect_databases
     from cleanup_assets.schema import create_schema
     from sqlalchemy import create_engine, text
 
@@ -222,9 +221,9 @@ def fresh_database(kind: str, workdir: Path):
         def drop():
             with admin.connect() as conn:
                 conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    engine = make_engine(url)
-    create_schema(engine)
-    return url, engine, drop
+    databases = connect_databases(url)
+    create_schema(databases)
+    return url, databases.central, drop
 
 
 def seed_partition(engine) -> None:
@@ -291,8 +290,8 @@ def bench_end_to_end(kind: str, workdir: Path) -> dict:
         restage(engine, staging_rows(1000))
         with engine.begin() as conn:
             conn.execute(optimization_session.insert().values(
-                id=77, SessionId=str(uuid.uuid4()), ServiceProviderId=PROVIDER, TenantId=1,
-                Status="Running", IsActive=True, IsDeleted=False))
+                Id=77, SessionId=str(uuid.uuid4()), ServiceProviderId=PROVIDER, TenantId=1,
+                IsActive=True, IsDeleted=False))
         defs = make_definitions(DatabaseResource(url=url))
         with dg.instance_for_test() as instance:
             started = time.perf_counter()

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from cleanup_assets.db import make_engine
+from cleanup_assets.db import connect_databases
 from cleanup_assets.demo import DEMO_INTEGRATION_IDS, seed_reference_data
 from cleanup_assets.notifications import ATTRIBUTES, evaluate_notifications, utcnow
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
-from cleanup_assets.schema import create_schema, metadata, rows_to_process_tables, sync_notification
+from cleanup_assets.schema import create_schema, rows_to_process_tables, sync_notification
 
 
 def main() -> None:
@@ -30,9 +30,9 @@ def main() -> None:
     parser.add_argument("--url", default=None)
     args = parser.parse_args()
     url = args.url or f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    engine = make_engine(url)
-    metadata.drop_all(engine)
-    create_schema(engine)
+    databases = connect_databases(url)
+    engine = databases.central
+    create_schema(databases)
     providers = [(1000 + n, 1 + n % 50, INTEGRATION_KEYS[n % 9], f"P{n}") for n in range(1000)]
     now = utcnow()
     with engine.begin() as conn:
@@ -40,8 +40,10 @@ def main() -> None:
         waiting = [p for p in providers if p[0] % 3 == 0 and INTEGRATIONS[p[2]].rows_to_process]
         for provider_id, _, key, _ in waiting:
             rule = INTEGRATIONS[key].rows_to_process[0]
-            conn.execute(insert(rows_to_process_tables[rule.table]),
-                         [{"ServiceProviderId": provider_id}] * 5)
+            table = rows_to_process_tables[rule.table]
+            key = "ServiceProviderId" if "ServiceProviderId" in table.c else rule.provider_key
+            conn.execute(insert(table), [{key: provider_id if key == "ServiceProviderId"
+                                          else f"89{provider_id:017d}"}] * 5)
         conn.execute(insert(sync_notification), [{
             "Source": "inbox", "ExternalId": f"bench-{n}", "ReceivedAt": now, "Status": "pending",
             "RawAttributes": json.dumps({**{k: v for k, v in ATTRIBUTES.items() if v},
@@ -52,8 +54,7 @@ def main() -> None:
     figures = {"database": engine.dialect.name, "notifications": args.notifications}
     for name in ("first_tick_s", "second_tick_s"):
         started = time.perf_counter()
-        with engine.begin() as conn:
-            outcome = evaluate_notifications(conn, max_launches=25)
+        outcome = evaluate_notifications(databases, max_launches=25)
         figures[name] = round(time.perf_counter() - started, 3)
         figures[name.replace("_s", "_outcome")] = {
             "launched": len(outcome.launches), "waiting": outcome.waiting,

@@ -6,6 +6,7 @@
     cleanup-assets register-tenants   add every tenant with an active provider as a partition
     cleanup-assets notify             post a sync notification (as the device-sync Lambdas do)
     cleanup-assets notifications      list the notification inbox and what became of each
+    cleanup-assets explain-sql        print every statement, compiled for SQL Server, linted
     cleanup-assets demo               seed, notify every provider, let the sensor launch the runs
 
 The database URL comes from ``CLEANUP_DATABASE_URL`` (default: the embedded SQLite file);
@@ -27,6 +28,12 @@ from .db import cleanup_home, default_database_url, make_engine, redacted
 
 def _database_url() -> str:
     return os.environ.get("CLEANUP_DATABASE_URL") or default_database_url()
+
+
+def _databases():
+    from .db import connect_databases
+
+    return connect_databases(_database_url(), os.environ.get("CLEANUP_JASPER_DATABASE_URL"))
 
 
 def _instance():
@@ -72,8 +79,7 @@ def active_partitions(engine) -> list[tuple[str, str]]:
 def cmd_init_db(_args) -> int:
     from .schema import create_schema
 
-    engine = make_engine(_database_url())
-    tables = create_schema(engine)
+    tables = create_schema(_databases())
     print(f"schema ready on {redacted(_database_url())}: {len(tables)} tables")
     return 0
 
@@ -89,9 +95,9 @@ def cmd_seed_demo(args) -> int:
     from .demo import seed_demo
     from .schema import create_schema
 
-    engine = make_engine(_database_url())
-    create_schema(engine)
-    summary = seed_demo(engine, devices_per_provider=args.devices)
+    databases = _databases()
+    create_schema(databases)
+    summary = seed_demo(databases, devices_per_provider=args.devices)
     print(f"demo data: {summary.tenants} tenants, {summary.providers} service providers, "
           f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
     return 0
@@ -157,7 +163,7 @@ def _post_for_every_provider(engine) -> int:
     with engine.begin() as conn:
         providers = conn.execute(
             select(service_provider.c.id, service_provider.c.IntegrationId,
-                   optimization_session.c.id.label("session"))
+                   optimization_session.c.Id.label("session"))
             .outerjoin(optimization_session, (optimization_session.c.ServiceProviderId ==
                                               service_provider.c.id)
                        & (optimization_session.c.IsActive == true()))
@@ -190,21 +196,21 @@ def _print_outbox() -> None:
 
 
 def _print_table(title: str, rows: list[dict]) -> None:
-    header = ("partition", "provider", "ok", "staged", "rejected", "inserted", "updated", "unchanged",
-              "deactivated", "new plans")
+    header = ("partition", "provider", "ok", "checked", "rejected", "inserted", "updated",
+              "unchanged", "deactivated", "new plans")
     print(f"\n{title}")
     print("  ".join(f"{h:>11}" if i else f"{h:<18}" for i, h in enumerate(header)))
     for row in rows:
-        staging = row.get("validated_staging", {})
         carrier = row.get("carrier_devices", {})
+        common = row.get("common_devices", {})
         plans = row.get("communication_plans", {})
         values = (
             f"{row['integration']}|{row['tenant']}",
             row.get("provider") or "all",
             "yes" if row["success"] else "FAILED",
-            staging.get("staged", "-"), staging.get("rejected", "-"), carrier.get("inserted", "-"),
-            carrier.get("updated", "-"), carrier.get("unchanged", "-"),
-            carrier.get("deactivated", "-"), plans.get("new_plans", "-"),
+            carrier.get("rows_checked", "-"), carrier.get("rejected", "-"),
+            common.get("inserted", "-"), common.get("updated", "-"), common.get("unchanged", "-"),
+            common.get("deactivated", "-"), plans.get("new_plans", "-"),
         )
         print("  ".join(f"{v!s:>11}" if i else f"{v!s:<18}" for i, v in enumerate(values)))
 
@@ -219,9 +225,10 @@ def cmd_demo(args) -> int:
 
     started = time.monotonic()
     url = _database_url()
-    engine = make_engine(url)
-    create_schema(engine)
-    summary = seed_demo(engine, devices_per_provider=args.devices)
+    databases = _databases()
+    engine = databases.central
+    create_schema(databases)
+    summary = seed_demo(databases, devices_per_provider=args.devices)
     shutil.rmtree(outbox_dir("sqs").parent)  # a fresh outbox for a fresh demo
     instance = _instance()
     print(f"database: {redacted(url)}")
@@ -231,7 +238,7 @@ def cmd_demo(args) -> int:
     days = []
     for day in (1, 2):
         if day == 2:
-            simulate_next_sync(engine, devices_per_provider=args.devices)
+            simulate_next_sync(databases, devices_per_provider=args.devices)
         posted = _post_for_every_provider(engine)
         runs = []
         while len(runs) < posted:  # the sensor caps runs per tick
@@ -299,6 +306,20 @@ def cmd_notifications(args) -> int:
     return 0
 
 
+def cmd_explain_sql(args) -> int:
+    """Print every statement the code location issues, compiled for SQL Server, with what
+    the T-SQL lint finds (nothing, when all is well)."""
+    from .explain import explain_statements
+
+    problems = 0
+    for title, sql, found in explain_statements(args.dialect):
+        print(f"-- {title}" + (f"  [LINT: {'; '.join(found)}]" if found else ""))
+        print(sql.rstrip() + ";\n")
+        problems += bool(found)
+    print(f"-- {problems} statement(s) with lint findings", file=sys.stderr)
+    return 1 if problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cleanup-assets", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -326,6 +347,9 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--status", choices=["pending", "waiting", "launched", "rejected"])
     listing.add_argument("--limit", type=int, default=50)
     listing.set_defaults(func=cmd_notifications)
+    explain = sub.add_parser("explain-sql", help="print every statement, compiled for a DBA")
+    explain.add_argument("--dialect", default="mssql", choices=["mssql"])
+    explain.set_defaults(func=cmd_explain_sql)
     demo = sub.add_parser("demo", help="seed, notify every provider, sensor launches the runs")
     demo.add_argument("--devices", type=int, default=200, help="devices per service provider")
     demo.set_defaults(func=cmd_demo)

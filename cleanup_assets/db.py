@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
 
@@ -21,6 +22,11 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def utcnow() -> datetime:
+    """Now, as naive UTC on a 24-hour clock: how every timestamp of ours is stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def cleanup_home() -> Path:
@@ -40,19 +46,24 @@ def redacted(url: str) -> str:
         return "<unparseable database URL>"
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``url`` (default: the embedded SQLite file, created on demand)."""
+def make_engine(url: str | None = None, *, attach: dict[str, str] | None = None) -> Engine:
+    """An engine for ``url`` (default: the embedded SQLite file, created on demand).
+
+    ``attach`` (SQLite only): other database files to attach to every connection, by
+    schema name — how the embedded setup reaches a separate Jasper database file.
+    """
     url = url or default_database_url()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url)
+        return _sqlite_engine(url, attach or {})
     return create_engine(url, pool_pre_ping=True, future=True)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, attach: dict[str, str]) -> Engine:
     database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    for path in (database, *attach.values()):
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 60})
 
     # pysqlite's own transaction handling defers BEGIN and cannot take the write lock up
@@ -65,6 +76,9 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA busy_timeout=60000")
+        for schema, path in attach.items():
+            cursor.execute("ATTACH DATABASE ? AS " + _sqlite_schema_name(schema), (path,))
+            cursor.execute(f"PRAGMA {_sqlite_schema_name(schema)}.journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -72,6 +86,94 @@ def _sqlite_engine(url: str) -> Engine:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def _sqlite_schema_name(name: str) -> str:
+    if not name.isidentifier():
+        raise ValueError(f"not a schema name: {name!r}")
+    return name
+
+
+# --- two databases ------------------------------------------------------------------------
+# The legacy keeps the Jasper family's tables (staging, JasperDevice, JasperDeviceUsage, the
+# rows to process, the summary procedure) in a second database (`JasperDbConnectionString`,
+# AltaworxJasperGetDevicesCleanup.cs:589, 826, 1028, 1240) and reaches it from the central
+# one by name: `{jasperCn.Database}.[dbo].[JasperDevice]` (ibid. 846) and
+# `@JasperDbName = jasperCn.Database` (ibid. 1040). Tables of that database are declared
+# with the symbolic schema JASPER_SCHEMA; each engine maps it to where they really are.
+JASPER_SCHEMA = "jasper"
+_DEFAULT_SCHEMA = {"postgresql": "public", "sqlite": "main", "mssql": "dbo"}
+
+
+class CrossDatabaseError(RuntimeError):
+    """A statement that joins the two databases where the database cannot."""
+
+
+@dataclass(frozen=True)
+class Databases:
+    """The central database and the Jasper database (the same one unless configured).
+
+    ``central`` reaches the Jasper tables too when it can: the same database, an attached
+    SQLite file, or another database of the same SQL Server (three-part names, as the
+    legacy does). PostgreSQL cannot join two databases: there a separate Jasper database
+    serves the statements that run on it alone (rows to process, its summary procedure),
+    and ``require_joinable`` refuses the rest with a clear message.
+    """
+
+    central: Engine
+    jasper: Engine
+    jasper_db_name: str  # what the legacy passes as @JasperDbName
+    separate: bool
+    joinable: bool
+
+    def require_joinable(self, what: str) -> None:
+        if not self.joinable:
+            raise CrossDatabaseError(
+                f"{what} joins the central and the Jasper databases, which "
+                f"{self.central.dialect.name} cannot do across two databases: keep the Jasper "
+                "tables in the central database (unset CLEANUP_JASPER_DATABASE_URL), or use SQL "
+                "Server with both databases on one server"
+            )
+
+    def dispose(self) -> None:
+        self.central.dispose()
+        if self.separate:
+            self.jasper.dispose()
+
+
+def connect_databases(central_url: str | None = None, jasper_url: str | None = None) -> Databases:
+    """Engines for the central and the Jasper database (``jasper_url`` None: the central one)."""
+    central_url = central_url or default_database_url()
+    separate = bool(jasper_url) and make_url(jasper_url) != make_url(central_url)
+    backend = make_url(central_url).get_backend_name()
+    if separate and make_url(jasper_url).get_backend_name() != backend:
+        raise ValueError("the central and the Jasper database must be the same kind of database")
+    default = _DEFAULT_SCHEMA.get(backend)
+    if not separate:
+        engine = make_engine(central_url)
+        name = make_url(central_url).database or ""
+        mapped = engine.execution_options(schema_translate_map={JASPER_SCHEMA: default})
+        return Databases(mapped, mapped, _database_name(name), False, True)
+    jasper_name = make_url(jasper_url).database or ""
+    if backend == "sqlite":
+        central = make_engine(central_url, attach={JASPER_SCHEMA: jasper_name})
+        qualifier, joinable = JASPER_SCHEMA, True
+    elif backend == "mssql":
+        central = make_engine(central_url)
+        qualifier, joinable = f"{jasper_name}.dbo", True  # [JasperDb].dbo.[JasperDevice]
+    else:
+        central = make_engine(central_url)
+        qualifier, joinable = None, False
+    jasper = make_engine(jasper_url).execution_options(
+        schema_translate_map={JASPER_SCHEMA: default})
+    translate = {JASPER_SCHEMA: qualifier} if qualifier else {}
+    return Databases(central.execution_options(schema_translate_map=translate), jasper,
+                     _database_name(jasper_name), True, joinable)
+
+
+def _database_name(database: str) -> str:
+    """A database's name as the legacy passes it (a SQLite file's name without folders)."""
+    return Path(database).stem if "/" in database or database.endswith(".db") else database
 
 
 # --- transient errors ---------------------------------------------------------------------

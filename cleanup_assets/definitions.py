@@ -3,7 +3,11 @@
 Local vs production resources are chosen here, once, from the environment:
 - ``CLEANUP_DATABASE_URL`` (a secret: read through ``dg.EnvVar``) — unset: the embedded
   SQLite file under ``$CLEANUP_HOME``;
-- ``CLEANUP_USE_LEGACY_PROCEDURES=1`` — SQL Server: call the legacy finalize procedures;
+- ``CLEANUP_JASPER_DATABASE_URL`` (a secret) — the legacy's separate Jasper database (its
+  staging, ``JasperDevice``, ``JasperDeviceUsage``, rows to process, summary procedure);
+  unset: the central database;
+- ``CLEANUP_FINALIZE_ENGINE`` = ``procedures`` (the legacy procedures: the default on SQL
+  Server) | ``set_based`` (our SQL: the default elsewhere; on SQL Server a migration path);
 - ``CLEANUP_DEVICE_SYNC_QUEUE_URL`` — the legacy SQS device-notification queue (unset: the
   database inbox only); ``CLEANUP_AWS_ENDPOINT_URL`` — a local AWS endpoint (moto);
   ``AWS_REGION`` — the region. AWS credentials: the standard AWS environment chain;
@@ -46,8 +50,8 @@ def _env(name: str):
 def _database() -> DatabaseResource:
     return DatabaseResource(
         url=_env("CLEANUP_DATABASE_URL"),
-        use_legacy_procedures=os.environ.get("CLEANUP_USE_LEGACY_PROCEDURES", "").lower()
-        in {"1", "true", "yes"},
+        jasper_url=_env("CLEANUP_JASPER_DATABASE_URL"),
+        finalize_engine=os.environ.get("CLEANUP_FINALIZE_ENGINE") or None,
     )
 
 

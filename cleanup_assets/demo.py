@@ -9,22 +9,34 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import Iterable
 
-from sqlalchemy import delete, insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import delete, insert, select
+from sqlalchemy.engine import Connection
 
-from .registry import INTEGRATIONS, Integration
+from .db import Databases
+from .registry import INTEGRATIONS, Database, Integration
 from .schema import (
     billing_period,
+    ebonding_device,
     integration as integration_table,
     jasper_communication_plan,
+    jasper_device,
+    jasper_device_staging,
+    jasper_device_usage,
+    is_jasper_table,
     metadata,
     optimization_session,
+    pond_device,
     service_provider,
     service_provider_setting,
-    staging_tables,
+    stand_in_comm_plan_rate_plan,
+    teal_device,
+    teal_device_staging,
+    telegence_device_detail_staging,
+    telegence_device_staging,
     tenant,
+    thingspace_device,
+    thingspace_device_staging,
 )
 
 # Only Jasper = 1 and Telegence = 6 are known from the legacy; the rest are demo values.
@@ -97,6 +109,11 @@ def _iso(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def make_eid(rng: random.Random) -> str:
+    """A 32-digit eUICC identifier (GSMA SGP.02)."""
+    return "89049" + "".join(str(rng.randrange(10)) for _ in range(27))
+
+
 def _device(rng: random.Random, provider_id: int, serial: int, today: datetime) -> dict:
     added = today - timedelta(days=rng.randrange(30, 900), hours=rng.randrange(24))
     return {
@@ -104,6 +121,7 @@ def _device(rng: random.Random, provider_id: int, serial: int, today: datetime) 
         "IMSI": f"310{rng.randrange(10**12):012d}",
         "MSISDN": f"1{rng.randrange(200, 999)}{rng.randrange(10**7):07d}",
         "IMEI": make_imei(rng),
+        "EID": make_eid(rng),
         "Status": rng.choice(STATUSES),
         "RatePlan": rng.choice(RATE_PLANS),
         "CommunicationPlan": rng.choice(COMMUNICATION_PLANS),
@@ -111,57 +129,151 @@ def _device(rng: random.Random, provider_id: int, serial: int, today: datetime) 
         "ProviderDateAdded": _iso(added),
         "ProviderDateActivated": _iso(added + timedelta(days=rng.randrange(1, 20))),
         "LastUsageDate": _iso(today - timedelta(hours=rng.randrange(1, 96))),
+        "CtdDataUsage": rng.randrange(10**9),
+        "CtdSMSUsage": rng.randrange(500),
+        "CtdVoiceUsage": rng.randrange(5000),
     }
 
 
 def _malformed(rng: random.Random, provider_id: int, good: dict, today: datetime) -> list[dict]:
-    """One row for each defect validation must catch."""
+    """One row for each defect the checks must catch; the keys of every kind (ICCID, MSISDN,
+    EID) are broken alike, so each carrier shows each defect."""
     base = _device(rng, provider_id, 9_000_000 + rng.randrange(1000), today)
-    rows = [
-        {**base, "ICCID": None},
-        {**base, "ICCID": "8901A" + base["ICCID"][5:]},
-        {**base, "ICCID": base["ICCID"][:15]},
-        {**base, "ICCID": good["ICCID"], "MSISDN": good["MSISDN"]},  # duplicate of a good row
-        {**base, "ICCID": make_iccid(rng, provider_id, 9_100_000), "Status": "X" * 60},
-        {**base, "ICCID": make_iccid(rng, provider_id, 9_200_000),
-         "ProviderDateActivated": "2024-13-45T99:00:00Z"},
+    return [
+        {**base, "ICCID": None, "MSISDN": None, "EID": None},
+        {**base, "ICCID": "8901A" + base["ICCID"][5:], "MSISDN": "1800FLOWERS",
+         "EID": "8904A" + base["EID"][5:]},
+        {**base, "ICCID": base["ICCID"][:15], "MSISDN": "1" * 16, "EID": base["EID"][:20]},
+        # the carrier's data names one device twice
+        {**base, "ICCID": good["ICCID"], "MSISDN": good["MSISDN"], "EID": good["EID"]},
+        {**base, "ICCID": make_iccid(rng, provider_id, 9_100_000), "Status": "X" * 60,
+         "MSISDN": f"1999{provider_id:03d}0004", "EID": make_eid(rng)},
+        {**base, "ICCID": make_iccid(rng, provider_id, 9_200_000), "Status": "ACTIVE\x07",
+         "MSISDN": f"1999{provider_id:03d}0005", "EID": make_eid(rng),
+         "LastUsageDate": "2024-13-45T99:00:00Z"},
     ]
-    for number, row in enumerate(rows):
-        if row["MSISDN"] == base["MSISDN"]:  # a subscriber of its own (Telegence joins on it)
-            row["MSISDN"] = f"1999{provider_id:03d}{number:04d}"
-    return rows
 
 
-def staging_rows(integration: Integration, provider_id: int, devices: Iterable[dict]):
-    """Split normalized devices into the integration's staging (and detail) table rows."""
-    main_rows, detail_rows = [], []
-    created = datetime.now(timezone.utc).replace(tzinfo=None)
-    for value in devices:
-        main_rows.append(
-            {"ServiceProviderId": provider_id, "CreatedBy": "demo", "CreatedDate": created}
-            | {col: value.get(name) for name, col in integration.staging_columns.items()}
-        )
-        if integration.detail is not None:
-            main_col, detail_col = integration.detail.on
-            key_name = next(n for n, c in integration.staging_columns.items() if c == main_col)
-            detail_rows.append(
-                {"ServiceProviderId": provider_id, detail_col: value.get(key_name)}
-                | {col: value.get(name) for name, col in integration.detail.columns.items()}
-            )
-    return main_rows, detail_rows
+def _when(value: str | None) -> datetime | None:
+    """Carrier text as the upstream step stores a timestamp (None when it cannot)."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ") if value else None
+    except ValueError:
+        return None
 
 
-def write_staging(conn: Connection, integration: Integration, provider_id: int,
-                  devices: list[dict]) -> None:
-    """Replace one provider's staging with ``devices`` (as a device-sync Lambda would)."""
-    main_rows, detail_rows = staging_rows(integration, provider_id, devices)
-    tables = [(staging_tables[integration.staging_table], main_rows)]
-    if integration.detail is not None:
-        tables.append((staging_tables[integration.detail.table], detail_rows))
-    for table, rows in tables:
-        conn.execute(delete(table).where(table.c.ServiceProviderId == provider_id))
-        if rows:
-            conn.execute(insert(table), rows)
+def _replace(conn: Connection, table, provider_id: int, rows: list[dict]) -> None:
+    conn.execute(delete(table).where(table.c.ServiceProviderId == provider_id))
+    _insert(conn, table, rows)
+
+
+def _jasper_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
+    """AltaworxJasperAWSGetDevicesQueue: page 1 clears the provider's staging; pages are
+    bulk-copied (ID, ICCID, Status, RatePlan, CommunicationPlan, CreatedBy, CreatedDate,
+    ServiceProviderId) and merged into JasperDevice by usp_Update_Jasper_Device; usage lands
+    in JasperDeviceUsage. Incremental (modifiedSince): unlisted devices stay as they are."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    _replace(conn, jasper_device_staging, provider_id, [
+        {"ICCID": d["ICCID"], "Status": d["Status"], "RatePlan": d["RatePlan"],
+         "CommunicationPlan": d["CommunicationPlan"],
+         "CreatedBy": "AWS Lambda - Get Devices Service", "CreatedDate": now,
+         "ServiceProviderId": provider_id} for d in devices])
+    listed = select(jasper_device_staging.c.ICCID).where(
+        jasper_device_staging.c.ServiceProviderId == provider_id)
+    for table in (jasper_device, jasper_device_usage):
+        conn.execute(delete(table).where(table.c.ServiceProviderId == provider_id,
+                                         table.c.ICCID.in_(listed)))
+    _insert(conn, jasper_device, [
+        {"ServiceProviderId": provider_id, "ICCID": d["ICCID"], "Status": d["Status"],
+         "RatePlan": d["RatePlan"], "CommunicationPlan": d["CommunicationPlan"]} for d in devices])
+    _insert(conn, jasper_device_usage, [
+        {"ServiceProviderId": provider_id, "ICCID": d["ICCID"], "CtdDataUsage": d["CtdDataUsage"],
+         "CtdSMSUsage": d["CtdSMSUsage"], "CtdVoiceUsage": d["CtdVoiceUsage"]}
+        for d in devices if d["ICCID"]])
+
+
+def _thingspace_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
+    """The whole account's list into staging, then into ThingSpaceDevice (guessed shape)."""
+    names = ("ICCID", "IMSI", "MSISDN", "IMEI", "Status", "RatePlan")
+    _replace(conn, thingspace_device_staging, provider_id, [
+        {"ServiceProviderId": provider_id, **{n: d[n] for n in names},
+         "AccountNumber": d["AccountNumber"], "DeviceCreatedDate": d["ProviderDateAdded"],
+         "LastActivationDate": d["ProviderDateActivated"], "LastUsageDate": d["LastUsageDate"],
+         "BillingCycleEndDate": d.get("BillingCycleEndDate")} for d in devices])
+    _replace(conn, thingspace_device, provider_id, [
+        {"ServiceProviderId": provider_id, **{n: d[n] for n in names},
+         "BillingCycleEndDate": _when(d.get("BillingCycleEndDate"))} for d in devices])
+
+
+def _telegence_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
+    """The subscriber list and its details into staging; the cleanup merges them."""
+    _replace(conn, telegence_device_staging, provider_id, [
+        {"ServiceProviderId": provider_id, "SubscriberNumber": d["MSISDN"],
+         "SubscriberNumberStatus": d["Status"], "BillingAccountNumber": d["AccountNumber"],
+         "FoundationAccountNumber": f"FAN-{provider_id}", "RefreshTimestamp": d["LastUsageDate"],
+         "CreatedDate": datetime.now(timezone.utc).replace(tzinfo=None)} for d in devices])
+    _replace(conn, telegence_device_detail_staging, provider_id, [
+        {"ServiceProviderId": provider_id, "SubscriberNumber": d["MSISDN"], "ICCID": d["ICCID"],
+         "IMEI": d["IMEI"], "SubscriberActivatedDate": d["ProviderDateActivated"]}
+        for d in devices])
+    # usage: usp_Telegence_Update_DeviceUsage_FromStaging's work (its staging is not public)
+
+
+def _ebonding_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
+    """No eBonding staging is known: the carrier table is written directly (guessed shape)."""
+    _replace(conn, ebonding_device, provider_id, [
+        {"ServiceProviderId": provider_id, "SubscriberNumber": d["MSISDN"], "ICCID": d["ICCID"]}
+        for d in devices])
+
+
+def _teal_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
+    """TealDeviceStaging, then usp_Teal_Update_Device_From_Staging's MERGE on EID: listed
+    devices updated or added, unlisted ones kept with DeviceStatus 'Unknown'."""
+    now = datetime.now(timezone.utc).replace(tzinfo=None)
+    _replace(conn, teal_device_staging, provider_id, [
+        {"ICCID": d["ICCID"], "IMSI": d["IMSI"], "IMEI": d["IMEI"], "MSISDN": d["MSISDN"],
+         "EID": d["EID"], "DeviceStatus": d["Status"], "PlanName": d["RatePlan"],
+         "ServiceProviderId": provider_id, "CreatedDate": now} for d in devices])
+    listed = select(teal_device_staging.c.EID).where(
+        teal_device_staging.c.ServiceProviderId == provider_id, teal_device_staging.c.EID.isnot(None))
+    conn.execute(teal_device.update().where(
+        teal_device.c.ServiceProviderId == provider_id, teal_device.c.EID.not_in(listed))
+        .values(DeviceStatus="Unknown", ModifiedBy="usp_Teal_Update_Device", ModifiedDate=now))
+    conn.execute(delete(teal_device).where(teal_device.c.ServiceProviderId == provider_id,
+                                           teal_device.c.EID.in_(listed)))
+    _insert(conn, teal_device, [
+        {"ServiceProviderId": provider_id, "ICCID": d["ICCID"], "IMEI": d["IMEI"],
+         "MSISDN": d["MSISDN"], "EID": d["EID"], "PlanName": d["RatePlan"],
+         "DeviceStatus": d["Status"], "IsActive": True, "CreatedBy": "usp_Teal_Update_Device",
+         "CreatedDate": now} for d in devices])
+
+
+def _pond_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
+    _replace(conn, pond_device, provider_id, [
+        {"ServiceProviderId": provider_id, "ICCID": d["ICCID"], "DeviceStatus": d["Status"]}
+        for d in devices])
+
+
+# The stand-in of each carrier's device-sync step, by carrier table.
+UPSTREAM = {
+    "JasperDevice": _jasper_upstream,
+    "ThingSpaceDevice": _thingspace_upstream,
+    "TelegenceDevice": _telegence_upstream,
+    "eBondingDevice": _ebonding_upstream,
+    "TealDevice": _teal_upstream,
+    "PondDevice": _pond_upstream,
+}
+# Carriers whose device sync sends only the devices changed since the last one.
+INCREMENTAL_UPSTREAM = {"JasperDevice"}
+
+
+def upstream_device_sync(databases: Databases, integration: Integration, provider_id: int,
+                         devices: list[dict]) -> None:
+    """What the device-sync step before the cleanup leaves for one provider — the demo's and
+    the tests' stand-in for it — written on the database that holds the carrier's tables."""
+    engine = databases.jasper if integration.database is Database.JASPER else databases.central
+    with engine.begin() as conn:
+        UPSTREAM[integration.carrier.table](conn, provider_id, devices)
 
 
 def demo_devices(provider_id: int, count: int, seed: int = 7, malformed: bool = True,
@@ -183,8 +295,9 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
                         integration_ids: dict[str, int] | None = None) -> None:
     """Integrations, tenants, providers, settings, billing periods, one known plan."""
     ids = integration_ids or DEMO_INTEGRATION_IDS
-    for table in (billing_period, service_provider_setting, jasper_communication_plan,
-                  optimization_session, service_provider, tenant, integration_table):
+    for table in (billing_period, service_provider_setting, stand_in_comm_plan_rate_plan,
+                  jasper_communication_plan, optimization_session, service_provider, tenant,
+                  integration_table):
         conn.execute(delete(table))
     _insert(conn, integration_table, [
         {"id": ids[key], "Name": i.legacy_name} for key, i in INTEGRATIONS.items()
@@ -210,52 +323,59 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
     ])
     # An optimization session per Jasper-family provider, as the optimization Lambda opens.
     _insert(conn, optimization_session, [
-        {"id": 9000 + sp, "SessionId": f"00000000-0000-4000-8000-{sp:012d}", "TenantId": t,
-         "ServiceProviderId": sp, "Status": "Running", "CreatedDate": datetime.now(timezone.utc)
-         .replace(tzinfo=None)}
+        {"Id": 9000 + sp, "SessionId": f"00000000-0000-4000-8000-{sp:012d}", "TenantId": t,
+         "ServiceProviderId": sp, "CreatedDate": datetime.now(timezone.utc).replace(tzinfo=None)}
         for sp, t, key, _ in providers if INTEGRATIONS[key].optimization
     ])
-    # One plan already known, so the demo shows the others being added.
+    # One plan already known, with rate plans, so the demo shows the others being added
+    # (and the gate warning that they have none yet).
+    known = [sp for sp, _, key, _ in providers if INTEGRATIONS[key].has_communication_plans]
     _insert(conn, jasper_communication_plan, [
-        {"ServiceProviderId": sp, "CommunicationPlanName": COMMUNICATION_PLANS[0],
-         "CreatedBy": "JasperDeviceSync"}
-        for sp, _, key, _ in providers if INTEGRATIONS[key].has_communication_plans
-    ])
+        {"Id": 1000 + sp, "ServiceProviderId": sp, "CommunicationPlanName": COMMUNICATION_PLANS[0],
+         "CreatedBy": "JasperDeviceSync"} for sp in known])
+    _insert(conn, stand_in_comm_plan_rate_plan, [
+        {"CommunicationPlanId": 1000 + sp, "RatePlanIds": "1,2"} for sp in known])
 
 
-def seed_demo(engine: Engine, devices_per_provider: int = 200, seed: int = 7) -> DemoSummary:
-    """Fill a database (schema already created) with the demo tenants and their staging."""
-    staged = malformed = 0
-    with engine.begin() as conn:
-        for table in reversed(metadata.sorted_tables):
+def clear_all(databases: Databases) -> None:
+    """Empty every table of both databases (the schema stays)."""
+    for table in reversed(metadata.sorted_tables):
+        engine = databases.jasper if is_jasper_table(table) else databases.central
+        with engine.begin() as conn:
             conn.execute(delete(table))
+
+
+def seed_demo(databases: Databases, devices_per_provider: int = 200,
+              seed: int = 7) -> DemoSummary:
+    """Fill the databases (schema already created) with the demo tenants, and run the
+    device-sync stand-in of every provider once."""
+    staged = malformed = 0
+    clear_all(databases)
+    with databases.central.begin() as conn:
         seed_reference_data(conn)
-        for provider_id, _, key, _ in DEMO_PROVIDERS:
-            devices, bad = demo_devices(provider_id, devices_per_provider, seed)
-            write_staging(conn, INTEGRATIONS[key], provider_id, devices)
-            staged += len(devices)
-            malformed += bad
+    for provider_id, _, key, _ in DEMO_PROVIDERS:
+        devices, bad = demo_devices(provider_id, devices_per_provider, seed)
+        upstream_device_sync(databases, INTEGRATIONS[key], provider_id, devices)
+        staged += len(devices)
+        malformed += bad
     return DemoSummary(len(DEMO_TENANTS), len(DEMO_PROVIDERS), staged, malformed)
 
 
-def simulate_next_sync(engine: Engine, devices_per_provider: int = 200, seed: int = 8,
+def simulate_next_sync(databases: Databases, devices_per_provider: int = 200, seed: int = 8,
                        changed_share: float = 0.05) -> None:
-    """The next day's staging: some devices change status; full syncs lose a few devices
-    and gain new ones; incremental (Jasper family) staging holds only the changed devices."""
-    from .registry import SyncMode
-
-    with engine.begin() as conn:
-        for provider_id, _, key, _ in DEMO_PROVIDERS:
-            integration = INTEGRATIONS[key]
-            rng = random.Random(seed * 7919 + provider_id)
-            devices, _ = demo_devices(provider_id, devices_per_provider, 7, malformed=False)
-            changed = rng.sample(range(len(devices)), max(1, int(len(devices) * changed_share)))
-            for index in changed:
-                devices[index] = {**devices[index], "Status": "DEACTIVATED"
-                                  if devices[index]["Status"] != "DEACTIVATED" else "ACTIVATED"}
-            if integration.sync_mode is SyncMode.INCREMENTAL:
-                devices = [devices[i] for i in sorted(changed)]
-            else:
-                devices = devices[3:]  # three devices left the account
-                devices += demo_devices(provider_id, 2, seed + 1, malformed=False)[0]
-            write_staging(conn, integration, provider_id, devices)
+    """The next day's device sync: some devices change status; full-list carriers lose a
+    few devices and gain new ones; the Jasper family's sync sends only the changed devices."""
+    for provider_id, _, key, _ in DEMO_PROVIDERS:
+        integration = INTEGRATIONS[key]
+        rng = random.Random(seed * 7919 + provider_id)
+        devices, _ = demo_devices(provider_id, devices_per_provider, 7, malformed=False)
+        changed = rng.sample(range(len(devices)), max(1, int(len(devices) * changed_share)))
+        for index in changed:
+            devices[index] = {**devices[index], "Status": "DEACTIVATED"
+                              if devices[index]["Status"] != "DEACTIVATED" else "ACTIVATED"}
+        if integration.carrier.table in INCREMENTAL_UPSTREAM:
+            devices = [devices[i] for i in sorted(changed)]
+        else:
+            devices = devices[3:]  # three devices left the account
+            devices += demo_devices(provider_id, 2, seed + 1, malformed=False)[0]
+        upstream_device_sync(databases, integration, provider_id, devices)

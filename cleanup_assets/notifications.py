@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Iterable, Mapping
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
+from .db import utcnow
 from .registry import INTEGRATIONS, Integration
 from .schema import integration as integration_table
 from .schema import service_provider, sync_notification
@@ -38,10 +39,6 @@ ATTRIBUTES: dict[str, Any] = {
     "RemainingRowsToProcess": "0",
 }
 PENDING, WAITING, LAUNCHED, REJECTED = "pending", "waiting", "launched", "rejected"
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class BadNotification(ValueError):
@@ -84,6 +81,9 @@ class TickOutcome:
     rejected: int = 0
     forced: int = 0
     deferred: int = 0  # would launch, but the per-tick cap was reached
+    # Rows-to-process tables with neither a ServiceProviderId nor a key to the carrier
+    # table: counted and cleared whole, as the legacy does (the tick logs it).
+    whole_table: set[str] = field(default_factory=set)
 
 
 # --- posting ---------------------------------------------------------------------------
@@ -223,30 +223,63 @@ def _parse_new(conn: Connection, now: datetime, limit: int) -> int:
     return len(rejected)
 
 
-def evaluate_notifications(conn: Connection, *, now: datetime | None = None,
-                           max_launches: int = 25, max_evaluated: int = 20_000) -> TickOutcome:
+def evaluate_notifications(databases, *, now: datetime | None = None, max_launches: int = 25,
+                           max_evaluated: int = 20_000, retry=None) -> TickOutcome:
     """One sensor tick over the inbox: parse, count rows to process, wait / clear / launch.
 
     Set-based where it matters: one grouped COUNT per rows-to-process table for all due
-    notifications, and one executemany per kind of update.
+    notifications (on the database that holds the table: the Jasper family's live in the
+    Jasper database), and one executemany per kind of update. Rows of a forced launch are
+    cleared after its decision is committed, so a crash in between can only leave rows that
+    the next sync's wait sees — never a forced sync launched as complete.
     """
+    from .db import RetryPolicy, in_transaction
+
+    retry = retry or RetryPolicy()
     now = now or utcnow()
-    outcome = TickOutcome(rejected=_parse_new(conn, now, max_evaluated))
+    rejected, due = in_transaction(databases.central, lambda conn: (
+        _parse_new(conn, now, max_evaluated), _due(conn, now, max_evaluated)), retry)
+    outcome = TickOutcome(rejected=rejected)
+    by_integration: dict[str, set[int]] = {}
+    for row in due:
+        by_integration.setdefault(row.IntegrationKey, set()).add(row.ServiceProviderId)
+    remaining = {}
+    for key, providers in by_integration.items():  # integrations, not devices
+        counted = in_transaction(_rows_engine(databases, INTEGRATIONS[key]), lambda conn: (
+            count_rows_to_process(conn, INTEGRATIONS[key], providers)), retry)
+        remaining[key] = counted.per_provider
+        outcome.whole_table.update(counted.whole_table)
+    in_transaction(databases.central, lambda conn: _decide(conn, due, remaining, now,
+                                                            max_launches, outcome), retry)
+    for launch in outcome.launches:
+        if launch.forced:
+            integration = INTEGRATIONS[launch.integration_key]
+            whole = in_transaction(_rows_engine(databases, integration), lambda conn: (
+                clear_rows_to_process(conn, integration, launch.service_provider_id)), retry)
+            outcome.whole_table.update(whole)
+    return outcome
+
+
+def _rows_engine(databases, integration: Integration):
+    from .registry import Database
+
+    return databases.jasper if integration.database is Database.JASPER else databases.central
+
+
+def _due(conn: Connection, now: datetime, limit: int):
     n = sync_notification.c
-    due = conn.execute(
+    return conn.execute(
         select(n.id, n.IntegrationKey, n.TenantKey, n.ServiceProviderId,
                n.ShouldQueueCarrierOptimization, n.OptimizationSessionId, n.RetryCount,
                n.MaxRetries, n.DelayBetweenRetries, n.RemainingRowsToProcess)
         .where(n.Status.in_([PENDING, WAITING]), n.IntegrationKey.isnot(None),
                or_(n.NextCheckAt.is_(None), n.NextCheckAt <= now))
-        .order_by(n.id).limit(max_evaluated)
+        .order_by(n.id).limit(limit)
     ).all()
-    by_integration: dict[str, set[int]] = {}
-    for row in due:
-        by_integration.setdefault(row.IntegrationKey, set()).add(row.ServiceProviderId)
-    remaining = {key: count_rows_to_process(conn, INTEGRATIONS[key], providers)
-                 for key, providers in by_integration.items()}
 
+
+def _decide(conn: Connection, due, remaining, now: datetime, max_launches: int,
+            outcome: TickOutcome) -> None:
     waits, launched = [], []
     for row in due:  # notifications, not devices
         integration = INTEGRATIONS[row.IntegrationKey]
@@ -267,9 +300,7 @@ def evaluate_notifications(conn: Connection, *, now: datetime | None = None,
         if len(outcome.launches) >= max_launches:
             outcome.deferred += 1
             continue
-        if forced:
-            clear_rows_to_process(conn, integration, row.ServiceProviderId)
-            outcome.forced += 1
+        outcome.forced += forced
         launch = Launch(row.id, row.IntegrationKey, row.TenantKey, row.ServiceProviderId,
                         bool(row.ShouldQueueCarrierOptimization), row.OptimizationSessionId,
                         forced, reason)
@@ -289,7 +320,6 @@ def evaluate_notifications(conn: Connection, *, now: datetime | None = None,
             RunKey=bindparam("RunKey"), RemainingRowsToProcess=bindparam("RemainingRowsToProcess"),
             DecidedAt=bindparam("DecidedAt")), launched)
     outcome.waiting = len(waits)
-    return outcome
 
 
 def launched_between(conn: Connection, since: datetime, until: datetime) -> list[Launch]:

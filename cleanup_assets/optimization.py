@@ -13,10 +13,10 @@ from email.message import EmailMessage
 from email.utils import getaddresses
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import false, insert, select, update
 from sqlalchemy.engine import Connection
 
-from .notifications import utcnow
+from .db import utcnow
 from .schema import optimization_handover, optimization_session, service_provider
 from .schema import service_provider_setting
 from .sql.gate import BillingPeriod
@@ -84,10 +84,11 @@ def record_handover(conn: Connection, provider_id: int, key: str, session_id: in
 
 
 def global_settings(conn: Connection) -> dict[str, str]:
-    """``ServiceProviderSetting`` rows with ServiceProviderId NULL."""
-    return dict(conn.execute(select(
-        service_provider_setting.c.SettingKey, service_provider_setting.c.SettingValue
-    ).where(service_provider_setting.c.ServiceProviderId.is_(None))).all())
+    """The global settings: ``WHERE IsDeleted = 0 AND ServiceProviderId IS NULL``
+    (SettingsRepository.cs:40)."""
+    setting = service_provider_setting
+    return dict(conn.execute(select(setting.c.SettingKey, setting.c.SettingValue).where(
+        setting.c.ServiceProviderId.is_(None), setting.c.IsDeleted == false())).all())
 
 
 def provider_name(conn: Connection, provider_id: int) -> str:
@@ -100,15 +101,17 @@ def session_guid(conn: Connection, session_id: int) -> str | None:
     if session_id <= 0:
         return None
     return conn.execute(select(optimization_session.c.SessionId).where(
-        optimization_session.c.id == session_id)).scalar()
+        optimization_session.c.Id == session_id)).scalar()
 
 
-def mark_session_stopped(conn: Connection, session_id: int, now: datetime) -> int:
+def remove_carrier_optimization_session(conn: Connection, session_id: int) -> int:
+    """The legacy ``OptimizationRepository.RemoveCarrierOptimizationSession(id)``
+    (OptimizationUsageSyncErrorHandler.cs:21-22). Its SQL is not public: guess, kept to this
+    one replaceable statement — the session is made inactive."""
     if session_id <= 0:
         return 0
     return conn.execute(update(optimization_session).where(
-        optimization_session.c.id == session_id).values(
-        Status="Stopped", IsActive=False, ModifiedDate=now)).rowcount
+        optimization_session.c.Id == session_id).values(IsActive=False)).rowcount
 
 
 # --- AMOP 2.0 ------------------------------------------------------------------------------

@@ -1,8 +1,16 @@
 """The nine carrier integrations, as data.
 
-Everything that differs between carriers lives in ``INTEGRATIONS``: the code that runs a
-step is written once and reads these records. Facts come from ``shared/DOMAIN.md``; where a
-table or column name is not known from the legacy code it is marked ``guessed`` below.
+Everything that differs between carriers lives in ``INTEGRATIONS``: which database holds
+their tables, the legacy procedures the cleanup calls (names, parameters, order), the
+summary procedure, the rows to process, the carrier table the device-sync step fills and
+how its rows map onto the common tables, the AMOP 2.0 key, optimization. The code that runs
+a step is written once and reads these records.
+
+Contracts come from the legacy Lambda's source, cited as ``F:<line>`` =
+``AltaworxJasperGetDevicesCleanup/AltaworxJasperGetDevicesCleanup.cs`` (public repository
+hemalathapampana/AltaworxJasperGetDevicesCleanup); ``cleanup_tests/evidence.py`` holds every
+table, column and procedure the legacy sources show. What rests on less is marked
+``guess:`` with what it rests on.
 """
 
 from __future__ import annotations
@@ -14,50 +22,99 @@ from typing import Mapping
 
 
 class Family(str, enum.Enum):
-    """Carrier API family; decides which common device table a carrier feeds."""
+    """Carrier API family: decides the common device table and the common procedure
+    (``IntegrationTypeIsMobility``, F:1209-1213: eBonding and Telegence are Mobility)."""
 
     M2M = "M2M"
     MOBILITY = "Mobility"
 
 
-class SyncMode(str, enum.Enum):
-    """Whether staging holds the whole device list or only devices changed since the last sync.
+class Database(str, enum.Enum):
+    """Where a table or procedure lives: the central database, or the Jasper database
+    (``JasperDbConnectionString``: F:589, 633, 826, 1028, 1240)."""
 
-    A device missing from a FULL sync is gone (soft-deleted); one missing from an INCREMENTAL
-    sync is merely unchanged.
-    """
-
-    FULL = "full"
-    INCREMENTAL = "incremental"
+    CENTRAL = "central"
+    JASPER = "jasper"
 
 
 @dataclass(frozen=True)
-class DetailJoin:
-    """A second staging table joined to the main one (Telegence keeps ICCID/IMEI apart)."""
+class Procedure:
+    """One legacy procedure call of ``SyncDeviceTables`` (F:730-808).
 
-    table: str
-    on: tuple[str, str]  # (column in main staging table, column in detail table)
-    columns: Mapping[str, str]  # normalized column -> detail column
+    ``parameters`` are the legacy names (without ``@``) in the legacy order; the values are
+    bound at run time (``ServiceProviderId``, ``JasperDbName``, ``IntegrationId``).
+    """
+
+    name: str
+    parameters: tuple[str, ...] = ("ServiceProviderId",)
+    database: Database = Database.CENTRAL
+    transaction: bool = False  # usp_Jasper_DeviceSync runs inside one (F:1034)
+    # Telegence's first procedure runs only when this staging table has rows (F:746-751).
+    only_when_rows_in: str | None = None
+    timeout_seconds: int | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
 class RowsToProcess:
-    """A table whose remaining rows mean the carrier's sync is still running.
+    """A table whose remaining rows mean the carrier's sync is still working (F:629-694).
 
-    ``pending_when`` restricts which rows count (e.g. ``{"IsDeleted": ("=", 0)}``); every
-    such table has a ``ServiceProviderId`` so counting and clearing stay per provider.
+    ``pending_when`` restricts which rows count (``{"IsDeleted": ("=", 0)}``). Rows are
+    attributed to providers by a ``ServiceProviderId`` column when the table has one,
+    else through ``provider_key`` (a column shared with the carrier table), else — the
+    legacy rule — the whole table counts for every provider (see sql/rows_to_process.py).
     """
 
     table: str
+    database: Database = Database.CENTRAL
     pending_when: Mapping[str, tuple[str, int]] = field(default_factory=dict)
+    provider_key: str | None = None
+    source: str = ""
 
 
 @dataclass(frozen=True)
-class LegacyProcedure:
-    """A legacy finalize procedure, called on SQL Server deployments instead of our SQL."""
+class UsageJoin:
+    """A usage table joined to the carrier table (Jasper keeps usage apart)."""
 
-    name: str
-    only_when_staging_has_rows: bool = False  # usp_Telegence_Update_Device's legacy rule
+    table: str
+    on: tuple[str, ...]  # columns equal in both (besides nothing else)
+    columns: Mapping[str, str]  # common column -> usage column
+
+
+@dataclass(frozen=True)
+class CarrierTable:
+    """The carrier's device table as the device-sync step leaves it: what the set-based
+    engine checks and mirrors into the common table.
+
+    ``key`` is (carrier column, common column) — the device's identity in both;
+    ``columns`` maps common-table columns to carrier columns; ``live_when`` says which
+    carrier rows are live devices (by default all).
+    """
+
+    table: str
+    key: tuple[str, str]
+    columns: Mapping[str, str]
+    usage: UsageJoin | None = None  # a separate usage table, joined on ``usage.on``
+    live_when: Mapping[str, tuple[str, object]] = field(default_factory=dict)
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class StagingMerge:
+    """Where the cleanup itself merges staging into the carrier table (Telegence:
+    ``usp_Telegence_Update_Device`` / ``_DeviceDetail`` are called by the cleanup, F:745-756).
+    Staging holds the whole list."""
+
+    table: str
+    key: str  # staging column = carrier key column
+    columns: Mapping[str, str]  # carrier column -> staging column
+    detail_table: str | None = None
+    detail_columns: Mapping[str, str] = field(default_factory=dict)  # carrier col -> detail col
+    date_columns: tuple[str, ...] = ()  # carrier columns parsed from staging text
+    # What happens to a device absent from a complete sync: "failed_sync_count" is
+    # usp_Telegence_Update_Device's rule (FailedSyncCount + 1 up to 3, then 'Unknown'; never
+    # deleted; usp_Telegence_Update_Device.sql:118-136); "soft_delete" the common tables'.
+    absent: str = "soft_delete"
 
 
 @dataclass(frozen=True)
@@ -65,71 +122,90 @@ class Integration:
     """One carrier integration: a value of the static ``integration`` partition dimension."""
 
     key: str  # partition key, [a-z0-9_]
-    legacy_name: str  # legacy enum name == Integration.Name in the database
+    legacy_name: str  # legacy enum name (IntegrationType); Integration.Name is a display name
     family: Family
-    sync_mode: SyncMode
-    sync_mode_known: bool  # False: the legacy code does not say; treated as FULL (safe default)
-    staging_table: str
-    staging_columns: Mapping[str, str]  # normalized column -> staging column
-    carrier_table: str
-    amop_key: str | None
-    optimization: bool
-    legacy_procedures: tuple[LegacyProcedure, ...]
+    database: Database  # where its carrier tables and rows to process live
+    carrier: CarrierTable
+    procedures: tuple[Procedure, ...]
     summary_procedure: str
+    amop_key: str | None  # AMOP 2.0 key_name (F:87-110); None: the legacy throws
+    optimization: bool  # Jasper family only (F:216-224)
+    sync_log_name: str | None  # the sync log's file prefix (F:742, 760, 772, 783, 791)
+    staging_table: str | None = None  # the upstream staging, where we read it
+    staging_merge: StagingMerge | None = None
     rows_to_process: tuple[RowsToProcess, ...] = ()
-    detail: DetailJoin | None = None
-    # eBonding's legacy rule: stop waiting as soon as the remaining count stops moving.
+    # eBonding's legacy rule: stop waiting as soon as the remaining count stops moving
+    # (IsTooManyRetries, F:249-271).
     stop_waiting_when_count_unchanged: bool = False
-    # ThingSpace's legacy extra: email devices whose billing cycle disagrees (xlsx).
+    # ThingSpace's extra: devices whose billing cycle disagrees, emailed as xlsx (F:226-231).
     billing_cycle_discrepancy_report: bool = False
 
     @property
-    def common_procedure(self) -> str:
-        """The legacy procedure run after the carrier one, with ``@IntegrationId``."""
+    def common_procedure(self) -> Procedure:
+        """``usp_MobilityDeviceSync_Common`` / ``usp_DeviceSync_Common`` with ``@IntegrationId``
+        (F:799-807, 1165-1207), after the carrier procedures."""
         if self.family is Family.MOBILITY:
-            return "usp_MobilityDeviceSync_Common"
-        return "usp_DeviceSync_Common"
+            return Procedure("usp_MobilityDeviceSync_Common", ("IntegrationId",),
+                             timeout_seconds=900, source="F:1165-1185")
+        return Procedure("usp_DeviceSync_Common", ("IntegrationId",), timeout_seconds=900,
+                         source="F:1187-1207")
+
+    @property
+    def summary_database(self) -> Database:
+        """The Jasper family's summary runs on the Jasper database (F:1236-1242)."""
+        return self.database
+
+    @property
+    def summary_takes_provider(self) -> bool:
+        """Only the Jasper family's summary procedure takes ``@ServiceProviderId`` (F:1256-1262);
+        the others summarize the whole integration."""
+        return self.database is Database.JASPER
 
     @property
     def has_communication_plans(self) -> bool:
-        """Communication plans are an M2M (Jasper-style) concept kept on ``Device``."""
+        """Communication plans are read from ``Device`` (F:396-401): M2M devices only."""
         return self.family is Family.M2M
 
 
-def _m(**columns: str) -> Mapping[str, str]:
+def _m(**columns) -> Mapping:
     return MappingProxyType(columns)
 
 
-_JASPER_STAGING = _m(
-    ICCID="ICCID",
-    IMSI="IMSI",
-    MSISDN="MSISDN",
-    IMEI="IMEI",
-    Status="Status",
-    RatePlan="RatePlan",
-    CommunicationPlan="CommunicationPlan",
-    AccountNumber="AccountId",
-    ProviderDateAdded="DateAdded",
-    ProviderDateActivated="DateActivated",
+_JASPER_ROWS = (RowsToProcess(
+    "JasperDeviceUsageICCICDsToProcess", Database.JASPER, provider_key="ICCID",
+    source="F:590, 634; per provider in JasperUsageStagingRepository.cs:24 (outside lead)"),)
+
+_JASPER_CARRIER = CarrierTable(
+    "JasperDevice",
+    key=("ICCID", "ICCID"),
+    # guess: usp_Update_Jasper_Device merges JasperDeviceStaging (ID, ICCID, Status, RatePlan,
+    # CommunicationPlan, …) into JasperDevice (AltaworxJasperAWSGetDevicesQueue.cs:162-169,
+    # 313); only ICCID and ServiceProviderId are seen on JasperDevice itself (F:846).
+    columns=_m(Status="Status", RatePlan="RatePlan", CommunicationPlan="CommunicationPlan"),
+    # The sync log compares JasperDeviceUsage (raw) with Device (current) usage (F:836-847):
+    # the device sync carries the first into the second.
+    usage=UsageJoin("JasperDeviceUsage", ("ServiceProviderId", "ICCID"),
+                    _m(CtdDataUsage="CtdDataUsage", CtdSMSUsage="CtdSMSUsage",
+                       CtdVoiceUsage="CtdVoiceUsage")),
+    evidence="F:846-847",
 )
-_JASPER_ROWS = (RowsToProcess("JasperDeviceUsageICCICDsToProcess"),)
 
 
 def _jasper_family(key: str, legacy_name: str) -> Integration:
-    # The Jasper family shares staging, rows-to-process, carrier table and procedures.
+    # The Jasper family shares the Jasper database, its tables and its procedures.
     return Integration(
         key=key,
         legacy_name=legacy_name,
         family=Family.M2M,
-        sync_mode=SyncMode.INCREMENTAL,  # Control Center `modifiedSince`
-        sync_mode_known=True,
+        database=Database.JASPER,
+        carrier=_JASPER_CARRIER,
         staging_table="JasperDeviceStaging",
-        staging_columns=_JASPER_STAGING,
-        carrier_table="JasperDevice",  # guessed name
+        procedures=(Procedure("usp_Jasper_DeviceSync", ("JasperDbName", "ServiceProviderId"),
+                              transaction=True, source="F:1025-1059"),),
+        summary_procedure="usp_Jasper_Devices_Get_Sync_Summary",
         amop_key="jasper_devices",
         optimization=True,
-        legacy_procedures=(LegacyProcedure("usp_Jasper_DeviceSync"),),
-        summary_procedure="usp_Jasper_Devices_Get_Sync_Summary",
+        sync_log_name="Jasper",
         rows_to_process=_JASPER_ROWS,
     )
 
@@ -143,93 +219,101 @@ _ALL: tuple[Integration, ...] = (
         key="thingspace",
         legacy_name="ThingSpace",
         family=Family.M2M,
-        sync_mode=SyncMode.FULL,  # POST devices/actions/list, whole account
-        sync_mode_known=True,
-        staging_table="ThingSpaceDeviceStaging",
-        staging_columns=_m(
-            ICCID="ICCID",
-            IMSI="IMSI",
-            MSISDN="MSISDN",
-            IMEI="IMEI",
-            Status="Status",
-            RatePlan="RatePlan",
-            AccountNumber="AccountNumber",
-            ProviderDateAdded="DeviceCreatedDate",
-            ProviderDateActivated="LastActivationDate",
-            LastUsageDate="LastUsageDate",
+        database=Database.CENTRAL,
+        carrier=CarrierTable(
+            # Merged by usp_ThingSpace_Update_Device in the device-sync Lambda
+            # (AltaworxThingSpaceAWSGetDevices); columns from the bulk-change Lambda's SQL.
+            "ThingSpaceDevice",
+            key=("ICCID", "ICCID"),
+            columns=_m(IMEI="IMEI", Status="Status", RatePlan="RatePlan"),
+            live_when=_m(IsDeleted=("=", False)),
         ),
-        carrier_table="ThingSpaceDevice",  # guessed name
+        staging_table="ThingSpaceDeviceStaging",
+        procedures=(Procedure("usp_ThingSpace_DeviceSync", timeout_seconds=900,
+                              source="F:1078-1094"),),
+        summary_procedure="usp_ThingSpace_Devices_Get_Sync_Summary",
         amop_key="thingspace_devices",
         optimization=False,
-        legacy_procedures=(LegacyProcedure("usp_ThingSpace_DeviceSync"),),
-        summary_procedure="usp_ThingSpace_Devices_Get_Sync_Summary",
-        rows_to_process=(RowsToProcess("ThingSpaceDeviceUsageICCICDsToProcess"),),
+        sync_log_name="ThingSpace",
+        rows_to_process=(RowsToProcess("ThingSpaceDeviceUsageICCICDsToProcess",
+                                       provider_key="ICCID", source="F:594, 638"),),
         billing_cycle_discrepancy_report=True,
     ),
     Integration(
         key="telegence",
         legacy_name="Telegence",
         family=Family.MOBILITY,
-        sync_mode=SyncMode.FULL,  # whole subscriber list
-        sync_mode_known=True,
+        database=Database.CENTRAL,
+        carrier=CarrierTable(
+            "TelegenceDevice",
+            key=("SubscriberNumber", "MSISDN"),  # MobilityDevice.MSISDN = SubscriberNumber (F:911)
+            # Usage: the sync log compares TelegenceDevice (raw) with MobilityDevice (current)
+            # usage (F:901-911).
+            columns=_m(ICCID="ICCID", CtdDataUsage="CtdDataUsage", CtdSMSUsage="SMSCount",
+                       CtdVoiceUsage="MinutesUsed"),
+            live_when=_m(IsDeleted=("=", False)),
+            evidence="F:901-911",
+        ),
         staging_table="TelegenceDeviceStaging",
-        staging_columns=_m(
-            MSISDN="SubscriberNumber",
-            Status="SubscriberNumberStatus",
-            AccountNumber="BillingAccountNumber",
+        # usp_Telegence_Update_Device (Telegence_Carrier/usp_Telegence_Update_Device.sql:20-136)
+        # and _DeviceDetail (its body is not public: ICCID from the detail staging is a guess).
+        staging_merge=StagingMerge(
+            "TelegenceDeviceStaging", key="SubscriberNumber",
+            columns=_m(FoundationAccountNumber="FoundationAccountNumber",
+                       BillingAccountNumber="BillingAccountNumber",
+                       SubscriberNumberStatus="SubscriberNumberStatus",
+                       RefreshTimestamp="RefreshTimestamp", BanStatus="BanStatus"),
+            detail_table="TelegenceDeviceDetailStaging",
+            detail_columns=_m(ICCID="ICCID"),
+            date_columns=("RefreshTimestamp",),
+            absent="failed_sync_count",
         ),
-        detail=DetailJoin(
-            table="TelegenceDeviceDetailStaging",
-            on=("SubscriberNumber", "SubscriberNumber"),
-            columns=_m(
-                ICCID="ICCID",
-                IMEI="IMEI",
-                ProviderDateActivated="SubscriberActivatedDate",
-            ),
-        ),
-        carrier_table="TelegenceDevice",  # guessed name
-        amop_key="telegence_devices",
-        optimization=False,
-        legacy_procedures=(
-            LegacyProcedure("usp_Telegence_Update_Device", only_when_staging_has_rows=True),
-            LegacyProcedure("usp_Telegence_Update_DeviceDetail"),
-            LegacyProcedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging"),
-            LegacyProcedure("usp_Telegence_Update_DeviceUsage_FromStaging"),
-            LegacyProcedure("usp_Telegence_Update_DeviceMubuUsage_FromStaging"),
-            LegacyProcedure("usp_Telegence_DeviceSync"),
+        procedures=(
+            Procedure("usp_Telegence_Update_Device", only_when_rows_in="TelegenceDeviceStaging",
+                      timeout_seconds=1800, source="F:746-751, 1435-1450"),
+            Procedure("usp_Telegence_Update_DeviceDetail", timeout_seconds=1800,
+                      source="F:752, 1452-1467"),
+            Procedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging", (),
+                      timeout_seconds=800, source="F:753, 1486-1503"),
+            Procedure("usp_Telegence_Update_DeviceUsage_FromStaging", timeout_seconds=1800,
+                      source="F:754, 1469-1484"),
+            Procedure("usp_Telegence_Update_DeviceMubuUsage_FromStaging", timeout_seconds=1800,
+                      source="F:755, 1505-1520"),
+            Procedure("usp_Telegence_DeviceSync", timeout_seconds=1800,
+                      source="F:756, 1522-1538"),
         ),
         summary_procedure="usp_Telegence_Devices_Get_Sync_Summary",
-        rows_to_process=(
-            RowsToProcess("TelegenceDeviceDetailIdsToProcess", _m(IsDeleted=("=", 0))),
-        ),
+        amop_key="telegence_devices",
+        optimization=False,
+        sync_log_name="Telegence",
+        rows_to_process=(RowsToProcess(
+            "TelegenceDeviceDetailIdsToProcess", pending_when=_m(IsDeleted=("=", 0)),
+            provider_key="SubscriberNumber", source="F:599, 643"),),
     ),
     Integration(
         key="ebonding",
         legacy_name="eBonding",
         family=Family.MOBILITY,
-        sync_mode=SyncMode.FULL,
-        sync_mode_known=False,
-        staging_table="eBondingDeviceStaging",  # guessed name and columns
-        staging_columns=_m(
-            ICCID="ICCID",
-            MSISDN="SubscriberNumber",
-            IMEI="IMEI",
-            Status="Status",
-            RatePlan="RatePlan",
-            AccountNumber="BillingAccountNumber",
-            ProviderDateActivated="ActivatedDate",
+        database=Database.CENTRAL,
+        carrier=CarrierTable(
+            "eBondingDevice",  # guess: no eBonding device table is named in the legacy sources
+            key=("SubscriberNumber", "MSISDN"),
+            columns=_m(ICCID="ICCID"),
         ),
-        carrier_table="eBondingDevice",  # guessed name
-        amop_key=None,  # none known: the legacy throws here
-        optimization=False,
-        legacy_procedures=(
-            LegacyProcedure("usp_eBonding_Update_DeviceUsage_FromStaging"),
-            LegacyProcedure("usp_eBonding_DeviceSync"),
+        procedures=(
+            Procedure("usp_eBonding_Update_DeviceUsage_FromStaging", timeout_seconds=60,
+                      source="F:764, 1129-1145"),
+            Procedure("usp_eBonding_DeviceSync", timeout_seconds=90, source="F:765, 1147-1163"),
         ),
         summary_procedure="usp_eBonding_Devices_Get_Sync_Summary",
+        amop_key=None,  # none: the legacy throws here (F:107-109)
+        optimization=False,
+        sync_log_name=None,  # the legacy writes no eBonding log (F:763-766)
         rows_to_process=(
-            RowsToProcess("eBondingDeviceDetailIdsToProcess", _m(RetryCount=("<", 2))),
-            RowsToProcess("eBondingDeviceUsageIdsToProcess", _m(RetryCount=("<", 2))),
+            RowsToProcess("eBondingDeviceDetailIdsToProcess",
+                          pending_when=_m(RetryCount=("<", 2)), source="F:604, 650-652"),
+            RowsToProcess("eBondingDeviceUsageIdsToProcess",
+                          pending_when=_m(RetryCount=("<", 2)), source="F:605, 654-656"),
         ),
         stop_waiting_when_count_unchanged=True,
     ),
@@ -237,50 +321,46 @@ _ALL: tuple[Integration, ...] = (
         key="teal",
         legacy_name="Teal",
         family=Family.M2M,
-        sync_mode=SyncMode.FULL,
-        sync_mode_known=False,
-        staging_table="TealDeviceStaging",  # guessed name and columns
-        staging_columns=_m(
-            ICCID="ICCID",
-            IMSI="IMSI",
-            MSISDN="MSISDN",
-            Status="Status",
-            RatePlan="PlanName",
-            ProviderDateActivated="ActivatedDate",
-            LastUsageDate="LastUsageDate",
+        database=Database.CENTRAL,
+        carrier=CarrierTable(
+            "TealDevice",
+            # Keyed by EID: usp_Teal_Update_Device_From_Staging MERGEs ON [EID] (outside lead,
+            # pond-AltaworxPondProcessStagedDeviceStatus/Stored Procedures.cs:30-85); the
+            # sync log joins Device on EID (F:959).
+            key=("EID", "EID"),
+            columns=_m(ICCID="ICCID", IMEI="IMEI", MSISDN="MSISDN", Status="DeviceStatus",
+                       RatePlan="PlanName"),
+            live_when=_m(IsActive=("=", True)),
+            evidence="Stored Procedures.cs:30-170 (outside lead)",
         ),
-        carrier_table="TealDevice",  # guessed name
+        staging_table="TealDeviceStaging",
+        procedures=(Procedure("usp_Teal_Device_Sync", source="F:1096-1127 (constant name)"),),
+        summary_procedure="usp_Teal_Devices_Get_Sync_Summary",
         amop_key="teal_devices",
         optimization=False,
-        legacy_procedures=(LegacyProcedure("usp_Teal_Device_Sync"),),
-        summary_procedure="usp_Teal_Devices_Get_Sync_Summary",
-        rows_to_process=(),  # the legacy always counts 0 for Teal
+        sync_log_name="Teal",
+        rows_to_process=(),  # the legacy always counts 0 for Teal (F:659-662)
     ),
     Integration(
         key="pond",
         legacy_name="Pond",
         family=Family.M2M,
-        sync_mode=SyncMode.FULL,
-        sync_mode_known=False,
-        staging_table="PondDeviceStaging",  # guessed name and columns
-        staging_columns=_m(
-            ICCID="ICCID",
-            IMSI="IMSI",
-            MSISDN="MSISDN",
-            Status="Status",
-            RatePlan="Package",
-            ProviderDateAdded="CreatedAt",
-            ProviderDateActivated="ActivatedAt",
+        database=Database.CENTRAL,
+        carrier=CarrierTable(
+            "PondDevice",
+            key=("ICCID", "ICCID"),
+            columns=_m(Status="DeviceStatus"),
+            evidence="F:984-1001",
         ),
-        carrier_table="PondDevice",  # guessed name
+        # The legacy names a constant POND_DEVICE_SYNC (F:1547); the real name is not shown.
+        procedures=(Procedure("POND_DEVICE_SYNC", source="F:1540-1569 (constant name)"),),
+        summary_procedure="usp_Pond_Devices_Get_Sync_Summary",
         amop_key="pond_inventories",
         optimization=False,
-        # The legacy names a constant POND_DEVICE_SYNC; the real procedure name is unknown.
-        legacy_procedures=(LegacyProcedure("POND_DEVICE_SYNC"),),
-        summary_procedure="usp_Pond_Devices_Get_Sync_Summary",
-        rows_to_process=(
-            RowsToProcess("PondDeviceStatusICCIDsToProcess", _m(IsDeleted=("=", 0))),
-        ),
+        sync_log_name="Pond",
+        rows_to_process=(RowsToProcess(
+            "PondDeviceStatusICCIDsToProcess", pending_when=_m(IsDeleted=("=", 0)),
+            provider_key="ICCID", source="F:610, 666"),),
     ),
 )
 
@@ -299,7 +379,7 @@ def get_integration(key: str) -> Integration:
 
 
 def by_legacy_name(name: str) -> Integration:
-    """The registry entry whose legacy enum name (``Integration.Name``) is ``name``."""
+    """The registry entry whose legacy enum name is ``name`` (case-insensitive)."""
     for integration in _ALL:
         if integration.legacy_name.lower() == name.lower():
             return integration

@@ -15,21 +15,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Iterator
 
-from sqlalchemy import String, and_, cast, desc, false, func, select
+from sqlalchemy import and_, desc, false, select
 from sqlalchemy.engine import Connection
 
 from .optimization import build_email, global_settings, recipients
 from .registry import Integration
 from .schema import (
-    COMMON_TABLES,
+    SYNC_FINALIZED,
     billing_period,
+    staging_tables,
     device,
     device_sync,
     device_tenant,
     service_provider,
-    staging_tables,
 )
-from .sql.rows_to_process import count_rows_to_process
 
 SYNC_LOG_HEADER = ["ID", "ICCID", "MSISDN", "RawDataUsage", "CurrentDataUsage", "RawSMSUsage",
                    "CurrentSMSUsage", "RawVoiceUsage", "CurrentVoiceUsage",
@@ -49,10 +48,11 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def sync_for_run(conn: Connection, integration_key: str, tenant_key: str, run_ids: list[str]):
-    """The ledger row this run (or the run it re-executes) wrote for the partition."""
+    """The finalized ledger row this run (or the run it re-executes) wrote for the partition."""
     return conn.execute(
         select(device_sync).where(device_sync.c.IntegrationKey == integration_key,
                                   device_sync.c.TenantKey == tenant_key,
+                                  device_sync.c.Status == SYNC_FINALIZED,
                                   device_sync.c.RunId.in_([r for r in run_ids if r]))
         .order_by(desc(device_sync.c.id)).limit(1)
     ).first()
@@ -61,34 +61,35 @@ def sync_for_run(conn: Connection, integration_key: str, tenant_key: str, run_id
 @dataclass
 class Summary:
     sync: object  # the CleanupDeviceSync row
-    fields: dict  # the legacy seven
+    fields: dict | None  # the legacy seven; None: the summary could not be read
     provider_ids: list[int]
+    error: str | None = None
 
 
-def summarize(conn: Connection, integration: Integration, sync) -> Summary:
-    """The legacy summary's seven fields, computed set-based, stored on the ledger row."""
+def summarize(databases, integration: Integration, sync, *, use_procedure: bool) -> Summary:
+    """The legacy summary's seven fields — from ``usp_<Carrier>_Devices_Get_Sync_Summary``
+    with the procedure engine, computed otherwise — stored on the ledger row. A failing
+    procedure gives no fields (the legacy then emails "Error getting device summary")."""
+    from .db import in_transaction
+    from .sql.summary import computed_summary, summary_by_procedure
+
     providers = [int(p) for p in sync.ServiceProviderIds.split(",") if p]
-    common = COMMON_TABLES[integration.family.value]
-    live = and_(common.c.ServiceProviderId.in_(providers), common.c.IsDeleted == false())
-    usage_last, device_count, usage_updated = conn.execute(select(
-        func.max(common.c.LastUsageDate), func.count(),
-        func.count().filter(and_(common.c.LastSyncId == sync.id,
-                                 common.c.LastUsageDate.isnot(None))),
-    ).where(live)).one()
-    fields = {
-        "DetailLastSyncDate": sync.FinishedAt,
-        "DetailQueueCount": sync.Staged,
-        "DetailUpdatedCount": (sync.Inserted or 0) + (sync.Updated or 0),
-        "UsageLastSyncDate": usage_last,
-        "UsageQueueCount": sum(count_rows_to_process(conn, integration, providers).values()),
-        "UsageUpdatedCount": usage_updated,
-        "DeviceCount": device_count,
-    }
+    error = None
+    try:
+        values = (summary_by_procedure(databases, integration, providers) if use_procedure
+                  else computed_summary(databases, integration, providers, sync))
+        fields = values.as_dict()
+    except Exception as failure:  # reported in the email and the metadata, never swallowed
+        fields, error = None, f"{type(failure).__name__}: {failure}"
     duration = (sync.FinishedAt - sync.StartedAt).total_seconds() if sync.FinishedAt else None
-    conn.execute(device_sync.update().where(device_sync.c.id == sync.id).values(
-        **fields, DurationSeconds=round(duration) if duration is not None else None))
-    stored = conn.execute(device_sync.select().where(device_sync.c.id == sync.id)).first()
-    return Summary(stored, fields, providers)
+
+    def store(conn):
+        conn.execute(device_sync.update().where(device_sync.c.id == sync.id).values(
+            **(fields or {}), DurationSeconds=round(duration) if duration is not None else None))
+        return conn.execute(device_sync.select().where(device_sync.c.id == sync.id)).first()
+
+    stored = in_transaction(databases.central, store)
+    return Summary(stored, fields, providers, error)
 
 
 def record_outcome(conn: Connection, sync_id: int, **values) -> None:
@@ -106,16 +107,17 @@ def _settings_email(conn):
 
 def summary_table_rows(integration: Integration, summary: Summary, tenant_name: str) -> list:
     s = summary.sync
+    fields = summary.fields or {}
     return [
         ("Integration", integration.legacy_name), ("Tenant", tenant_name),
         ("Service providers", ", ".join(map(str, summary.provider_ids))),
-        ("Detail last sync", iso_utc(summary.fields["DetailLastSyncDate"])),
-        ("Detail queue count", summary.fields["DetailQueueCount"]),
-        ("Detail updated count", summary.fields["DetailUpdatedCount"]),
-        ("Usage last sync", iso_utc(summary.fields["UsageLastSyncDate"])),
-        ("Usage queue count", summary.fields["UsageQueueCount"]),
-        ("Usage updated count", summary.fields["UsageUpdatedCount"]),
-        ("Device count", summary.fields["DeviceCount"]),
+        ("Detail last sync", iso_utc(fields.get("DetailLastSyncDate"))),
+        ("Detail queue count", fields.get("DetailQueueCount")),
+        ("Detail updated count", fields.get("DetailUpdatedCount")),
+        ("Usage last sync", iso_utc(fields.get("UsageLastSyncDate"))),
+        ("Usage queue count", fields.get("UsageQueueCount")),
+        ("Usage updated count", fields.get("UsageUpdatedCount")),
+        ("Device count", fields.get("DeviceCount")),
         ("Inserted", s.Inserted), ("Updated", s.Updated), ("Unchanged", s.Unchanged),
         ("Deactivated", s.Deactivated), ("Rejected", s.Rejected),
         ("New communication plans", s.NewCommunicationPlans),
@@ -157,25 +159,40 @@ def new_plans_email(conn: Connection, integration: Integration, plans: list[tupl
 
 
 def billing_cycle_discrepancies(conn: Connection, integration: Integration,
-                                provider_ids: list[int], today) -> list[dict]:
-    """Devices whose carrier billing-cycle end (staging `BillingCycleEndDate`) differs from the
-    provider's billing period (the legacy `usp_GetDevicesWithBillingCycleDiscrepancy`, which
-    only ThingSpace runs; its rule is a guess)."""
+                                provider_ids: list[int], today, *, use_procedure: bool) -> list[dict]:
+    """Devices whose billing cycle disagrees with their provider's billing period:
+    ``usp_GetDevicesWithBillingCycleDiscrepancy @ServiceProviderId`` per provider
+    (ThingSpaceDiscrepancyService.cs:75-125) where the procedures exist; elsewhere our guess
+    at its rule — the carrier's billing-cycle end (ThingSpace staging) differs from this
+    month's period end."""
+    from .sql.dialect import trimmed, try_timestamp
+    from .sql.procedures import procedure_call
+
+    if use_procedure:
+        found = []
+        for provider in provider_ids:  # providers of one partition
+            found += [dict(r._mapping) for r in conn.execute(procedure_call(
+                "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": provider},
+                returns_rows=True))]
+        return found
+    # Only devices the finalization accepted (live in Device): a row the checks rejected
+    # never reaches a reader. The carrier's cycle end is staging text: parsed by the grammar.
     staging = staging_tables[integration.staging_table]
     period = billing_period
+    carrier_end = try_timestamp(trimmed(staging.c.BillingCycleEndDate))
     query = (
-        select(staging.c.ServiceProviderId, staging.c.ICCID, staging.c.MSISDN,
-               staging.c.BillingCycleEndDate.label("CarrierBillingCycleEnd"),
+        select(device.c.ServiceProviderId, device.c.ICCID, device.c.MSISDN,
+               carrier_end.label("CarrierBillingCycleEnd"),
                period.c.BillingCycleEndDate.label("BillingPeriodEnd"))
-        .join(period, and_(period.c.ServiceProviderId == staging.c.ServiceProviderId,
+        .join(staging, and_(staging.c.ServiceProviderId == device.c.ServiceProviderId,
+                            staging.c.ICCID == device.c.ICCID))
+        .join(period, and_(period.c.ServiceProviderId == device.c.ServiceProviderId,
                            period.c.BillYear == today.year, period.c.BillMonth == today.month,
                            period.c.IsDeleted == false()))
-        .where(staging.c.ServiceProviderId.in_(provider_ids),
-               staging.c.BillingCycleEndDate.isnot(None),
-               period.c.BillingCycleEndDate.isnot(None),
-               func.substr(staging.c.BillingCycleEndDate, 1, 10)
-               != func.substr(cast(period.c.BillingCycleEndDate, String), 1, 10))
-        .order_by(staging.c.ICCID).limit(100_000)
+        .where(device.c.ServiceProviderId.in_(provider_ids), device.c.IsDeleted == false(),
+               period.c.BillingCycleEndDate.isnot(None), carrier_end.isnot(None),
+               carrier_end != period.c.BillingCycleEndDate)
+        .order_by(device.c.ICCID).limit(100_000)
     )
     return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -217,7 +234,7 @@ def write_sync_log(conn: Connection, provider_ids: list[int], out: IO[str]) -> i
                device.c.CtdVoiceUsage.label("CurrentVoiceUsage"), period_start,
                billing_period.c.BillingCycleEndDate, device.c.LastUsageDate,
                device.c.ServiceProviderId)
-        .outerjoin(billing_period, billing_period.c.id == device.c.BillingPeriodId)
+        .outerjoin(billing_period, billing_period.c.Id == device.c.BillingPeriodId)
         .where(device.c.ServiceProviderId.in_(provider_ids), device.c.IsDeleted == false())
         .order_by(device.c.id)
     )
@@ -246,7 +263,9 @@ def history_chunks(conn: Connection, provider_ids: list[int], sync_id: int,
                device.c.LastUsageDate, device.c.ProviderDateActivated, device.c.IsActive,
                device.c.IsDeleted, device.c.CreatedDate, device.c.ModifiedDate)
         .join(service_provider, service_provider.c.id == device.c.ServiceProviderId)
-        .outerjoin(device_tenant, device_tenant.c.DeviceId == device.c.id)
+        # the provider's own tenant, as the legacy joins (F:324-325): one row per device
+        .join(device_tenant, and_(device_tenant.c.DeviceId == device.c.id,
+                                  device_tenant.c.TenantId == service_provider.c.TenantId))
         .where(device.c.ServiceProviderId.in_(provider_ids))
         .order_by(device.c.id)
     )

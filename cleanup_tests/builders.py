@@ -1,14 +1,15 @@
-"""Test data builders over the real database (no mocks): providers, staging, snapshots."""
+"""Test data builders over the real database (no mocks): providers, the device-sync step's
+output (through the demo's stand-in for it), snapshots."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from cleanup_assets.demo import demo_devices, seed_reference_data, write_staging
-from cleanup_assets.registry import INTEGRATIONS, INTEGRATION_KEYS
-from cleanup_assets.schema import metadata
+from cleanup_assets.db import RetryPolicy, connect_databases
+from cleanup_assets.demo import UPSTREAM, demo_devices, seed_reference_data
+from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
+from cleanup_assets.schema import COMMON_TABLES, carrier_tables, metadata
 from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition
-from cleanup_assets.db import RetryPolicy
 
 # Deliberately not the demo's ids: code must read them from the Integration table.
 TEST_INTEGRATION_IDS = {key: 40 + 3 * n for n, key in enumerate(reversed(INTEGRATION_KEYS))}
@@ -26,44 +27,59 @@ def seed_providers(engine, *providers: tuple[int, int, str]) -> None:
 
 
 def stage(engine, key: str, provider_id: int, devices: list[dict]) -> None:
+    """The device-sync step before us, for one provider (one database here)."""
     with engine.begin() as conn:
-        write_staging(conn, INTEGRATIONS[key], provider_id, devices)
+        UPSTREAM[INTEGRATIONS[key].carrier.table](conn, provider_id, devices)
 
 
 def good_devices(provider_id: int, count: int, seed: int = 7) -> list[dict]:
     return demo_devices(provider_id, count, seed, malformed=False)[0]
 
 
+def databases_of(engine):
+    return connect_databases(engine.url.render_as_string(hide_password=False))
+
+
 def finalize(engine, key: str, tenant: str = "1", **options):
-    return finalize_partition(
-        engine, FinalizeRequest(INTEGRATIONS[key], tenant, **options), retry=NO_WAIT
-    )
+    databases = databases_of(engine)
+    try:
+        return finalize_partition(databases, FinalizeRequest(INTEGRATIONS[key], tenant, **options),
+                                  retry=NO_WAIT)
+    finally:
+        databases.dispose()
 
 
 def rows(engine, table_name: str, **where) -> list[dict]:
-    table = metadata.tables[table_name]
+    table = metadata.tables.get(table_name)
+    if table is None:
+        table = metadata.tables[f"jasper.{table_name}"]
     query = select(table)
     for column, value in where.items():
         query = query.where(table.c[column] == value)
-    order = [table.c[c] for c in ("id", "ID", "SyncId", "StagingId") if c in table.c] or list(table.c)
+    order = [table.c[c] for c in ("id", "Id", "ID", "SyncId") if c in table.c] or list(table.c)
     with engine.connect() as conn:
         return [dict(r._mapping) for r in conn.execute(query.order_by(*order))]
 
 
-def live(engine, table_name: str, provider_id: int) -> dict[str, dict]:
-    """The provider's not-deleted rows of a device table, by ICCID."""
-    return {
-        r["ICCID"]: r
-        for r in rows(engine, table_name, ServiceProviderId=provider_id)
-        if not r["IsDeleted"]
-    }
+def key_of(table_name: str) -> str:
+    for integration in INTEGRATIONS.values():
+        if integration.carrier.table == table_name:
+            return integration.carrier.key[0]
+    return {"MobilityDevice": "MSISDN"}.get(table_name, "ICCID")
+
+
+def live(engine, table_name: str, provider_id: int, key: str | None = None) -> dict[str, dict]:
+    """The provider's not-deleted rows of a device table, by their key (ICCID by default)."""
+    key = key or key_of(table_name)
+    return {r[key]: r for r in rows(engine, table_name, ServiceProviderId=provider_id)
+            if not r.get("IsDeleted")}
 
 
 def snapshot(engine, *table_names: str) -> dict[str, list[dict]]:
-    names = table_names or tuple(metadata.tables)
+    names = table_names or tuple(t.name for t in metadata.sorted_tables)
     return {name: rows(engine, name) for name in names}
 
 
-DEVICE_TABLES = ("JasperDevice", "ThingSpaceDevice", "TelegenceDevice", "eBondingDevice",
-                 "TealDevice", "PondDevice", "Device", "Device_Tenant", "MobilityDevice",
-                 "JasperCommunicationPlan")
+DEVICE_TABLES = (*[t.name for t in carrier_tables.values()], "Device", "Device_Tenant",
+                 "MobilityDevice", "JasperCommunicationPlan")
+__all__ = ["COMMON_TABLES"]

@@ -26,9 +26,10 @@ def test_the_demo_goes_through_the_sensor_twice_and_prints_what_changed(tmp_path
     assert "thingspace|1" in day1 and "telegence|3" in day1 and "ebonding|2" in day1
     thingspace_day2 = next(line for line in out.split("Day 2")[1].splitlines()
                            if line.startswith("thingspace|1")).split()
-    # provider, ok, staged, rejected, inserted, updated, unchanged, deactivated: 3 left, 2 joined
+    # provider, ok, checked, rejected, inserted, updated, unchanged, deactivated: 3 left and 2
+    # joined; of the 3 gone, device 0 was never mirrored (day 1 named it twice: rejected)
     assert thingspace_day2[1:3] == ["103", "yes"]
-    assert thingspace_day2[5] == "2" and thingspace_day2[8] == "3"
+    assert thingspace_day2[5] == "2" and thingspace_day2[8] == "2"
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         runs = instance.get_runs()  # one run per notification: 13 providers, two days
         assert len(runs) == 26 and {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
@@ -41,10 +42,13 @@ def test_init_db_creates_the_schema_once_and_again(tmp_path):
     env = environment(tmp_path)
     first, second = cli("init-db", env=env), cli("init-db", env=env)
     assert first.returncode == second.returncode == 0
-    assert "35 tables" in second.stdout
+    from cleanup_assets.schema import metadata
+
+    assert f"{len(metadata.tables)} tables" in second.stdout
 
 
 def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):
     done = cli("schema-ddl", "--dialect", "mssql", env=environment(tmp_path))
     assert done.returncode == 0
-    assert "CREATE TABLE [CleanupStagingReject]" in done.stdout
+    assert "CREATE TABLE [CleanupRejectedRow]" in done.stdout
+    assert "CREATE TABLE [Device]" not in done.stdout

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from cleanup_assets.db import make_engine
-from cleanup_assets.schema import sync_notification, carrier_tables
+from cleanup_assets.schema import device, sync_notification
 
 from .processes import BIN, ROOT, environment, start, stop, wait_until
 
@@ -39,8 +39,7 @@ def test_a_posted_notification_is_finalized_by_the_daemons_sensor(tmp_path):
     finally:
         stop(daemon)
     engine = make_engine(f"sqlite:///{tmp_path / 'cleanup_home' / 'cleanup.db'}")
-    devices = carrier_tables["ThingSpaceDevice"]
-    with engine.connect() as conn:
+    with engine.connect() as conn:  # 12 good devices; the one named twice is rejected
         assert conn.execute(select(func.count()).where(
-            devices.c.ServiceProviderId == 303, devices.c.IsDeleted.is_(False))).scalar() == 12
+            device.c.ServiceProviderId == 303, device.c.IsDeleted.is_(False))).scalar() == 11
         assert conn.execute(select(sync_notification.c.Status)).scalars().all() == ["launched"]

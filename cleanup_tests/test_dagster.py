@@ -24,7 +24,7 @@ from cleanup_assets.registry import INTEGRATION_KEYS
 from .builders import good_devices, live, rows, seed_providers, stage
 from .processes import BIN, ROOT, environment, start, stop, wait_until
 
-DEVICE_ASSETS = ["validated_staging", "carrier_devices", "common_devices", "communication_plans"]
+DEVICE_ASSETS = ["carrier_devices", "common_devices", "communication_plans"]
 
 
 def run_partition(database_url, instance, integration, tenant, config=None):
@@ -66,7 +66,7 @@ def test_the_device_assets_are_partitioned_by_integration_and_tenant():
         INTEGRATION_KEYS)
     lineage = {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
                for k in graph.get_all_asset_keys()}
-    assert lineage["validated_staging"] == ["carrier_staging"]
+    assert lineage["carrier_devices"] == ["carrier_staging"]
     assert lineage["communication_plans"] == ["common_devices"]
 
 
@@ -97,15 +97,15 @@ def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, 
     meta = materializations(result)
     assert sorted(meta) == sorted(DEVICE_ASSETS + ["optimization_handover",
                                                    "device_sync_summary", "device_history"])
-    assert meta["validated_staging"]["dagster/row_count"] == 12
-    assert meta["validated_staging"]["rejected"] == 6
-    assert "missing ICCID" in meta["validated_staging"]["reject_reasons"]
     carrier = meta["carrier_devices"]
-    assert (carrier["inserted"], carrier["updated"], carrier["unchanged"], carrier["deactivated"],
-            carrier["rejected"]) == (12, 0, 0, 0, 6)
-    assert carrier["dagster/row_count"] == 12
-    assert carrier["service_provider_ids"] == [11]
-    assert meta["common_devices"]["dagster/row_count"] == 12
+    # 12 good rows, 6 malformed ones; the device named twice is rejected with its twin
+    assert (carrier["rows_checked"], carrier["rejected"]) == (20, 9)
+    assert "missing ICCID in JasperDevice" in carrier["reject_reasons"]
+    assert carrier["table"] == "JasperDevice (Jasper database)"
+    assert carrier["service_provider_ids"] == "11"
+    common = meta["common_devices"]
+    assert (common["inserted"], common["updated"], common["deactivated"]) == (11, 0, 0)
+    assert common["dagster/row_count"] == 11
     assert meta["communication_plans"]["new_plans"] >= 1
     status = instance.get_status_by_partition(
         dg.AssetKey("carrier_devices"), [partition_key("jasper", "7")], device_sync_partitions)
@@ -203,4 +203,4 @@ def test_a_backfill_of_one_carrier_across_every_tenant_through_the_dagster_cli(t
             select(service_provider.c.id).where(
                 service_provider.c.IntegrationId == DEMO_INTEGRATION_IDS["jasper"])).scalars().all()
     assert sorted(per_provider) == sorted(jasper_providers)  # tenant 2 has none: a no-op run
-    assert set(per_provider.values()) == {15}
+    assert set(per_provider.values()) == {14}  # 15 good devices, one named twice: rejected

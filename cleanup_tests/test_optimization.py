@@ -104,7 +104,7 @@ def stop_sensor_sees(defs, instance, result):
 def seed_session(engine, session_id=555, guid="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d"):
     with engine.begin() as conn:
         conn.execute(insert(optimization_session).values(
-            id=session_id, SessionId=guid, TenantId=1, ServiceProviderId=11, Status="Running",
+            Id=session_id, SessionId=guid, TenantId=1, ServiceProviderId=11,
             IsActive=True, IsDeleted=False))
 
 
@@ -135,7 +135,7 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
         "BillMonth": ("String", str(period["BillMonth"])),
         "ServiceProviderId": ("String", "11"),
         "TenantId": ("String", "1"),
-        "BillPeriodId": ("String", str(period["id"])),
+        "BillPeriodId": ("String", str(period["Id"])),
         "HasSynced": ("String", "True"),
         "OptimizationSessionId": ("String", "555"),
     }
@@ -187,10 +187,9 @@ def _break_gate(engine, how):
             conn.execute(text('DELETE FROM "BillingPeriod"'))
     elif how == "device_drop":
         stage(engine, "jasper", 11, good_devices(11, 20)[:1])  # today's incremental sync
-        with engine.begin() as conn:  # and something retired 8 of the 20 carrier rows
-            conn.execute(text('UPDATE "JasperDevice" SET "IsDeleted" = :yes WHERE "ICCID" IN '
-                              '(SELECT "ICCID" FROM "JasperDevice" ORDER BY "ICCID" LIMIT 8)'),
-                         {"yes": True})
+        with engine.begin() as conn:  # and the carrier retired 8 of the 20 devices
+            conn.execute(text('DELETE FROM "JasperDevice" WHERE "ICCID" IN '
+                              '(SELECT "ICCID" FROM "JasperDevice" ORDER BY "ICCID" LIMIT 8)'))
 
 
 @pytest.mark.parametrize(("how", "check"), [
@@ -223,9 +222,9 @@ def _assert_stopped(engine, smtp, amop, reason_part):
     assert mail["Subject"] == ("Optimization stopped: device sync failed - Provider 11")
     assert mail["To"] == "noc@example.com, billing@example.com"
     assert reason_part in mail.get_body(("plain",)).get_content()
-    sessions = {r["id"]: r for r in rows(engine, "OptimizationSession")}
-    assert (sessions[555]["Status"], sessions[555]["IsActive"]) == ("Stopped", False)
-    assert all(r["Status"] == "Running" for i, r in sessions.items() if i != 555)
+    sessions = {r["Id"]: r for r in rows(engine, "OptimizationSession")}
+    assert sessions[555]["IsActive"] is False  # RemoveCarrierOptimizationSession (a guess)
+    assert all(r["IsActive"] for i, r in sessions.items() if i != 555)
     (handover,) = rows(engine, "CleanupOptimizationHandover")
     assert handover["Status"] == "stopped" and reason_part in handover["Reason"]
     errors = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]

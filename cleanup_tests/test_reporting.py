@@ -64,7 +64,7 @@ def test_the_summary_is_kept_per_sync_with_the_legacy_fields(engine, database_ur
     assert len(history) == 2  # a row per sync, never overwritten
     assert [(r["DeviceCount"], r["DetailQueueCount"], r["Deactivated"]) for r in history] == [
         (12, 12, 0), (10, 10, 2)]
-    assert history[0]["DetailUpdatedCount"] == 12 and history[0]["UsageLastSyncDate"] is not None
+    assert history[0]["DetailUpdatedCount"] == 12
     assert history[1]["DurationSeconds"] is not None and history[1]["Forced"] is False
     meta = materialized(second, "device_sync_summary")
     assert "| Device count | 10 |" in meta["summary"]
@@ -110,10 +110,9 @@ def test_thingspace_billing_cycle_discrepancies_come_as_an_xlsx(engine, database
     today = datetime.now(timezone.utc).date()
     with engine.begin() as conn:  # this month's billing period ends on the 15th
         conn.execute(text('INSERT INTO "BillingPeriod" ("ServiceProviderId", "BillYear", '
-                          '"BillMonth", "BillingCycleEndDate", "IsActive", "IsDeleted") '
-                          "VALUES (11, :y, :m, :d, :t, :f)"),
-                     {"y": today.year, "m": today.month, "t": True, "f": False,
-                      "d": datetime(2030, 1, 15)})
+                          '"BillMonth", "BillingCycleEndDate", "IsDeleted") '
+                          "VALUES (11, :y, :m, :d, :f)"),
+                     {"y": today.year, "m": today.month, "f": False, "d": datetime(2030, 1, 15)})
     stage(engine, "thingspace", 11, devices)
     with engine.begin() as conn:
         conn.execute(text('UPDATE "ThingSpaceDeviceStaging" SET "BillingCycleEndDate" = '
@@ -232,7 +231,7 @@ def test_the_device_history_reaches_snowflake_without_duplicates_on_rerun(engine
             tags={"dagster/parent_run_id": second.run_id, "dagster/root_run_id": second.run_id})
         with warehouse.get_connection() as snow:
             cursor = snow.cursor()
-            cursor.execute("SELECT SYNCID, ICCID, PROVIDERDATEACTIVATED, TENANTID FROM DEVICE_HISTORY")
+            cursor.execute("SELECT SYNCID, ICCID, CREATEDDATE, TENANTID FROM DEVICE_HISTORY")
             history = cursor.fetchall()
     assert first.success and second.success and export_again.success
     assert materialized(second, "device_history")["dagster/row_count"] == 9

@@ -15,7 +15,9 @@ from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
 from cleanup_assets.schema import rows_to_process_tables
 
-from .builders import TEST_INTEGRATION_IDS, rows, seed_providers
+from cleanup_assets.registry import INTEGRATIONS
+
+from .builders import TEST_INTEGRATION_IDS, databases_of, good_devices, rows, seed_providers, stage
 
 
 def definitions(database_url, queue: SqsQueueResource | None = None):
@@ -35,9 +37,26 @@ def notify(engine, provider_id, key, **attributes):
 
 
 def add_rows_to_process(engine, table, provider_id, count, **columns):
+    """Rows to process of a provider: by ServiceProviderId where the table has one, else by
+    the key of devices the provider's carrier table holds (staged here when it has none)."""
+    target = rows_to_process_tables[table]
+    if "ServiceProviderId" in target.c:
+        values = [{"ServiceProviderId": provider_id, **columns} for _ in range(count)]
+    else:
+        key = next(r.provider_key for i in INTEGRATIONS.values() for r in i.rows_to_process
+                   if r.table == table)
+        integration = next(i for i in INTEGRATIONS.values()
+                           if any(r.table == table for r in i.rows_to_process))
+        carrier_key = integration.carrier.key[0]
+        held = [r[carrier_key] for r in rows(engine, integration.carrier.table,
+                                              ServiceProviderId=provider_id)]
+        if len(held) < count:
+            stage(engine, integration.key, provider_id, good_devices(provider_id, count))
+            held = [r[carrier_key] for r in rows(engine, integration.carrier.table,
+                                                  ServiceProviderId=provider_id)]
+        values = [{key: held[n], **columns} for n in range(count)]
     with engine.begin() as conn:
-        conn.execute(insert(rows_to_process_tables[table]),
-                     [{"ServiceProviderId": provider_id, **columns} for _ in range(count)])
+        conn.execute(insert(target), values)
 
 
 def notification(engine, notification_id):
@@ -81,11 +100,13 @@ def test_rows_left_and_retries_left_mean_no_run_until_the_delay_has_passed(datab
     row = notification(engine, nid)
     assert (row["Status"], row["RetryCount"], row["RemainingRowsToProcess"]) == ("waiting", 1, 4)
     assert row["NextCheckAt"] - row["ReceivedAt"] >= timedelta(seconds=299)
+    databases = databases_of(engine)
+    outcome = evaluate_notifications(databases, now=row["NextCheckAt"] - timedelta(seconds=1))
+    assert outcome.launches == [] and outcome.waiting == 0  # not due yet: not even counted
     with engine.begin() as conn:  # five minutes later, the carrier has finished
-        outcome = evaluate_notifications(conn, now=row["NextCheckAt"] - timedelta(seconds=1))
-        assert outcome.launches == [] and outcome.waiting == 0  # not due yet: not even counted
         conn.execute(text('DELETE FROM "ThingSpaceDeviceUsageICCICDsToProcess"'))
-        outcome = evaluate_notifications(conn, now=row["NextCheckAt"])
+    outcome = evaluate_notifications(databases, now=row["NextCheckAt"])
+    databases.dispose()
     assert [l.notification_id for l in outcome.launches] == [nid]
     assert outcome.launches[0].forced is False
 
@@ -262,3 +283,44 @@ def test_a_launch_whose_run_exists_is_not_requested_again(database_url, engine, 
                      {"t": utcnow() - timedelta(minutes=3)})
 
     assert tick(instance, defs).run_requests == []
+
+
+def test_rows_without_a_provider_column_are_attributed_through_the_carrier_table(
+        database_url, engine, instance):
+    seed_providers(engine, (11, 1, "pond"), (12, 1, "pond"))
+    add_rows_to_process(engine, "PondDeviceStatusICCIDsToProcess", 11, 2, IsDeleted=False)
+    add_rows_to_process(engine, "PondDeviceStatusICCIDsToProcess", 12, 3, IsDeleted=False)
+    notify(engine, 11, "pond", MaxRetries="0", DelayBetweenRetries="0")  # forced at once
+
+    (request,) = tick(instance, definitions(database_url)).run_requests
+
+    assert finalize_config(request)["forced"] is True
+    left = {r["ICCID"] for r in rows(engine, "PondDeviceStatusICCIDsToProcess")}
+    assert left == {r["ICCID"] for r in rows(engine, "PondDevice", ServiceProviderId=12)[:3]}
+
+
+def test_a_table_with_neither_is_counted_whole_and_the_tick_says_so(database_url, engine,
+                                                                     instance):
+    from cleanup_assets.sql.rows_to_process import forget_table_columns
+
+    table = "eBondingDeviceDetailIdsToProcess"
+    with engine.begin() as conn:  # as the legacy's table may be: no ServiceProviderId
+        conn.execute(text(f'ALTER TABLE "{table}" DROP COLUMN "ServiceProviderId"'))
+    forget_table_columns()
+    try:
+        seed_providers(engine, (11, 1, "ebonding"), (12, 1, "ebonding"))
+        with engine.begin() as conn:
+            conn.execute(text(f'INSERT INTO "{table}" ("RetryCount") VALUES (0), (0)'))
+        notify(engine, 11, "ebonding", MaxRetries="0", DelayBetweenRetries="0")
+
+        result = tick(instance, definitions(database_url))
+        (request,) = result.run_requests
+
+        assert finalize_config(request)["forced"] is True
+        with engine.connect() as conn:  # the legacy rule: the whole table
+            assert conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() == 0
+        assert json.loads(result.cursor)["counted_whole_table"] == [table]
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN "ServiceProviderId" INTEGER'))
+        forget_table_columns()

@@ -9,29 +9,44 @@ from typing import Optional
 import dagster as dg
 from sqlalchemy.engine import Engine
 
-from ..db import RetryPolicy, default_database_url, make_engine, redacted
+from ..db import Databases, RetryPolicy, connect_databases, default_database_url, redacted
 
 
 @lru_cache(maxsize=8)
-def _engine_for(url: str) -> Engine:
-    # One engine (and pool) per URL per process, shared by every step that runs there.
-    return make_engine(url)
+def _databases_for(url: str, jasper_url: str | None) -> Databases:
+    # One pair of engines (and pools) per configuration per process, shared by every step.
+    return connect_databases(url, jasper_url)
 
 
 class DatabaseResource(dg.ConfigurableResource):
-    """The platform database: SQL Server in production (the legacy schema), PostgreSQL, or
-    the embedded SQLite file when no URL is configured."""
+    """The platform's databases: the central one and the Jasper database (the legacy keeps the
+    Jasper family's tables there), on SQL Server in production, or PostgreSQL, or the
+    embedded SQLite file when no URL is configured."""
 
-    url: Optional[str] = None  # from EnvVar("CLEANUP_DATABASE_URL"); None: embedded SQLite
-    use_legacy_procedures: bool = False  # SQL Server: call the legacy finalize procedures
+    url: Optional[str] = None  # EnvVar("CLEANUP_DATABASE_URL"); None: embedded SQLite
+    jasper_url: Optional[str] = None  # EnvVar("CLEANUP_JASPER_DATABASE_URL"); None: central
+    # "procedures" (the legacy procedures; default on SQL Server) or "set_based" (our SQL;
+    # default elsewhere, on SQL Server a migration path); None: the database's default.
+    finalize_engine: Optional[str] = None
     retry_attempts: int = 3
     retry_base_delay_seconds: float = 4.0
 
     def effective_url(self) -> str:
         return self.url or default_database_url()
 
+    def get_databases(self) -> Databases:
+        return _databases_for(self.effective_url(), self.jasper_url or None)
+
     def get_engine(self) -> Engine:
-        return _engine_for(self.effective_url())
+        """The central database."""
+        return self.get_databases().central
+
+    def engine_kind(self):
+        from ..sql.finalize import Engine as FinalizeEngine
+
+        if self.finalize_engine:
+            return FinalizeEngine(self.finalize_engine)
+        return FinalizeEngine.default_for(self.get_engine().dialect.name)
 
     @property
     def retry_policy(self) -> RetryPolicy:

@@ -96,15 +96,51 @@ def _try_timestamp_pg(element, compiler, **kw):
 
 @compiles(try_timestamp, "mssql")
 def _try_timestamp_mssql(element, compiler, **kw):
+    """The shared grammar in T-SQL: LIKE patterns and string comparisons decide the shape,
+    TRY_CONVERT the calendar (2024-02-30 gives NULL). Nothing here can raise, so nothing
+    depends on the evaluation order of AND (T-SQL does not promise short-circuit). The
+    zone is cut off first ('Z', '+hh:mm' or '+hhmm', optionally after one space) and
+    written as '+hh:mm'; the fraction is cut to the 7 digits datetime2 keeps."""
     (arg,) = list(element.clauses)
-    v = f"({compiler.process(arg, **kw)})"
-    checks = _calendar_checks(
-        v, f"CAST(substring({v}, 9, 2) AS int)", f"CAST(substring({v}, 1, 4) AS int)"
-    ).replace("substr(", "substring(")
+    # A binary collation: LIKE then tells 'Z' from 'z' and 'T' from 't', as the grammar does.
+    v = f"({compiler.process(arg, **kw)} COLLATE Latin1_General_BIN2)"
+    d = "[0-9]"
+    zone_length = (
+        f"CASE WHEN {v} LIKE '%{d} Z' THEN 2 WHEN {v} LIKE '%{d}Z' THEN 1 "
+        f"WHEN {v} LIKE '%{d} [+-]{d}{d}:{d}{d}' THEN 7 WHEN {v} LIKE '%{d}[+-]{d}{d}:{d}{d}' THEN 6 "
+        f"WHEN {v} LIKE '%{d} [+-]{d}{d}{d}{d}' THEN 6 WHEN {v} LIKE '%{d}[+-]{d}{d}{d}{d}' THEN 5 "
+        "ELSE 0 END"
+    )
+    body_length = f"(LEN({v}) - {zone_length})"
+    body = f"LEFT({v}, {body_length})"
+    zone = f"RIGHT({v}, {zone_length})"
+    date_shape = f"{d}{d}{d}{d}-[01]{d}-[0-3]{d}"
+    minutes = f"{date_shape}[T ][0-2]{d}:[0-5]{d}"
+    seconds = f"{minutes}:[0-5]{d}"
+    shape = (
+        f"(({body_length} = 10 AND {zone_length} = 0 AND {body} LIKE '{date_shape}') "
+        f"OR ({body_length} = 16 AND {body} LIKE '{minutes}') "
+        f"OR ({body_length} = 19 AND {body} LIKE '{seconds}') "
+        f"OR ({body_length} BETWEEN 21 AND 29 AND {body} LIKE '{seconds}.%' "
+        f"AND SUBSTRING({body}, 21, 9) NOT LIKE '%[^0-9]%'))"
+    )
+    ranges = (
+        f"LEFT({v}, 4) BETWEEN '0002' AND '9998' AND SUBSTRING({v}, 6, 2) BETWEEN '01' AND '12' "
+        f"AND SUBSTRING({v}, 9, 2) BETWEEN '01' AND '31' "
+        f"AND ({body_length} = 10 OR SUBSTRING({v}, 12, 2) <= '23') "
+        f"AND ({zone_length} < 5 OR SUBSTRING({zone}, {zone_length} - 3, 2) <= '14')"
+    )
+    offset = (
+        f"CASE WHEN {zone_length} = 0 OR RIGHT({zone}, 1) = 'Z' THEN '+00:00' "
+        f"WHEN {zone} LIKE '%:%' THEN LTRIM({zone}) "
+        f"ELSE LEFT(LTRIM({zone}), 3) + ':' + RIGHT({zone}, 2) END"
+    )
+    clock = f"CASE WHEN {body_length} = 10 THEN '00:00' ELSE SUBSTRING({body}, 12, 16) END"
+    normalized = f"LEFT({v}, 10) + ' ' + {clock} + ' ' + {offset}"
     return (
-        f"CASE WHEN {v} LIKE '{_ISO_GLOB}%' AND {checks} THEN "
-        f"COALESCE(CONVERT(datetime2, SWITCHOFFSET(TRY_CONVERT(datetimeoffset, {v}), 0)), "
-        f"TRY_CONVERT(datetime2, {v})) END"
+        f"CASE WHEN {shape} AND {ranges} THEN "
+        f"TRY_CONVERT(datetime2, SWITCHOFFSET(TRY_CONVERT(datetimeoffset, {normalized}), '+00:00')) "
+        "END"
     )
 
 
@@ -157,7 +193,12 @@ def refresh_statistics(conn, *tables) -> None:
     from sqlalchemy import text
 
     for table in tables:
-        conn.execute(text(f'ANALYZE "{table.name}"'))
+        name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
+        translate = conn.get_execution_options().get("schema_translate_map") or {}
+        if table.schema in translate:
+            mapped = translate[table.schema]
+            name = f'"{mapped}"."{table.name}"' if mapped else f'"{table.name}"'
+        conn.execute(text(f"ANALYZE {name}").execution_options(only_on=("postgresql",)))
 
 
 def prefer_set_joins(conn) -> None:
@@ -176,7 +217,6 @@ def prefer_set_joins(conn) -> None:
     if conn.dialect.name == "postgresql":
         from sqlalchemy import text
 
-        conn.execute(text("SET LOCAL enable_nestloop = off"))
-        conn.execute(text("SET LOCAL work_mem = '256MB'"))
-        conn.execute(text("SET LOCAL jit = off"))
+        for setting in ("enable_nestloop = off", "work_mem = '256MB'", "jit = off"):
+            conn.execute(text(f"SET LOCAL {setting}").execution_options(only_on=("postgresql",)))
 

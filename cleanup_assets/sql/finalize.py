@@ -1,32 +1,63 @@
-"""One partition's finalization — validate, merge the carrier table, mirror the common
-tables, add communication plans — in one database transaction.
+"""One partition's finalization: the device tables, the communication plans, the gate's
+facts and the ledger row — with either engine.
 
-This is the pure core the Dagster assets call. A failure anywhere rolls the whole
-partition back, so the tables are exactly as before; transient errors are retried.
+- **procedures** (the default on SQL Server): the legacy procedures, in the legacy
+  sequence, with their parameters, on their database (procedure_engine.py).
+- **set_based** (PostgreSQL and SQLite; on SQL Server only when chosen, as a migration
+  path): the same work as our own SQL, in one transaction — Telegence's staging merged into
+  ``TelegenceDevice`` (the one merge the cleanup itself does), every carrier table checked
+  and mirrored into the common tables.
+
+After either, the communication plans are added by our SQL (the legacy's own SQL, not a
+procedure) and the gate's facts are read. The ledger row (``CleanupDeviceSync``) is written
+``running`` first and ``finalized`` last; a failure marks it ``failed`` with the error and
+is raised — nothing of ours records success for a sync that did not finish.
 """
 
 from __future__ import annotations
 
+import enum
+import logging
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from typing import Callable, Sequence
 
-from sqlalchemy import delete, false, func, select, true
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy import desc, false, func, select, true
+from sqlalchemy.engine import Connection
 
-from ..db import RetryPolicy, in_transaction
-from ..registry import Integration, SyncMode
-from ..schema import COMMON_TABLES, carrier_tables, device_sync, jasper_communication_plan
+from ..db import Databases, RetryPolicy, in_transaction, utcnow
+from ..registry import Integration
+from ..schema import (
+    SYNC_FAILED,
+    SYNC_FINALIZED,
+    SYNC_RUNNING,
+    carrier_tables,
+    device_sync,
+    jasper_communication_plan,
+    require_own_tables,
+    service_provider,
+)
 from ..schema import integration as integration_table
-from ..schema import service_provider, staged_device
-from .common import CommonCounts, add_missing_communication_plans, sync_common_devices
+from .checks import RULES_VERSION
+from .common import CommonCounts, add_missing_communication_plans, mirror_common_devices
 from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
-from .legacy import run_legacy_procedures
-from .merge import MergeCounts, device_rows, live_rows, merge_devices
-from .staging import ValidationCounts, drop_unlisted, validate_staging
+from .merge import MergeCounts, live_rows, merge_into
+from .procedure_engine import ProcedureRun, run_procedures
+from .sources import common_table, staged_rows_per_provider, staging_source
 
+log = logging.getLogger(__name__)
 TENANT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+class Engine(str, enum.Enum):
+    PROCEDURES = "procedures"
+    SET_BASED = "set_based"
+
+    @classmethod
+    def default_for(cls, dialect_name: str) -> "Engine":
+        """Procedures on SQL Server (the legacy's engine); our SQL everywhere else."""
+        return cls.PROCEDURES if dialect_name == "mssql" else cls.SET_BASED
 
 
 class FinalizeError(ValueError):
@@ -34,36 +65,29 @@ class FinalizeError(ValueError):
 
 
 def tenant_id_from_key(tenant_key: str) -> int:
-    """A tenant partition key is the legacy ``TenantId`` in decimal.
-
-    Names are neither unique, stable nor safe as partition keys; ids are all three.
-    """
+    """A tenant partition key is the legacy ``TenantId`` in decimal (names are neither
+    unique, stable nor safe as partition keys; ids are all three)."""
     if not TENANT_KEY_PATTERN.match(tenant_key or ""):
         raise FinalizeError(
-            f"invalid tenant partition key {tenant_key!r}: use only letters, digits, '_' and '-'"
-        )
+            f"invalid tenant partition key {tenant_key!r}: use only letters, digits, '_' and '-'")
     if not tenant_key.isdigit():
         raise FinalizeError(
             f"tenant partition key {tenant_key!r} is not a TenantId: tenant keys are the numeric "
-            "legacy Tenant.id"
-        )
+            "legacy Tenant.id; `cleanup-assets register-tenants` adds the valid ones")
     return int(tenant_key)
 
 
 @dataclass(frozen=True)
 class FinalizeRequest:
     """What to finalize. With no ``service_provider_id`` (a rerun or backfill), every active
-    provider of the integration and tenant is finalized from the current staging."""
+    provider of the integration and tenant is finalized."""
 
     integration: Integration
     tenant_key: str
     service_provider_id: int | None = None
-    forced: bool = False  # the wait gave up: staging may be incomplete
+    forced: bool = False  # the wait gave up: the carrier's sync may be incomplete
     run_id: str | None = None
-    use_legacy_procedures: bool = False
-    # Compare every staged row with the carrier table, instead of only the rows that differ
-    # from the accepted ones: repairs carrier rows someone else wrote to.
-    reconcile: bool = False
+    engine: Engine | None = None  # None: the database's default
 
     @property
     def trigger(self) -> str:
@@ -75,37 +99,49 @@ class FinalizeResult:
     integration_key: str
     tenant_key: str
     service_provider_ids: list[int]
+    integration_id: int | None = None
     sync_id: int | None = None
-    mode: str = "set_based"
-    validation: ValidationCounts = field(default_factory=ValidationCounts)
-    carrier: MergeCounts = field(default_factory=MergeCounts)
-    common: CommonCounts = field(default_factory=lambda: CommonCounts(MergeCounts()))
+    engine: str = Engine.SET_BASED.value
+    complete: bool = True
+    staging: MergeCounts | None = None  # Telegence: staging merged into the carrier table
+    common: CommonCounts | None = None
+    procedures: ProcedureRun | None = None
     new_plans: list[tuple[int, str]] = field(default_factory=list)
-    # Full-sync providers whose staging was empty or the sync forced: nothing soft-deleted.
+    # Providers whose absent devices were not soft-deleted, and why.
     deactivation_skipped: dict[int, str] = field(default_factory=dict)
-    legacy_statements: list[str] = field(default_factory=list)
     carrier_live_devices: int = 0
     common_live_devices: int = 0
     plans_total: int = 0
     gate: GateFacts = field(default_factory=GateFacts)
 
+    @property
+    def rejected(self) -> int:
+        return sum(c.rejected for c in (self.staging, self.common and self.common.devices) if c)
 
-def resolve_service_providers(
-    conn: Connection, integration: Integration, tenant_id: int, requested: int | None
-) -> tuple[int, list[int]]:
-    """(numeric integration id, active provider ids) for an integration and tenant.
+    @property
+    def rows_read(self) -> int:
+        """Rows the checks judged (staging and carrier rows)."""
+        return sum(c.rows for c in (self.staging, self.common and self.common.devices) if c)
 
-    The numeric id is read from ``Integration`` by the legacy enum name, never hard-coded.
-    """
+    @property
+    def reasons(self) -> dict[str, int]:
+        merged: dict[str, int] = {}
+        for counts in (self.staging, self.common and self.common.devices):
+            for reason, n in (counts.reasons if counts else {}).items():
+                merged[reason] = merged.get(reason, 0) + n
+        return merged
+
+
+def resolve_service_providers(conn: Connection, integration: Integration, tenant_id: int,
+                              requested: int | None) -> tuple[int, list[int]]:
+    """(numeric integration id, active provider ids) for an integration and tenant. The
+    numeric id is read from ``Integration`` by the legacy enum name, never hard-coded."""
     integration_id = conn.execute(
         select(integration_table.c.id).where(
-            func.lower(integration_table.c.Name) == integration.legacy_name.lower()
-        )
+            func.lower(integration_table.c.Name) == integration.legacy_name.lower())
     ).scalar()
     if integration_id is None:
-        raise FinalizeError(
-            f"the Integration table has no row named {integration.legacy_name!r}"
-        )
+        raise FinalizeError(f"the Integration table has no row named {integration.legacy_name!r}")
     query = select(service_provider.c.id).where(
         service_provider.c.IntegrationId == integration_id,
         service_provider.c.TenantId == tenant_id,
@@ -116,149 +152,173 @@ def resolve_service_providers(
         query = query.where(service_provider.c.id == requested)
     providers = list(conn.execute(query.order_by(service_provider.c.id)).scalars())
     if requested is not None and not providers:
-        raise FinalizeError(
-            f"service provider {requested} is not an active {integration.legacy_name} provider "
-            f"of tenant {tenant_id}"
-        )
+        raise FinalizeError(f"service provider {requested} is not an active "
+                            f"{integration.legacy_name} provider of tenant {tenant_id}")
     return integration_id, providers
 
 
-def finalize_partition(
-    engine: Engine, request: FinalizeRequest, retry: RetryPolicy = RetryPolicy(), on_retry=None
-) -> FinalizeResult:
-    """Finalize one (integration, tenant) partition in one transaction."""
+def last_sync_was_complete(conn: Connection, provider_id: int) -> bool:
+    """Whether the provider's latest notified sync was complete (not forced). A rerun only
+    repeats that sync's data, so it may delete only what that sync could have."""
+    forced = conn.execute(
+        select(device_sync.c.Forced)
+        .where(device_sync.c.Trigger == "notification",
+               device_sync.c.ServiceProviderIds == str(provider_id))
+        .order_by(desc(device_sync.c.id)).limit(1)
+    ).scalar()
+    return not forced
+
+
+def finalize_partition(databases: Databases, request: FinalizeRequest,
+                       retry: RetryPolicy = RetryPolicy(),
+                       on_retry: Callable | None = None) -> FinalizeResult:
+    """Finalize one (integration, tenant) partition with the chosen engine."""
     tenant_id = tenant_id_from_key(request.tenant_key)
-    return in_transaction(
-        engine, lambda conn: _finalize(conn, request, tenant_id), retry, on_retry=on_retry
-    )
-
-
-def _finalize(conn: Connection, request: FinalizeRequest, tenant_id: int) -> FinalizeResult:
     integration = request.integration
-    prefer_set_joins(conn)
-    now = datetime.now(timezone.utc).replace(tzinfo=None)  # stored naive UTC, 24-hour clock
-    integration_id, providers = resolve_service_providers(
-        conn, integration, tenant_id, request.service_provider_id
-    )
-    result = FinalizeResult(integration.key, request.tenant_key, providers)
-    if not providers:
+    engine = request.engine or Engine.default_for(databases.central.dialect.name)
+    started = in_transaction(databases.central, lambda conn: _begin(
+        conn, request, tenant_id, engine), retry, on_retry=on_retry)
+    result, complete_for = started
+    if result.sync_id is None:
         return result  # a tenant without this carrier: nothing to do, and that is fine
-
-    result.sync_id = conn.execute(
-        device_sync.insert().values(
-            IntegrationKey=integration.key,
-            TenantKey=request.tenant_key,
-            ServiceProviderIds=",".join(map(str, providers)),
-            RunId=request.run_id,
-            Trigger=request.trigger,
-            Forced=request.forced,
-            Mode="legacy_procedures" if request.use_legacy_procedures else "set_based",
-            StartedAt=now,
-        )
-    ).inserted_primary_key[0]
-
-    common_rows_before, result.gate.active_before = device_rows(
-        conn, COMMON_TABLES[integration.family.value], providers
-    )
-    if request.reconcile:  # forget the accepted rows: every staged row is compared afresh
-        conn.execute(delete(staged_device).where(staged_device.c.ServiceProviderId.in_(providers)))
-    result.validation = validate_staging(conn, integration, providers, result.sync_id)
-    if _wrote_much(result.validation.differing, result.validation.accepted):
-        refresh_statistics(conn, staged_device)
-    if request.use_legacy_procedures:
-        result.mode = "legacy_procedures"
-        result.legacy_statements = run_legacy_procedures(
-            conn, integration, integration_id, staging_has_rows=result.validation.staged > 0
-        )
-    else:
-        _merge_set_based(conn, integration, providers, request, result, now,
-                         first_rows=common_rows_before == 0)
-
-    result.new_plans = (
-        add_missing_communication_plans(conn, providers, now=now)
-        if integration.has_communication_plans
-        else []
-    )
-    _count_live_rows(conn, integration, providers, result)
-    result.gate.active_after = result.common_live_devices
-    if integration.optimization:
-        today = now.date()
-        result.gate.billing_periods = {p: find_billing_period(conn, p, today) for p in providers}
-    if integration.has_communication_plans:
-        (result.gate.devices_on_plans_without_rate_plan,
-         result.gate.plans_without_rate_plan) = plans_without_rate_plan(conn, providers)
-    _close_ledger(conn, result)
+    try:
+        if engine is Engine.PROCEDURES:
+            result.procedures = run_procedures(
+                databases, integration, result.service_provider_ids,
+                integration_id=result.integration_id, retry=retry, on_retry=on_retry)
+            in_transaction(databases.central, lambda conn: _after_engine(conn, result, request),
+                           retry, on_retry=on_retry)
+        else:
+            if databases.separate and integration.database.value == "jasper":
+                databases.require_joinable("the set-based engine")
+            in_transaction(databases.central, lambda conn: _set_based(
+                conn, result, request, complete_for), retry, on_retry=on_retry)
+    except Exception as error:
+        try:
+            in_transaction(databases.central,
+                           lambda conn: _close_failed(conn, result.sync_id, error))
+        except Exception:  # the database may be what failed: the original error matters
+            log.exception("could not mark sync %s failed", result.sync_id)
+        raise
     return result
 
 
-def _wrote_much(written: int, total: int) -> bool:
-    """Worth fresh planner statistics: a tenth or more of the rows are new or changed."""
-    return written > 0 and written * 10 >= total
+def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: Engine):
+    """Our tables are there; the providers; the ledger row, `running`; completeness."""
+    require_own_tables(conn)
+    integration = request.integration
+    integration_id, providers = resolve_service_providers(
+        conn, integration, tenant_id, request.service_provider_id)
+    result = FinalizeResult(integration.key, request.tenant_key, providers, integration_id,
+                            engine=engine.value)
+    if not providers:
+        return result, []
+    complete_for = [p for p in providers
+                    if not request.forced and (request.trigger == "notification"
+                                               or last_sync_was_complete(conn, p))]
+    for provider in providers:
+        if provider not in complete_for:
+            result.deactivation_skipped[provider] = (
+                "sync forced: the carrier's data may be incomplete" if request.forced else
+                "rerun of a forced sync: the carrier's data may be incomplete")
+    result.complete = len(complete_for) == len(providers)
+    result.gate.active_before = live_rows(conn, common_table(integration), providers)
+    result.sync_id = conn.execute(device_sync.insert().values(
+        IntegrationKey=integration.key, TenantKey=request.tenant_key,
+        ServiceProviderIds=",".join(map(str, providers)), RunId=request.run_id,
+        Trigger=request.trigger, Forced=request.forced, Complete=result.complete,
+        Engine=engine.value, Status=SYNC_RUNNING, RulesVersion=RULES_VERSION,
+        StartedAt=utcnow(), ActiveDevicesBefore=result.gate.active_before,
+    )).inserted_primary_key[0]
+    return result, complete_for
 
 
-def _merge_set_based(conn, integration, providers, request, result, now, first_rows) -> None:
-    deactivate_for: list[int] = []
-    if integration.sync_mode is SyncMode.FULL:
-        accepted = result.validation.accepted_per_provider
-        for provider in providers:  # providers, not devices
-            if request.forced:
-                result.deactivation_skipped[provider] = "sync forced: staging may be incomplete"
-            elif not accepted.get(provider):
-                result.deactivation_skipped[provider] = "no accepted staging rows"
-            else:
-                deactivate_for.append(provider)
-        drop_unlisted(conn, integration, deactivate_for, result.sync_id, accepted)
-
-    carrier = carrier_tables[integration.carrier_table]
-    of_providers = staged_device.c.ServiceProviderId.in_(providers)
-    differing = (  # validated rows that differ from the devices' accepted rows
-        select(staged_device)
-        .where(of_providers, staged_device.c.SyncId == result.sync_id)
-        .subquery("validated_staging")
-    )
-    listed = select(staged_device).where(of_providers).subquery("listed_devices")
-    result.carrier = merge_devices(  # the unchanged rows count as compared
-        conn, carrier, differing, providers, sync_id=result.sync_id, now=now,
-        deactivate_for=deactivate_for, listed=listed, source_rows=result.validation.accepted,
-    )
-    written = result.carrier.inserted + result.carrier.updated + result.carrier.deactivated
-    if request.reconcile or _wrote_much(written, result.validation.accepted):
-        refresh_statistics(conn, carrier, COMMON_TABLES[integration.family.value])
-    result.common = sync_common_devices(
-        conn, integration, providers, sync_id=result.sync_id, now=now,
-        had_live_rows=result.gate.active_before > 0, had_rows=not first_rows,
-    )
-
-
-def _count_live_rows(conn, integration, providers, result) -> None:
-    if result.mode == "set_based":  # the merge counted them
-        result.carrier_live_devices = result.common.carrier_live
-        result.common_live_devices = result.common.common_live
+def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeRequest,
+               complete_for: Sequence[int]) -> None:
+    integration = request.integration
+    providers = result.service_provider_ids
+    prefer_set_joins(conn)
+    now = utcnow()
+    if integration.staging_merge is not None:
+        staged = staged_rows_per_provider(conn, integration, providers)
+        delete_for = [p for p in complete_for if staged.get(p)]
+        for provider in complete_for:
+            if not staged.get(provider):  # more likely a failed sync than an empty account
+                result.deactivation_skipped[provider] = "no staging rows"
+        carrier = carrier_tables[integration.carrier.table]
+        result.staging = merge_into(conn, carrier, staging_source(integration, providers),
+                                    providers, sync_id=result.sync_id, now=now,
+                                    delete_absent_for=delete_for,
+                                    absent=integration.staging_merge.absent)
+        if _wrote_much(result.staging):  # fresh statistics before the mirror reads it
+            refresh_statistics(conn, carrier)
     else:
-        carrier = carrier_tables[integration.carrier_table]
-        common = COMMON_TABLES[integration.family.value]
-        result.carrier_live_devices = live_rows(conn, carrier, providers)
-        result.common_live_devices = live_rows(conn, common, providers)
+        delete_for = list(complete_for)
+    carrier_live = _carrier_live_per_provider(conn, integration, providers)
+    for provider in list(delete_for):
+        if not carrier_live.get(provider):  # an empty carrier table would delete every device
+            delete_for.remove(provider)
+            result.deactivation_skipped[provider] = (
+                f"{integration.carrier.table} has no live rows for this provider")
+    result.common = mirror_common_devices(conn, integration, providers, sync_id=result.sync_id,
+                                          now=now, delete_absent_for=delete_for)
+    result.carrier_live_devices = sum(carrier_live.values())
+    _after_engine(conn, result, request)
+
+
+def _wrote_much(counts: MergeCounts) -> bool:
+    """Worth fresh planner statistics: a tenth or more of the rows are new or changed."""
+    written = counts.inserted + counts.updated + counts.deactivated
+    return written > 0 and written * 10 >= max(counts.rows, 1)
+
+
+def _carrier_live_per_provider(conn: Connection, integration: Integration,
+                               providers: Sequence[int]) -> dict[int, int]:
+    from .sources import conditions
+
+    carrier = carrier_tables[integration.carrier.table]
+    return dict(conn.execute(
+        select(carrier.c.ServiceProviderId, func.count())
+        .where(carrier.c.ServiceProviderId.in_(list(providers)),
+               *conditions(carrier, integration.carrier.live_when))
+        .group_by(carrier.c.ServiceProviderId)).all())
+
+
+def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeRequest) -> None:
+    """Communication plans, the gate's facts, the ledger row closed as finalized."""
+    integration = request.integration
+    providers = result.service_provider_ids
+    if integration.has_communication_plans:
+        result.new_plans = add_missing_communication_plans(
+            conn, providers, sync_id=result.sync_id, now=utcnow())
+        result.gate.devices_on_plans_without_rate_plan, result.gate.plans_without_rate_plan = (
+            plans_without_rate_plan(conn, providers))
+    result.common_live_devices = live_rows(conn, common_table(integration), providers)
+    result.gate.active_after = result.common_live_devices
     result.plans_total = live_rows(conn, jasper_communication_plan, providers)
+    if integration.optimization:
+        use_procedure = result.engine == Engine.PROCEDURES.value
+        result.gate.billing_periods = {
+            p: find_billing_period(conn, p, utcnow().date(), use_procedure=use_procedure)
+            for p in providers}
+    counts = result.common.devices if result.common else None
+    conn.execute(device_sync.update().where(device_sync.c.id == result.sync_id).values(
+        Status=SYNC_FINALIZED,
+        FinishedAt=utcnow(),
+        CarrierRows=result.rows_read if counts else None,
+        Accepted=(result.rows_read - result.rejected) if counts else None,
+        Rejected=result.rejected if counts else None,
+        # The legacy procedures report no counts: NULL says "unknown", where 0 would lie.
+        Inserted=counts.inserted if counts else None,
+        Updated=counts.updated if counts else None,
+        Unchanged=counts.unchanged if counts else None,
+        Deactivated=counts.deactivated if counts else None,
+        NewCommunicationPlans=len(result.new_plans),
+        ActiveDevicesAfter=result.common_live_devices,
+    ))
 
 
-def _close_ledger(conn, result: FinalizeResult) -> None:
-    # The legacy procedures report no counts: NULL says "unknown", where 0 would lie.
-    merged = result.mode == "set_based"
-    conn.execute(
-        device_sync.update()
-        .where(device_sync.c.id == result.sync_id)
-        .values(
-            FinishedAt=datetime.now(timezone.utc).replace(tzinfo=None),
-            Staged=result.validation.staged,
-            Accepted=result.validation.accepted,
-            Rejected=result.validation.rejected,
-            Inserted=result.carrier.inserted if merged else None,
-            Updated=result.carrier.updated if merged else None,
-            Unchanged=result.carrier.unchanged if merged else None,
-            Deactivated=result.carrier.deactivated if merged else None,
-            NewCommunicationPlans=len(result.new_plans),
-            ActiveDevicesBefore=result.gate.active_before,
-            ActiveDevicesAfter=result.common_live_devices,
-        )
-    )
+def _close_failed(conn: Connection, sync_id: int, error: BaseException) -> None:
+    conn.execute(device_sync.update().where(device_sync.c.id == sync_id).values(
+        Status=SYNC_FAILED, FinishedAt=utcnow(),
+        Error=f"{type(error).__name__}: {error}"[:2000]))

@@ -1,4 +1,10 @@
-"""Facts the optimization gate judges, read in the finalization's own transaction."""
+"""Facts the optimization gate judges, and the billing period the handover names.
+
+The billing period comes from the legacy procedure
+``usp_Service_Provider_Get_Bill_Period_Day_And_Hour @ServiceProviderId, @BillMonth, @BillYear``
+(BillingPeriodHelper.cs:11-54 in TealLambdas) on databases that have it, else from the
+``BillingPeriod`` table by the same rule: this month, else next month (F:483-498).
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
-from sqlalchemy import and_, exists, false, func, select, true
+from sqlalchemy import and_, false, func, select, true
 from sqlalchemy.engine import Connection
 
-from ..schema import (
-    billing_period,
-    communication_plan_rate_plan,
-    device,
-    jasper_communication_plan,
-)
+from ..schema import billing_period, comm_plan_rate_plan, device
+from .procedures import procedure_call
+
+BILL_PERIOD_PROCEDURE = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"
 
 
 @dataclass(frozen=True)
@@ -37,37 +41,51 @@ def _next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
-def find_billing_period(conn: Connection, provider_id: int, today: date) -> BillingPeriod | None:
-    """The provider's billing period for this month, else next month (legacy rule)."""
-    for month in (today, _next_month(today)):
-        row = conn.execute(
-            select(billing_period.c.id, billing_period.c.BillYear, billing_period.c.BillMonth)
+def billing_period_for(conn: Connection, provider_id: int, year: int, month: int, *,
+                       use_procedure: bool) -> BillingPeriod | None:
+    """The provider's billing period for one month, or None (the legacy's ``Id == 0``)."""
+    if use_procedure:
+        # BillingPeriodHelper reads the result by name: Id, BillPeriodEndDay, BillPeriodEndHour.
+        row = conn.execute(procedure_call(BILL_PERIOD_PROCEDURE, {
+            "ServiceProviderId": provider_id, "BillMonth": month, "BillYear": year},
+            returns_rows=True)).mappings().first()
+        period_id = row.get("Id") if row else None
+    else:
+        period_id = conn.execute(
+            select(func.max(billing_period.c.Id))
             .where(billing_period.c.ServiceProviderId == provider_id,
-                   billing_period.c.BillYear == month.year,
-                   billing_period.c.BillMonth == month.month,
+                   billing_period.c.BillYear == year, billing_period.c.BillMonth == month,
                    billing_period.c.IsDeleted == false())
-            .order_by(billing_period.c.id.desc()).limit(1)
-        ).first()
-        if row is not None:
-            return BillingPeriod(row.id, row.BillYear, row.BillMonth)
+        ).scalar()
+    # The legacy message names the month it asked for (F:483-489, 533-545).
+    return BillingPeriod(int(period_id), year, month) if period_id else None
+
+
+def find_billing_period(conn: Connection, provider_id: int, today: date, *,
+                        use_procedure: bool) -> BillingPeriod | None:
+    """This month's billing period, else next month's (a new provider's first), else None."""
+    for month in (today, _next_month(today)):
+        found = billing_period_for(conn, provider_id, month.year, month.month,
+                                   use_procedure=use_procedure)
+        if found is not None:
+            return found
     return None
 
 
 def plans_without_rate_plan(conn: Connection, provider_ids: Sequence[int]) -> tuple[int, list[str]]:
-    """(live devices, plan names) for the providers' plans with no rate plan association."""
-    plan, link = jasper_communication_plan, communication_plan_rate_plan
-    unlinked = (
-        select(plan.c.ServiceProviderId, plan.c.CommunicationPlanName)
-        .where(plan.c.ServiceProviderId.in_(list(provider_ids)), plan.c.IsDeleted == false(),
-               ~exists().where(link.c.CommunicationPlanId == plan.c.id,
-                               link.c.IsDeleted == false()))
-        .subquery("unlinked_plans")
-    )
-    names = sorted(set(conn.execute(select(unlinked.c.CommunicationPlanName)).scalars()))
-    devices = conn.execute(
-        select(func.count()).select_from(device).join(unlinked, and_(
-            unlinked.c.ServiceProviderId == device.c.ServiceProviderId,
-            unlinked.c.CommunicationPlanName == device.c.CommunicationPlan))
-        .where(device.c.IsDeleted == false(), device.c.IsActive == true())
-    ).scalar_one()
+    """(live devices, plan names) of the providers' plans that carrier optimization skips: no
+    rate plans in ``vwJasperCommPlan_RatePlan`` — what the optimization reads
+    (AWSFunctionBase.cs:621, QueueCarrierPlanOptimization.cs:470) — or no row there at all."""
+    view = comm_plan_rate_plan
+    usable = select(view.c.CommunicationPlanName).where(
+        view.c.ServiceProviderId.in_(list(provider_ids)),
+        view.c.RatePlanIds.isnot(None), func.trim(view.c.RatePlanIds) != "")
+    unlinked = and_(device.c.ServiceProviderId.in_(list(provider_ids)),
+                    device.c.IsDeleted == false(), device.c.IsActive == true(),
+                    device.c.CommunicationPlan.isnot(None),
+                    device.c.CommunicationPlan.not_in(usable))
+    names = sorted(conn.execute(
+        select(device.c.CommunicationPlan).where(unlinked).distinct()).scalars())
+    devices = conn.execute(select(func.count()).where(unlinked)).scalar_one() if names else 0
     return devices, names
+

@@ -1,9 +1,10 @@
-"""Device finalization as partitioned assets: validated staging → carrier devices → common
-devices → communication plans.
+"""Device finalization as partitioned assets: carrier devices → common devices →
+communication plans.
 
-The four are one multi-asset because they are written in one database transaction: a
-failure anywhere leaves every table of the partition exactly as it was. The lineage still
-shows each table on its own.
+The three are one multi-asset because one step writes them: on PostgreSQL and SQLite in one
+database transaction (a failure anywhere leaves every table of the partition as it was), on
+SQL Server through the legacy procedures in the legacy order. The lineage still shows each
+table on its own.
 """
 
 
@@ -11,7 +12,7 @@ from typing import Optional
 
 import dagster as dg
 
-from ...registry import SyncMode, get_integration
+from ...registry import get_integration
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
 from ..optimization.checks import CHECK_SPECS, gate_results
 from ..partitions import device_sync_partitions, split_partition_key
@@ -25,33 +26,23 @@ carrier_staging = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"sql"},
     description=(
-        "The carrier's staging tables (`JasperDeviceStaging`, `ThingSpaceDeviceStaging`, …), "
-        "filled by the device-sync Lambdas. External: not materialized here."
-    ),
-)
-
-validated_staging = dg.AssetSpec(
-    "validated_staging",
-    group_name=GROUP,
-    deps=[carrier_staging],
-    kinds={"sql"},
-    description=(
-        "This sync's staging rows, normalized and checked (`CleanupStagedDevice`). Malformed "
-        "rows — missing or non-digit ICCID, wrong length, duplicates within the sync, overlong "
-        "values, unparseable dates — go to `CleanupStagingReject` with their reason. "
-        "staged = accepted + rejected, always."
+        "The carrier's staging tables (`JasperDeviceStaging`, `TealDeviceStaging`, "
+        "`TelegenceDeviceStaging`, …), filled by the device-sync step before us. External: not "
+        "materialized here."
     ),
 )
 carrier_devices = dg.AssetSpec(
     "carrier_devices",
     group_name=GROUP,
-    deps=[validated_staging],
+    deps=[carrier_staging],
     kinds={"sql"},
     description=(
-        "The carrier device table (`JasperDevice`, `ThingSpaceDevice`, …): new devices "
-        "inserted, changed ones updated. Where the carrier sends its whole device list, devices "
-        "absent from a complete sync are soft-deleted (IsActive 0, IsDeleted 1); the Jasper "
-        "family syncs only changed devices, so there an absent device is simply unchanged."
+        "The carrier device table (`JasperDevice` in the Jasper database, `TealDevice`, "
+        "`PondDevice`, `TelegenceDevice`, …) as the device-sync step leaves it — for Telegence "
+        "this step merges the staging into it, as the legacy does. Every row is checked: a "
+        "row with a malformed key, a value the common table cannot hold, a control character "
+        "or a device named twice is not mirrored and goes to `CleanupRejectedRow` with its "
+        "reason; its device keeps its last state."
     ),
 )
 common_devices = dg.AssetSpec(
@@ -60,8 +51,12 @@ common_devices = dg.AssetSpec(
     deps=[carrier_devices],
     kinds={"sql"},
     description=(
-        "The tables downstream steps read: `Device` and `Device_Tenant` for M2M carriers, "
-        "`MobilityDevice` for Mobility carriers, mirrored from the carrier table."
+        "The tables optimization and billing read: `Device` and `Device_Tenant` for M2M "
+        "carriers, `MobilityDevice` for Mobility carriers. On SQL Server the legacy procedures "
+        "write them (`usp_<Carrier>_DeviceSync`, then `usp_DeviceSync_Common` / "
+        "`usp_MobilityDeviceSync_Common`); elsewhere our SQL mirrors the carrier table: every "
+        "row compared every sync (drift is repaired), devices the carrier no longer lists "
+        "soft-deleted after a complete sync."
     ),
 )
 communication_plans = dg.AssetSpec(
@@ -70,12 +65,13 @@ communication_plans = dg.AssetSpec(
     deps=[common_devices],
     kinds={"sql"},
     description=(
-        "`JasperCommunicationPlan`: every communication plan used by the providers' devices "
-        "and missing from the table, added in one statement (CreatedBy `JasperDeviceSync`). "
-        "New plans need a rate-plan association before those devices can be optimized."
+        "`JasperCommunicationPlan`: every communication plan the providers' devices use whose "
+        "name the table lacks (matched by name, as the legacy does) is added (CreatedBy "
+        "`JasperDeviceSync`). New plans need rate plans (`vwJasperCommPlan_RatePlan`) before "
+        "those devices can be optimized."
     ),
 )
-DEVICE_TABLE_SPECS = [validated_staging, carrier_devices, common_devices, communication_plans]
+DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
 
 
 class FinalizeConfig(dg.Config):
@@ -86,8 +82,7 @@ class FinalizeConfig(dg.Config):
     should_queue_carrier_optimization: bool = False
     optimization_session_id: int = 0
     forced: bool = False  # the wait gave up before the carrier's rows were processed
-    # Compare every staged row with the carrier table instead of only the rows that changed
-    # since the last sync: repairs carrier rows someone else wrote to.
+    # Kept so that old run configs still load: every sync now compares every row.
     reconcile: bool = False
     # The optimization gate (checks on common_devices).
     max_active_device_drop_share: float = 0.10
@@ -118,12 +113,11 @@ def finalize_device_tables(
         service_provider_id=config.service_provider_id,
         forced=config.forced,
         run_id=context.run.run_id,
-        reconcile=config.reconcile,
-        use_legacy_procedures=database.use_legacy_procedures,
+        engine=database.engine_kind(),
     )
     try:
         result = finalize_partition(
-            database.get_engine(),
+            database.get_databases(),
             request,
             retry=database.retry_policy,
             on_retry=lambda attempt, error: context.log.warning(
@@ -139,105 +133,66 @@ def finalize_device_tables(
 
 
 def _summary_line(result: FinalizeResult) -> str:
+    where = f"{result.integration_key}|{result.tenant_key}"
     if not result.service_provider_ids:
-        return f"{result.integration_key}|{result.tenant_key}: no active service provider, nothing to do"
-    v, c = result.validation, result.carrier
-    return (
-        f"{result.integration_key}|{result.tenant_key} providers {result.service_provider_ids}: "
-        f"staged {v.staged}, rejected {v.rejected}, inserted {c.inserted}, updated {c.updated}, "
-        f"unchanged {c.unchanged}, deactivated {c.deactivated}, new plans {len(result.new_plans)}"
-    )
+        return f"{where}: no active service provider, nothing to do"
+    if result.procedures is not None:
+        return (f"{where} providers {result.service_provider_ids}: "
+                f"{len(result.procedures.calls)} legacy procedures, "
+                f"new plans {len(result.new_plans)}")
+    c = result.common.devices
+    return (f"{where} providers {result.service_provider_ids}: read {result.rows_read}, "
+            f"rejected {result.rejected}, inserted {c.inserted}, updated {c.updated}, "
+            f"unchanged {c.unchanged}, deactivated {c.deactivated}, "
+            f"new plans {len(result.new_plans)}")
 
 
 def _materializations(result: FinalizeResult):
     integration = get_integration(result.integration_key)
     shared = {
-        "service_provider_ids": dg.MetadataValue.json(result.service_provider_ids),
-        "sync_id": result.sync_id if result.sync_id is not None else dg.MetadataValue.null(),
-        "mode": result.mode,
+        "service_provider_ids": ", ".join(map(str, result.service_provider_ids)) or "none",
+        "sync_id": dg.MetadataValue.text(str(result.sync_id)) if result.sync_id is not None
+        else dg.MetadataValue.null(),
+        "engine": result.engine,
     }
     if not result.service_provider_ids:
         shared["note"] = "no active service provider of this integration for this tenant"
-    v = result.validation
-    yield dg.MaterializeResult(
-        asset_key=validated_staging.key,
-        metadata={
-            **shared,
-            "dagster/row_count": v.accepted,
-            "staged": v.staged,
-            "accepted": v.accepted,
-            "rejected": v.rejected,
-            "validated_rows": v.differing,  # the rest were unchanged since the last sync
-            "reject_reasons": dg.MetadataValue.md(_reasons_table(v.reasons)),
-        },
-    )
-    merged = result.mode == "set_based"
-    counts = result.carrier
-    yield dg.MaterializeResult(
-        asset_key=carrier_devices.key,
-        metadata={
-            **shared,
-            "dagster/row_count": result.carrier_live_devices,
-            "table": integration.carrier_table,
-            "sync_mode": integration.sync_mode.value
-            + ("" if integration.sync_mode_known else " (assumed: not known from the legacy)"),
-            **(
-                {
-                    "inserted": counts.inserted,
-                    "updated": counts.updated,
-                    "unchanged": counts.unchanged,
-                    "deactivated": counts.deactivated,
-                    "rejected": v.rejected,
-                }
-                if merged
-                else {"legacy_procedures": dg.MetadataValue.json(result.legacy_statements)}
-            ),
-            **(
-                {"deactivation_skipped": dg.MetadataValue.json(
-                    {str(k): r for k, r in result.deactivation_skipped.items()})}
-                if integration.sync_mode is SyncMode.FULL and result.deactivation_skipped
-                else {}
-            ),
-        },
-    )
-    common = result.common
-    yield dg.MaterializeResult(
-        asset_key=common_devices.key,
-        metadata={
-            **shared,
-            "dagster/row_count": result.common_live_devices,
-            "table": "Device + Device_Tenant" if integration.has_communication_plans
-            else "MobilityDevice",
-            **(
-                {
-                    "inserted": common.devices.inserted,
-                    "updated": common.devices.updated,
-                    "unchanged": common.devices.unchanged,
-                    "deactivated": common.devices.deactivated,
-                    "tenant_links_inserted": common.tenant_links_inserted,
-                    "tenant_links_updated": common.tenant_links_updated,
-                }
-                if merged
-                else {}
-            ),
-        },
-    )
-    yield dg.MaterializeResult(
-        asset_key=communication_plans.key,
-        metadata={
-            **shared,
-            "dagster/row_count": result.plans_total,
-            "new_plans": len(result.new_plans),
-            "new_plan_names": dg.MetadataValue.json(
-                [{"service_provider_id": sp, "plan": name} for sp, name in result.new_plans]
-            ),
-            **(
-                {}
-                if integration.has_communication_plans
-                else {"note": "Mobility carriers have no communication plans"}
-            ),
-        },
-    )
+    carrier = {
+        **shared,
+        "dagster/row_count": result.carrier_live_devices,
+        "table": integration.carrier.table
+        + (" (Jasper database)" if integration.database.value == "jasper" else ""),
+    }
+    if result.procedures is not None:
+        carrier["legacy_procedures"] = dg.MetadataValue.md("\n".join(
+            f"- `{call.describe()}`" for call in result.procedures.calls)
+            + "".join(f"\n- skipped: {why}" for why in result.procedures.skipped))
+    if result.staging is not None:
+        s = result.staging
+        carrier.update({"staging_rows": s.rows, "inserted": s.inserted, "updated": s.updated,
+                        "unchanged": s.unchanged, "deactivated": s.deactivated})
+    if result.common is not None:
+        carrier.update({"rows_checked": result.rows_read, "rejected": result.rejected,
+                        "reject_reasons": dg.MetadataValue.md(_reasons_table(result.reasons))})
+    if result.deactivation_skipped:
+        carrier["deactivation_skipped"] = dg.MetadataValue.md("\n".join(
+            f"- provider {p}: {why}" for p, why in sorted(result.deactivation_skipped.items())))
+    yield dg.MaterializeResult(asset_key=carrier_devices.key, metadata=carrier)
+    common = {**shared, "dagster/row_count": result.common_live_devices,
+              "table": "Device + Device_Tenant" if integration.has_communication_plans
+              else "MobilityDevice"}
+    if result.common is not None:
+        d = result.common.devices
+        common.update({"inserted": d.inserted, "updated": d.updated, "unchanged": d.unchanged,
+                       "deactivated": d.deactivated,
+                       "tenant_links_inserted": result.common.tenant_links_inserted})
+    yield dg.MaterializeResult(asset_key=common_devices.key, metadata=common)
+    plans = {**shared, "dagster/row_count": result.plans_total,
+             "new_plans": len(result.new_plans),
+             "new_plan_names": ", ".join(name for _, name in result.new_plans) or "none"}
+    if not integration.has_communication_plans:
+        plans["note"] = "Mobility carriers have no communication plans"
+    yield dg.MaterializeResult(asset_key=communication_plans.key, metadata=plans)
 
 
 def _reasons_table(reasons: dict[str, int]) -> str:

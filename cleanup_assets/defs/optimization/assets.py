@@ -18,8 +18,9 @@ from ...optimization import (
     session_guid,
 )
 from ...registry import get_integration
+from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period
-from ...notifications import utcnow
+from ...db import utcnow
 from ..device_sync.assets import GROUP, FinalizeConfig, common_devices, communication_plans
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
@@ -56,7 +57,8 @@ def queue_carrier_optimization(
     engine = database.get_engine()
     metadata: dict = {}
     if gating(integration, config.service_provider_id, config.should_queue_carrier_optimization):
-        metadata.update(_queue_once(context, engine, optimization_queue, amop, config, tenant_key))
+        metadata.update(_queue_once(context, database, optimization_queue, amop, config,
+                                    tenant_key))
     elif config.should_queue_carrier_optimization:
         metadata["optimization"] = (f"not queued: {integration.legacy_name} is not optimized "
                                     "(Jasper family only)")
@@ -74,17 +76,20 @@ def queue_carrier_optimization(
     yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
 
 
-def _queue_once(context, engine, queue, amop, config, tenant_key) -> dict:
+def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
+    engine = database.get_engine()
     provider = config.service_provider_id
     session = config.optimization_session_id
     run = context.run
     key = handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id)
+    use_procedure = database.engine_kind() is Engine.PROCEDURES
 
     def claim(conn):
         existing = current_handover(conn, provider, key)
         if existing.status in (QUEUED, STOPPED, STOPPING):
             return existing, None
-        period = find_billing_period(conn, provider, utcnow().date())
+        period = find_billing_period(conn, provider, utcnow().date(),
+                                     use_procedure=use_procedure)
         if period is None:  # the gate checked it; the calendar may have turned since
             raise dg.Failure(f"service provider {provider} has no billing period for this or "
                              "next month: optimization not queued")

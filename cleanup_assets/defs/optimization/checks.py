@@ -36,7 +36,7 @@ CHECK_SPECS = [
     ),
     dg.AssetCheckSpec(
         "rejected_rows_within_threshold", asset=GATED_ASSET,
-        description="Rejected staging rows are at most `max_rejected_share` of the staged rows.",
+        description="Rows the checks rejected are at most `max_rejected_share` of the rows read.",
     ),
 ]
 
@@ -71,8 +71,8 @@ def gate_results(result: FinalizeResult, integration: Integration, config) -> li
     else:
         billing = result_for("billing_period_exists", True, blocking,
                              reason=f"not applicable: {integration.legacy_name} is not optimized")
-    staged = result.validation.staged
-    rejected_share = result.validation.rejected / staged if staged else 0.0
+    read = result.rows_read
+    rejected_share = result.rejected / read if read else 0.0
     return [
         result_for("sync_is_complete", not config.forced, blocking, forced=config.forced,
                    reason="forced: the wait for rows to process gave up" if config.forced
@@ -87,7 +87,7 @@ def gate_results(result: FinalizeResult, integration: Integration, config) -> li
                    devices_on_plans_without_rate_plan=gate.devices_on_plans_without_rate_plan,
                    plans_without_rate_plan=dg.MetadataValue.json(gate.plans_without_rate_plan)),
         result_for("rejected_rows_within_threshold", rejected_share <= config.max_rejected_share,
-                   dg.AssetCheckSeverity.WARN, rejected=result.validation.rejected,
-                   staged=staged, rejected_share=round(rejected_share, 4),
+                   dg.AssetCheckSeverity.WARN, rejected=result.rejected,
+                   rows_checked=read, rejected_share=round(rejected_share, 4),
                    max_rejected_share=config.max_rejected_share),
     ]

@@ -4,7 +4,7 @@ failed after retries, or any step of the run failed. Never a silent hang."""
 import dagster as dg
 
 from ...db import in_transaction
-from ...notifications import utcnow
+from ...db import utcnow
 from ...optimization import (
     QUEUED,
     STOPPED,
@@ -13,7 +13,7 @@ from ...optimization import (
     current_handover,
     global_settings,
     handover_key,
-    mark_session_stopped,
+    remove_carrier_optimization_session,
     provider_name,
     record_handover,
     session_guid,
@@ -102,7 +102,7 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
             session, guid, progress=None, customer_id=int(tenant_key), error=reason))
 
     def finish(conn):
-        mark_session_stopped(conn, session, utcnow())
+        remove_carrier_optimization_session(conn, session)
         record_handover(conn, provider, key, session, STOPPED, reason=reason)
 
     in_transaction(engine, finish)

@@ -5,10 +5,9 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
-from sqlalchemy import select
 
 from ...db import in_transaction
-from ...notifications import utcnow
+from ...db import utcnow
 from ...registry import Family, get_integration
 from ...reporting import (
     HISTORY_COLUMNS,
@@ -25,8 +24,8 @@ from ...reporting import (
     tenant_name,
     write_sync_log,
 )
-from ...schema import jasper_communication_plan
-from ...sql.common import PLAN_CREATED_BY
+from ...sql.common import new_plans_of
+from ...sql.finalize import Engine
 from ...optimization import global_settings
 from ..device_sync.assets import GROUP, communication_plans
 from ..partitions import device_sync_partitions, split_partition_key
@@ -82,22 +81,18 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
         yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata={
             "note": "no active service provider: nothing was synced, nothing to report"})
         return
-    summary = in_transaction(engine, lambda c: summarize(c, integration, sync))
+    use_procedure = database.engine_kind() is Engine.PROCEDURES
+    summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
 
     def build(conn):
         name = tenant_name(conn, tenant_key)
-        plan = jasper_communication_plan
-        new_plans = [tuple(r) for r in conn.execute(
-            select(plan.c.ServiceProviderId, plan.c.CommunicationPlanName).where(
-                plan.c.ServiceProviderId.in_(summary.provider_ids),
-                plan.c.CreatedBy == PLAN_CREATED_BY,
-                plan.c.CreatedDate >= sync.StartedAt))]
+        new_plans = new_plans_of(conn, sync.id)  # exactly the plans this sync inserted
         mails = [("summary", summary_email(conn, integration, summary, name))]
         if new_plans:
             mails.append(("new plans", new_plans_email(conn, integration, new_plans, name)))
         if integration.billing_cycle_discrepancy_report:
             found = billing_cycle_discrepancies(conn, integration, summary.provider_ids,
-                                                utcnow().date())
+                                                utcnow().date(), use_procedure=use_procedure)
             if found:
                 mails.append(("billing-cycle discrepancies", discrepancy_email(conn, found, name)))
         log_enabled = (global_settings(conn).get("DeviceSyncSummaryLogEnable", "").lower()
@@ -126,7 +121,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
         "emails": dg.MetadataValue.json(statuses),
         "sync_log": log_object or ("disabled (DeviceSyncSummaryLogEnable)" if not log_enabled
                                    else "not applicable: Mobility"),
-        "dagster/row_count": summary.fields["DeviceCount"],
+        "dagster/row_count": (summary.fields or {}).get("DeviceCount") or 0,
     }
     yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata=metadata)
     if failures:

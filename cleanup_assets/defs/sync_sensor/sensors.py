@@ -6,12 +6,8 @@ from datetime import timedelta
 import dagster as dg
 
 from ...db import in_transaction
-from ...notifications import (
-    evaluate_notifications,
-    ingest_sqs_messages,
-    launched_between,
-    utcnow,
-)
+from ...db import utcnow
+from ...notifications import evaluate_notifications, ingest_sqs_messages, launched_between
 from ..device_sync.jobs import finalize_device_sync_job
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
 from ..resources import DatabaseResource, SqsQueueResource
@@ -45,15 +41,21 @@ def sync_notification_sensor(
     (integration, tenant) with the notification's provider, optimization flag and session.
     Malformed notifications are rejected with their reason (`cleanup-assets notifications`).
     """
-    engine = database.get_engine()
+    databases = database.get_databases()
+    engine = databases.central
     ingested = 0
     if device_sync_queue.enabled:
         ingested = ingest_sqs_messages(engine, device_sync_queue.client(),
                                        device_sync_queue.queue_url)
     now = utcnow()
-    outcome = in_transaction(engine, lambda conn: evaluate_notifications(
-        conn, now=now, max_launches=MAX_RUNS_PER_TICK), retry=database.retry_policy)
+    outcome = evaluate_notifications(databases, now=now, max_launches=MAX_RUNS_PER_TICK,
+                                     retry=database.retry_policy)
     launches = list(outcome.launches)
+    for table in sorted(outcome.whole_table):
+        context.log.warning(
+            f"{table} has neither a ServiceProviderId column nor a key to the carrier table: "
+            "its rows were counted (and, when forced, cleared) for the whole table, as the "
+            "legacy does — one provider's wait sees every provider's rows")
 
     # Decisions of earlier ticks whose run never came to exist (a crash between the commit
     # and the run's creation): request them again under the same run key.
@@ -91,6 +93,8 @@ def sync_notification_sensor(
     summary = {"ingested": ingested, "launched": len(run_requests), "waiting": outcome.waiting,
                "rejected": outcome.rejected, "forced": outcome.forced,
                "deferred": outcome.deferred, "tick": now.isoformat()}
+    if outcome.whole_table:
+        summary["counted_whole_table"] = sorted(outcome.whole_table)
     context.log.info(f"sync sensor tick: {summary}")
     return dg.SensorResult(
         run_requests=run_requests,

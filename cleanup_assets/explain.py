@@ -1,0 +1,140 @@
+"""A representative workload of every statement the code location issues, for
+``cleanup-assets explain-sql`` (and the T-SQL test, which runs it on PostgreSQL with
+stand-in procedures): both engines' finalization, the gate, a sensor tick, the handover,
+the stop path and the reporting queries. Each statement is captured and compiled for SQL
+Server (sql/tsql.py)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Iterator
+
+from .db import Databases, RetryPolicy, connect_databases, in_transaction, utcnow
+from .demo import DEMO_PROVIDERS, seed_demo
+from .registry import INTEGRATIONS, Family
+from .sql.finalize import Engine, FinalizeRequest, finalize_partition
+from .sql.tsql import Captured, capture_statements, review
+
+QUICK = RetryPolicy(attempts=1, base_delay_seconds=0)
+
+
+def run_workload(databases: Databases, *, procedures: bool) -> None:
+    """Exercise every statement path once on seeded databases (demo data)."""
+    from .notifications import evaluate_notifications, launched_between, post_notification
+    from .optimization import (
+        SENDING,
+        current_handover,
+        global_settings,
+        provider_name,
+        record_handover,
+        remove_carrier_optimization_session,
+        session_guid,
+    )
+    from .reporting import (
+        billing_cycle_discrepancies,
+        history_chunks,
+        summarize,
+        sync_for_run,
+        tenant_name,
+        write_sync_log,
+    )
+    from .sql.common import new_plans_of
+    from .sql.gate import find_billing_period
+    from .schema import service_provider
+
+    engines = [Engine.SET_BASED] + ([Engine.PROCEDURES] if procedures else [])
+    seen = set()
+    for provider_id, tenant_id, key, _ in DEMO_PROVIDERS:
+        if key in seen:
+            continue
+        seen.add(key)
+        integration = INTEGRATIONS[key]
+        for engine in engines:
+            if (engine is Engine.SET_BASED and integration.database.value == "jasper"
+                    and not databases.joinable):
+                continue  # PostgreSQL cannot join two databases: the set-based engine refuses
+            result = finalize_partition(databases, FinalizeRequest(
+                integration, str(tenant_id), provider_id, run_id=f"explain-{key}-{engine.value}",
+                engine=engine), retry=QUICK)
+            with databases.central.connect() as conn:
+                sync = sync_for_run(conn, key, str(tenant_id), [f"explain-{key}-{engine.value}"])
+                tenant_name(conn, str(tenant_id))
+                new_plans_of(conn, result.sync_id)
+                global_settings(conn)
+                if integration.billing_cycle_discrepancy_report:
+                    billing_cycle_discrepancies(conn, integration, [provider_id], date.today(),
+                                                use_procedure=engine is Engine.PROCEDURES)
+                if integration.family is Family.M2M:
+                    write_sync_log(conn, [provider_id], io.StringIO())
+                    for _ in history_chunks(conn, [provider_id], result.sync_id, utcnow()):
+                        pass
+            summarize(databases, integration, sync, use_procedure=engine is Engine.PROCEDURES)
+    # A sensor tick: post, parse, count rows to process, decide; relaunch lookups.
+    with databases.central.begin() as conn:
+        rows = conn.execute(service_provider.select()).mappings().all()
+        for row in rows:
+            post_notification(conn, {"IntegrationType": row["IntegrationId"],
+                                     "ServiceProviderId": row["id"]})
+    evaluate_notifications(databases, retry=QUICK)
+    with databases.central.connect() as conn:
+        launched_between(conn, utcnow().replace(year=2000), utcnow())
+    # The handover and the stop path.
+    provider = next(p for p, _, key, _ in DEMO_PROVIDERS if INTEGRATIONS[key].optimization)
+
+    def handover(conn):
+        current_handover(conn, provider, "session:1")
+        find_billing_period(conn, provider, date.today(), use_procedure=procedures)
+        record_handover(conn, provider, "session:1", 1, SENDING, run_id="explain")
+        record_handover(conn, provider, "session:1", 1, "queued", message_id="m-1")
+        session_guid(conn, 9000 + provider)
+        provider_name(conn, provider)
+        remove_carrier_optimization_session(conn, 9000 + provider)
+
+    in_transaction(databases.central, handover, QUICK)
+
+
+def planned_procedure_statements():
+    """The procedure engine's calls, as built (for explain-sql, which runs on SQLite)."""
+    from .sql.gate import BILL_PERIOD_PROCEDURE
+    from .sql.procedure_engine import planned_calls
+    from .sql.procedures import procedure_call
+
+    for integration in INTEGRATIONS.values():
+        for step, parameters in planned_calls(integration, 101, jasper_db_name="JasperDb",
+                                              integration_id=1):
+            yield (f"{integration.key}: {step.name} ({step.database.value} database, "
+                   f"{step.source})", procedure_call(step.name, parameters))
+        summary = {"ServiceProviderId": 101} if integration.summary_takes_provider else {}
+        yield (f"{integration.key}: summary ({integration.summary_database.value} database)",
+               procedure_call(integration.summary_procedure, summary, returns_rows=True))
+    yield ("billing period", procedure_call(BILL_PERIOD_PROCEDURE, {
+        "ServiceProviderId": 101, "BillMonth": 1, "BillYear": 2026}, returns_rows=True))
+    yield ("ThingSpace billing-cycle discrepancies", procedure_call(
+        "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": 103},
+        returns_rows=True))
+
+
+def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[str]]]:
+    """(title, SQL Server text, lint findings) for every distinct statement."""
+    from .schema import create_schema
+    from .sql.tsql import lint, to_tsql
+
+    with tempfile.TemporaryDirectory() as folder:
+        databases = connect_databases(f"sqlite:///{Path(folder) / 'central.db'}",
+                                      f"sqlite:///{Path(folder) / 'JasperDb.db'}")
+        create_schema(databases)
+        seed_demo(databases, devices_per_provider=5)
+        with capture_statements(databases.central, databases.jasper) as captured:
+            run_workload(databases, procedures=False)
+        databases.dispose()
+    for number, (sql, problems) in enumerate(review(captured), start=1):
+        yield f"statement {number}", sql, problems
+    for title, statement in planned_procedure_statements():
+        sql = to_tsql(statement)
+        yield title, sql, lint(sql)
+
+
+__all__ = ["Captured", "explain_statements", "run_workload", "planned_procedure_statements"]

@@ -1,0 +1,113 @@
+"""What makes a device row unusable: the checks, as SQL expressions.
+
+A row with a defect is never mirrored and never lost: it goes to ``CleanupRejectedRow``
+with the first defect found, and the device it names keeps its last state (it is not
+deleted either). Every sync judges every row again — nothing is cached — so a change of
+these rules applies to every row at the next sync; ``RULES_VERSION`` is recorded on each
+sync so that reports say which rules judged it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Mapping
+
+from sqlalchemy import Integer, String, and_, case, func, null
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.schema import Table
+
+from .dialect import has_non_digit, text_length
+
+# 2: carrier rows are checked (not staging), control characters and NUL refused,
+#    duplicates keep their device's last state.
+RULES_VERSION = 2
+
+# A device's identity, by the common column it fills: (digits only, allowed lengths).
+KEY_FORMATS: Mapping[str, tuple[int, int, str]] = {
+    "ICCID": (19, 20, "ITU-T E.118"),
+    "MSISDN": (1, 15, "E.164"),
+    "EID": (32, 32, "GSMA SGP.02"),
+}
+
+
+class has_control_character(FunctionElement):
+    """True where text holds a control character (U+0000-U+001F, U+007F), NUL included.
+
+    NUL needs its own test on SQLite, whose text functions (GLOB, length) stop at the first
+    NUL: '…0016\\x00junk' would pass as 19 digits. PostgreSQL text cannot hold NUL."""
+
+    type = String()
+    inherit_cache = True
+    name = "has_control_character"
+
+
+@compiles(has_control_character, "sqlite")
+def _control_sqlite(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    v = compiler.process(arg, **kw)
+    return (f"(instr(CAST({v} AS BLOB), x'00') > 0 "
+            f"OR {v} GLOB '*[' || char(1) || '-' || char(31) || char(127) || ']*')")
+
+
+@compiles(has_control_character, "postgresql")
+def _control_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} ~ '[\\x01-\\x1f\\x7f]')"
+
+
+@compiles(has_control_character, "mssql")
+def _control_mssql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    v = f"({compiler.process(arg, **kw)} COLLATE Latin1_General_BIN2)"
+    return (f"(CHARINDEX(CHAR(0) COLLATE Latin1_General_BIN2, {v}) > 0 "
+            f"OR {v} LIKE '%[' + CHAR(1) + '-' + CHAR(31) + CHAR(127) + ']%')")
+
+
+def key_defects(name: str, value: ColumnElement, source: str) -> list[tuple[ColumnElement, str]]:
+    """The identity checks for a key column (``name`` is the common column it fills)."""
+    low, high, standard = KEY_FORMATS[name]
+    length = f"{low}" if low == high else f"{low}-{high}"
+    return [
+        (value.is_(None), f"missing {name} in {source}"),
+        (has_control_character(value), f"{name} has a control character"),
+        (has_non_digit(value), f"{name} has a non-digit character"),
+        (~text_length(value).between(low, high), f"{name} is not {length} digits ({standard})"),
+    ]
+
+
+def value_defects(values: Mapping[str, ColumnElement], target: Table) -> list:
+    """Text too long for the target column, or holding control characters."""
+    checks = []
+    for name, value in values.items():
+        column_type = target.c[name].type
+        length = getattr(column_type, "length", None)
+        if not isinstance(column_type, String):
+            continue
+        checks.append((has_control_character(value), f"{name} has a control character"))
+        if length:
+            checks.append((text_length(value) > length,
+                           f"{name} longer than {length} characters"))
+    return checks
+
+
+def first_defect(checks: Iterable[tuple[ColumnElement, str]]) -> ColumnElement:
+    """The reason of the first check that holds, else NULL."""
+    whens = list(checks)
+    return case(*whens, else_=null()) if whens else null()
+
+
+def date_defects(texts: Mapping[str, ColumnElement],
+                 parsed: Mapping[str, ColumnElement]) -> list:
+    """A date given as text that the grammar does not accept."""
+    return [(and_(texts[name].isnot(None), parsed[name].is_(None)), f"{name} is not a valid date")
+            for name in texts]
+
+
+def duplicate_reason(key: str, table: str) -> str:
+    return (f"{key} appears in more than one row of {table}: the device keeps its last state "
+            "until the carrier's data names it once")
+
+
+def count_of(expr) -> ColumnElement:
+    """COUNT of the rows where ``expr`` holds (portable: no FILTER clause)."""
+    return func.count(case((expr, 1)), type_=Integer)

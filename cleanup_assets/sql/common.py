@@ -1,0 +1,111 @@
+"""The set-based engine's own work after the carrier tables: the common device tables
+(``Device`` + ``Device_Tenant`` for M2M carriers, ``MobilityDevice`` for Mobility carriers)
+mirrored from the carrier table — what ``usp_<Carrier>_DeviceSync`` and
+``usp_DeviceSync_Common`` / ``usp_MobilityDeviceSync_Common`` do on SQL Server — and the
+communication plans, which the legacy adds with its own SQL after either engine (F:386-445).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence
+
+from sqlalchemy import String, and_, exists, false, func, insert, literal, select, true
+from sqlalchemy.engine import Connection
+
+from ..registry import Integration
+from ..schema import device, device_tenant, jasper_communication_plan, new_communication_plan
+from ..schema import service_provider
+from .merge import MergeCounts, merge_into
+from .sources import carrier_source, common_table
+
+PLAN_CREATED_BY = "JasperDeviceSync"  # the legacy value (F:423)
+
+
+@dataclass
+class CommonCounts:
+    devices: MergeCounts
+    tenant_links_inserted: int = 0
+
+
+def mirror_common_devices(
+    conn: Connection,
+    integration: Integration,
+    provider_ids: Sequence[int],
+    *,
+    sync_id: int,
+    now: datetime,
+    delete_absent_for: Sequence[int],
+) -> CommonCounts:
+    """Mirror the providers' live, good carrier rows into the family's common table.
+
+    The carrier table is the truth for a provider (the device-sync step keeps it), so every
+    row is compared every sync and drift is repaired; a common row whose device no carrier
+    row names any more is soft-deleted — only for the providers in ``delete_absent_for``.
+    """
+    counts = CommonCounts(merge_into(
+        conn, common_table(integration), carrier_source(integration, provider_ids), provider_ids,
+        sync_id=sync_id, now=now, delete_absent_for=delete_absent_for))
+    if common_table(integration) is device:
+        counts.tenant_links_inserted = link_devices_to_tenants(conn, provider_ids)
+    return counts
+
+
+def link_devices_to_tenants(conn: Connection, provider_ids: Sequence[int]) -> int:
+    """One ``Device_Tenant`` row per device and its provider's own tenant (the link the
+    history export joins on, F:325)."""
+    link = and_(device_tenant.c.DeviceId == device.c.id,
+                device_tenant.c.TenantId == service_provider.c.TenantId)
+    return conn.execute(insert(device_tenant).from_select(
+        ["DeviceId", "TenantId"],
+        select(device.c.id, service_provider.c.TenantId)
+        .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
+        .where(device.c.ServiceProviderId.in_(list(provider_ids)),
+               service_provider.c.TenantId.isnot(None), ~exists().where(link)),
+    )).rowcount
+
+
+def add_missing_communication_plans(
+    conn: Connection, provider_ids: Sequence[int], *, sync_id: int, now: datetime
+) -> list[tuple[int, str]]:
+    """The legacy ``UpdateCommPlans`` (F:386-445), in two statements instead of one per plan.
+
+    Every distinct ``Device.CommunicationPlan`` of the providers whose name no
+    ``JasperCommunicationPlan`` row has — matched by name alone, across providers, as the
+    legacy does — is inserted (CreatedBy ``JasperDeviceSync``, IsActive 1, IsDeleted 0) for
+    the provider that uses it (the lowest id when two of the partition do). The plans this
+    finalization inserted are recorded in ``CleanupNewCommunicationPlan``; the new-plans
+    email lists exactly those.
+    """
+    plan = jasper_communication_plan
+    missing = (
+        select(device.c.CommunicationPlan.label("Name"),
+               func.min(device.c.ServiceProviderId).label("ServiceProviderId"))
+        .where(device.c.ServiceProviderId.in_(list(provider_ids)),
+               device.c.CommunicationPlan.isnot(None),
+               ~exists().where(plan.c.CommunicationPlanName == device.c.CommunicationPlan))
+        .group_by(device.c.CommunicationPlan)
+        .subquery("missing_plans")
+    )
+    recorded = conn.execute(insert(new_communication_plan).from_select(
+        ["SyncId", "ServiceProviderId", "CommunicationPlanName"],
+        select(literal(sync_id), missing.c.ServiceProviderId, missing.c.Name),
+    )).rowcount
+    if not recorded:
+        return []
+    conn.execute(insert(plan).from_select(
+        ["CommunicationPlanName", "CreatedBy", "CreatedDate", "IsActive", "IsDeleted",
+         "ServiceProviderId"],
+        select(missing.c.Name, literal(PLAN_CREATED_BY, String), literal(now), true(), false(),
+               missing.c.ServiceProviderId),
+    ))
+    return new_plans_of(conn, sync_id)
+
+
+def new_plans_of(conn: Connection, sync_id: int) -> list[tuple[int, str]]:
+    """(provider, plan name) of the plans one finalization inserted."""
+    rows = conn.execute(select(new_communication_plan.c.ServiceProviderId,
+                               new_communication_plan.c.CommunicationPlanName)
+                        .where(new_communication_plan.c.SyncId == sync_id))
+    return sorted(tuple(row) for row in rows)

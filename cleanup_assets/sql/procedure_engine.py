@@ -1,0 +1,116 @@
+"""The procedure engine: on SQL Server the legacy procedures finalize the device tables, in
+exactly the legacy sequence (``SyncDeviceTables``, F:730-808), with their parameters, on their
+database, each under the transient-retry policy (F:184-185, 3 tries).
+
+Unlike the legacy, a failure is never swallowed (the Jasper, Teal and Pond wrappers logged
+and went on, F:1049-1054, 1115-1126, 1557-1568): it is raised, the partition's run fails,
+our ledger records no success, and the stop path runs when optimization was asked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from sqlalchemy.engine import Connection, Engine
+
+from ..db import Databases, RetryPolicy, in_transaction
+from ..registry import Database, Integration, Procedure
+from .procedures import procedure_call
+from .rows_to_process import staging_has_rows
+
+
+@dataclass(frozen=True)
+class Call:
+    """One procedure call, as made (for metadata, tests and explain-sql)."""
+
+    name: str
+    parameters: dict
+    database: str
+
+    def describe(self) -> str:
+        args = ", ".join(f"@{k} = {v!r}" for k, v in self.parameters.items())
+        return f"{self.database}: EXEC {self.name}" + (f" {args}" if args else "")
+
+
+@dataclass
+class ProcedureRun:
+    calls: list[Call] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # conditional calls not made, and why
+
+
+def _engine(databases: Databases, database: Database) -> Engine:
+    return databases.jasper if database is Database.JASPER else databases.central
+
+
+def _parameters(step: Procedure, provider_id: int | None, *, jasper_db_name: str,
+                integration_id: int) -> dict:
+    values = {"ServiceProviderId": provider_id, "JasperDbName": jasper_db_name,
+              "IntegrationId": integration_id}
+    return {name: values[name] for name in step.parameters}
+
+
+def _call(databases: Databases, step: Procedure, parameters: dict, retry: RetryPolicy,
+          on_retry) -> Call:
+    engine = _engine(databases, step.database)
+    statement = procedure_call(step.name, parameters)
+
+    def work(conn: Connection):
+        _set_timeout(conn, step.timeout_seconds)
+        conn.execute(statement)
+
+    # Every call commits on its own, as the legacy's; usp_Jasper_DeviceSync explicitly inside
+    # a transaction (F:1034-1047), the others in one implicit transaction each.
+    in_transaction(engine, work, retry, on_retry=on_retry)
+    return Call(step.name, parameters, step.database.value)
+
+
+def _set_timeout(conn: Connection, seconds: int | None) -> None:
+    """The legacy's command timeout, where the driver has one (pyodbc: ``Connection.timeout``)."""
+    if seconds and conn.dialect.name == "mssql":
+        raw = conn.connection.dbapi_connection
+        if hasattr(raw, "timeout"):
+            raw.timeout = seconds
+
+
+def run_procedures(
+    databases: Databases,
+    integration: Integration,
+    provider_ids: Sequence[int],
+    *,
+    integration_id: int,
+    retry: RetryPolicy = RetryPolicy(),
+    on_retry: Callable | None = None,
+) -> ProcedureRun:
+    """The carrier procedures of each provider in the legacy order, then the common one.
+
+    The common procedure takes only ``@IntegrationId`` (F:1177, 1199): it is called once,
+    after every provider's carrier procedures — the legacy called it once per notification,
+    which is one provider.
+    """
+    run = ProcedureRun()
+    for provider_id in provider_ids:  # providers of one partition: one, rarely a few
+        for step in integration.procedures:
+            if step.only_when_rows_in and not in_transaction(
+                    databases.central, lambda c, t=step.only_when_rows_in: staging_has_rows(
+                        c, t, provider_id), retry):
+                run.skipped.append(f"{step.name} for provider {provider_id}: "
+                                   f"{step.only_when_rows_in} has no rows (F:746-751)")
+                continue
+            run.calls.append(_call(databases, step, _parameters(
+                step, provider_id, jasper_db_name=databases.jasper_db_name,
+                integration_id=integration_id), retry, on_retry))
+    common = integration.common_procedure
+    run.calls.append(_call(databases, common, _parameters(
+        common, None, jasper_db_name=databases.jasper_db_name, integration_id=integration_id),
+        retry, on_retry))
+    return run
+
+
+def planned_calls(integration: Integration, provider_id: int, *, jasper_db_name: str,
+                  integration_id: int, staging_has_rows: bool = True) -> list[tuple[Procedure, dict]]:
+    """The calls ``run_procedures`` makes for one provider (explain-sql prints them)."""
+    steps = [s for s in integration.procedures if staging_has_rows or not s.only_when_rows_in]
+    steps.append(integration.common_procedure)
+    return [(s, _parameters(s, provider_id, jasper_db_name=jasper_db_name,
+                            integration_id=integration_id)) for s in steps]

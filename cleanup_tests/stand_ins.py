@@ -1,0 +1,172 @@
+"""Stand-in procedures under the legacy names and parameter names, on PostgreSQL: no SQL
+Server can run here, so the procedure engine is tested against these.
+
+Each records its call — name, parameters, the database it ran in — in ``stand_in_calls``
+of that database, and does what its name says on the test data, plainly (the legacy bodies
+are not public, except usp_Telegence_Update_Device's). ``usp_Jasper_DeviceSync`` runs on the
+central database and reads the Jasper database by the name it is given (``@JasperDbName``),
+through dblink — as SQL Server's cross-database names do.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+
+CALLS = """
+CREATE TABLE IF NOT EXISTS stand_in_calls (
+    id serial PRIMARY KEY, name text NOT NULL, parameters text NOT NULL, db text NOT NULL,
+    at timestamptz NOT NULL DEFAULT clock_timestamp());
+CREATE OR REPLACE FUNCTION record_call(name text, parameters text) RETURNS void
+LANGUAGE sql AS $$ INSERT INTO stand_in_calls (name, parameters, db)
+                   VALUES (name, parameters, current_database()) $$;
+"""
+
+
+def _mirror(source_sql: str) -> str:
+    """Mirror (ServiceProviderId, ICCID, Status) rows into Device: insert or update."""
+    return f"""
+    UPDATE "Device" d SET "Status" = s.status, "IsDeleted" = false, "IsActive" = true
+      FROM ({source_sql}) s WHERE d."ServiceProviderId" = s.sp AND d."ICCID" = s.iccid
+       AND length(s.status) <= 50;
+    INSERT INTO "Device" ("ServiceProviderId", "ICCID", "Status", "IsActive", "IsDeleted",
+                          "CreatedBy", "CreatedDate")
+    SELECT s.sp, s.iccid, s.status, true, false, 'stand-in', now() FROM ({source_sql}) s
+     WHERE s.iccid IS NOT NULL AND length(s.iccid) <= 20 AND length(s.status) <= 50
+       AND NOT EXISTS (
+           SELECT 1 FROM "Device" d WHERE d."ServiceProviderId" = s.sp AND d."ICCID" = s.iccid);
+    """
+
+
+def _procedure(name: str, parameters: list[tuple[str, str]], body: str = "") -> str:
+    declared = ", ".join(f'"{p}" {t}' for p, t in parameters)
+    recorded = " || ',' || ".join(f"'{p}=' || coalesce(\"{p}\"::text, 'NULL')"
+                                  for p, _ in parameters) or "''"
+    return (f'CREATE OR REPLACE PROCEDURE "{name}"({declared}) LANGUAGE plpgsql AS $body$ '
+            f"#variable_conflict use_column\n BEGIN PERFORM record_call('{name}', {recorded}); "
+            f"{body} END $body$;")
+
+
+def _summary(name: str, parameters: list[tuple[str, str]], count_sql: str) -> str:
+    declared = ", ".join(f'"{p}" {t}' for p, t in parameters)
+    recorded = " || ',' || ".join(f"'{p}=' || \"{p}\"::text" for p, _ in parameters) or "''"
+    return (f'CREATE OR REPLACE FUNCTION "{name}"({declared}) RETURNS TABLE ('
+            '"DetailLastSyncDate" timestamp, "DetailQueueCount" int, "DetailUpdatedCount" int, '
+            '"UsageLastSyncDate" timestamp, "UsageQueueCount" int, "UsageUpdatedCount" int, '
+            '"DeviceCount" int) LANGUAGE plpgsql AS $body$ BEGIN '
+            f"PERFORM record_call('{name}', {recorded}); "
+            "RETURN QUERY SELECT timestamp '2026-11-27 06:00', 7, 5, timestamp '2026-11-27 07:00',"
+            f" 0, 3, ({count_sql})::int; END $body$;")
+
+
+SP = [("ServiceProviderId", "integer")]
+
+CENTRAL = [
+    CALLS,
+    "CREATE EXTENSION IF NOT EXISTS dblink;",
+    _procedure("usp_Jasper_DeviceSync", [("JasperDbName", "text"), ("ServiceProviderId", "integer")],
+               _mirror("""SELECT * FROM dblink('dbname=' || "JasperDbName",
+                   'SELECT "ServiceProviderId", "ICCID", "Status" FROM "JasperDevice"')
+                   AS j(sp integer, iccid text, status text)
+                   WHERE j.sp = "usp_Jasper_DeviceSync"."ServiceProviderId\"""")),
+    _procedure("usp_ThingSpace_DeviceSync", SP, _mirror(
+        'SELECT "ServiceProviderId" sp, "ICCID" iccid, "Status" status FROM "ThingSpaceDevice" '
+        'WHERE "ServiceProviderId" = "usp_ThingSpace_DeviceSync"."ServiceProviderId"')),
+    _procedure("usp_Teal_Device_Sync", SP, _mirror(
+        'SELECT "ServiceProviderId" sp, "ICCID" iccid, "DeviceStatus" status FROM "TealDevice" '
+        'WHERE "ServiceProviderId" = "usp_Teal_Device_Sync"."ServiceProviderId"')),
+    _procedure("POND_DEVICE_SYNC", SP, _mirror(
+        'SELECT "ServiceProviderId" sp, "ICCID" iccid, "DeviceStatus" status FROM "PondDevice" '
+        'WHERE "ServiceProviderId" = "POND_DEVICE_SYNC"."ServiceProviderId"')),
+    _procedure("usp_DeviceSync_Common", [("IntegrationId", "integer")], """
+        INSERT INTO "Device_Tenant" ("DeviceId", "TenantId")
+        SELECT d.id, sp."TenantId" FROM "Device" d JOIN "ServiceProvider" sp
+          ON sp.id = d."ServiceProviderId" AND sp."IntegrationId" = "usp_DeviceSync_Common"."IntegrationId"
+         WHERE NOT EXISTS (SELECT 1 FROM "Device_Tenant" t
+                            WHERE t."DeviceId" = d.id AND t."TenantId" = sp."TenantId");"""),
+    _procedure("usp_Telegence_Update_Device", SP, """
+        INSERT INTO "TelegenceDevice" ("ServiceProviderId", "SubscriberNumber",
+               "SubscriberNumberStatus", "IsActive", "IsDeleted")
+        SELECT s."ServiceProviderId", s."SubscriberNumber", s."SubscriberNumberStatus", true, false
+          FROM "TelegenceDeviceStaging" s
+         WHERE s."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+           AND s."SubscriberNumber" IS NOT NULL AND NOT EXISTS (
+               SELECT 1 FROM "TelegenceDevice" t WHERE t."SubscriberNumber" = s."SubscriberNumber");"""),
+    _procedure("usp_Telegence_Update_DeviceDetail", SP),
+    _procedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging", []),
+    _procedure("usp_Telegence_Update_DeviceUsage_FromStaging", SP),
+    _procedure("usp_Telegence_Update_DeviceMubuUsage_FromStaging", SP),
+    _procedure("usp_Telegence_DeviceSync", SP, """
+        INSERT INTO "MobilityDevice" ("ServiceProviderId", "MSISDN", "IsActive", "IsDeleted")
+        SELECT t."ServiceProviderId", t."SubscriberNumber", true, false FROM "TelegenceDevice" t
+         WHERE t."ServiceProviderId" = "usp_Telegence_DeviceSync"."ServiceProviderId"
+           AND length(t."SubscriberNumber") <= 15 AND NOT EXISTS (SELECT 1 FROM "MobilityDevice" m WHERE m."MSISDN" = t."SubscriberNumber");"""),
+    _procedure("usp_eBonding_Update_DeviceUsage_FromStaging", SP),
+    _procedure("usp_eBonding_DeviceSync", SP, """
+        INSERT INTO "MobilityDevice" ("ServiceProviderId", "MSISDN", "IsActive", "IsDeleted")
+        SELECT e."ServiceProviderId", e."SubscriberNumber", true, false FROM "eBondingDevice" e
+         WHERE e."ServiceProviderId" = "usp_eBonding_DeviceSync"."ServiceProviderId"
+           AND length(e."SubscriberNumber") <= 15 AND NOT EXISTS (SELECT 1 FROM "MobilityDevice" m WHERE m."MSISDN" = e."SubscriberNumber");"""),
+    _procedure("usp_MobilityDeviceSync_Common", [("IntegrationId", "integer")]),
+    *[_summary(f"usp_{name}_Devices_Get_Sync_Summary", [], 'SELECT count(*) FROM "Device"')
+      for name in ("ThingSpace", "Telegence", "eBonding", "Teal", "Pond")],
+    """CREATE OR REPLACE FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"(
+         "ServiceProviderId" integer, "BillMonth" integer, "BillYear" integer)
+       RETURNS TABLE ("Id" integer, "BillPeriodEndDay" integer, "BillPeriodEndHour" integer)
+       LANGUAGE plpgsql AS $body$ BEGIN
+         PERFORM record_call('usp_Service_Provider_Get_Bill_Period_Day_And_Hour',
+           'ServiceProviderId=' || "ServiceProviderId" || ',BillMonth=' || "BillMonth"
+           || ',BillYear=' || "BillYear");
+         RETURN QUERY SELECT b."Id", 18, 18 FROM "BillingPeriod" b
+          WHERE b."ServiceProviderId" = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"."ServiceProviderId"
+            AND b."BillMonth" = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"."BillMonth"
+            AND b."BillYear" = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"."BillYear"
+            AND NOT b."IsDeleted";
+       END $body$;""",
+    """CREATE OR REPLACE FUNCTION "usp_GetDevicesWithBillingCycleDiscrepancy"(
+         "ServiceProviderId" integer) RETURNS TABLE ("ICCID" text, "ServiceProviderId_" integer)
+       LANGUAGE plpgsql AS $body$ BEGIN
+         PERFORM record_call('usp_GetDevicesWithBillingCycleDiscrepancy',
+                             'ServiceProviderId=' || "ServiceProviderId");
+         RETURN QUERY SELECT d."ICCID"::text, d."ServiceProviderId" FROM "Device" d
+          WHERE d."ServiceProviderId" = "usp_GetDevicesWithBillingCycleDiscrepancy"."ServiceProviderId"
+          LIMIT 1;
+       END $body$;""",
+]
+
+JASPER = [
+    CALLS,
+    _summary("usp_Jasper_Devices_Get_Sync_Summary", SP,
+             'SELECT count(*) FROM "JasperDevice" j WHERE j."ServiceProviderId" = '
+             '"usp_Jasper_Devices_Get_Sync_Summary"."ServiceProviderId"'),
+]
+
+
+def install(databases) -> None:
+    """Create the stand-ins in both databases (idempotent)."""
+    for engine, statements in ((databases.central, CENTRAL), (databases.jasper, JASPER)):
+        with engine.begin() as conn:
+            for statement in statements:
+                conn.execute(text(statement))
+
+
+def break_procedure(engine, name: str, parameters: list[tuple[str, str]]) -> None:
+    """Replace a stand-in by one that raises, as a failing procedure would."""
+    with engine.begin() as conn:
+        conn.execute(text(_procedure(name, parameters,
+                                     f"RAISE EXCEPTION 'stand-in {name} failed';")))
+
+
+def recorded_calls(databases) -> list[tuple[str, str, str]]:
+    """(name, parameters, database name) of every stand-in call, in order, both databases."""
+    calls = []
+    for engine in dict.fromkeys((databases.central, databases.jasper)):
+        with engine.connect() as conn:
+            calls += [tuple(r) for r in conn.execute(text(
+                "SELECT at, name, parameters, db FROM stand_in_calls"))]
+    return [call[1:] for call in sorted(calls)]
+
+
+def forget_calls(databases) -> None:
+    for engine in dict.fromkeys((databases.central, databases.jasper)):
+        with engine.begin() as conn:
+            conn.execute(text("TRUNCATE stand_in_calls RESTART IDENTITY"))

@@ -1,0 +1,305 @@
+"""The SQL Server contract, tested as far as it can be without a SQL Server (none can run
+here): the procedure engine against stand-in procedures under the legacy names on two real
+PostgreSQL databases (central and Jasper); every statement the code location issues,
+captured, compiled for SQL Server and linted; the schema held to the legacy evidence."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cleanup_assets.db import connect_databases
+from cleanup_assets.demo import upstream_device_sync
+from cleanup_assets.registry import INTEGRATIONS
+from cleanup_assets.schema import (
+    LEGACY_TABLES,
+    MissingTablesError,
+    OWN_TABLES,
+    create_schema,
+    jasper_device_staging,
+    metadata,
+    own_tables_ddl,
+    thingspace_device_staging,
+)
+from cleanup_assets.sql.finalize import Engine, FinalizeRequest, finalize_partition
+from cleanup_assets.sql.tsql import capture_statements, lint, review
+
+from . import evidence, stand_ins
+from .builders import NO_WAIT, TEST_INTEGRATION_IDS, good_devices, live, rows, seed_providers
+from .conftest import create_pg_database, drop_pg_database
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def two_databases():
+    """A central and a Jasper database on the PostgreSQL server, with the schema and the
+    stand-in procedures; emptied before each test."""
+    central_url, jasper_url = create_pg_database("cleanup_central"), create_pg_database(
+        "cleanup_jasper")
+    databases = connect_databases(central_url, jasper_url)
+    create_schema(databases)
+    stand_ins.install(databases)
+    yield databases
+    databases.dispose()
+    drop_pg_database(central_url)
+    drop_pg_database(jasper_url)
+
+
+@pytest.fixture
+def databases(two_databases):
+    for engine, jasper in ((two_databases.central, False), (two_databases.jasper, True)):
+        names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables
+                          if (t.schema is not None) == jasper)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    stand_ins.forget_calls(two_databases)
+    stand_ins.install(two_databases)  # undo any broken stand-in
+    return two_databases
+
+
+def synced(databases, key: str, provider: int = 11, tenant: int = 1, count: int = 4):
+    seed_providers(databases.central, (provider, tenant, key))
+    devices = good_devices(provider, count)
+    upstream_device_sync(databases, INTEGRATIONS[key], provider, devices)
+    return devices
+
+
+def finalize(databases, key, provider=11, engine=Engine.PROCEDURES, **options):
+    return finalize_partition(databases, FinalizeRequest(
+        INTEGRATIONS[key], "1", provider, engine=engine, **options), retry=NO_WAIT)
+
+
+# --- the procedure engine -----------------------------------------------------------------
+
+def test_the_jasper_family_calls_its_procedure_on_central_with_the_jasper_database_name(databases):
+    synced(databases, "rogers")
+
+    result = finalize(databases, "rogers")
+
+    jasper_db = databases.jasper.url.database
+    central_db = databases.central.url.database
+    rogers_id = TEST_INTEGRATION_IDS["rogers"]
+    today = date.today()
+    assert stand_ins.recorded_calls(databases) == [
+        ("usp_Jasper_DeviceSync", f"JasperDbName={jasper_db},ServiceProviderId=11", central_db),
+        ("usp_DeviceSync_Common", f"IntegrationId={rogers_id}", central_db),
+        # the gate's billing period (BillingPeriodHelper.cs:20-23)
+        ("usp_Service_Provider_Get_Bill_Period_Day_And_Hour",
+         f"ServiceProviderId=11,BillMonth={today.month},BillYear={today.year}", central_db),
+    ]
+    assert databases.jasper_db_name == jasper_db
+    # the stand-in read JasperDevice in the Jasper database by that name
+    assert len(live(databases.central, "Device", 11)) == 4
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert (ledger["Engine"], ledger["Status"]) == ("procedures", "finalized")
+    assert [c.name for c in result.procedures.calls] == ["usp_Jasper_DeviceSync",
+                                                         "usp_DeviceSync_Common"]
+
+
+@pytest.mark.parametrize("key, expected", [
+    ("thingspace", ["usp_ThingSpace_DeviceSync@11", "usp_DeviceSync_Common"]),
+    ("teal", ["usp_Teal_Device_Sync@11", "usp_DeviceSync_Common"]),
+    ("pond", ["POND_DEVICE_SYNC@11", "usp_DeviceSync_Common"]),
+    ("ebonding", ["usp_eBonding_Update_DeviceUsage_FromStaging@11", "usp_eBonding_DeviceSync@11",
+                  "usp_MobilityDeviceSync_Common"]),
+    ("telegence", ["usp_Telegence_Update_Device@11", "usp_Telegence_Update_DeviceDetail@11",
+                   "usp_Update_TelegenceDeviceMobilityFeature_FromStaging",
+                   "usp_Telegence_Update_DeviceUsage_FromStaging@11",
+                   "usp_Telegence_Update_DeviceMubuUsage_FromStaging@11",
+                   "usp_Telegence_DeviceSync@11", "usp_MobilityDeviceSync_Common"]),
+])
+def test_each_integration_calls_the_legacy_sequence_with_its_parameters(databases, key, expected):
+    synced(databases, key)
+
+    finalize(databases, key)
+
+    central_db = databases.central.url.database
+    calls = stand_ins.recorded_calls(databases)
+    integration_id = TEST_INTEGRATION_IDS[key]
+    assert calls == [
+        (name.split("@")[0],
+         "ServiceProviderId=11" if "@" in name else
+         (f"IntegrationId={integration_id}" if name.endswith("_Common") else ""),
+         central_db) for name in expected]
+
+
+def test_telegence_updates_devices_only_when_its_staging_has_rows(databases):
+    seed_providers(databases.central, (11, 1, "telegence"))  # nothing staged
+
+    result = finalize(databases, "telegence")
+
+    names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
+    assert "usp_Telegence_Update_Device" not in names and len(names) == 6
+    assert "TelegenceDeviceStaging has no rows" in result.procedures.skipped[0]
+
+
+def test_a_failing_procedure_fails_the_partition_and_records_no_success(databases):
+    synced(databases, "thingspace")
+    stand_ins.break_procedure(databases.central, "usp_ThingSpace_DeviceSync",
+                              [("ServiceProviderId", "integer")])
+
+    with pytest.raises(Exception, match="stand-in usp_ThingSpace_DeviceSync failed"):
+        finalize(databases, "thingspace")
+
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "failed" and "usp_ThingSpace_DeviceSync" in ledger["Error"]
+    names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
+    assert "usp_DeviceSync_Common" not in names  # nothing after the failure
+
+
+def test_summary_billing_period_and_discrepancies_come_from_their_procedures(databases):
+    from cleanup_assets.reporting import billing_cycle_discrepancies, summarize, sync_for_run
+    from cleanup_assets.sql.gate import find_billing_period
+
+    synced(databases, "jasper")
+    finalize(databases, "jasper", run_id="r1")
+    with databases.central.connect() as conn:
+        sync = sync_for_run(conn, "jasper", "1", ["r1"])
+        period = find_billing_period(conn, 11, date.today(), use_procedure=True)
+    summary = summarize(databases, INTEGRATIONS["jasper"], sync, use_procedure=True)
+
+    assert summary.fields["DeviceCount"] == 4 and summary.fields["DetailQueueCount"] == 7
+    assert period is not None and period.month == date.today().month
+    calls = stand_ins.recorded_calls(databases)
+    assert ("usp_Jasper_Devices_Get_Sync_Summary", "ServiceProviderId=11",
+            databases.jasper.url.database) in calls  # on the Jasper database
+    synced(databases, "thingspace", provider=12)
+    with databases.central.connect() as conn:
+        found = billing_cycle_discrepancies(conn, INTEGRATIONS["thingspace"], [12], date.today(),
+                                            use_procedure=True)
+    assert found == []  # the stand-in returns the provider's devices: none mirrored yet
+
+
+@pytest.mark.parametrize("first, second", [(Engine.PROCEDURES, Engine.SET_BASED),
+                                           (Engine.SET_BASED, Engine.PROCEDURES)])
+def test_switching_engines_never_loses_a_device(databases, first, second):
+    devices = synced(databases, "thingspace", count=6)
+
+    finalize(databases, "thingspace", engine=first)
+    finalize(databases, "thingspace", engine=second)
+
+    assert set(live(databases.central, "Device", 11)) == {d["ICCID"] for d in devices}
+
+
+# --- every statement, as SQL Server would get it ------------------------------------------
+
+def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_database_url):
+    from cleanup_assets.demo import seed_demo
+    from cleanup_assets.explain import run_workload
+
+    from .conftest import empty_tables
+
+    seed_demo(databases, devices_per_provider=5)
+    one = connect_databases(pg_database_url)  # the set-based Jasper path needs one database
+    empty_tables(one)
+    seed_demo(one, devices_per_provider=5)
+    with capture_statements(databases.central, databases.jasper, one.central) as captured:
+        run_workload(databases, procedures=True)
+        run_workload(one, procedures=False)
+    one.dispose()
+
+    reviewed = review(captured)
+    problems = [(sql[:300], found) for sql, found in reviewed if found]
+    assert problems == []
+    assert len(reviewed) > 60
+    executed = " ".join(sql for sql, _ in reviewed)
+    for contract in ("EXEC [dbo].[usp_Jasper_DeviceSync] @JasperDbName",
+                     "EXEC [dbo].[usp_Telegence_Update_Device] @ServiceProviderId",
+                     "EXEC [dbo].[usp_Service_Provider_Get_Bill_Period_Day_And_Hour] "
+                     "@ServiceProviderId = :p_ServiceProviderId_1, @BillMonth",
+                     "[JasperDb].dbo.[JasperDevice]"):
+        assert contract in executed
+
+
+@pytest.mark.parametrize("sql, finding", [
+    ("SELECT count(*) FILTER (WHERE a = 1) FROM t", "FILTER"),
+    ("SELECT a FROM t LIMIT 5", "LIMIT"),
+    ("INSERT INTO t (a) VALUES (1) RETURNING a", "RETURNING"),
+    ("SELECT a::int FROM t", ":: cast"),
+    ("SELECT substr(a, 1, 2) FROM t", "substr"),
+    ("SELECT a || b FROM t", "concatenation"),
+    ("SELECT a FROM t WHERE a ILIKE 'x'", "ILIKE"),
+    ("SELECT a FROM t WHERE a ~ '[0-9]' ", "regular-expression"),
+    ("SELECT regexp_replace(a, 'x', 'y') FROM t", "not a T-SQL built-in"),
+    ("SELECT CASE WHEN a LIKE '[0-9]%' AND CAST(a AS int) > 3 THEN 1 END FROM t", "TRY_CAST"),
+])
+def test_the_lint_finds_what_sql_server_lacks(sql, finding):
+    assert any(finding in problem for problem in lint(sql)), lint(sql)
+
+
+def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "cleanup_assets.cli", "explain-sql", "--dialect", "mssql"],
+        capture_output=True, text=True, timeout=180,
+        env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "EXEC [dbo].[usp_Jasper_DeviceSync] @JasperDbName = :p_JasperDbName_1" in completed.stdout
+    assert "0 statement(s) with lint findings" in completed.stderr
+
+
+# --- the schema, held to the evidence ------------------------------------------------------
+
+def test_legacy_tables_have_only_columns_the_legacy_sources_show_or_declared_guesses():
+    unexplained, wrong_guesses = [], []
+    for table in LEGACY_TABLES:
+        shown = evidence.TABLES.get(table.name)
+        for column in table.c:
+            guess = column.info.get("guess") or table.info.get("guess")
+            evidenced = shown is not None and column.name in shown.columns
+            if not evidenced and not guess:
+                unexplained.append(f"{table.name}.{column.name}")
+            if evidenced and column.info.get("guess"):
+                wrong_guesses.append(f"{table.name}.{column.name}")
+    assert unexplained == [] and wrong_guesses == []
+    assert not any(c.name == "LastSyncId" for t in LEGACY_TABLES for c in t.c)
+    assert all(t.name.startswith("Cleanup") for t in OWN_TABLES)
+
+
+def test_bulk_copied_staging_keeps_the_legacy_column_order():
+    # copied without column mappings: by ordinal (AltaworxJasperAWSGetDevicesQueue.cs:161-182)
+    assert [c.name for c in jasper_device_staging.c] == [
+        "ID", "ICCID", "Status", "RatePlan", "CommunicationPlan", "CreatedBy", "CreatedDate",
+        "ServiceProviderId"]
+    assert [c.name for c in thingspace_device_staging.c] == list(
+        evidence.TABLES["ThingSpaceDeviceStaging"].columns)
+
+
+def test_nothing_is_created_on_sql_server_and_the_ddl_is_offered_instead():
+    from cleanup_assets.db import Databases
+
+    engine = create_engine("mssql+pyodbc://user:secret@sqlserver.invalid/db?driver=x")
+    with pytest.raises(RuntimeError, match="refusing to create tables on SQL Server") as error:
+        create_schema(Databases(engine, engine, "db", False, True))
+    assert "secret" not in str(error.value)
+    ddl = own_tables_ddl("mssql")
+    assert "CREATE TABLE [CleanupDeviceSync]" in ddl and "IDENTITY" in ddl
+    assert "CREATE TABLE [Device]" not in ddl
+
+
+def test_a_run_that_finds_one_of_our_tables_missing_fails_at_once_naming_it(databases):
+    synced(databases, "pond")
+    with databases.central.begin() as conn:
+        conn.execute(text('ALTER TABLE "CleanupNewCommunicationPlan" RENAME TO "Elsewhere"'))
+    try:
+        with pytest.raises(MissingTablesError, match="CleanupNewCommunicationPlan"):
+            finalize(databases, "pond", engine=Engine.SET_BASED)
+        assert live(databases.central, "Device", 11) == {}
+    finally:
+        with databases.central.begin() as conn:
+            conn.execute(text('ALTER TABLE "Elsewhere" RENAME TO "CleanupNewCommunicationPlan"'))
+
+
+def test_the_embedded_default_never_imports_pyodbc(tmp_path):
+    code = (
+        "import sys, cleanup_assets.definitions, cleanup_assets.cli;"
+        "from cleanup_assets.db import connect_databases; from cleanup_assets.schema import "
+        "create_schema; create_schema(connect_databases());"
+        "assert 'pyodbc' not in sys.modules, 'pyodbc was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
