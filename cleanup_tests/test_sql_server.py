@@ -303,3 +303,37 @@ def test_the_embedded_default_never_imports_pyodbc(tmp_path):
     )
     subprocess.run([sys.executable, "-c", code], check=True,
                    env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+
+
+def test_a_failing_procedure_fails_the_run_and_stops_the_optimization_once(databases, instance):
+    from cleanup_assets.definitions import make_definitions
+    from cleanup_assets.defs.resources import Amop20Resource, DatabaseResource, EmailResource
+
+    from .servers import AmopServer, SmtpServer
+    from .test_optimization import run_notified, seed_session, stop_mails, stop_sensor_sees
+
+    synced(databases, "jasper")
+    seed_session(databases.central)
+    stand_ins.break_procedure(databases.central, "usp_Jasper_DeviceSync",
+                              [("JasperDbName", "text"), ("ServiceProviderId", "integer")])
+    with AmopServer() as amop, SmtpServer() as smtp:
+        defs = make_definitions(
+            DatabaseResource(url=databases.central.url.render_as_string(hide_password=False),
+                             jasper_url=databases.jasper.url.render_as_string(
+                                 hide_password=False),
+                             finalize_engine="procedures", retry_base_delay_seconds=0.01),
+            amop=Amop20Resource(sync_update_url=f"{amop.url}/sync-update",
+                                optimization_url=f"{amop.url}/optimization",
+                                backoff_seconds=0.01),
+            email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01))
+
+        result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+        stop_sensor_sees(defs, instance, result)  # the daemon looks at the failure again
+
+        assert not result.success
+        (mail,) = stop_mails(smtp)
+        assert "stand-in usp_Jasper_DeviceSync failed" in mail.get_body(("plain",)).get_content()
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "failed"
+    (handover,) = rows(databases.central, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopped"
