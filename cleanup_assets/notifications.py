@@ -13,6 +13,7 @@ retry counts. Unlike the legacy, the optimization flag and session id survive ev
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .db import utcnow
-from .registry import INTEGRATIONS, Integration
+from .registry import INTEGRATIONS, Integration, by_legacy_name
 from .schema import integration as integration_table
 from .schema import service_provider, sync_notification
 from .sql.rows_to_process import clear_rows_to_process, count_rows_to_process
@@ -105,6 +106,16 @@ def post_notification(conn: Connection, attributes: Mapping[str, Any], *, source
 
 
 # --- parsing ---------------------------------------------------------------------------
+# The largest value each attribute may take: the column's range (Integer: 32-bit,
+# OptimizationSessionId: the legacy's long), and for the delay a bound that keeps the next
+# check a real date (SQS itself delays at most 900 s; the legacy default is 300).
+_INT32 = 2**31 - 1
+MAXIMA = {"IntegrationType": _INT32, "ServiceProviderId": _INT32, "RetryCount": _INT32,
+          "MaxRetries": _INT32, "RemainingRowsToProcess": _INT32,
+          "OptimizationSessionId": 2**63 - 1, "DelayBetweenRetries": 7 * 24 * 3600}
+_DIGITS = re.compile(r"^[0-9]+$", re.ASCII)  # int() also takes "1_1" and full-width digits
+
+
 def _integer(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int:
     value = raw.get(name)
     if value is None or str(value).strip() == "":
@@ -112,12 +123,15 @@ def _integer(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int:
             raise BadNotification(f"{name} is missing")
         value = ATTRIBUTES[name]
     text = str(value).strip()
-    try:
-        number = int(text)
-    except ValueError:
-        raise BadNotification(f"{name} {text[:40]!r} is not a whole number") from None
+    negative = text.startswith("-") and bool(_DIGITS.match(text[1:]))
+    if not (_DIGITS.match(text) or negative):
+        raise BadNotification(f"{name} {text[:40]!r} is not a whole number")
+    number = int(text)
     if number < minimum:
-        raise BadNotification(f"{name} {number} is negative")
+        raise BadNotification(f"{name} {number} is negative" if number < 0
+                              else f"{name} {number} is below {minimum}")
+    if number > MAXIMA[name]:
+        raise BadNotification(f"{name} {text[:40]} is larger than {MAXIMA[name]}")
     return number
 
 
@@ -131,10 +145,14 @@ def _boolean(raw: Mapping[str, Any], name: str) -> bool:
 
 
 def parse_attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
-    """The typed legacy attributes, or BadNotification saying what is wrong."""
+    """The typed legacy attributes, each within its column's range, or BadNotification
+    saying what is wrong (checked before anything is stored: one bad message must never
+    stop the tick that reads every carrier's notifications)."""
     return {
-        "IntegrationType": _integer(raw, "IntegrationType", minimum=1),
         "ServiceProviderId": _integer(raw, "ServiceProviderId", minimum=1),
+        # Missing: said after the provider is looked up (an unknown provider is the reason).
+        "IntegrationType": (_integer(raw, "IntegrationType", minimum=1)
+                            if str(raw.get("IntegrationType") or "").strip() else None),
         "ShouldQueueCarrierOptimization": _boolean(raw, "ShouldQueueCarrierOptimization"),
         "OptimizationSessionId": _integer(raw, "OptimizationSessionId"),
         "RetryCount": _integer(raw, "RetryCount"),
@@ -159,16 +177,18 @@ def _lookups(conn: Connection, provider_ids: Iterable[int]):
 
 def _resolve(parsed: Mapping[str, Any], integrations, providers) -> tuple[Integration, str]:
     """(integration, tenant key) of a parsed notification, or BadNotification."""
-    name = integrations.get(parsed["IntegrationType"])
-    if name is None:
-        raise BadNotification(f"IntegrationType {parsed['IntegrationType']} is not in Integration")
-    integration = next((i for i in INTEGRATIONS.values()
-                        if i.legacy_name.lower() == name.lower()), None)
-    if integration is None:
-        raise BadNotification(f"integration {name!r} is not one this location finalizes")
     provider = providers.get(parsed["ServiceProviderId"])
     if provider is None:
         raise BadNotification(f"service provider {parsed['ServiceProviderId']} does not exist")
+    if parsed["IntegrationType"] is None:
+        raise BadNotification("IntegrationType is missing")
+    name = integrations.get(parsed["IntegrationType"])
+    if name is None:
+        raise BadNotification(f"IntegrationType {parsed['IntegrationType']} is not in Integration")
+    try:
+        integration = by_legacy_name(name)
+    except ValueError:
+        raise BadNotification(f"integration {name!r} is not one this location finalizes") from None
     if provider.IntegrationId != parsed["IntegrationType"]:
         raise BadNotification(
             f"service provider {parsed['ServiceProviderId']} belongs to integration "

@@ -199,7 +199,7 @@ def test_a_daemon_restart_resumes_with_the_same_retry_counts(database_url, engin
     assert notification(engine, nid)["Reason"] == "1 rows to process left after 2 retries"
 
 
-@pytest.mark.parametrize(("attributes", "reason"), [
+BAD_NOTIFICATIONS = [  # (attributes over a good Jasper notification of provider 11, reason)
     ({"IntegrationType": "999"}, "IntegrationType 999 is not in Integration"),
     ({"ServiceProviderId": "404"}, "service provider 404 does not exist"),
     ({"IntegrationType": str(TEST_INTEGRATION_IDS["thingspace"])},
@@ -211,11 +211,21 @@ def test_a_daemon_restart_resumes_with_the_same_retry_counts(database_url, engin
     ({"ShouldQueueCarrierOptimization": "maybe"},
      "ShouldQueueCarrierOptimization 'maybe' is not true or false"),
     ({"IntegrationType": None}, "IntegrationType is missing"),
-])
-def test_a_bad_notification_is_rejected_with_its_reason_and_never_crashes_a_tick(
-        database_url, engine, instance, attributes, reason):
+    ({"IntegrationType": None, "ServiceProviderId": "404"},
+     "service provider 404 does not exist"),
+    # beyond the columns' ranges or the date range: one such message once stopped every tick
+    ({"MaxRetries": "99999999999"}, "MaxRetries 99999999999 is larger than 2147483647"),
+    ({"OptimizationSessionId": str(2**64)},
+     f"OptimizationSessionId {2**64} is larger than {2**63 - 1}"),
+    ({"DelayBetweenRetries": str(10**12)}, "DelayBetweenRetries 1000000000000 is larger than "
+                                           "604800"),
+]
+
+
+def test_bad_notifications_are_rejected_with_their_reason_and_never_stop_a_tick(
+        database_url, engine, instance):
     seed_providers(engine, (11, 1, "jasper"), (12, 1, "jasper"))
-    bad = notify(engine, 11, "jasper", **attributes)
+    bad = [notify(engine, 11, "jasper", **attributes) for attributes, _ in BAD_NOTIFICATIONS]
     good = notify(engine, 12, "jasper")
     defs = definitions(database_url)
 
@@ -224,10 +234,18 @@ def test_a_bad_notification_is_rejected_with_its_reason_and_never_crashes_a_tick
 
     assert [finalize_config(r)["service_provider_id"] for r in first.run_requests] == [12]
     assert second.run_requests == []
-    assert (notification(engine, bad)["Status"], notification(engine, bad)["Reason"]) == (
-        "rejected", reason)
+    assert [(notification(engine, n)["Status"], notification(engine, n)["Reason"])
+            for n in bad] == [("rejected", reason) for _, reason in BAD_NOTIFICATIONS]
     assert notification(engine, good)["Status"] == "launched"
-    assert json.loads(first.cursor)["rejected"] == 1
+    assert json.loads(first.cursor)["rejected"] == len(BAD_NOTIFICATIONS)
+
+
+@pytest.mark.parametrize("text", ["1_1", "\uff11\uff11", " 1 1", "0x10", "1e3", "+11"])
+def test_numbers_are_ascii_digits_only(text):
+    from cleanup_assets.notifications import BadNotification, parse_attributes
+
+    with pytest.raises(BadNotification, match="is not a whole number"):
+        parse_attributes({"IntegrationType": "1", "ServiceProviderId": text})
 
 
 def test_an_inactive_provider_is_rejected(database_url, engine, instance):
