@@ -183,6 +183,18 @@ def test_malformed_carrier_rows_are_quarantined_with_their_reason(engine):
             ledger["RulesVersion"]) == (12, 4, 8, RULES_VERSION)
 
 
+def test_an_identifier_that_is_not_digits_is_refused(engine):
+    seed_providers(engine, (11, 1, "teal"))
+    devices = good_devices(11, 2)
+    stage(engine, "teal", 11, [devices[0], {**devices[1], "MSISDN": "=1+2"}])
+
+    result = finalize(engine, "teal")
+
+    assert [r["Reason"] for r in rows(engine, "CleanupRejectedRow")] == [
+        "MSISDN has a non-digit character"]
+    assert set(live(engine, "Device", 11, "EID")) == {devices[0]["EID"]}
+
+
 def test_an_iccid_with_an_embedded_nul_is_refused_on_sqlite(engine):
     if engine.dialect.name != "sqlite":
         pytest.skip("PostgreSQL text cannot hold NUL at all")

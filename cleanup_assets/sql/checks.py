@@ -75,8 +75,14 @@ def key_defects(name: str, value: ColumnElement, source: str) -> list[tuple[Colu
     ]
 
 
+# Identifiers that are digits by their standard (E.212, E.164, the IMEI's TAC + serial): a
+# value such as "=1+2" is data corruption, and would become a live formula in a report.
+DIGIT_COLUMNS = frozenset({"IMSI", "MSISDN", "IMEI", "ICCID", "EID"})
+
+
 def value_defects(values: Mapping[str, ColumnElement], target: Table) -> list:
-    """Text too long for the target column, or holding control characters."""
+    """Text too long for the target column, holding control characters, or an identifier
+    that is not digits."""
     checks = []
     for name, value in values.items():
         column_type = target.c[name].type
@@ -84,6 +90,8 @@ def value_defects(values: Mapping[str, ColumnElement], target: Table) -> list:
         if not isinstance(column_type, String):
             continue
         checks.append((has_control_character(value), f"{name} has a control character"))
+        if name in DIGIT_COLUMNS:
+            checks.append((has_non_digit(value), f"{name} has a non-digit character"))
         if length:
             checks.append((text_length(value) > length,
                            f"{name} longer than {length} characters"))
