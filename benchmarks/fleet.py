@@ -1,7 +1,7 @@
 """The fleet benchmark: 36 partitions (4 tenants × 9 integrations, one provider each)
 finalized through the deployed shape and in one process, in the same run.
 
-    .venv/bin/python benchmarks/fleet.py [--devices 20] [--celery]
+    .venv/bin/python benchmarks/fleet.py [--devices 20 2000] [--celery]
 
 - **daemon**: deploy/dagster.yaml on PostgreSQL (2 concurrent runs, one per integration),
   the gRPC code server, the daemon; 36 sync notifications posted at once, the sensor
@@ -14,7 +14,9 @@ finalized through the deployed shape and in one process, in the same run.
   STEP_START (process start, code import, instance and resources), median and max; and
   queued → started.
 
-Needs PostgreSQL on 127.0.0.1:5432 (and RabbitMQ, Redis with ``--celery``). Prints a table
+Each size in ``--devices`` (devices per provider) is measured on its own: with 20 the runs'
+fixed costs dominate, with 2,000 the finalization's own work shows. Celery runs at the first
+size only. Needs PostgreSQL on 127.0.0.1:5432 (and RabbitMQ, Redis with ``--celery``). Prints a table
 and writes benchmarks/results/fleet.json. A measurement, not a test: nothing is asserted.
 """
 
@@ -140,37 +142,48 @@ def in_one_process(devices: int) -> dict:
             "partitions_per_minute": round(PARTITIONS / seconds * 60, 1)}
 
 
+def spread(figures: dict, key: str) -> str:
+    value = figures.get(key)
+    return f"{value['median']} / {value['max']} s" if value else "-"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--devices", type=int, default=20, help="devices per provider")
+    parser.add_argument("--devices", type=int, nargs="+", default=[20, 2000],
+                        help="devices per provider, one measurement per size")
     parser.add_argument("--celery", action="store_true", help="also through a Celery worker")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="cleanup-fleet-"))
-    figures = {"partitions": PARTITIONS, "devices_per_provider": args.devices,
-               "daemon": through_the_daemon(root / "daemon", args.devices, celery=False)}
-    if args.celery:
-        figures["celery"] = through_the_daemon(root / "celery", args.devices, celery=True)
-    figures["one_process"] = in_one_process(args.devices)
-    figures["daemon_vs_one_process"] = round(
-        figures["daemon"]["partitions_per_minute"] /
-        figures["one_process"]["partitions_per_minute"], 2)
-    def spread(f, key):
-        value = f.get(key)
-        return f"{value['median']} / {value['max']} s" if value else "-"
+    results = []
+    for n, devices in enumerate(args.devices):
+        figures = {"partitions": PARTITIONS, "devices_per_provider": devices,
+                   "daemon": through_the_daemon(root / f"daemon-{devices}", devices,
+                                                celery=False)}
+        if args.celery and n == 0:
+            figures["celery"] = through_the_daemon(root / f"celery-{devices}", devices,
+                                                   celery=True)
+        figures["one_process"] = in_one_process(devices)
+        figures["daemon_vs_one_process"] = round(
+            figures["daemon"]["partitions_per_minute"] /
+            figures["one_process"]["partitions_per_minute"], 2)
+        results.append(figures)
 
-    print(f"{'path':<12} {'runs ok':>8} {'seconds':>8} {'part/min':>9} "
-          f"{'launch->step med/max':>21} {'queued->started med/max':>24}")
-    for path in ("daemon", "celery", "one_process"):
-        f = figures.get(path)
-        if f:
-            print(f"{path:<12} {f['succeeded']:>4}/{f['runs']:<3} {f['seconds']:>8} "
-                  f"{f['partitions_per_minute']:>9} {spread(f, 'launch_to_first_step_s'):>21} "
-                  f"{spread(f, 'queued_to_started_s'):>24}")
-    print(f"daemon / one process: {figures['daemon_vs_one_process']}")
+    print(f"{'devices':>7} {'path':<12} {'runs ok':>8} {'seconds':>8} {'part/min':>9} "
+          f"{'launch->step med/max':>21} {'run med/max':>15} {'queued->started med/max':>24}")
+    for figures in results:
+        for path in ("daemon", "celery", "one_process"):
+            f = figures.get(path)
+            if f:
+                print(f"{figures['devices_per_provider']:>7} {path:<12} "
+                      f"{f['succeeded']:>4}/{f['runs']:<3} {f['seconds']:>8} "
+                      f"{f['partitions_per_minute']:>9} "
+                      f"{spread(f, 'launch_to_first_step_s'):>21} {spread(f, 'run_seconds'):>15} "
+                      f"{spread(f, 'queued_to_started_s'):>24}")
+        print(f"{figures['devices_per_provider']:>7} daemon / one process: "
+              f"{figures['daemon_vs_one_process']}")
     out = ROOT / "benchmarks" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "fleet.json").write_text(json.dumps(figures, indent=2))
-    print(json.dumps(figures, indent=2))
+    (out / "fleet.json").write_text(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -142,3 +142,32 @@ def test_the_celery_worker_reads_its_urls_from_the_environment(monkeypatch):
     spec.loader.exec_module(config)
     assert config.broker_url == "pyamqp://worker:pw@mq.internal:5672//"
     assert config.result_backend == "redis://127.0.0.1:6379/0"  # never rpc://
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
+    import os
+    import uuid
+
+    from .stack import database_url, drop_database, free_port
+
+    names = [f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
+    env.update(CLEANUP_HOME=str(tmp_path / "home"), DAGSTER_PG_DB=names[0],
+               CLEANUP_DATABASE_URL=database_url(names[1]), PORT=str(free_port()),
+               CODE_SERVER_PORT=str(free_port()))
+    try:
+        completed = subprocess.run([str(ROOT / "scripts" / "deploy-local"), "--check"], cwd=ROOT,
+                                   env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        for name in names:
+            drop_database(name)
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    started = dict(re.findall(r"started (\S+) \(pid (\d+)", completed.stderr))
+    assert sorted(started) == ["celery-worker", "code-server", "daemon", "webserver"]
+    for pid in started.values():
+        assert not os.path.exists(f"/proc/{pid}"), "a process outlived the script"
+    assert "stopped" in completed.stderr
+    home = tmp_path / "home" / "deploy-local" / "dagster"
+    assert not (home / "dagster_celery").exists()  # no broker URL written down
