@@ -153,16 +153,22 @@ def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
     from .stack import database_url, drop_database, free_port
 
     names = [f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"]
+    vhost = names[0]  # the worker's queue on a RabbitMQ virtual host of its own, deleted after
+    subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True, timeout=60)
+    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*",
+                    ".*"], check=True, timeout=60)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
     env.update(CLEANUP_HOME=str(tmp_path / "home"), DAGSTER_PG_DB=names[0],
                CLEANUP_DATABASE_URL=database_url(names[1]), PORT=str(free_port()),
-               CODE_SERVER_PORT=str(free_port()))
+               CODE_SERVER_PORT=str(free_port()),
+               CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest@127.0.0.1:5672/{vhost}")
     try:
         completed = subprocess.run([str(ROOT / "scripts" / "deploy-local"), "--check"], cwd=ROOT,
                                    env=env, capture_output=True, text=True, timeout=300)
     finally:
         for name in names:
             drop_database(name)
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], check=True, timeout=60)
     assert completed.returncode == 0, completed.stderr[-3000:]
     started = dict(re.findall(r"started (\S+) \(pid (\d+)", completed.stderr))
     assert sorted(started) == ["celery-worker", "code-server", "daemon", "webserver"]
