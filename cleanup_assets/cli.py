@@ -8,6 +8,7 @@
     cleanup-assets notifications      list the notification inbox and what became of each
     cleanup-assets explain-sql        print every statement, compiled for SQL Server, linted
     cleanup-assets demo               seed, notify every provider, let the sensor launch the runs
+    cleanup-assets settings           every setting: required in production, secret, default, set
 
 The database URL comes from ``CLEANUP_DATABASE_URL`` (default: the embedded SQLite file);
 the Dagster instance from ``DAGSTER_HOME`` (default: ``$CLEANUP_HOME/dagster``).
@@ -320,6 +321,24 @@ def cmd_explain_sql(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_settings(args) -> int:
+    """The settings table (cleanup_assets/settings.py) against this environment; secrets are
+    only said to be set. With --check: exit 1 naming what keeps the location from loading."""
+    from .settings import Settings
+
+    settings = Settings()
+    print(f"{'variable':<32} {'production':<32} {'secret':<7} {'set':<4} value / default")
+    for row in settings.table():
+        shown = row["value"] or (f"(default) {row['default']}" if row["default"] else "")
+        print(f"{row['name']:<32} {row['required_in_production']:<32} "
+              f"{'yes' if row['secret'] else '':<7} {'yes' if row['set'] else '':<4} {shown}")
+    problems = settings.problems()
+    if args.check and problems:
+        print("\nnot deployable:\n  - " + "\n  - ".join(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cleanup-assets", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -353,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="seed, notify every provider, sensor launches the runs")
     demo.add_argument("--devices", type=int, default=200, help="devices per service provider")
     demo.set_defaults(func=cmd_demo)
+    shown = sub.add_parser("settings", help="list every setting and whether it is set")
+    shown.add_argument("--check", action="store_true",
+                       help="exit 1 when the environment does not configure a deployable location")
+    shown.set_defaults(func=cmd_settings)
     args = parser.parse_args(argv)
     return args.func(args)
 

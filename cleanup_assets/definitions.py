@@ -1,28 +1,19 @@
 """The code location: every Dagster definition, assembled in one place.
 
-Local vs production resources are chosen here, once, from the environment:
-- ``CLEANUP_DATABASE_URL`` (a secret: read through ``dg.EnvVar``) — unset: the embedded
-  SQLite file under ``$CLEANUP_HOME``;
-- ``CLEANUP_JASPER_DATABASE_URL`` (a secret) — the legacy's separate Jasper database (its
-  staging, ``JasperDevice``, ``JasperDeviceUsage``, rows to process, summary procedure);
-  unset: the central database;
-- ``CLEANUP_FINALIZE_ENGINE`` = ``procedures`` (the legacy procedures: the default on SQL
-  Server) | ``set_based`` (our SQL: the default elsewhere; on SQL Server a migration path);
-- ``CLEANUP_DEVICE_SYNC_QUEUE_URL`` — the legacy SQS device-notification queue (unset: the
-  database inbox only); ``CLEANUP_AWS_ENDPOINT_URL`` — a local AWS endpoint (moto);
-  ``AWS_REGION`` — the region. AWS credentials: the standard AWS environment chain;
-- ``CLEANUP_OPTIMIZATION_QUEUE_URL`` — the carrier-optimization queue (unset: local outbox);
-- ``CLEANUP_AMOP_SYNC_UPDATE_URL``, ``CLEANUP_AMOP_OPTIMIZATION_URL``, ``CLEANUP_AMOP_API_KEY``
-  — AMOP 2.0 (unset URLs: local outbox);
-- ``CLEANUP_EMAIL_TRANSPORT`` = outbox | smtp | ses, with ``CLEANUP_SMTP_HOST``,
-  ``CLEANUP_SMTP_PORT``, ``CLEANUP_SMTP_USERNAME``, ``CLEANUP_SMTP_PASSWORD``,
-  ``CLEANUP_SMTP_STARTTLS``, ``CLEANUP_SES_ENDPOINT_URL``;
-- ``CLEANUP_SYNC_LOG_BUCKET`` (+ ``CLEANUP_SYNC_LOG_PREFIX``) — the S3 sync log (unset: a
-  local folder); ``CLEANUP_SNOWFLAKE_ACCOUNT``, ``_USER``, ``_PASSWORD``, ``_DATABASE``,
-  ``_SCHEMA``, ``_WAREHOUSE`` — the device history (unset: skipped, and the asset says so).
-"""
+Local vs production resources are chosen here, once, from the settings declared in
+``settings.py`` (one table: variable, required in production, secret, local default).
+Secrets are read through ``dg.EnvVar``: resolved at run time, never shown.
 
-import os
+With ``CLEANUP_DEPLOYMENT=production`` the location refuses to load — naming every missing
+variable — unless the databases, the optimization queue, AMOP 2.0, the mail transport and
+the sync-log bucket are configured; an SQLite URL or the outbox is refused there. Locally
+every external system falls back to the embedded database and the outbox.
+
+``CLEANUP_EXECUTOR`` chooses how a run's steps execute: ``in_process`` (the default: the
+run's process executes every step; the device tables are one transaction, so a process per
+step would only add start-up time) or ``celery`` (steps go to Celery workers through the
+broker; results through Redis).
+"""
 
 import dagster as dg
 
@@ -40,66 +31,84 @@ from .defs.resources import (
     SyncLogStore,
 )
 from .defs.sync_sensor.sensors import sync_notification_sensor
+from .settings import Settings
 
 
-def _env(name: str):
-    """An EnvVar when the variable is set (resolved at run time, never shown), else None."""
-    return dg.EnvVar(name) if os.environ.get(name) else None
-
-
-def _database() -> DatabaseResource:
+def _database(settings: Settings) -> DatabaseResource:
     return DatabaseResource(
-        url=_env("CLEANUP_DATABASE_URL"),
-        jasper_url=_env("CLEANUP_JASPER_DATABASE_URL"),
-        finalize_engine=os.environ.get("CLEANUP_FINALIZE_ENGINE") or None,
+        url=settings.env("CLEANUP_DATABASE_URL"),
+        jasper_url=settings.env("CLEANUP_JASPER_DATABASE_URL"),
+        finalize_engine=settings.value("CLEANUP_FINALIZE_ENGINE"),
     )
 
 
-def _device_sync_queue() -> SqsQueueResource:
-    return SqsQueueResource(queue_url=_env("CLEANUP_DEVICE_SYNC_QUEUE_URL"),
-                            endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"), region_name=_region())
+def _device_sync_queue(settings: Settings) -> SqsQueueResource:
+    return SqsQueueResource(queue_url=settings.env("CLEANUP_DEVICE_SYNC_QUEUE_URL"),
+                            endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"),
+                            region_name=settings.value("AWS_REGION"))
 
 
-def _region() -> str:
-    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+def _optimization_queue(settings: Settings) -> SqsQueueResource:
+    return SqsQueueResource(queue_url=settings.env("CLEANUP_OPTIMIZATION_QUEUE_URL"),
+                            endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"),
+                            region_name=settings.value("AWS_REGION"))
 
 
-def _optimization_queue() -> SqsQueueResource:
-    return SqsQueueResource(queue_url=_env("CLEANUP_OPTIMIZATION_QUEUE_URL"),
-                            endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"), region_name=_region())
+def _amop(settings: Settings) -> Amop20Resource:
+    return Amop20Resource(sync_update_url=settings.env("CLEANUP_AMOP_SYNC_UPDATE_URL"),
+                          optimization_url=settings.env("CLEANUP_AMOP_OPTIMIZATION_URL"),
+                          api_key=settings.env("CLEANUP_AMOP_API_KEY"))
 
 
-def _amop() -> Amop20Resource:
-    return Amop20Resource(sync_update_url=_env("CLEANUP_AMOP_SYNC_UPDATE_URL"),
-                          optimization_url=_env("CLEANUP_AMOP_OPTIMIZATION_URL"),
-                          api_key=_env("CLEANUP_AMOP_API_KEY"))
-
-
-def _email() -> EmailResource:
+def _email(settings: Settings) -> EmailResource:
     return EmailResource(
-        transport=os.environ.get("CLEANUP_EMAIL_TRANSPORT", "outbox"),
-        smtp_host=os.environ.get("CLEANUP_SMTP_HOST", "127.0.0.1"),
-        smtp_port=int(os.environ.get("CLEANUP_SMTP_PORT", "25")),
-        smtp_username=_env("CLEANUP_SMTP_USERNAME"),
-        smtp_password=_env("CLEANUP_SMTP_PASSWORD"),
-        smtp_starttls=os.environ.get("CLEANUP_SMTP_STARTTLS", "").lower() in {"1", "true"},
-        ses_region=_region(),
-        ses_endpoint_url=_env("CLEANUP_SES_ENDPOINT_URL"),
+        transport=settings.value("CLEANUP_EMAIL_TRANSPORT").lower(),
+        smtp_host=settings.value("CLEANUP_SMTP_HOST"),
+        smtp_port=int(settings.value("CLEANUP_SMTP_PORT")),
+        smtp_username=settings.env("CLEANUP_SMTP_USERNAME"),
+        smtp_password=settings.env("CLEANUP_SMTP_PASSWORD"),
+        smtp_starttls=settings.flag("CLEANUP_SMTP_STARTTLS"),
+        ses_region=settings.value("AWS_REGION"),
+        ses_endpoint_url=settings.env("CLEANUP_SES_ENDPOINT_URL"),
     )
 
 
-def _sync_log() -> SyncLogStore:
-    return SyncLogStore(bucket=_env("CLEANUP_SYNC_LOG_BUCKET"),
-                        prefix=os.environ.get("CLEANUP_SYNC_LOG_PREFIX", "device-sync-logs"),
-                        region_name=_region(), endpoint_url=_env("CLEANUP_AWS_ENDPOINT_URL"))
+def _sync_log(settings: Settings) -> SyncLogStore:
+    return SyncLogStore(bucket=settings.env("CLEANUP_SYNC_LOG_BUCKET"),
+                        prefix=settings.value("CLEANUP_SYNC_LOG_PREFIX"),
+                        region_name=settings.value("AWS_REGION"),
+                        endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
 
 
-def _warehouse() -> DeviceHistoryWarehouse:
+def _warehouse(settings: Settings) -> DeviceHistoryWarehouse:
     return DeviceHistoryWarehouse(
-        account=_env("CLEANUP_SNOWFLAKE_ACCOUNT"), user=_env("CLEANUP_SNOWFLAKE_USER"),
-        password=_env("CLEANUP_SNOWFLAKE_PASSWORD"), database=_env("CLEANUP_SNOWFLAKE_DATABASE"),
-        schema_name=os.environ.get("CLEANUP_SNOWFLAKE_SCHEMA", "PUBLIC"),
-        warehouse=_env("CLEANUP_SNOWFLAKE_WAREHOUSE"))
+        account=settings.env("CLEANUP_SNOWFLAKE_ACCOUNT"),
+        user=settings.env("CLEANUP_SNOWFLAKE_USER"),
+        password=settings.env("CLEANUP_SNOWFLAKE_PASSWORD"),
+        database=settings.env("CLEANUP_SNOWFLAKE_DATABASE"),
+        schema_name=settings.value("CLEANUP_SNOWFLAKE_SCHEMA"),
+        warehouse=settings.env("CLEANUP_SNOWFLAKE_WAREHOUSE"))
+
+
+def _env_source(settings: Settings, name: str):
+    """Executor config: {"env": NAME} when set (the value stays out of every run config
+    and snapshot), else the local default."""
+    return {"env": name} if settings.is_set(name) else settings.value(name)
+
+
+def executor_for(settings: Settings) -> dg.ExecutorDefinition:
+    """``in_process`` (default) or ``celery``. Sensor run requests carry no executor config,
+    so the choice is made here, in code, for every job of the location."""
+    if settings.value("CLEANUP_EXECUTOR").lower() != "celery":
+        return dg.in_process_executor
+    from dagster_celery import celery_executor
+
+    return celery_executor.configured({
+        "broker": _env_source(settings, "CLEANUP_CELERY_BROKER_URL"),
+        "backend": _env_source(settings, "CLEANUP_CELERY_BACKEND_URL"),
+        # Results are read once by the run that submitted the step; keep Redis small.
+        "config_source": {"result_expires": 3600, "worker_prefetch_multiplier": 1},
+    }, name="celery")
 
 
 def make_definitions(
@@ -110,9 +119,11 @@ def make_definitions(
     email: EmailResource | None = None,
     sync_log: SyncLogStore | None = None,
     warehouse: DeviceHistoryWarehouse | None = None,
+    executor: dg.ExecutorDefinition | None = None,
 ) -> dg.Definitions:
     """The location's definitions around given resources (tests pass their own; unset ones
-    are the embedded defaults: no queue, local outbox)."""
+    are the embedded defaults: no queue, local outbox). Every job executes in process
+    unless another executor is given."""
     return dg.Definitions(
         assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
                 report_device_sync, export_device_history],
@@ -127,8 +138,18 @@ def make_definitions(
             "sync_log": sync_log or SyncLogStore(),
             "warehouse": warehouse or DeviceHistoryWarehouse(),
         },
+        executor=executor or dg.in_process_executor,
     )
 
 
-defs = make_definitions(_database(), _device_sync_queue(), _optimization_queue(), _amop(),
-                        _email(), _sync_log(), _warehouse())
+def definitions_from_environment(settings: Settings | None = None) -> dg.Definitions:
+    """The location as the environment configures it; raises ``ConfigurationError`` naming
+    every missing or refused variable before anything is built (nothing is written)."""
+    settings = settings or Settings()
+    settings.check()
+    return make_definitions(_database(settings), _device_sync_queue(settings),
+                            _optimization_queue(settings), _amop(settings), _email(settings),
+                            _sync_log(settings), _warehouse(settings), executor_for(settings))
+
+
+defs = definitions_from_environment()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -49,10 +50,11 @@ def wait_until(predicate, timeout: float, interval: float = 0.5, what: str = "co
 
 
 def environment(tmp_path: Path, **extra: str) -> dict:
-    """A clean environment with a fresh CLEANUP_HOME and DAGSTER_HOME under ``tmp_path``."""
+    """A clean environment with a fresh CLEANUP_HOME and DAGSTER_HOME under ``tmp_path``; the
+    instance is the local one the scripts create (deploy/local/dagster.yaml)."""
     home = tmp_path / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").touch()
+    shutil.copyfile(ROOT / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
     env.update(CLEANUP_HOME=str(tmp_path / "cleanup_home"), DAGSTER_HOME=str(home),
                PATH=f"{BIN}:{env.get('PATH', '')}", **extra)

@@ -258,6 +258,26 @@ def test_the_stop_path_runs_once_even_if_the_sensor_sees_the_failure_twice(
     assert len([r for r in amop.requests if r["path"] == "/optimization"]) == 1
 
 
+def test_a_failure_the_daemon_will_retry_leaves_the_stop_path_to_the_retry(
+        jasper, database_url, instance, amop, smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+    _break_gate(jasper, "billing_period")
+    instance.add_dynamic_partitions("tenant", ["1"])
+    result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
+        instance=instance, partition_key="jasper|1", raise_on_error=False,
+        run_config=Launch(1, "jasper", "1", 11, True, 555, False, None).run_config())
+    # What the instance's run_retries set on a failure it will retry (deploy/dagster.yaml).
+    instance.add_run_tags(result.run_id, {"dagster/will_retry": "true"})
+
+    stop_sensor_sees(defs, instance, result)
+
+    assert stop_mails(smtp) == [] and rows(jasper, "CleanupOptimizationHandover") == []
+    # The last try's failure is not retried: then the stop path runs.
+    instance.add_run_tags(result.run_id, {"dagster/will_retry": "false"})
+    stop_sensor_sees(defs, instance, result)
+    assert len(stop_mails(smtp)) == 1
+
+
 @pytest.mark.parametrize("key", ["thingspace", "telegence", "teal", "pond"])
 def test_other_carriers_never_queue_and_still_notify_amop(engine, database_url, instance, queue,
                                                          moto_endpoint, amop, smtp, key):

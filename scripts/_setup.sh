@@ -18,5 +18,10 @@ export PATH="$VENV/bin:$PATH"
 # Everything local lives under .cleanup_home unless told otherwise.
 export CLEANUP_HOME="${CLEANUP_HOME:-$ROOT/.cleanup_home}"
 export DAGSTER_HOME="${DAGSTER_HOME:-$CLEANUP_HOME/dagster}"
-mkdir -p "$DAGSTER_HOME" && touch "$DAGSTER_HOME/dagster.yaml"
+# The local instance: SQLite storage, the run queue and run monitoring (a run whose process
+# dies is marked failed and its stop path runs). An instance configured by hand is kept.
+mkdir -p "$DAGSTER_HOME"
+if [ ! -s "$DAGSTER_HOME/dagster.yaml" ]; then
+  cp "$ROOT/deploy/local/dagster.yaml" "$DAGSTER_HOME/dagster.yaml"
+fi
 cd "$ROOT"

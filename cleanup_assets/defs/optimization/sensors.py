@@ -1,5 +1,6 @@
 """Stop optimization whenever it was requested and not queued: a gate failed, the send
-failed after retries, or any step of the run failed. Never a silent hang."""
+failed after retries, any step of the run failed, or the run's process died (the code
+server or run monitoring marks such a run failed). Never a silent hang."""
 
 import dagster as dg
 
@@ -20,7 +21,6 @@ from ...optimization import (
     stop_email,
 )
 from ...registry import get_integration
-from ..device_sync.jobs import finalize_device_sync_job
 from ..partitions import split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, EmailResource
 from .checks import gating
@@ -40,9 +40,16 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
     return "; ".join(steps) or context.failure_event.message or "the run failed"
 
 
+# Set by the run-retry daemon on a failed run it will retry (instance `run_retries`).
+WILL_RETRY_TAG = "dagster/will_retry"
+
+
+# No `monitored_jobs`: every job of this code location is watched, because every one of them
+# can finalize a partition — the sensor's `finalize_device_sync` and the `__ASSET_JOB` that
+# UI materializations and backfills run as. Runs that did not ask for optimization are
+# skipped below by their config, whatever their job.
 @dg.run_failure_sensor(
     name="stop_optimization_on_failure",
-    monitored_jobs=[finalize_device_sync_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
 )
@@ -56,6 +63,11 @@ def stop_optimization_on_failure(
     email the error (subject from `OptimizationSyncDeviceErrorEmailSubject` with the
     provider's name), mark the `OptimizationSession` stopped, and tell AMOP 2.0 why."""
     run = context.dagster_run
+    if run.tags.get(WILL_RETRY_TAG) == "true":
+        # The retry finalizes again and may still queue optimization (the handover key is
+        # the session, or the root run shared by retries); its failure comes back here.
+        return dg.SkipReason(f"run {run.run_id} will be retried: the stop path waits for "
+                             "the retry's outcome")
     config = (run.run_config or {}).get("ops", {}).get("finalize_device_tables", {}).get(
         "config", {})
     provider = config.get("service_provider_id")

@@ -1,0 +1,35 @@
+# The cleanup_assets image: one image for the code server, the daemon, the webserver, the run
+# workers and Celery workers (deploy/helm/values.yaml, deploy/ecs.md). Its install steps are
+# the README's "Deploying → Install" steps, line for line (a test keeps them equal).
+#
+#   docker build -t cleanup-assets:<tag> .                           # Kubernetes (dagster-k8s)
+#   docker build --build-arg EXTRAS=deploy,ecs -t cleanup-assets:<tag> .   # ECS (dagster-aws)
+#
+# SQL Server: pyodbc needs unixODBC (installed below) and Microsoft's ODBC driver
+# (msodbcsql18), which comes from Microsoft's apt repository: add it in a derived image.
+FROM python:3.11-slim-bookworm
+
+ARG EXTRAS=deploy,k8s
+RUN apt-get update && apt-get install -y --no-install-recommends unixodbc \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /opt/cleanup_assets
+COPY pyproject.toml README.md ./
+COPY cleanup_assets ./cleanup_assets
+COPY deploy ./deploy
+RUN python3 -m venv /opt/venv \
+    && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
+    && /opt/venv/bin/pip install --no-cache-dir ".[${EXTRAS}]"
+
+# Production by default: a missing setting fails the start, naming the variable.
+ENV PATH=/opt/venv/bin:$PATH \
+    DAGSTER_HOME=/opt/dagster/dagster_home \
+    CLEANUP_DEPLOYMENT=production \
+    PYTHONPATH=/opt/cleanup_assets/deploy/celery
+RUN mkdir -p "$DAGSTER_HOME" && cp deploy/dagster.yaml "$DAGSTER_HOME/dagster.yaml" \
+    && useradd --uid 10001 --no-create-home dagster && chown -R dagster "$DAGSTER_HOME"
+USER dagster
+
+EXPOSE 4266 3000
+# The code server; the other services override the command (deploy/ecs.md).
+CMD ["dagster", "api", "grpc", "-m", "cleanup_assets.definitions", "-h", "0.0.0.0", "-p", "4266"]

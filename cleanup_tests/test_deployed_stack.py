@@ -1,0 +1,213 @@
+"""The deployed shape, with real processes on this machine's services: deploy/dagster.yaml
+(PostgreSQL instance storage, run queue with per-integration limits, run monitoring, run
+retries, compute logs to S3 — here moto), the gRPC code server of deploy/workspace.yaml and
+the daemon. 36 sync notifications (4 tenants × 9 integrations) become 36 runs; a run whose
+process is killed is marked failed and its stop path runs once."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import uuid
+
+import dagster as dg
+import pytest
+from sqlalchemy import create_engine, text
+
+from .builders import rows
+from .processes import BIN, ROOT, wait_until
+from .stack import (
+    LOCAL_COMPUTE_LOGS,
+    make_stack,
+    overlapping_runs,
+    post_fleet_notifications,
+    run_summary,
+    seed_fleet,
+    sensor_ticks,
+)
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres]
+
+COMPUTE_LOG_BUCKET = "dagster-compute-logs"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, moto_endpoint):
+    import boto3
+
+    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL_S3": moto_endpoint}
+    boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+                 aws_access_key_id="testing", aws_secret_access_key="testing"
+                 ).create_bucket(Bucket=COMPUTE_LOG_BUCKET)
+    stack = make_stack(tmp_path_factory.mktemp("stack"),
+                       DAGSTER_COMPUTE_LOG_BUCKET=COMPUTE_LOG_BUCKET, **aws)
+    try:
+        stack.providers = seed_fleet(stack.data_url)
+        stack.start_code_server()
+        stack.start_daemon()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def terminal_runs(instance, count):
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=[
+        dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]))
+    return runs if len(runs) >= count else None
+
+
+def test_36_notifications_run_through_the_daemon_one_run_per_integration_at_a_time(stack):
+    posted_at = time.time()
+    post_fleet_notifications(stack.data_url, stack.providers)
+
+    with stack.instance() as instance:
+        wait_until(lambda: terminal_runs(instance, 36), timeout=300,
+                   what=f"36 finished runs\n{stack.log('daemon')}")
+        summary = run_summary(instance)
+        ticks = [t for t in sensor_ticks(instance, "sync_notification_sensor")
+                 if t.timestamp >= posted_at - 1 and t.run_ids]
+
+    failed = [r for r in summary if r["status"] != "SUCCESS"]
+    assert not failed, f"{failed}\n{stack.log('code_server')}"
+    assert sorted((r["integration"], r["tenant"]) for r in summary) == sorted(
+        (key, str(tenant)) for _, tenant, key in stack.providers)
+    # The sensor caps run requests at 25 a tick: all 36 are launched by its next tick.
+    assert {run_id for tick in ticks[:2] for run_id in tick.run_ids} == {
+        r["run_id"] for r in summary}
+    assert overlapping_runs(summary) == []  # the tag limit on dagster/partition/integration
+    assert [r for r in summary if r["messages"]] == []  # no transient database retries
+    assert max(r["launch_to_first_step_s"] for r in summary) < 30
+    import boto3
+
+    logs = boto3.client("s3", endpoint_url=stack.env["AWS_ENDPOINT_URL_S3"],
+                        region_name="us-east-1", aws_access_key_id="testing",
+                        aws_secret_access_key="testing").list_objects_v2(
+        Bucket=COMPUTE_LOG_BUCKET)
+    assert logs.get("KeyCount", 0) > 0  # compute logs went to S3, as deploy/dagster.yaml says
+
+
+def launch_asset_job_run(stack, provider_id: int, tenant: int, session_id: int) -> str:
+    """A materialization as the UI launches it: the implicit `__ASSET_JOB`, through the
+    instance's queue. No automatic retry, so the failure is final."""
+    config = {"ops": {"finalize_device_tables": {"config": {
+        "service_provider_id": provider_id, "should_queue_carrier_optimization": True,
+        "optimization_session_id": session_id}}}}
+    tags = {"dagster/partition": f"jasper|{tenant}", "dagster/partition/integration": "jasper",
+            "dagster/partition/tenant": str(tenant), "dagster/max_retries": "0"}
+    run_id = str(uuid.uuid4())
+    subprocess.run(
+        [str(BIN / "dagster"), "job", "launch", "-w", str(stack.workspace), "-j", "__ASSET_JOB",
+         "--config-json", json.dumps(config), "--tags", json.dumps(tags), "--run-id", run_id],
+        cwd=ROOT, env=stack.env, check=True, capture_output=True, timeout=120)
+    return run_id
+
+
+def stop_emails(stack) -> list[str]:
+    folder = stack.root / "cleanup_home" / "outbox" / "email"
+    return [p.name for p in folder.glob("*.eml")
+            if "Optimization stopped" in p.read_text(errors="replace")]
+
+
+def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
+    provider, tenant = 101, 1  # jasper, with an open optimization session (9101)
+    engine = create_engine(stack.data_url)
+    with engine.connect() as blocker:
+        # Hold the sync ledger (every finalization writes it) so the run is caught inside
+        # its transaction.
+        blocker.execute(text('LOCK TABLE "CleanupDeviceSync" IN ACCESS EXCLUSIVE MODE'))
+        run_id = launch_asset_job_run(stack, provider, tenant, 9000 + provider)
+        with stack.instance() as instance:
+            step = wait_until(lambda: next(iter(instance.all_logs(
+                run_id, of_type=dg.DagsterEventType.STEP_START)), None), timeout=120,
+                what="the run's first step")
+            wait_until(lambda: blocker.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()")).scalar(), timeout=60,
+                what="the run waiting on the ledger")
+            os.kill(step.dagster_event.pid, signal.SIGKILL)  # the run worker
+            killed_at = time.monotonic()
+            blocker.rollback()
+
+            run = wait_until(lambda: (lambda r: r if r.is_finished else None)(
+                instance.get_run_by_id(run_id)), timeout=60, what="the killed run to finish")
+            marked_after = time.monotonic() - killed_at
+            assert run.status == dg.DagsterRunStatus.FAILURE
+            assert run.job_name == "__ASSET_JOB"
+
+            handover = wait_until(lambda: [h for h in rows(
+                engine, "CleanupOptimizationHandover", ServiceProviderId=provider)
+                if h["Status"] == "stopped"], timeout=120, what="the stop path")
+            failures = instance.all_logs(run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+    assert marked_after < 60, marked_after
+    # One failure event (the code server saw the process die; run monitoring had nothing
+    # left to do), so one evaluation of the stop sensor: one stop email, one handover row.
+    assert len(failures) == 1
+    assert len(handover) == 1 and handover[0]["RunId"] == run_id
+    assert len(stop_emails(stack)) == 1
+    (session,) = rows(engine, "OptimizationSession", id=9000 + provider)
+    assert (session["Status"], session["IsActive"]) == ("Stopped", False)
+    engine.dispose()
+
+
+def rabbitmqctl(*args: str) -> str:
+    return subprocess.run(["rabbitmqctl", "-q", *args], check=True, capture_output=True,
+                          text=True, timeout=60).stdout
+
+
+@pytest.fixture(scope="module")
+def celery_stack(tmp_path_factory):
+    """The same stack with CLEANUP_EXECUTOR=celery and one Celery worker, on a RabbitMQ
+    virtual host of its own (deleted afterwards) and Redis for results."""
+    vhost = f"cleanup-test-{uuid.uuid4().hex[:8]}"
+    rabbitmqctl("add_vhost", vhost)
+    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+    stack = make_stack(tmp_path_factory.mktemp("celery_stack"),
+                       instance_overrides=LOCAL_COMPUTE_LOGS, CLEANUP_EXECUTOR="celery",
+                       CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest:{BROKER_PASSWORD}@127.0.0.1:"
+                                                 f"5672/{vhost}",
+                       CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0")
+    stack.vhost = vhost
+    try:
+        stack.providers = seed_fleet(stack.data_url)
+        stack.start_code_server()
+        stack.start_celery_worker()
+        stack.start_daemon()
+        yield stack
+    finally:
+        stack.stop()
+        rabbitmqctl("delete_vhost", vhost)
+
+
+BROKER_PASSWORD = "guest"  # RabbitMQ's guest user; what must never be written down
+
+
+def test_the_same_backfill_runs_its_steps_on_a_celery_worker(celery_stack):
+    stack = celery_stack
+    post_fleet_notifications(stack.data_url, stack.providers)
+
+    with stack.instance() as instance:
+        wait_until(lambda: terminal_runs(instance, 36), timeout=300,
+                   what=f"36 finished runs\n{stack.log('daemon')}\n{stack.log('celery')}")
+        summary = run_summary(instance)
+    failed = [r for r in summary if r["status"] != "SUCCESS"]
+    assert not failed, f"{failed}\n{stack.log('celery')}"
+    assert "cleanup_assets" in stack.log("celery") or "execute_plan" in stack.log("celery")
+
+    stack.stop_processes()  # the worker's own control queue goes with it
+    queues = rabbitmqctl("list_queues", "-p", stack.vhost, "name").split()
+    assert [q for q in queues if q not in ("name", "dagster")] == []  # no reply queues
+    secret = f"guest:{BROKER_PASSWORD}@"
+    written = [p for p in stack.root.rglob("*") if p.is_file() and not p.name.endswith(".log")
+               and secret in p.read_text(errors="replace")]
+    assert written == []  # no broker URL with its password in any file
+    assert not (stack.dagster_home / "dagster_celery").exists()
+    with create_engine(f"{stack.data_url.rsplit('/', 1)[0]}/{stack.instance_db}").connect() as c:
+        stored = c.execute(text(
+            "SELECT (SELECT count(*) FROM runs WHERE run_body LIKE :s) + "
+            "(SELECT count(*) FROM event_logs WHERE event LIKE :s)"), {"s": f"%{secret}%"}
+        ).scalar()
+    assert stored == 0  # nor in the instance's runs and events

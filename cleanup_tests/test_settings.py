@@ -1,0 +1,137 @@
+"""Deployed mode refuses to guess: with CLEANUP_DEPLOYMENT=production a missing or local-only
+setting fails the load, naming the variable, before anything is built or written. Locally
+the embedded fallbacks stay the default."""
+
+from __future__ import annotations
+
+import subprocess
+
+import dagster as dg
+import pytest
+
+from cleanup_assets.definitions import definitions_from_environment
+from cleanup_assets.settings import (
+    SETTINGS,
+    ConfigurationError,
+    Settings,
+    parse_bool,
+    secret_names,
+)
+
+from .processes import BIN, ROOT, environment
+
+# A complete production environment (values are placeholders: nothing is contacted at load).
+PRODUCTION = {
+    "CLEANUP_DEPLOYMENT": "production",
+    "CLEANUP_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
+    "CLEANUP_JASPER_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/jasper",
+    "CLEANUP_OPTIMIZATION_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/optimization.fifo",
+    "CLEANUP_AMOP_SYNC_UPDATE_URL": "https://amop.internal/sync",
+    "CLEANUP_AMOP_OPTIMIZATION_URL": "https://amop.internal/optimization",
+    "CLEANUP_AMOP_API_KEY": "s3cret-key",
+    "CLEANUP_EMAIL_TRANSPORT": "ses",
+    "CLEANUP_SYNC_LOG_BUCKET": "device-sync-logs",
+}
+REQUIRED = [s.name for s in SETTINGS if s.required_in_production]
+
+
+def test_a_complete_production_environment_loads():
+    defs = definitions_from_environment(Settings(PRODUCTION))
+    database = defs.resources["database"]
+    assert isinstance(database.url, dg.EnvVar)  # resolved at run time, never in the UI
+    assert defs.resolve_job_def("finalize_device_sync").executor_def.name == "in_process"
+
+
+@pytest.mark.parametrize("missing", REQUIRED)
+def test_production_without_a_required_setting_fails_naming_it(missing):
+    environ = {k: v for k, v in PRODUCTION.items() if k != missing}
+
+    with pytest.raises(ConfigurationError) as failure:
+        definitions_from_environment(Settings(environ))
+
+    assert f"{missing} is missing" in str(failure.value)
+    assert "s3cret" not in str(failure.value)
+
+
+def test_every_missing_setting_is_named_at_once():
+    problems = Settings({"CLEANUP_DEPLOYMENT": "production"}).problems()
+    assert [p.split()[0] for p in problems] == REQUIRED
+
+
+@pytest.mark.parametrize("name, value", [
+    ("CLEANUP_DATABASE_URL", "sqlite:////var/tmp/cleanup.db"),
+    ("CLEANUP_JASPER_DATABASE_URL", "SQLITE:///jasper.db"),
+    ("CLEANUP_EMAIL_TRANSPORT", "outbox"),
+])
+def test_production_refuses_the_local_fallbacks(name, value):
+    problems = Settings({**PRODUCTION, name: value}).problems()
+    assert problems == [f"{name} is a local fallback ({value.split(':')[0].lower()}), "
+                        "refused in production"]
+
+
+def test_smtp_needs_its_host_in_production_and_celery_its_broker_and_backend():
+    smtp = Settings({**PRODUCTION, "CLEANUP_EMAIL_TRANSPORT": "smtp"}).problems()
+    assert [p.split()[0] for p in smtp] == ["CLEANUP_SMTP_HOST"]
+    celery = Settings({**PRODUCTION, "CLEANUP_EXECUTOR": "celery"}).problems()
+    assert [p.split()[0] for p in celery] == ["CLEANUP_CELERY_BROKER_URL",
+                                             "CLEANUP_CELERY_BACKEND_URL"]
+    rpc = Settings({**PRODUCTION, "CLEANUP_EXECUTOR": "celery",
+                    "CLEANUP_CELERY_BROKER_URL": "pyamqp://u:p@mq//",
+                    "CLEANUP_CELERY_BACKEND_URL": "rpc://"}).problems()
+    assert rpc == ["CLEANUP_CELERY_BACKEND_URL is a local fallback (rpc), refused in production"]
+
+
+def test_locally_every_fallback_is_the_default():
+    defs = definitions_from_environment(Settings({}))
+    assert defs.resources["database"].url is None  # the embedded SQLite file
+    assert defs.resources["email"].transport == "outbox"
+    assert defs.resources["optimization_queue"].enabled is False
+    assert defs.resources["sync_log"].bucket is None
+
+
+def test_the_executor_is_chosen_by_configuration():
+    local = definitions_from_environment(Settings({}))
+    assert local.resolve_job_def("finalize_device_sync").executor_def.name == "in_process"
+    assert local.resolve_implicit_global_asset_job_def().executor_def.name == "in_process"
+    celery = definitions_from_environment(Settings({"CLEANUP_EXECUTOR": "celery"}))
+    assert celery.resolve_job_def("finalize_device_sync").executor_def.name == "celery"
+
+
+def test_invalid_values_fail_in_every_mode_without_showing_secrets():
+    problems = Settings({"CLEANUP_EXECUTOR": "threads", "CLEANUP_SMTP_STARTTLS": "maybe",
+                         "CLEANUP_EMAIL_TRANSPORT": "pigeon"}).problems()
+    assert [p.split()[0] for p in problems] == ["CLEANUP_EMAIL_TRANSPORT",
+                                                "CLEANUP_SMTP_STARTTLS", "CLEANUP_EXECUTOR"]
+
+
+@pytest.mark.parametrize("text, value", [("1", True), ("TRUE", True), ("yes", True),
+                                         ("on", True), ("", False), ("0", False),
+                                         ("False", False), ("no", False)])
+def test_booleans_are_parsed_in_one_place(text, value):
+    assert parse_bool("X", text) is value
+
+
+def test_secrets_are_never_shown_in_the_settings_table():
+    table = Settings(PRODUCTION).table()
+    shown = {row["name"]: row["value"] for row in table}
+    assert shown["CLEANUP_DATABASE_URL"] == "(set)"
+    assert shown["CLEANUP_AMOP_API_KEY"] == "(set)"
+    assert "CLEANUP_DATABASE_URL" in secret_names()
+
+
+def test_definitions_validate_fails_at_load_naming_the_missing_database_url(tmp_path):
+    env = environment(tmp_path, **{k: v for k, v in PRODUCTION.items()
+                                   if k != "CLEANUP_DATABASE_URL"})
+
+    completed = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+    output = completed.stdout + completed.stderr
+    assert completed.returncode != 0
+    assert "CLEANUP_DATABASE_URL is missing" in output
+    assert "s3cret" not in output
+    assert not (tmp_path / "cleanup_home").exists()  # no embedded database, no outbox
+    # Only what Dagster's own (here SQLite) instance creates on any command, nothing of ours.
+    written = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()}
+    assert written == {"dagster_home"}
