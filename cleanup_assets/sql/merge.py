@@ -175,7 +175,9 @@ def mark_absent(conn: Connection, target: Table, source: Source, provider_ids: S
     candidates, values = ABSENT_RULES[rule](target, now)
     return conn.execute(
         target.update()
+        # A row without a key (another writer's) cannot be told absent: it is left alone.
         .where(target.c.ServiceProviderId.in_(list(provider_ids)), *candidates,
+               target.c[source.key].isnot(None),
                ~exists().where(present.c.ServiceProviderId == target.c.ServiceProviderId,
                                present.c[source.key] == target.c[source.key]))
         .values(values)

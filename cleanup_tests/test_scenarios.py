@@ -1,0 +1,142 @@
+"""Several days of carrier data, as an operator and other writers live them, on both
+databases: after each scenario's last day the tables equal those of a from-scratch
+finalization of the same final carrier state."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from cleanup_assets.db import connect_databases
+from cleanup_assets.schema import create_schema
+
+from .builders import finalize, good_devices, live, rows, seed_providers, stage
+
+COMPARED = ("ICCID", "IMEI", "EID", "MSISDN", "Status", "RatePlan", "CommunicationPlan",
+            "CtdDataUsage", "CtdSMSUsage", "CtdVoiceUsage", "IsActive", "IsDeleted")
+
+
+def device_state(engine, table: str = "Device") -> list[tuple]:
+    """The common table's content, without ids, dates and actors."""
+    return sorted(tuple(str(r.get(c)) for c in COMPARED) for r in rows(engine, table))
+
+
+def from_scratch(tmp_path, key: str, final: dict[int, list[dict]], table: str = "Device"):
+    """One finalization of the final carrier state on a fresh database."""
+    databases = connect_databases(f"sqlite:///{tmp_path / 'scratch.db'}")
+    create_schema(databases)
+    seed_providers(databases.central, *[(p, 1, key) for p in final])
+    for provider, devices in final.items():
+        stage(databases.central, key, provider, devices)
+    finalize(databases.central, key)
+    state = device_state(databases.central, table)
+    databases.dispose()
+    return state
+
+
+def status(n: int) -> str:
+    return ["ACTIVATED", "DEACTIVATED", "SUSPENDED", "INVENTORY"][n % 4]
+
+
+def test_drift_by_another_writer_is_repaired_on_the_next_sync(engine, tmp_path):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 8)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    with engine.begin() as conn:  # day 2: a portal edit and a stray deletion
+        conn.execute(text('UPDATE "Device" SET "Status" = \'EDITED\' WHERE "ICCID" = :i'),
+                     {"i": devices[1]["ICCID"]})
+        conn.execute(text('UPDATE "Device" SET "IsDeleted" = :t WHERE "ICCID" = :i'),
+                     {"t": True, "i": devices[2]["ICCID"]})
+    changed = [{**d, "Status": status(n)} for n, d in enumerate(devices)]
+    stage(engine, "thingspace", 11, changed)
+
+    finalize(engine, "thingspace")
+
+    assert device_state(engine) == from_scratch(tmp_path, "thingspace", {11: changed})
+
+
+def test_a_malformed_row_keeps_its_device_live_until_the_carrier_fixes_it(engine, tmp_path):
+    seed_providers(engine, (11, 1, "pond"))
+    devices = good_devices(11, 6)
+    stage(engine, "pond", 11, devices)
+    finalize(engine, "pond")
+    stage(engine, "pond", 11, [{**devices[0], "Status": "\x00BROKEN" if engine.dialect.name
+                                == "sqlite" else "BROKEN\x07"}, *devices[1:]])
+    broken = finalize(engine, "pond")
+    assert broken.rejected == 1 and devices[0]["ICCID"] in live(engine, "Device", 11)
+    assert broken.common.devices.deactivated == 0
+    fixed = [{**devices[0], "Status": "SUSPENDED"}, *devices[1:]]
+    stage(engine, "pond", 11, fixed)
+
+    finalize(engine, "pond")
+
+    assert device_state(engine) == from_scratch(tmp_path, "pond", {11: fixed})
+
+
+def test_departures_returns_and_a_cut_short_sync_end_where_a_full_comparison_ends(engine,
+                                                                                 tmp_path):
+    seed_providers(engine, (11, 1, "thingspace"), (12, 1, "thingspace"))
+    day1 = {11: good_devices(11, 10), 12: good_devices(12, 5)}
+    for provider, devices in day1.items():
+        stage(engine, "thingspace", provider, devices)
+    finalize(engine, "thingspace")
+    stage(engine, "thingspace", 11, day1[11][:2])  # day 2: cut short, forced
+    forced = finalize(engine, "thingspace", service_provider_id=11, forced=True)
+    assert forced.common.devices.deactivated == 0
+    assert len(live(engine, "Device", 11)) == 10
+    finalize(engine, "thingspace")  # an operator reruns it: still incomplete
+    assert len(live(engine, "Device", 11)) == 10
+    day3 = {11: day1[11][3:] + good_devices(11, 2, seed=99), 12: day1[12]}  # 3 left, 2 joined
+    stage(engine, "thingspace", 11, day3[11])
+    finalize(engine, "thingspace", service_provider_id=11)
+    day4 = {11: day1[11][:1] + day3[11], 12: day1[12]}  # device 0 returns
+    stage(engine, "thingspace", 11, day4[11])
+
+    finalize(engine, "thingspace", service_provider_id=11)
+
+    live_state = [row for row in device_state(engine) if row[-1] == "False"]
+    assert live_state == from_scratch(tmp_path, "thingspace", day4)
+    departed = {r["ICCID"] for r in rows(engine, "Device", ServiceProviderId=11)
+                if r["IsDeleted"]}
+    assert departed == {d["ICCID"] for d in day1[11][1:3]}  # soft-deleted, never removed
+
+
+def test_a_changed_rule_judges_every_row_at_the_next_sync(engine, monkeypatch):
+    from cleanup_assets.sql import checks
+
+    seed_providers(engine, (11, 1, "jasper"))
+    devices = good_devices(11, 4)
+    stage(engine, "jasper", 11, devices)
+    finalize(engine, "jasper")
+    # a stricter rule (ICCIDs of 20 digits only) and its version: nothing was cached
+    monkeypatch.setitem(checks.KEY_FORMATS, "ICCID", (20, 20, "test rule"))
+    monkeypatch.setattr(checks, "RULES_VERSION", checks.RULES_VERSION + 1)
+    from cleanup_assets.sql import finalize as finalize_module
+
+    monkeypatch.setattr(finalize_module, "RULES_VERSION", checks.RULES_VERSION)
+
+    result = finalize(engine, "jasper")
+
+    assert result.rejected == 4  # 19-digit ICCIDs: every row judged again
+    assert len(live(engine, "Device", 11)) == 4  # and no device lost for it
+    assert rows(engine, "CleanupDeviceSync")[-1]["RulesVersion"] == checks.RULES_VERSION
+
+
+def test_a_row_without_a_key_from_another_writer_changes_nothing(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 5)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    with engine.begin() as conn:  # someone else's rows without an ICCID, in both tables
+        conn.execute(text('INSERT INTO "ThingSpaceDevice" ("ServiceProviderId", "ICCID", '
+                          '"IsActive", "IsDeleted") VALUES (11, NULL, :t, :f)'),
+                     {"t": True, "f": False})
+        conn.execute(text('INSERT INTO "Device" ("ServiceProviderId", "ICCID", "IsActive", '
+                          '"IsDeleted") VALUES (11, NULL, :t, :f)'), {"t": True, "f": False})
+
+    result = finalize(engine, "thingspace")
+
+    assert result.rejected == 1 and result.common.devices.deactivated == 0
+    assert len([r for r in rows(engine, "Device", ServiceProviderId=11)
+                if not r["IsDeleted"]]) == 6  # the stranger stays as it was
