@@ -50,5 +50,4 @@ def test_a_non_transient_error_is_raised_at_once(engine):
 def test_database_urls_are_shown_without_their_password():
     shown = redacted("postgresql+psycopg://svc:s3cr3t@db.example:5432/amop")
     assert "s3cr3t" not in shown and "svc" in shown and "***" in shown
-    assert redacted("not a url at all ::::") in {"<unparseable database URL>",
-                                                 "not a url at all ::::"}
+    assert redacted("not a url at all ::::") == "<unparseable database URL>"

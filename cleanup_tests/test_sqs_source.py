@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -98,14 +99,24 @@ def test_a_redelivered_message_is_recorded_once(database_url, engine, queue):
     assert queue_depth(client, url) == 0
 
 
-def test_the_queue_being_down_fails_the_tick_visibly_and_loses_nothing(database_url, engine,
-                                                                      instance, aws_env):
+def test_the_queue_being_down_fails_the_tick_visibly_and_the_inbox_still_flows(
+        database_url, engine, instance, aws_env):
+    from .test_sync_sensor import notify
+
     seed_providers(engine, (11, 1, "jasper"))
+    waiting = notify(engine, 11, "jasper")  # posted to the database inbox
     port = free_port()  # nothing listens there
-    defs = definitions(database_url, SqsQueueResource(
+    down = definitions(database_url, SqsQueueResource(
         queue_url=f"http://127.0.0.1:{port}/123456789012/device-sync",
         endpoint_url=f"http://127.0.0.1:{port}", max_attempts=2))
 
-    with pytest.raises(Exception, match="127.0.0.1"):
-        tick(instance, defs)
-    assert rows(engine, "CleanupSyncNotification") == []
+    with pytest.raises(Exception, match="the device-sync queue could not be read"):
+        tick(instance, down)
+
+    (row,) = rows(engine, "CleanupSyncNotification")
+    assert (row["id"], row["Status"]) == (waiting, "launched")  # decided, not lost
+    with engine.begin() as conn:  # later: the decision is older than the relaunch grace
+        conn.execute(text('UPDATE "CleanupSyncNotification" SET "DecidedAt" = :t'),
+                     {"t": row["DecidedAt"] - timedelta(minutes=5)})
+    (request,) = tick(instance, definitions(database_url)).run_requests
+    assert request.run_key == f"sync-notification-{waiting}"

@@ -7,12 +7,12 @@ keys containing ``|`` and UI backfills break on commas.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 import dagster as dg
 
 from ..registry import INTEGRATION_KEYS, get_integration
-from ..sql.finalize import TENANT_KEY_PATTERN, tenant_id_from_key
 
 TENANT_PARTITIONS_NAME = "tenant"
 
@@ -23,8 +23,21 @@ device_sync_partitions = dg.MultiPartitionsDefinition(
 )
 
 
+TENANT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 class InvalidPartitionKey(ValueError):
     pass
+
+
+def tenant_id_from_key(tenant_key: str) -> int:
+    """A tenant partition key is the legacy ``TenantId`` in decimal (names are neither
+    unique, stable nor safe as partition keys; ids are all three)."""
+    if not tenant_key.isdigit():
+        raise InvalidPartitionKey(
+            f"tenant partition key {tenant_key!r} is not a TenantId: tenant keys are the numeric "
+            "legacy Tenant.id; `cleanup-assets register-tenants` adds the valid ones")
+    return int(tenant_key)
 
 
 def validate_tenant_key(key: str) -> str:

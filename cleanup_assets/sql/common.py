@@ -108,4 +108,4 @@ def new_plans_of(conn: Connection, sync_id: int) -> list[tuple[int, str]]:
     rows = conn.execute(select(new_communication_plan.c.ServiceProviderId,
                                new_communication_plan.c.CommunicationPlanName)
                         .where(new_communication_plan.c.SyncId == sync_id))
-    return sorted(tuple(row) for row in rows)
+    return sorted(tuple(row) for row in rows)  # bounded: the plans one sync added

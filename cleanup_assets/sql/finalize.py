@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -47,7 +46,6 @@ from .procedure_engine import ProcedureRun, run_procedures
 from .sources import common_table, staged_rows_per_provider, staging_source
 
 log = logging.getLogger(__name__)
-TENANT_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
 class Engine(str, enum.Enum):
@@ -62,19 +60,6 @@ class Engine(str, enum.Enum):
 
 class FinalizeError(ValueError):
     """A partition that cannot be finalized as asked (unknown tenant or provider)."""
-
-
-def tenant_id_from_key(tenant_key: str) -> int:
-    """A tenant partition key is the legacy ``TenantId`` in decimal (names are neither
-    unique, stable nor safe as partition keys; ids are all three)."""
-    if not TENANT_KEY_PATTERN.match(tenant_key or ""):
-        raise FinalizeError(
-            f"invalid tenant partition key {tenant_key!r}: use only letters, digits, '_' and '-'")
-    if not tenant_key.isdigit():
-        raise FinalizeError(
-            f"tenant partition key {tenant_key!r} is not a TenantId: tenant keys are the numeric "
-            "legacy Tenant.id; `cleanup-assets register-tenants` adds the valid ones")
-    return int(tenant_key)
 
 
 @dataclass(frozen=True)
@@ -173,7 +158,9 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
                        retry: RetryPolicy = RetryPolicy(),
                        on_retry: Callable | None = None) -> FinalizeResult:
     """Finalize one (integration, tenant) partition with the chosen engine."""
-    tenant_id = tenant_id_from_key(request.tenant_key)
+    if not request.tenant_key.isdigit():  # partitions.py validates keys; this guards callers
+        raise FinalizeError(f"tenant {request.tenant_key!r} is not a TenantId")
+    tenant_id = int(request.tenant_key)
     integration = request.integration
     engine = request.engine or Engine.default_for(databases.central.dialect.name)
     started = in_transaction(databases.central, lambda conn: _begin(

@@ -43,10 +43,13 @@ def sync_notification_sensor(
     """
     databases = database.get_databases()
     engine = databases.central
-    ingested = 0
+    ingested, queue_error = 0, None
     if device_sync_queue.enabled:
-        ingested = ingest_sqs_messages(engine, device_sync_queue.client(),
-                                       device_sync_queue.queue_url)
+        try:  # botocore retries first; a message is deleted only once recorded
+            ingested = ingest_sqs_messages(engine, device_sync_queue.client(),
+                                           device_sync_queue.queue_url)
+        except Exception as error:  # reported below, after the inbox had its turn
+            queue_error = error
     now = utcnow()
     outcome = evaluate_notifications(databases, now=now, max_launches=MAX_RUNS_PER_TICK,
                                      retry=database.retry_policy)
@@ -96,6 +99,13 @@ def sync_notification_sensor(
     if outcome.whole_table:
         summary["counted_whole_table"] = sorted(outcome.whole_table)
     context.log.info(f"sync sensor tick: {summary}")
+    if queue_error is not None:
+        # The tick fails visibly. Its decisions are committed: the runs it could not
+        # request here are requested again by a later tick (RELAUNCH_GRACE).
+        raise RuntimeError(
+            f"the device-sync queue could not be read ({type(queue_error).__name__}: "
+            f"{queue_error}); {len(run_requests)} run(s) decided this tick are requested by "
+            "the next one") from queue_error
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=[tenant_partitions.build_add_request(new_tenants)]
