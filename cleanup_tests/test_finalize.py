@@ -485,3 +485,19 @@ def test_dates_follow_one_iso_grammar_on_every_database(engine):
         else:
             assert found is not None, text_
             assert found["RefreshTimestamp"].replace(microsecond=0) == expected, text_
+
+
+def test_a_mirror_that_would_lose_devices_is_rolled_back(engine):
+    if engine.dialect.name != "sqlite":
+        pytest.skip("one database suffices: the invariant is plain counts")
+    seed_providers(engine, (11, 1, "pond"))
+    stage(engine, "pond", 11, good_devices(11, 3))
+    with engine.begin() as conn:  # something that loses a device behind the merge's back
+        conn.execute(text('CREATE TRIGGER lose AFTER INSERT ON "Device" BEGIN '
+                          'UPDATE "Device" SET "IsDeleted" = 1 WHERE id = NEW.id; END'))
+
+    with pytest.raises(AssertionError, match="the mirror lost devices: 3 accepted"):
+        finalize(engine, "pond")
+
+    assert rows(engine, "Device") == []
+    assert rows(engine, "CleanupDeviceSync")[0]["Status"] == "failed"

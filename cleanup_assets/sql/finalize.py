@@ -282,6 +282,12 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
             plans_without_rate_plan(conn, providers))
     result.common_live_devices = live_rows(conn, common_table(integration), providers)
     result.gate.active_after = result.common_live_devices
+    if result.common is not None and result.common_live_devices < result.common.devices.accepted:
+        # Every accepted carrier row names one device (duplicates are rejected), and the merge
+        # leaves each a live common row: fewer means a bug lost devices. Roll it all back.
+        raise AssertionError(
+            f"the mirror lost devices: {result.common.devices.accepted} accepted carrier rows, "
+            f"{result.common_live_devices} live rows in {common_table(integration).name}")
     result.plans_total = live_rows(conn, jasper_communication_plan, providers)
     if integration.optimization:
         use_procedure = result.engine == Engine.PROCEDURES.value
