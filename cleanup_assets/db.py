@@ -12,6 +12,7 @@ import logging
 import os
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, TypeVar
@@ -122,9 +123,20 @@ class Databases:
 
     central: Engine
     jasper: Engine
-    jasper_db_name: str  # what the legacy passes as @JasperDbName
+    # What the legacy passes as @JasperDbName (jasperCn.Database, F:1040); None: read from
+    # the live Jasper connection when first needed (a URL may not name its database: an
+    # ODBC connection string, a PostgreSQL URL relying on the default).
+    jasper_name: str | None
     separate: bool
     joinable: bool
+
+    @cached_property
+    def jasper_db_name(self) -> str:
+        name = self.jasper_name or live_database_name(self.jasper)
+        if not name:
+            raise RuntimeError("cannot tell the Jasper database's name (@JasperDbName) from "
+                               f"{self.jasper.url.render_as_string(hide_password=True)}")
+        return name
 
     def require_joinable(self, what: str) -> None:
         if not self.joinable:
@@ -151,29 +163,52 @@ def connect_databases(central_url: str | None = None, jasper_url: str | None = N
     default = _DEFAULT_SCHEMA.get(backend)
     if not separate:
         engine = make_engine(central_url)
-        name = make_url(central_url).database or ""
         mapped = engine.execution_options(schema_translate_map={JASPER_SCHEMA: default})
-        return Databases(mapped, mapped, _database_name(name), False, True)
-    jasper_name = make_url(jasper_url).database or ""
+        return Databases(mapped, mapped, None, False, True)
+    jasper = make_engine(jasper_url).execution_options(
+        schema_translate_map={JASPER_SCHEMA: default})
+    jasper_name = None
     if backend == "sqlite":
-        central = make_engine(central_url, attach={JASPER_SCHEMA: jasper_name})
+        central = make_engine(central_url, attach={JASPER_SCHEMA: make_url(jasper_url).database})
         qualifier, joinable = JASPER_SCHEMA, True
     elif backend == "mssql":
+        # Three-part names ([JasperDb].dbo.[JasperDevice], F:846) reach another database of
+        # the same server only; the name is the live connection's.
         central = make_engine(central_url)
-        qualifier, joinable = f"{jasper_name}.dbo", True  # [JasperDb].dbo.[JasperDevice]
+        jasper_name = live_database_name(jasper)
+        joinable = _mssql_server(central_url) == _mssql_server(jasper_url)
+        qualifier = f"{jasper_name}.dbo" if joinable else None
     else:
         central = make_engine(central_url)
         qualifier, joinable = None, False
-    jasper = make_engine(jasper_url).execution_options(
-        schema_translate_map={JASPER_SCHEMA: default})
     translate = {JASPER_SCHEMA: qualifier} if qualifier else {}
     return Databases(central.execution_options(schema_translate_map=translate), jasper,
-                     _database_name(jasper_name), True, joinable)
+                     jasper_name, True, joinable)
 
 
-def _database_name(database: str) -> str:
-    """A database's name as the legacy passes it (a SQLite file's name without folders)."""
-    return Path(database).stem if "/" in database or database.endswith(".db") else database
+def live_database_name(engine: Engine) -> str:
+    """The database a connection of ``engine`` is in (a SQLite file's name without folders
+    and suffix)."""
+    dialect = engine.dialect.name
+    if dialect == "sqlite":
+        return Path(engine.url.database or "").stem
+    query = {"mssql": "SELECT DB_NAME()", "postgresql": "SELECT current_database()"}.get(dialect)
+    if query is None:
+        return engine.url.database or ""
+    with engine.connect() as conn:
+        return conn.exec_driver_sql(query).scalar() or ""
+
+
+def _mssql_server(url: str) -> str | None:
+    """The SQL Server host of a URL (or of its ``odbc_connect`` string), lower-cased."""
+    parsed = make_url(url)
+    if parsed.host:
+        return parsed.host.lower()
+    for part in str(parsed.query.get("odbc_connect", "")).split(";"):
+        name, _, value = part.partition("=")
+        if name.strip().lower() in {"server", "address", "addr"}:
+            return value.strip().removeprefix("tcp:").lower()
+    return None
 
 
 # --- transient errors ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ from .db import Databases
 from .registry import INTEGRATIONS, Database, Integration
 from .schema import (
     billing_period,
+    device_status,
     ebonding_device,
     integration as integration_table,
     jasper_communication_plan,
@@ -205,11 +206,22 @@ def _thingspace_upstream(conn: Connection, provider_id: int, devices: list[dict]
          "BillingCycleEndDate": _when(d.get("BillingCycleEndDate"))} for d in devices])
 
 
+# Telegence names a subscriber's status by a letter (its audit pivots on 'A' and 'S',
+# usp_Telegence_Update_Device.sql:150-170); 'R' (reserved) is our stand-in for the rest.
+TELEGENCE_STATUS = {"ACTIVATED": "A", "DEACTIVATED": "S"}
+# DeviceStatus rows of Telegence: the legacy looks up 'a' and 'Unknown' (ibid. 17-18).
+TELEGENCE_DEVICE_STATUSES = ("A", "S", "R", "C", "Unknown")
+
+
+def telegence_status(status: str) -> str:
+    return TELEGENCE_STATUS.get(status, status if len(status) == 1 else "R")
+
+
 def _telegence_upstream(conn: Connection, provider_id: int, devices: list[dict]) -> None:
     """The subscriber list and its details into staging; the cleanup merges them."""
     _replace(conn, telegence_device_staging, provider_id, [
         {"ServiceProviderId": provider_id, "SubscriberNumber": d["MSISDN"],
-         "SubscriberNumberStatus": d["Status"], "BillingAccountNumber": d["AccountNumber"],
+         "SubscriberNumberStatus": telegence_status(d["Status"]), "BillingAccountNumber": d["AccountNumber"],
          "FoundationAccountNumber": f"FAN-{provider_id}", "RefreshTimestamp": d["LastUsageDate"],
          "CreatedDate": datetime.now(timezone.utc).replace(tzinfo=None)} for d in devices])
     _replace(conn, telegence_device_detail_staging, provider_id, [
@@ -297,11 +309,14 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
     ids = integration_ids or DEMO_INTEGRATION_IDS
     for table in (billing_period, service_provider_setting, stand_in_comm_plan_rate_plan,
                   jasper_communication_plan, optimization_session, service_provider, tenant,
-                  integration_table):
+                  device_status, integration_table):
         conn.execute(delete(table))
     _insert(conn, integration_table, [
         {"id": ids[key], "Name": i.legacy_name} for key, i in INTEGRATIONS.items()
     ])
+    _insert(conn, device_status, [
+        {"id": 600 + n, "Status": status, "IntegrationId": ids["telegence"]}
+        for n, status in enumerate(TELEGENCE_DEVICE_STATUSES)])
     tenant_ids = sorted({t for _, t, _, _ in providers} | set(DEMO_TENANTS))
     _insert(conn, tenant, [
         {"id": t, "Name": DEMO_TENANTS.get(t, f"Tenant {t}")} for t in tenant_ids

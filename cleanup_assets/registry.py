@@ -115,6 +115,11 @@ class StagingMerge:
     # usp_Telegence_Update_Device's rule (FailedSyncCount + 1 up to 3, then 'Unknown'; never
     # deleted; usp_Telegence_Update_Device.sql:118-136); "soft_delete" the common tables'.
     absent: str = "soft_delete"
+    # The carrier column whose text names a ``DeviceStatus`` row of the integration, and the
+    # statuses the merge's rules name (usp_Telegence_Update_Device.sql:17-18, 50, 74-84, 128).
+    status_column: str | None = None
+    activated_status: str | None = None
+    unknown_status: str | None = None
 
 
 @dataclass(frozen=True)
@@ -267,6 +272,8 @@ _ALL: tuple[Integration, ...] = (
             detail_columns=_m(ICCID="ICCID"),
             date_columns=("RefreshTimestamp",),
             absent="failed_sync_count",
+            status_column="SubscriberNumberStatus", activated_status="a",
+            unknown_status="Unknown",
         ),
         procedures=(
             Procedure("usp_Telegence_Update_Device", only_when_rows_in="TelegenceDeviceStaging",

@@ -166,14 +166,14 @@ def billing_cycle_discrepancies(conn: Connection, integration: Integration,
     at its rule — the carrier's billing-cycle end (ThingSpace staging) differs from this
     month's period end."""
     from .sql.dialect import trimmed, try_timestamp
-    from .sql.procedures import procedure_call
+    from .sql.procedures import procedure_call, run_procedure
 
     if use_procedure:
         found = []
         for provider in provider_ids:  # providers of one partition
-            found += [dict(r._mapping) for r in conn.execute(procedure_call(
+            found += run_procedure(conn, procedure_call(
                 "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": provider},
-                returns_rows=True))]
+                returns_rows=True))
         return found
     # Only devices the finalization accepted (live in Device): a row the checks rejected
     # never reaches a reader. The carrier's cycle end is staging text: parsed by the grammar.

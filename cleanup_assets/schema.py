@@ -82,6 +82,15 @@ integration = Table(  # IntegrationTypeRepository.cs:23 `Select id, Name FROM In
     _text("Name", 50, nullable=False),
 )
 
+# A carrier's status texts, one row per (IntegrationId, Status); staging texts are matched
+# case-insensitively (usp_Telegence_Update_Device.sql:17-18, 50).
+device_status = Table(
+    "DeviceStatus", metadata,
+    Column("id", Integer, primary_key=True),
+    _text("Status", 50, nullable=False),
+    Column("IntegrationId", Integer, nullable=False),
+)
+
 service_provider = Table(  # ServiceProviderCommon.cs:45-81 (TealLambdas)
     "ServiceProvider", metadata,
     Column("id", Integer, primary_key=True),
@@ -421,7 +430,7 @@ carrier_tables: dict[str, Table] = {t.name: t for t in (
 staging_tables: dict[str, Table] = {t.name: t for t in (
     jasper_device_staging, thingspace_device_staging, telegence_device_staging,
     telegence_device_detail_staging, teal_device_staging)}
-usage_tables: dict[str, Table] = {t.name: t for t in (jasper_device_usage, telegence_device)}
+usage_tables: dict[str, Table] = {t.name: t for t in (jasper_device_usage,)}
 COMMON_TABLES = {"M2M": device, "Mobility": mobility_device}
 
 # =========================================================================================
@@ -448,7 +457,9 @@ device_sync = Table(
     Column("RulesVersion", Integer),
     Column("StartedAt", DateTime, nullable=False),
     Column("FinishedAt", DateTime),
-    Column("CarrierRows", Integer),
+    Column("StagingRows", Integer),  # Telegence: staging rows merged into TelegenceDevice
+    Column("StagingRejected", Integer),
+    Column("CarrierRows", Integer),  # carrier rows the mirror read, accepted and rejected
     Column("Accepted", Integer),
     Column("Rejected", Integer),
     Column("Inserted", Integer),

@@ -156,6 +156,23 @@ def break_procedure(engine, name: str, parameters: list[tuple[str, str]]) -> Non
                                      f"RAISE EXCEPTION 'stand-in {name} failed';")))
 
 
+def fail_procedure_once(engine, name: str, parameters: list[tuple[str, str]], sqlstate: str,
+                        body: str = "") -> None:
+    """Replace a stand-in by one whose first call fails with ``sqlstate`` (a sequence
+    counts the calls: it survives the failed call's rollback); later calls run ``body``."""
+    with engine.begin() as conn:
+        conn.execute(text("DROP SEQUENCE IF EXISTS stand_in_fail_once; "
+                          "CREATE SEQUENCE stand_in_fail_once"))
+        conn.execute(text(_procedure(name, parameters, (
+            "IF nextval('stand_in_fail_once') = 1 THEN RAISE EXCEPTION 'stand-in transient' "
+            f"USING ERRCODE = '{sqlstate}'; END IF; {body}"))))
+
+
+def replace_procedure(engine, name: str, parameters: list[tuple[str, str]], body: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text(_procedure(name, parameters, body)))
+
+
 def recorded_calls(databases) -> list[tuple[str, str, str]]:
     """(name, parameters, database name) of every stand-in call, in order, both databases."""
     calls = []

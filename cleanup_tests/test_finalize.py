@@ -9,9 +9,8 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from cleanup_assets.demo import COMMUNICATION_PLANS
+from cleanup_assets.demo import COMMUNICATION_PLANS, telegence_status
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS, Family
-from cleanup_assets.sql.checks import RULES_VERSION
 from cleanup_assets.sql.finalize import FinalizeError
 
 from .builders import (
@@ -63,6 +62,10 @@ def test_each_integration_mirrors_its_carrier_table_into_the_common_table(engine
         assert common[sample[attribute]]["CtdVoiceUsage"] == sample["CtdVoiceUsage"]
 
 
+def status_ids(engine) -> dict[str, int]:
+    return {r["Status"]: r["id"] for r in rows(engine, "DeviceStatus")}
+
+
 def test_telegence_staging_is_merged_into_its_carrier_table_with_parsed_dates(engine):
     seed_providers(engine, (11, 1, "telegence"))
     devices = good_devices(11, 4)
@@ -74,11 +77,51 @@ def test_telegence_staging_is_merged_into_its_carrier_table_with_parsed_dates(en
     carrier = live(engine, "TelegenceDevice", 11)
     device = devices[2]
     row = carrier[device["MSISDN"]]
-    assert (row["ICCID"], row["SubscriberNumberStatus"]) == (device["ICCID"], device["Status"])
+    status = telegence_status(device["Status"])
+    assert (row["ICCID"], row["SubscriberNumberStatus"]) == (device["ICCID"], status)
+    # the status text looked up in DeviceStatus (usp_Telegence_Update_Device.sql:50)
+    assert row["DeviceStatusId"] == status_ids(engine)[status]
     assert row["RefreshTimestamp"] == datetime.strptime(device["LastUsageDate"],
                                                         "%Y-%m-%dT%H:%M:%SZ")
     mobility = live(engine, "MobilityDevice", 11, "MSISDN")
     assert mobility[device["MSISDN"]]["ICCID"] == device["ICCID"]
+    (ledger,) = rows(engine, "CleanupDeviceSync")  # each stage's own counts
+    assert (ledger["StagingRows"], ledger["StagingRejected"], ledger["CarrierRows"]) == (4, 0, 4)
+
+
+def set_status(engine, provider_id: int, subscriber: str, status: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "TelegenceDeviceStaging" SET "SubscriberNumberStatus" = :s '
+                          'WHERE "ServiceProviderId" = :p AND "SubscriberNumber" = :n'),
+                     {"s": status, "p": provider_id, "n": subscriber})
+
+
+def test_telegence_keeps_the_legacy_status_rules(engine):
+    """A subscriber leaving 'A' gets LastActivatedDate (:74-84) and its previous status id
+    in OldDeviceStatusId; one without a detail row keeps its ICCID; a subscriber someone
+    deleted stays deleted (the procedure never touches IsActive / IsDeleted)."""
+    seed_providers(engine, (11, 1, "telegence"))
+    devices = [{**d, "Status": "ACTIVATED"} for d in good_devices(11, 3)]
+    stage(engine, "telegence", 11, devices)
+    finalize(engine, "telegence")
+    first, second, third = (d["MSISDN"] for d in devices)
+    set_status(engine, 11, first, "S")
+    with engine.begin() as conn:
+        conn.execute(text('DELETE FROM "TelegenceDeviceDetailStaging" WHERE "SubscriberNumber" = :n'),
+                     {"n": second})
+        conn.execute(text('UPDATE "TelegenceDevice" SET "IsDeleted" = :t WHERE "SubscriberNumber" = :n'),
+                     {"t": True, "n": third})
+
+    finalize(engine, "telegence")
+
+    ids = status_ids(engine)
+    by_number = {r["SubscriberNumber"]: r for r in rows(engine, "TelegenceDevice")}
+    left = by_number[first]
+    assert (left["DeviceStatusId"], left["OldDeviceStatusId"]) == (ids["S"], ids["A"])
+    assert left["LastActivatedDate"] is not None
+    assert by_number[second]["LastActivatedDate"] is None
+    assert by_number[second]["ICCID"] == devices[1]["ICCID"]  # no detail row: kept
+    assert by_number[third]["IsDeleted"]  # not revived by the staging merge
 
 
 @pytest.mark.parametrize("key", ["jasper", "thingspace", "telegence", "teal"])
@@ -179,8 +222,7 @@ def test_malformed_carrier_rows_are_quarantined_with_their_reason(engine):
         duplicate, duplicate])
     assert set(live(engine, "Device", 11)) == keys(devices[1:], "ICCID")
     (ledger,) = rows(engine, "CleanupDeviceSync")
-    assert (ledger["CarrierRows"], ledger["Accepted"], ledger["Rejected"],
-            ledger["RulesVersion"]) == (12, 4, 8, RULES_VERSION)
+    assert (ledger["CarrierRows"], ledger["Accepted"], ledger["Rejected"]) == (12, 4, 8)
 
 
 def test_an_identifier_that_is_not_digits_is_refused(engine):
@@ -325,9 +367,69 @@ def test_a_forced_sync_and_a_rerun_of_it_delete_nothing(engine):
     assert complete.common.devices.deactivated == 1 and complete.complete
 
 
-def test_an_absent_telegence_subscriber_turns_unknown_after_three_failed_syncs(engine):
-    seed_providers(engine, (11, 1, "telegence"))
+def test_a_rerun_after_a_forced_notification_whose_run_never_finalized_deletes_nothing(engine):
+    """The inbox says what the carrier's last sync was: a forced notification was launched
+    (its run failed before finalizing), so a rerun must not take the cut-short data for
+    the full list — even though the ledger's latest notified sync was complete."""
+    from cleanup_assets.notifications import LAUNCHED
+    from cleanup_assets.schema import sync_notification
+
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 10)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace", service_provider_id=11)
+    stage(engine, "thingspace", 11, devices[:1])  # cut short
+    with engine.begin() as conn:
+        conn.execute(sync_notification.insert().values(
+            Source="inbox", ReceivedAt=datetime(2026, 11, 1), RawAttributes="{}",
+            Status=LAUNCHED, IntegrationKey="thingspace", TenantKey="1", ServiceProviderId=11,
+            Forced=True, DecidedAt=datetime(2026, 11, 1, 0, 5)))
+
+    rerun = finalize(engine, "thingspace")
+
+    assert rerun.common.devices.deactivated == 0 and not rerun.complete
+    assert len(live(engine, "Device", 11)) == 10
+
+
+def test_jasper_usage_rows_neither_multiply_nor_reject_a_device(engine):
+    """JasperDeviceUsage read as one row per device (the largest counters): a second usage
+    row is no duplicate device; a device whose usage row is gone keeps the usage it has."""
+    seed_providers(engine, (11, 1, "jasper"))
     devices = good_devices(11, 3)
+    stage(engine, "jasper", 11, devices)
+    finalize(engine, "jasper")
+    first, second = devices[0]["ICCID"], devices[1]["ICCID"]
+    kept = live(engine, "Device", 11)[second]["CtdDataUsage"]
+    with engine.begin() as conn:
+        conn.execute(text('INSERT INTO "JasperDeviceUsage" ("ServiceProviderId", "ICCID", '
+                          '"CtdDataUsage") VALUES (11, :i, 987654321)'), {"i": first})
+        conn.execute(text('DELETE FROM "JasperDeviceUsage" WHERE "ICCID" = :i'), {"i": second})
+
+    result = finalize(engine, "jasper")
+
+    assert (result.rows_read, result.rejected) == (3, 0)
+    common = live(engine, "Device", 11)
+    assert common[first]["CtdDataUsage"] == 987654321
+    assert kept is not None and common[second]["CtdDataUsage"] == kept
+
+
+def test_a_common_row_made_inactive_is_repaired(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 3)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "Device" SET "IsActive" = :f'), {"f": False})
+
+    result = finalize(engine, "thingspace")
+
+    assert result.common.devices.updated == 3
+    assert all(row["IsActive"] for row in live(engine, "Device", 11).values())
+
+
+def test_an_absent_telegence_subscriber_turns_unknown_on_the_fourth_missed_sync(engine):
+    seed_providers(engine, (11, 1, "telegence"))
+    devices = [{**d, "Status": "ACTIVATED"} for d in good_devices(11, 3)]
     stage(engine, "telegence", 11, devices)
     finalize(engine, "telegence")
     stage(engine, "telegence", 11, devices[1:])  # subscriber 0 is no longer listed
@@ -335,15 +437,25 @@ def test_an_absent_telegence_subscriber_turns_unknown_after_three_failed_syncs(e
 
     counts = []
     for _ in range(4):
-        finalize(engine, "telegence")
+        last = finalize(engine, "telegence")
         counts.append(live(engine, "TelegenceDevice", 11)[gone]["FailedSyncCount"])
-    last = finalize(engine, "telegence")
 
-    assert counts == [1, 2, 3, 4]  # usp_Telegence_Update_Device.sql:118-123
+    # The legacy's two UPDATEs in one call: +1 while at most 3, then above 3 it turns
+    # 'Unknown' and the count is cleared (usp_Telegence_Update_Device.sql:118-136).
+    assert counts == [1, 2, 3, None]
+    ids = status_ids(engine)
     row = live(engine, "TelegenceDevice", 11)[gone]
-    assert (row["SubscriberNumberStatus"], row["FailedSyncCount"]) == ("Unknown", None)
+    assert (row["SubscriberNumberStatus"], row["DeviceStatusId"], row["OldDeviceStatusId"]) == (
+        "Unknown", ids["Unknown"], ids["A"])
     assert last.staging.deactivated == 1  # the absent rule touched it; never deleted
     assert gone in live(engine, "MobilityDevice", 11, "MSISDN")
+
+    finalize(engine, "telegence")  # missed once more: counting starts again
+    assert live(engine, "TelegenceDevice", 11)[gone]["FailedSyncCount"] == 1
+    stage(engine, "telegence", 11, devices)  # listed again
+    finalize(engine, "telegence")
+    row = live(engine, "TelegenceDevice", 11)[gone]
+    assert (row["FailedSyncCount"], row["SubscriberNumberStatus"]) == (None, "A")  # :73
 
 
 def test_empty_staging_or_an_empty_carrier_table_changes_nothing(engine):

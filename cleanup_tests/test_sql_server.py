@@ -152,6 +152,98 @@ def test_a_failing_procedure_fails_the_partition_and_records_no_success(database
     assert "usp_DeviceSync_Common" not in names  # nothing after the failure
 
 
+def test_a_transient_procedure_error_is_retried_and_the_call_made_once(databases):
+    synced(databases, "thingspace")
+    stand_ins.fail_procedure_once(databases.central, "usp_ThingSpace_DeviceSync",
+                                  [("ServiceProviderId", "integer")], "40001")
+
+    result = finalize(databases, "thingspace")  # serialization failure: transient
+
+    names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
+    assert names.count("usp_ThingSpace_DeviceSync") == 1  # the failed try left nothing
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "finalized" and result.procedures.calls[0].name == names[0]
+    with databases.central.connect() as conn:
+        assert conn.execute(text("SELECT last_value FROM stand_in_fail_once")).scalar() == 2
+
+
+def test_a_procedure_that_ends_its_own_transaction_runs_as_the_legacy_runs_it(databases):
+    """Calls other than usp_Jasper_DeviceSync run without an outer transaction, as the
+    legacy's plain SqlCommand: a procedure that commits (or rolls back) its own work then
+    works — inside ours it would fail (PostgreSQL: invalid transaction termination; SQL
+    Server: error 266)."""
+    synced(databases, "thingspace")
+    stand_ins.replace_procedure(databases.central, "usp_ThingSpace_DeviceSync",
+                                [("ServiceProviderId", "integer")], "COMMIT;")
+
+    result = finalize(databases, "thingspace")
+
+    assert [c.name for c in result.procedures.calls] == ["usp_ThingSpace_DeviceSync",
+                                                         "usp_DeviceSync_Common"]
+
+
+def test_the_exec_text_binds_the_legacy_parameters_in_the_legacy_order():
+    from sqlalchemy.dialects import mssql
+
+    from cleanup_assets.sql.procedure_engine import planned_calls
+    from cleanup_assets.sql.procedures import mssql_statement, procedure_call
+
+    dialect = mssql.pyodbc.dialect(paramstyle="qmark")  # what pyodbc's engine uses
+    (jasper, _), (common, common_parameters) = planned_calls(
+        INTEGRATIONS["jasper"], 11, jasper_db_name="JasperDb", integration_id=2)
+    assert mssql_statement(procedure_call(jasper.name, _), dialect) == (
+        "EXEC [dbo].[usp_Jasper_DeviceSync] @JasperDbName = ?, @ServiceProviderId = ?",
+        ["JasperDb", 11])  # F:1025-1059
+    assert mssql_statement(procedure_call(common.name, common_parameters), dialect) == (
+        "EXEC [dbo].[usp_DeviceSync_Common] @IntegrationId = ?", [2])  # F:1177
+
+
+class PyodbcLikeCursor:
+    """What pyodbc does with a procedure's several results: each ``nextset()`` moves to the
+    next one and raises the error the procedure hit there."""
+
+    def __init__(self, results):
+        self.results = list(results)
+        self.description = None
+        self._advance()
+
+    def _advance(self):
+        current = self.results.pop(0)
+        if isinstance(current, Exception):
+            raise current
+        self.description = [(name,) for name in current[0]] if current else None
+        self.rows = current[1] if current else []
+
+    def fetchall(self):
+        return self.rows
+
+    def nextset(self):
+        if not self.results:
+            return False
+        self._advance()
+        return True
+
+
+def test_every_result_of_a_procedure_is_drained_so_a_late_error_is_raised():
+    from cleanup_assets.sql.procedures import drain_result_sets
+
+    # a row count (no columns), the rows the caller reads, then an error in a later statement
+    late = PyodbcLikeCursor([None, (("Id", "BillPeriodEndDay"), [(7, 28)]), None,
+                             RuntimeError("[42000] error 50000 in a later statement")])
+    with pytest.raises(RuntimeError, match="later statement"):
+        drain_result_sets(late)
+    fine = PyodbcLikeCursor([None, (("Id",), [(7,)]), (("Other",), [(1,)])])
+    assert drain_result_sets(fine) == [{"Id": 7}]  # the first result with columns
+
+
+def test_three_part_names_are_used_only_for_databases_of_one_server():
+    from cleanup_assets.db import _mssql_server
+
+    assert _mssql_server("mssql+pyodbc://u:p@SQL1.example/Central?driver=x") == "sql1.example"
+    odbc = "mssql+pyodbc:///?odbc_connect=DRIVER%3Dx%3BSERVER%3Dtcp%3ASQL2%2C1433%3BDATABASE%3DJ"
+    assert _mssql_server(odbc) == "sql2,1433"
+
+
 def test_summary_billing_period_and_discrepancies_come_from_their_procedures(databases):
     from cleanup_assets.reporting import billing_cycle_discrepancies, summarize, sync_for_run
     from cleanup_assets.sql.gate import find_billing_period

@@ -48,6 +48,11 @@ class DatabaseResource(dg.ConfigurableResource):
             return FinalizeEngine(self.finalize_engine)
         return FinalizeEngine.default_for(self.get_engine().dialect.name)
 
+    def reads_by_procedure(self) -> bool:
+        """Summary, billing period and discrepancies through the legacy reading procedures
+        (see Engine.reads_by_procedure)."""
+        return self.engine_kind().reads_by_procedure(self.get_engine().dialect.name)
+
     @property
     def retry_policy(self) -> RetryPolicy:
         return RetryPolicy(self.retry_attempts, self.retry_base_delay_seconds)

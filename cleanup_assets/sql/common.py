@@ -92,14 +92,14 @@ def add_missing_communication_plans(
         ["SyncId", "ServiceProviderId", "CommunicationPlanName"],
         select(literal(sync_id), missing.c.ServiceProviderId, missing.c.Name),
     )).rowcount
-    if not recorded:
-        return []
-    conn.execute(insert(plan).from_select(
-        ["CommunicationPlanName", "CreatedBy", "CreatedDate", "IsActive", "IsDeleted",
-         "ServiceProviderId"],
-        select(missing.c.Name, literal(PLAN_CREATED_BY, String), literal(now), true(), false(),
-               missing.c.ServiceProviderId),
-    ))
+    if recorded:
+        conn.execute(insert(plan).from_select(
+            ["CommunicationPlanName", "CreatedBy", "CreatedDate", "IsActive", "IsDeleted",
+             "ServiceProviderId"],
+            select(missing.c.Name, literal(PLAN_CREATED_BY, String), literal(now), true(),
+                   false(), missing.c.ServiceProviderId),
+        ))
+    # Also what an earlier attempt of this sync added (a retry after a lost commit answer).
     return new_plans_of(conn, sync_id)
 
 

@@ -167,7 +167,10 @@ def _has_non_digit_pg(element, compiler, **kw):
 @compiles(has_non_digit, "mssql")
 def _has_non_digit_mssql(element, compiler, **kw):
     (arg,) = list(element.clauses)
-    return f"({compiler.process(arg, **kw)} LIKE '%[^0-9]%')"
+    # T-SQL's LIKE ignores the value's trailing blanks ('123 ' would pass): a sentinel after
+    # the value makes them count. A binary collation: only ASCII 0-9 fall in [0-9].
+    return (f"(({compiler.process(arg, **kw)} + '|') COLLATE Latin1_General_BIN2 "
+            "LIKE '%[^0-9]%|')")
 
 
 def text_length(expr: ColumnElement) -> ColumnElement:

@@ -25,6 +25,7 @@ from sqlalchemy import desc, false, func, select, true
 from sqlalchemy.engine import Connection
 
 from ..db import Databases, RetryPolicy, in_transaction, utcnow
+from ..notifications import LAUNCHED
 from ..registry import Integration
 from ..schema import (
     SYNC_FAILED,
@@ -35,6 +36,7 @@ from ..schema import (
     jasper_communication_plan,
     require_own_tables,
     service_provider,
+    sync_notification,
 )
 from ..schema import integration as integration_table
 from .checks import RULES_VERSION
@@ -56,6 +58,12 @@ class Engine(str, enum.Enum):
     def default_for(cls, dialect_name: str) -> "Engine":
         """Procedures on SQL Server (the legacy's engine); our SQL everywhere else."""
         return cls.PROCEDURES if dialect_name == "mssql" else cls.SET_BASED
+
+    def reads_by_procedure(self, dialect_name: str) -> bool:
+        """Whether the summary, the billing period and the discrepancy list are read through
+        the legacy's reading procedures: always on SQL Server (they are there whichever
+        engine finalizes), and with the procedures engine elsewhere (its stand-ins)."""
+        return self is Engine.PROCEDURES or dialect_name == "mssql"
 
 
 class FinalizeError(ValueError):
@@ -143,15 +151,25 @@ def resolve_service_providers(conn: Connection, integration: Integration, tenant
 
 
 def last_sync_was_complete(conn: Connection, provider_id: int) -> bool:
-    """Whether the provider's latest notified sync was complete (not forced). A rerun only
-    repeats that sync's data, so it may delete only what that sync could have."""
+    """Whether the provider's latest carrier sync was complete (not forced). A rerun only
+    repeats that sync's data, so it may delete only what that sync could have. The truth is
+    the latest notification the sensor launched for the provider — a forced one whose run
+    failed before writing a ledger row still counts; without one, the ledger's latest
+    notified sync; without either, complete."""
     forced = conn.execute(
-        select(device_sync.c.Forced)
-        .where(device_sync.c.Trigger == "notification",
-               device_sync.c.ServiceProviderIds == str(provider_id))
-        .order_by(desc(device_sync.c.id)).limit(1)
-    ).scalar()
-    return not forced
+        select(sync_notification.c.Forced)
+        .where(sync_notification.c.ServiceProviderId == provider_id,
+               sync_notification.c.Status == LAUNCHED)
+        .order_by(desc(sync_notification.c.DecidedAt), desc(sync_notification.c.id)).limit(1)
+    ).first()
+    if forced is None:
+        forced = conn.execute(
+            select(device_sync.c.Forced)
+            .where(device_sync.c.Trigger == "notification",
+                   device_sync.c.ServiceProviderIds == str(provider_id))
+            .order_by(desc(device_sync.c.id)).limit(1)
+        ).first()
+    return not (forced and forced[0])
 
 
 def finalize_partition(databases: Databases, request: FinalizeRequest,
@@ -233,7 +251,8 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
             if not staged.get(provider):  # more likely a failed sync than an empty account
                 result.deactivation_skipped[provider] = "no staging rows"
         carrier = carrier_tables[integration.carrier.table]
-        result.staging = merge_into(conn, carrier, staging_source(integration, providers),
+        result.staging = merge_into(conn, carrier,
+                                    staging_source(integration, providers, result.integration_id),
                                     providers, sync_id=result.sync_id, now=now,
                                     delete_absent_for=delete_for,
                                     absent=integration.staging_merge.absent)
@@ -290,17 +309,22 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
             f"{result.common_live_devices} live rows in {common_table(integration).name}")
     result.plans_total = live_rows(conn, jasper_communication_plan, providers)
     if integration.optimization:
-        use_procedure = result.engine == Engine.PROCEDURES.value
+        use_procedure = Engine(result.engine).reads_by_procedure(conn.dialect.name)
         result.gate.billing_periods = {
             p: find_billing_period(conn, p, utcnow().date(), use_procedure=use_procedure)
             for p in providers}
     counts = result.common.devices if result.common else None
+    staging = result.staging
     conn.execute(device_sync.update().where(device_sync.c.id == result.sync_id).values(
         Status=SYNC_FINALIZED,
         FinishedAt=utcnow(),
-        CarrierRows=result.rows_read if counts else None,
-        Accepted=(result.rows_read - result.rejected) if counts else None,
-        Rejected=result.rejected if counts else None,
+        # Each stage's own counts: the staging merge (Telegence), then the carrier rows the
+        # mirror read.
+        StagingRows=staging.rows if staging else None,
+        StagingRejected=staging.rejected if staging else None,
+        CarrierRows=counts.rows if counts else None,
+        Accepted=counts.accepted if counts else None,
+        Rejected=counts.rejected if counts else None,
         # The legacy procedures report no counts: NULL says "unknown", where 0 would lie.
         Inserted=counts.inserted if counts else None,
         Updated=counts.updated if counts else None,

@@ -16,7 +16,7 @@ from sqlalchemy import and_, false, func, select, true
 from sqlalchemy.engine import Connection
 
 from ..schema import billing_period, comm_plan_rate_plan, device
-from .procedures import procedure_call
+from .procedures import procedure_call, run_procedure
 
 BILL_PERIOD_PROCEDURE = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"
 
@@ -46,10 +46,10 @@ def billing_period_for(conn: Connection, provider_id: int, year: int, month: int
     """The provider's billing period for one month, or None (the legacy's ``Id == 0``)."""
     if use_procedure:
         # BillingPeriodHelper reads the result by name: Id, BillPeriodEndDay, BillPeriodEndHour.
-        row = conn.execute(procedure_call(BILL_PERIOD_PROCEDURE, {
+        rows = run_procedure(conn, procedure_call(BILL_PERIOD_PROCEDURE, {
             "ServiceProviderId": provider_id, "BillMonth": month, "BillYear": year},
-            returns_rows=True)).mappings().first()
-        period_id = row.get("Id") if row else None
+            returns_rows=True))
+        period_id = rows[0].get("Id") if rows else None
     else:
         period_id = conn.execute(
             select(func.max(billing_period.c.Id))

@@ -6,7 +6,8 @@ Every sync compares every row it reads with the table it writes and updates what
 so a value someone else changed is repaired by the next sync. Statements, each one pass
 inside the database:
 1. INSERT the rows with a defect into ``CleanupRejectedRow`` (the device keeps its state);
-2. UPDATE … FROM the good rows where any column differs, or the target row was deleted;
+2. UPDATE … FROM the good rows where any column differs, or the target row was deleted or
+   made inactive (when the merge owns the life cycle), or is counting failed syncs;
 3. INSERT … SELECT the good rows with no target row;
 4. for the providers allowed to, soft-delete target rows whose key no source row names
    (a rejected row still names its device: one bad value never removes a device).
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from sqlalchemy import (
     String,
@@ -53,6 +54,15 @@ class Source:
     key: str
     columns: tuple[str, ...]
     table_name: str
+    # Columns read through an outer join (a usage table, a detail row): when the joined row
+    # is missing (its presence column is NULL), the target keeps its value rather than NULL.
+    optional: Mapping[str, str] = field(default_factory=dict)  # column -> presence column
+    # Whether the merge owns the target's life cycle (IsActive / IsDeleted): the common
+    # tables, yes; TelegenceDevice, no (usp_Telegence_Update_Device never touches them).
+    lifecycle: bool = True
+    # Status ids the target's rules need, as SQL scalars: "activated" (LastActivatedDate)
+    # and "unknown" (what an absent subscriber becomes) — Telegence's DeviceStatus rows.
+    statuses: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -95,6 +105,9 @@ def merge_into(
 
     counts.rows, counts.accepted = conn.execute(
         select(func.count(), count_of(good)).select_from(rows)).one()
+    # A retry after a commit whose answer was lost finds this sync's rejects: start afresh.
+    conn.execute(rejected_row.delete().where(rejected_row.c.SyncId == sync_id,
+                                             rejected_row.c.SourceTable == source.table_name))
     counts.rejected = conn.execute(insert(rejected_row).from_select(
         ["SyncId", "ServiceProviderId", "SourceTable", "DeviceKey", "Reason"],
         select(literal(sync_id), rows.c.ServiceProviderId,
@@ -110,15 +123,42 @@ def merge_into(
 
     same_device = and_(target.c.ServiceProviderId == rows.c.ServiceProviderId,
                        target.c[key] == rows.c[key])
-    deleted = [target.c.IsDeleted == true()] if "IsDeleted" in target.c else []
-    changed = or_(*deleted, *[target.c[name].is_distinct_from(rows.c[name])
-                              for name in source.columns])
+    lifecycle = {"IsActive": True, "IsDeleted": False, "DeletedBy": None, "DeletedDate": None}
+    revived = ([target.c.IsDeleted == true(), target.c.IsActive == false()]
+               if source.lifecycle and "IsDeleted" in target.c else [])
+    # FailedSyncCount (Telegence): a subscriber listed again starts counting anew (:73).
+    failed = ([target.c.FailedSyncCount.isnot(None)] if "FailedSyncCount" in target.c else [])
+
+    def new_value(name):
+        if name in source.optional:
+            return case((rows.c[source.optional[name]].is_(None), target.c[name]),
+                        else_=rows.c[name])
+        return rows.c[name]
+
+    def differs(name):
+        difference = target.c[name].is_distinct_from(rows.c[name])
+        if name in source.optional:
+            return and_(rows.c[source.optional[name]].isnot(None), difference)
+        return difference
+
+    values = {name: new_value(name) for name in source.columns}
+    if "DeviceStatusId" in source.columns and "OldDeviceStatusId" in target.c:
+        values["OldDeviceStatusId"] = case(  # the status it had before a change
+            (target.c.DeviceStatusId.is_distinct_from(rows.c.DeviceStatusId),
+             target.c.DeviceStatusId), else_=target.c.OldDeviceStatusId)
+    activated = source.statuses.get("activated")
+    if activated is not None and "LastActivatedDate" in target.c:
+        # "the date the Activated status ended the last" (usp_Telegence_Update_Device.sql:74-84)
+        values["LastActivatedDate"] = case(
+            (and_(target.c.DeviceStatusId == activated, rows.c.DeviceStatusId != activated),
+             literal(now)), else_=target.c.LastActivatedDate)
     counts.updated = conn.execute(
         target.update()
-        .where(same_device, good, target.c.ServiceProviderId.in_(providers), changed)
-        .values({name: rows.c[name] for name in source.columns} | _only_existing(target, {
-            "ModifiedBy": ACTOR, "ModifiedDate": now, "IsActive": True, "IsDeleted": False,
-            "DeletedBy": None, "DeletedDate": None}))
+        .where(same_device, good, target.c.ServiceProviderId.in_(providers),
+               or_(*revived, *failed, *[differs(name) for name in source.columns]))
+        .values(values | _only_existing(target, {
+            "ModifiedBy": ACTOR, "ModifiedDate": now, "FailedSyncCount": None,
+            **(lifecycle if source.lifecycle else {})}))
     ).rowcount
 
     audit = _only_existing(target, {"CreatedBy": ACTOR, "CreatedDate": now, "IsActive": True,
@@ -136,7 +176,7 @@ def merge_into(
     return counts
 
 
-def _soft_delete(target: Table, now: datetime):
+def _soft_delete(target: Table, now: datetime, unknown_status=None):
     """Common tables: a device no longer listed is soft-deleted (never a hard delete)."""
     live = [target.c.IsDeleted == false()] if "IsDeleted" in target.c else []
     return live, _only_existing(target, {
@@ -147,21 +187,28 @@ def _soft_delete(target: Table, now: datetime):
 _LEGACY_TELEGENCE = "usp_Telegence_Update_Device"
 
 
-def _failed_sync_count(target: Table, now: datetime):
-    """``usp_Telegence_Update_Device``: an absent subscriber's FailedSyncCount goes up by one
-    while it is at most 3; above 3 it becomes 'Unknown' and the count restarts. Never
-    deleted (usp_Telegence_Update_Device.sql:118-136)."""
-    failed = func.coalesce(target.c.FailedSyncCount, 0)
-    counting = failed <= 3
-    return [], {
-        "FailedSyncCount": case((counting, failed + 1), else_=null()),
-        "SubscriberNumberStatus": case((counting, target.c.SubscriberNumberStatus),
-                                       else_=literal("Unknown", String)),
-        "OldDeviceStatusId": case((counting, target.c.OldDeviceStatusId),
-                                  else_=target.c.DeviceStatusId),
-        "ModifiedBy": case((counting, target.c.ModifiedBy), else_=literal(_LEGACY_TELEGENCE)),
-        "ModifiedDate": case((counting, target.c.ModifiedDate), else_=literal(now)),
+def _failed_sync_count(target: Table, now: datetime, unknown_status=None):
+    """``usp_Telegence_Update_Device``: an absent subscriber's FailedSyncCount goes up by one;
+    once it is above 3 the subscriber becomes 'Unknown' (DeviceStatusId of Telegence's
+    'Unknown' status) and the count is cleared — the legacy's two UPDATEs, run one after the
+    other in one call, so the fourth miss in a row turns it Unknown. Never deleted
+    (usp_Telegence_Update_Device.sql:118-136)."""
+    counted = func.coalesce(target.c.FailedSyncCount, 0) + 1
+    unknown = counted > 3
+    values = {
+        "FailedSyncCount": case((unknown, null()), else_=counted),
+        "SubscriberNumberStatus": case((unknown, literal("Unknown", String)),
+                                       else_=target.c.SubscriberNumberStatus),
+        "ModifiedBy": case((unknown, literal(_LEGACY_TELEGENCE, String)),
+                           else_=target.c.ModifiedBy),
+        "ModifiedDate": case((unknown, literal(now)), else_=target.c.ModifiedDate),
     }
+    if unknown_status is not None:  # Telegence's 'Unknown' status id (DeviceStatus)
+        values["DeviceStatusId"] = case((unknown, unknown_status),
+                                        else_=target.c.DeviceStatusId)
+        values["OldDeviceStatusId"] = case((unknown, target.c.DeviceStatusId),
+                                           else_=target.c.OldDeviceStatusId)
+    return [], values
 
 
 ABSENT_RULES = {"soft_delete": _soft_delete, "failed_sync_count": _failed_sync_count}
@@ -172,7 +219,7 @@ def mark_absent(conn: Connection, target: Table, source: Source, provider_ids: S
     """Apply the absent rule to the providers' ``target`` rows whose device no source row
     names (a rejected row still names its device)."""
     present = source.present.subquery("present_devices")
-    candidates, values = ABSENT_RULES[rule](target, now)
+    candidates, values = ABSENT_RULES[rule](target, now, source.statuses.get("unknown"))
     return conn.execute(
         target.update()
         # A row without a key (another writer's) cannot be told absent: it is left alone.

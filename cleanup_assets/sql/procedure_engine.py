@@ -9,6 +9,7 @@ our ledger records no success, and the stop path runs when optimization was aske
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ..db import Databases, RetryPolicy, in_transaction
 from ..registry import Database, Integration, Procedure
-from .procedures import procedure_call
+from .procedures import procedure_call, run_procedure
 from .rows_to_process import staging_has_rows
 
 
@@ -56,21 +57,51 @@ def _call(databases: Databases, step: Procedure, parameters: dict, retry: RetryP
     statement = procedure_call(step.name, parameters)
 
     def work(conn: Connection):
-        _set_timeout(conn, step.timeout_seconds)
-        conn.execute(statement)
+        with command_timeout(conn, step.timeout_seconds):
+            run_procedure(conn, statement)
 
-    # Every call commits on its own, as the legacy's; usp_Jasper_DeviceSync explicitly inside
-    # a transaction (F:1034-1047), the others in one implicit transaction each.
+    # As the legacy: usp_Jasper_DeviceSync inside an explicit transaction (F:1034-1047); every
+    # other call on its own, without one (a plain SqlCommand: autocommit). A procedure with
+    # its own BEGIN TRAN / ROLLBACK then behaves as it does for the legacy — inside an outer
+    # transaction its ROLLBACK would end ours and fail the call (SQL Server error 266).
+    if not step.transaction:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     in_transaction(engine, work, retry, on_retry=on_retry)
     return Call(step.name, parameters, step.database.value)
 
 
-def _set_timeout(conn: Connection, seconds: int | None) -> None:
-    """The legacy's command timeout, where the driver has one (pyodbc: ``Connection.timeout``)."""
-    if seconds and conn.dialect.name == "mssql":
-        raw = conn.connection.dbapi_connection
-        if hasattr(raw, "timeout"):
-            raw.timeout = seconds
+@contextmanager
+def command_timeout(conn: Connection, seconds: int | None):
+    """The legacy's command timeout, where the driver has one (pyodbc: ``Connection.timeout``),
+    put back afterwards: the pooled connection serves other statements next."""
+    raw = conn.connection.dbapi_connection if conn.dialect.name == "mssql" else None
+    if not seconds or raw is None or not hasattr(raw, "timeout"):
+        yield
+        return
+    before = raw.timeout
+    raw.timeout = seconds
+    try:
+        yield
+    finally:
+        raw.timeout = before
+
+
+def _steps(integration: Integration, provider_ids: Sequence[int], *, jasper_db_name: str,
+           integration_id: int, has_rows: Callable[[str, int], bool]):
+    """(procedure, parameters, why skipped or None) in the legacy order: the carrier
+    procedures of each provider, then the common one once."""
+    for provider_id in provider_ids:  # providers of one partition: one, rarely a few
+        for step in integration.procedures:
+            parameters = _parameters(step, provider_id, jasper_db_name=jasper_db_name,
+                                     integration_id=integration_id)
+            if step.only_when_rows_in and not has_rows(step.only_when_rows_in, provider_id):
+                yield step, parameters, (f"{step.name} for provider {provider_id}: "
+                                         f"{step.only_when_rows_in} has no rows (F:746-751)")
+            else:
+                yield step, parameters, None
+    common = integration.common_procedure
+    yield common, _parameters(common, None, jasper_db_name=jasper_db_name,
+                              integration_id=integration_id), None
 
 
 def run_procedures(
@@ -88,29 +119,25 @@ def run_procedures(
     after every provider's carrier procedures — the legacy called it once per notification,
     which is one provider.
     """
+    def has_rows(table: str, provider_id: int) -> bool:
+        return in_transaction(databases.central,
+                              lambda conn: staging_has_rows(conn, table, provider_id), retry)
+
     run = ProcedureRun()
-    for provider_id in provider_ids:  # providers of one partition: one, rarely a few
-        for step in integration.procedures:
-            if step.only_when_rows_in and not in_transaction(
-                    databases.central, lambda c, t=step.only_when_rows_in: staging_has_rows(
-                        c, t, provider_id), retry):
-                run.skipped.append(f"{step.name} for provider {provider_id}: "
-                                   f"{step.only_when_rows_in} has no rows (F:746-751)")
-                continue
-            run.calls.append(_call(databases, step, _parameters(
-                step, provider_id, jasper_db_name=databases.jasper_db_name,
-                integration_id=integration_id), retry, on_retry))
-    common = integration.common_procedure
-    run.calls.append(_call(databases, common, _parameters(
-        common, None, jasper_db_name=databases.jasper_db_name, integration_id=integration_id),
-        retry, on_retry))
+    for step, parameters, skipped in _steps(
+            integration, provider_ids, jasper_db_name=databases.jasper_db_name,
+            integration_id=integration_id, has_rows=has_rows):
+        if skipped:
+            run.skipped.append(skipped)
+        else:
+            run.calls.append(_call(databases, step, parameters, retry, on_retry))
     return run
 
 
 def planned_calls(integration: Integration, provider_id: int, *, jasper_db_name: str,
                   integration_id: int, staging_has_rows: bool = True) -> list[tuple[Procedure, dict]]:
     """The calls ``run_procedures`` makes for one provider (explain-sql prints them)."""
-    steps = [s for s in integration.procedures if staging_has_rows or not s.only_when_rows_in]
-    steps.append(integration.common_procedure)
-    return [(s, _parameters(s, provider_id, jasper_db_name=jasper_db_name,
-                            integration_id=integration_id)) for s in steps]
+    return [(step, parameters) for step, parameters, skipped in _steps(
+        integration, [provider_id], jasper_db_name=jasper_db_name,
+        integration_id=integration_id, has_rows=lambda table, p: staging_has_rows)
+        if not skipped]

@@ -78,3 +78,49 @@ def _call_elsewhere(element: procedure_call, compiler, **kw) -> str:
         "Server (or PostgreSQL with procedures under the legacy names); use "
         "CLEANUP_FINALIZE_ENGINE=set_based here"
     )
+
+
+def run_procedure(conn, call: procedure_call) -> list[dict]:
+    """Execute ``call``; the rows of its first result set when it ``returns_rows``.
+
+    On SQL Server the call goes through the driver's cursor and every result set is drained
+    (``nextset()`` until there is none): pyodbc raises an error that a procedure hits after
+    its first result set (or its first row count) only when that set is reached, so a call
+    whose results were not drained could fail without anyone hearing of it.
+    """
+    if conn.dialect.name != "mssql":
+        result = conn.execute(call)
+        if not call.returns_rows:
+            return []
+        # A procedure's result: a summary row, a period, the rows of a report.
+        return [dict(row._mapping) for row in result]  # bounded: a procedure's result
+    sql, parameters = mssql_statement(call, conn.dialect)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, parameters)
+        return drain_result_sets(cursor)
+    finally:
+        cursor.close()
+
+
+def mssql_statement(call: procedure_call, dialect) -> tuple[str, list]:
+    """The ``EXEC`` text with the driver's positional markers, and its values in order."""
+    compiled = call.compile(dialect=dialect)
+    values = compiled.construct_params()
+    if not compiled.positional:  # a driver with named markers takes the mapping
+        return str(compiled), values
+    return str(compiled), [values[name] for name in compiled.positiontup]
+
+
+def drain_result_sets(cursor) -> list[dict]:
+    """Every result set of a DBAPI cursor read to its end; the first one with columns kept
+    (as the legacy's ``ExecuteReader`` read the first). An error in a later set raises."""
+    first: list[dict] | None = None
+    while True:
+        if cursor.description is not None:
+            rows = cursor.fetchall()
+            if first is None:
+                names = [column[0] for column in cursor.description]
+                first = [dict(zip(names, row)) for row in rows]  # bounded: as above
+        if not cursor.nextset():
+            return first or []

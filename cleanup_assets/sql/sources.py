@@ -7,11 +7,17 @@ from __future__ import annotations
 import operator
 from typing import Sequence
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.schema import Table
 
 from ..registry import Integration
-from ..schema import COMMON_TABLES, carrier_tables, staging_tables, usage_tables
+from ..schema import (
+    COMMON_TABLES,
+    carrier_tables,
+    device_status,
+    staging_tables,
+    usage_tables,
+)
 from .checks import (
     date_defects,
     duplicate_reason,
@@ -48,21 +54,35 @@ def common_table(integration: Integration) -> Table:
 def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Source:
     """The providers' live carrier rows, mapped onto the common table's columns, with the
     first defect of each: a key that is missing or malformed, a value the common table
-    cannot hold, a control character, or a device named by more than one row."""
+    cannot hold, a control character, or a device named by more than one carrier row.
+
+    A separate usage table (Jasper's) is read as one row per device — the largest counter of
+    each column when it holds several rows for one — so it can neither multiply nor reject
+    a device; a device without usage keeps the usage the common table has (guess: the
+    legacy's usp_Jasper_DeviceSync body is not public)."""
     spec = integration.carrier
     carrier = carrier_tables[spec.table]
     target = common_table(integration)
     carrier_key, key = spec.key
     values = {common: carrier.c[column] for common, column in spec.columns.items()}
-    joined = carrier
+    joined, optional = carrier, {}
     if spec.usage is not None:
-        usage = usage_tables[spec.usage.table]
-        joined = carrier.outerjoin(usage, and_(*[usage.c[c] == carrier.c[c] for c in spec.usage.on]))
+        usage_table = usage_tables[spec.usage.table]
+        usage = (select(*[usage_table.c[c] for c in spec.usage.on],
+                        *[func.max(usage_table.c[column]).label(column)
+                          for column in spec.usage.columns.values()],
+                        literal(1).label(_USAGE_PRESENT))
+                 .where(usage_table.c.ServiceProviderId.in_(list(provider_ids)))
+                 .group_by(*[usage_table.c[c] for c in spec.usage.on])
+                 .subquery("usage"))
+        joined = carrier.outerjoin(usage, and_(*[usage.c[c] == carrier.c[c]
+                                                 for c in spec.usage.on]))
         values.update({common: usage.c[column] for common, column in spec.usage.columns.items()})
+        optional = {common: _USAGE_PRESENT for common in spec.usage.columns}
     live = [carrier.c.ServiceProviderId.in_(list(provider_ids)), *conditions(carrier, spec.live_when)]
     repeated = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label("Key"))
-        .select_from(joined).where(*live)
+        .where(*live)
         .group_by(carrier.c.ServiceProviderId, carrier.c[carrier_key])
         .having(func.count() > 1)
         .subquery("repeated_keys")
@@ -72,29 +92,56 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
     defect = first_defect([
         *key_defects(key, carrier.c[carrier_key], spec.table),
         *value_defects(values, target),
-        (duplicated, duplicate_reason(carrier_key, spec.table
-                                      + (f"/{spec.usage.table}" if spec.usage else ""))),
+        (duplicated, duplicate_reason(carrier_key, spec.table)),
     ])
+    presence = [usage.c[_USAGE_PRESENT]] if spec.usage is not None else []
     rows = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key),
-               *[value.label(name) for name, value in values.items()], defect.label("Defect"))
+               *[value.label(name) for name, value in values.items()], *presence,
+               defect.label("Defect"))
         .select_from(joined).where(*live)
     )
     present = select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key)).where(*live)
-    return Source(rows, present, key, tuple(values), spec.table)
+    return Source(rows, present, key, tuple(values), spec.table, optional=optional)
 
 
-def staging_source(integration: Integration, provider_ids: Sequence[int]) -> Source:
+_USAGE_PRESENT = "UsagePresent"
+_DETAIL_PRESENT = "DetailPresent"
+
+
+def _status_ids(merge, integration_id: int):
+    """The integration's status ids by lower-cased text (one per text), and the scalar ids
+    of the statuses the merge's rules name."""
+    by_text = (select(func.lower(device_status.c.Status).label("StatusText"),
+                      func.min(device_status.c.id).label("StatusId"))
+               .where(device_status.c.IntegrationId == integration_id)
+               .group_by(func.lower(device_status.c.Status)).subquery("device_statuses"))
+
+    def status_id(text):
+        return (select(func.min(device_status.c.id))
+                .where(device_status.c.IntegrationId == integration_id,
+                       func.lower(device_status.c.Status) == text.lower())
+                .scalar_subquery())
+
+    named = {name: status_id(text) for name, text in (
+        ("activated", merge.activated_status), ("unknown", merge.unknown_status)) if text}
+    return by_text, named
+
+
+def staging_source(integration: Integration, provider_ids: Sequence[int],
+                   integration_id: int | None = None) -> Source:
     """Telegence's staging (the subscriber list, with the latest detail row per subscriber)
-    as ``TelegenceDevice`` rows: text trimmed, dates parsed by the shared grammar, and the
-    first defect of each row. A subscriber staged twice keeps the latest staging row; the
-    earlier ones are reported."""
+    as ``TelegenceDevice`` rows: text trimmed, dates parsed by the shared grammar, the status
+    text looked up in ``DeviceStatus`` (usp_Telegence_Update_Device.sql:50; the integration's
+    id is read from ``Integration``, where the legacy hard-codes 6), and the first defect of
+    each row. A subscriber staged twice keeps the latest staging row; the earlier ones are
+    reported. A subscriber without a detail row keeps the ICCID it has."""
     merge = integration.staging_merge
     target = carrier_tables[integration.carrier.table]
     main = staging_tables[merge.table]
     providers = list(provider_ids)
     values = {column: trimmed(main.c[staged]) for column, staged in merge.columns.items()}
-    joined = main
+    joined, optional, presence = main, {}, []
     if merge.detail_table:
         detail_table = staging_tables[merge.detail_table]
         latest = func.row_number().over(
@@ -107,9 +154,18 @@ def staging_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
                                              detail.c.ServiceProviderId == main.c.ServiceProviderId))
         values.update({column: trimmed(detail.c[staged])
                        for column, staged in merge.detail_columns.items()})
+        presence.append(detail.c.DetailPosition.label(_DETAIL_PRESENT))
+        optional = {column: _DETAIL_PRESENT for column in merge.detail_columns}
+    statuses = {}
+    if merge.status_column and integration_id is not None:
+        by_text, statuses = _status_ids(merge, integration_id)
+        joined = joined.outerjoin(by_text, by_text.c.StatusText == func.lower(
+            trimmed(main.c[merge.columns[merge.status_column]])))
+        values["DeviceStatusId"] = by_text.c.StatusId
     key_text = trimmed(main.c[merge.key])
     staged = (select(_row_id(main).label("StagingId"), main.c.ServiceProviderId,
-                     key_text.label(merge.key), *[v.label(n) for n, v in values.items()])
+                     key_text.label(merge.key), *[v.label(n) for n, v in values.items()],
+                     *presence)
               .select_from(joined).where(main.c.ServiceProviderId.in_(providers))
               .subquery("staged"))
     texts = {name: staged.c[name] for name in merge.date_columns}
@@ -122,7 +178,8 @@ def staging_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
     superseded = exists().where(repeated.c.ServiceProviderId == staged.c.ServiceProviderId,
                                 repeated.c.Key == staged.c[merge.key],
                                 repeated.c.Latest != staged.c.StagingId)
-    text_values = {n: staged.c[n] for n in values if n not in merge.date_columns}
+    text_values = {n: staged.c[n] for n in values
+                   if n not in merge.date_columns and n != "DeviceStatusId"}
     defect = first_defect([
         *key_defects("MSISDN", staged.c[merge.key], merge.table),
         *value_defects(text_values, target),
@@ -132,10 +189,13 @@ def staging_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
     ])
     rows = select(staged.c.ServiceProviderId, staged.c[merge.key],
                   *[(parsed[n] if n in parsed else staged.c[n]).label(n) for n in values],
+                  *[staged.c[name] for name in set(optional.values())],
                   defect.label("Defect"))
     present = select(staged.c.ServiceProviderId, staged.c[merge.key]).where(
         staged.c[merge.key].isnot(None))
-    return Source(rows, present, merge.key, tuple(values), merge.table)
+    # usp_Telegence_Update_Device never touches IsActive / IsDeleted of a matched row.
+    return Source(rows, present, merge.key, tuple(values), merge.table, optional=optional,
+                  lifecycle=False, statuses=statuses)
 
 
 def staged_rows_per_provider(conn, integration: Integration, provider_ids: Sequence[int]) -> dict:

@@ -16,10 +16,10 @@ from typing import Sequence
 
 from sqlalchemy import and_, false, func, null, select
 
-from ..db import Databases
+from ..db import Databases, RetryPolicy, in_transaction
 from ..registry import Database, Integration
 from .checks import count_of
-from .procedures import procedure_call
+from .procedures import procedure_call, run_procedure
 from .rows_to_process import count_rows_to_process
 from .sources import common_table
 
@@ -53,18 +53,24 @@ def _combine(values: list[SummaryValues]) -> SummaryValues:
 
 
 def summary_by_procedure(databases: Databases, integration: Integration,
-                         provider_ids: Sequence[int]) -> SummaryValues:
+                         provider_ids: Sequence[int],
+                         retry: RetryPolicy = RetryPolicy()) -> SummaryValues:
     """The legacy summary procedure's first row, positionally (F:1266-1304): an empty result
     gives empty fields, as the legacy's; an error is raised to the caller."""
     engine = databases.jasper if integration.summary_database is Database.JASPER else databases.central
     calls = ([{"ServiceProviderId": p} for p in provider_ids] if integration.summary_takes_provider
              else [{}])  # the others summarize the whole integration: one call
-    values = []
-    with engine.begin() as conn:  # each call commits, as the legacy's own connection does
+
+    def read(conn) -> list[SummaryValues]:  # each call commits, as the legacy's own connection
+        values = []
         for parameters in calls:  # one per provider of the partition, or one
-            row = conn.execute(procedure_call(integration.summary_procedure, parameters,
-                                              returns_rows=True)).first()
-            values.append(SummaryValues(*(tuple(row)[:7])) if row is not None else SummaryValues())
+            rows = run_procedure(conn, procedure_call(integration.summary_procedure, parameters,
+                                                      returns_rows=True))
+            values.append(SummaryValues(*tuple(rows[0].values())[:7]) if rows
+                          else SummaryValues())
+        return values
+
+    values = in_transaction(engine, read, retry)
     return _combine(values)
 
 

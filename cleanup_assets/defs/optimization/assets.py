@@ -18,7 +18,6 @@ from ...optimization import (
     session_guid,
 )
 from ...registry import get_integration
-from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period
 from ...db import utcnow
 from ..device_sync.assets import GROUP, FinalizeConfig, common_devices, communication_plans
@@ -82,7 +81,7 @@ def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
     session = config.optimization_session_id
     run = context.run
     key = handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id)
-    use_procedure = database.engine_kind() is Engine.PROCEDURES
+    use_procedure = database.reads_by_procedure()
 
     def claim(conn):
         existing = current_handover(conn, provider, key)

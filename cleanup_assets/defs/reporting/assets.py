@@ -25,7 +25,6 @@ from ...reporting import (
     write_sync_log,
 )
 from ...sql.common import new_plans_of
-from ...sql.finalize import Engine
 from ...optimization import global_settings
 from ..device_sync.assets import GROUP, communication_plans
 from ..partitions import device_sync_partitions, split_partition_key
@@ -81,7 +80,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
         yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata={
             "note": "no active service provider: nothing was synced, nothing to report"})
         return
-    use_procedure = database.engine_kind() is Engine.PROCEDURES
+    use_procedure = database.reads_by_procedure()
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
 
     def build(conn):
