@@ -3,6 +3,8 @@ and FIFO), AMOP 2.0 on a local HTTP server, email on an aiosmtpd SMTP server."""
 
 from __future__ import annotations
 
+import json
+
 import boto3
 import dagster as dg
 import pytest
@@ -141,13 +143,18 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
     }
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     assert (handover["Status"], handover["MessageId"]) == ("queued", message["MessageId"])
-    assert [r["path"] for r in amop.requests] == ["/optimization", "/sync-update"]
-    progress, daily = (r["body"]["data"] for r in amop.requests)
+    assert handover["ProgressDeliveredAt"] is not None
+    assert sorted(r["path"] for r in amop.requests) == ["/optimization", "/sync-update"]
+    (progress,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
     assert progress["path"] == "/get_optimization_progress_bar_data"
     assert (progress["Progress"], progress["SessionId"], progress["OptimizationSessionGuid"]) == (
         25, 555, "0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d")
-    assert daily == {"key_name": "jasper_devices", "tenant_id": "1", "tenant_name": ""}
-    assert {r["api_key"] for r in amop.requests} == {"k3y"}
+    (daily,) = [r for r in amop.requests if r["path"] == "/sync-update"]
+    assert daily["raw"] == (b'{"data": { "key_name": "jasper_devices","tenant_id": "1",'
+                            b'"tenant_name": ""}}')
+    assert daily["headers"]["Accept"] == "application/json"
+    assert daily["headers"]["Content-Type"] == "application/json; charset=utf-8"
+    assert {r["api_key"] for r in amop.requests} == {"k3y"}  # configured: sent
     assert stop_mails(smtp) == []
 
 
@@ -179,6 +186,7 @@ def test_rerunning_a_successful_partition_still_sends_one_message(jasper, databa
                 if e.asset_key == dg.AssetKey("optimization_handover")][0]
     meta = handover.event_specific_data.materialization.metadata
     assert meta["optimization"].value == f"already queued by run {first.run_id}"
+    assert "amop_progress" not in meta  # delivered by the first run: not sent again
 
 
 def _break_gate(engine, how):
@@ -219,18 +227,29 @@ def test_a_failing_gate_sends_nothing_and_stops_the_optimization(jasper, databas
 
 def _assert_stopped(engine, smtp, amop, reason_part):
     (mail,) = stop_mails(smtp)
-    assert mail["Subject"] == ("Optimization stopped: device sync failed - Provider 11")
+    # string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)
+    assert mail["Subject"] == "Optimization stopped: device sync failed - Provider 11"
     assert mail["To"] == "noc@example.com, billing@example.com"
-    assert reason_part in mail.get_body(("plain",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    assert text.startswith("Carrier Optimization Sync Device Error - Carrier optimization for "
+                           "Provider 11 was stopped because its device sync did not finish "
+                           "cleanly. - Error Details: ")
+    assert reason_part in text
     sessions = {r["Id"]: r for r in rows(engine, "OptimizationSession")}
     assert sessions[555]["IsActive"] is False  # RemoveCarrierOptimizationSession (a guess)
     assert all(r["IsActive"] for i, r in sessions.items() if i != 555)
     (handover,) = rows(engine, "CleanupOptimizationHandover")
     assert handover["Status"] == "stopped" and reason_part in handover["Reason"]
-    errors = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
-    assert len(errors) == 1 and errors[0]["path"] == "/get_optimization_error_details_data"
-    assert reason_part in errors[0]["ErrorMessage"] and errors[0]["SessionId"] == 555
-    assert not [r for r in amop.requests if r["path"] == "/sync-update"]
+    (error,) = [r for r in amop.requests if r["path"] == "/optimization"]
+    data = error["body"]["data"]
+    assert error["raw"] == json.dumps({"data": {
+        "path": "/get_optimization_error_details_data", "job_name": "ErrorMessage",
+        "SessionId": "555", "OptimizationSessionGuid": None, "ErrorMessage": data["ErrorMessage"],
+        "Progress": 0, "CustomerId": "", "AdditionalJson": None, "DeviceCount": 0}},
+        separators=(",", ":"), ensure_ascii=False).encode()
+    assert reason_part in data["ErrorMessage"]
+    # The tables were finalized: the daily-sync notification went all the same.
+    assert len([r for r in amop.requests if r["path"] == "/sync-update"]) == 1
 
 
 def test_sqs_down_is_retried_then_the_optimization_is_stopped(jasper, database_url, instance,
@@ -304,9 +323,9 @@ def test_ebonding_skips_the_amop_notification_with_a_visible_reason(engine, data
                           "1", 11)
 
     assert result.success and amop.requests == []
-    handover = [e for e in result.get_asset_materialization_events()
-                if e.asset_key == dg.AssetKey("optimization_handover")][0]
-    assert handover.event_specific_data.materialization.metadata["amop_daily_sync"].value == (
+    daily = [e for e in result.get_asset_materialization_events()
+             if e.asset_key == dg.AssetKey("amop_daily_sync")][0]
+    assert daily.event_specific_data.materialization.metadata["amop_daily_sync"].value == (
         "skipped: eBonding has no AMOP 2.0 key name")
 
 
@@ -326,7 +345,7 @@ def test_without_endpoints_everything_lands_in_the_local_outbox(jasper, database
     assert result.success
     (message,) = read_json("sqs")
     assert message["MessageAttributes"]["OptimizationSessionId"] == "555"
-    assert [m["data"].get("path", "daily sync") for m in read_json("amop")] == [
+    assert sorted(m["data"].get("path", "daily sync") for m in read_json("amop")) == [
         "/get_optimization_progress_bar_data", "daily sync"]
 
 
@@ -338,4 +357,6 @@ def test_the_ui_shows_the_gate_checks_next_to_common_devices():
     assert checks == {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
                       "communication_plans_have_rate_plans", "rejected_rows_within_threshold"}
     handover = graph.get(dg.AssetKey("optimization_handover"))
-    assert dg.AssetKey("common_devices") in handover.parent_keys
+    assert dg.AssetKey("common_devices") in handover.parent_keys  # gated by the checks
+    for report in ("device_sync_summary", "device_history", "amop_daily_sync"):
+        assert graph.get(dg.AssetKey(report)).parent_keys == {dg.AssetKey("communication_plans")}
