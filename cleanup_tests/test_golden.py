@@ -13,6 +13,7 @@ the dialect (the statements are held to T-SQL in test_sql_server.py).
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -94,6 +95,9 @@ def seed_common(conn, *devices, links=()):
     conn.execute(insert(billing_period).values(
         Id=7, ServiceProviderId=11, BillYear=2026, BillMonth=1,
         BillingCycleStartDate=datetime(2026, 1, 1), BillingCycleEndDate=datetime(2026, 1, 31, 23),
+        IsDeleted=False))
+    conn.execute(insert(jasper_communication_plan).values(
+        Id=1, CommunicationPlanName="CP-Known", ServiceProviderId=11, IsActive=True,
         IsDeleted=False))
 
 
@@ -222,9 +226,6 @@ def test_jasper_golden(stack):
                        Username=None, BillingPeriodId=None, IsActive=False),
             links=[(501, 1, "ACCT-1", 31, 5), (501, 2, "OTHER-TENANT", None, None),
                    (502, 1, None, None, None)])
-        conn.execute(insert(jasper_communication_plan).values(
-            Id=1, CommunicationPlanName="CP-Known", ServiceProviderId=11, IsActive=True,
-            IsDeleted=False))
         conn.execute(insert(jasper_device), [
             {"ServiceProviderId": 11, "ICCID": i, "Status": "ACTIVATED", "RatePlan": "RP-1GB",
              "CommunicationPlan": plan}
@@ -283,3 +284,264 @@ def test_jasper_golden(stack):
     assert_mail(summary, "Jasper Device Sync Results",
                 *summary_texts(short(after), 4, 1, "2/3/2026", 0, 0))
     assert_daily_sync(stack, "jasper_devices")
+
+
+def history_line(*cells) -> str:
+    """One line of the history file: the 39 cells of GetDeviceHistoryString, in its order."""
+    assert len(cells) == 39
+    return ",".join(cells) + "\n"
+
+
+A_HISTORY = history_line(  # device 501 of device_row(): every column set
+    "501", "11", ICCID_A, "310150123456789", "15551230001", "352099001761481", "2",
+    "ACTIVATED", "44", "RP-1GB", "CP-Known", "2026-02-03T17:45:09Z", "iot.example", "PKG-1",
+    "1000", "5", "60", "3", "False", "none", "JasperDeviceSync", "2025-12-01T15:30:00Z", "ops",
+    "2026-01-02T00:05:00Z", "", "", "", "True", "False", "ACCT-1", "2025-11-30T09:00:00Z",
+    "2025-12-01T13:00:00Z", "", "900", "CC-9", "fleet", "31", "7", "5")
+
+
+def new_device_history(new_id, created, iccid, imsi="", msisdn="", imei="", eid_status="",
+                       rate_plan="", usage=("", "", "")):
+    """A device the sync added: the columns our finalization fills, the rest NULL."""
+    return history_line(
+        str(new_id), "11", iccid, imsi, msisdn, imei, "", eid_status, "", rate_plan, "", "",
+        "", "", *usage, "", "", "", "cleanup_assets", f"{created:%Y-%m-%dT%H:%M:%S}Z", "", "",
+        "", "", "", "True", "False", "", "", "", "", "", "", "", "", "", "")
+
+
+# --- ThingSpace ----------------------------------------------------------------------------
+def test_thingspace_golden(stack):
+    seed_providers(stack.engine, (11, 1, "thingspace"))
+    yesterday = datetime.now(timezone.utc).replace(tzinfo=None, hour=0, minute=0, second=0,
+                                                   microsecond=0) - timedelta(days=1)
+    with stack.engine.begin() as conn:
+        seed_common(conn, device_row(501, ICCID_A), device_row(502, ICCID_B, MSISDN="15551230002"),
+                    links=[(501, 1, "ACCT-1", 31, 5), (502, 1, "ACCT-2", None, None)])
+        conn.execute(insert(thingspace_device), [
+            {"ServiceProviderId": 11, "ICCID": i, "IMEI": imei, "Status": "ACTIVATED",
+             "RatePlan": "RP-1GB", "IsActive": True, "IsDeleted": False}
+            for i, imei in ((ICCID_A, "352099001761481"), (ICCID_B, "352099001761481"),
+                            (ICCID_NEW, "356938035643809"))])
+        # F:935-937: only yesterday's daily usage counts (502's is older).
+        conn.execute(insert(thingspace_device_daily_usage), [
+            {"ServiceProviderId": 11, "ICCID": i, "CtdDataUsage": d, "CtdSMSUsage": s,
+             "CtdVoiceUsage": v, "CreatedDate": day}
+            for i, d, s, v, day in ((ICCID_A, 700, 7, 70, yesterday),
+                                    (ICCID_B, 800, 8, 80, yesterday - timedelta(days=1)),
+                                    (ICCID_NEW, 10, 1, None, yesterday))])
+
+    before, after = run(stack, "thingspace")
+
+    new_id, created = new_device_id(stack, ICCID_NEW)
+    # DeviceSyncSummaryLogForThingSpace (F:917-939) with its defect fixed: the third column
+    # is Device.ServiceProviderId (the legacy selected MSISDN twice and threw at F:1021).
+    assert the_sync_log(stack, "ThingSpace", after) == HEADER + (
+        f"501,{ICCID_A},15551230001,700,1000,7,5,70,60,2026-01-01,2026-01-31,{ymd(yesterday)},11\n"
+        f"{new_id},{ICCID_NEW},,10,0,1,0,0,0,0001-01-01,0001-01-01,{ymd(yesterday)},11\n"
+    ).encode()
+    assert the_history_file(stack, before, after) == (
+        A_HISTORY
+        + history_line("502", "11", ICCID_B, "310150123456789", "15551230002", "352099001761481",
+                       "2", "ACTIVATED", "44", "RP-1GB", "CP-Known", "2026-02-03T17:45:09Z",
+                       "iot.example", "PKG-1", "1000", "5", "60", "3", "False", "none",
+                       "JasperDeviceSync", "2025-12-01T15:30:00Z", "ops", "2026-01-02T00:05:00Z",
+                       "", "", "", "True", "False", "ACCT-2", "2025-11-30T09:00:00Z",
+                       "2025-12-01T13:00:00Z", "", "900", "CC-9", "fleet", "", "7", "")
+        + new_device_history(new_id, created, ICCID_NEW, imei="356938035643809",
+                             eid_status="ACTIVATED", rate_plan="RP-1GB")
+    ).encode()
+    (summary,) = stack.smtp.messages  # no new plan, no billing-cycle discrepancy
+    assert_mail(summary, "ThingSpace Device Sync Results",
+                *summary_texts(short(after), 3, 1, "2/3/2026", 0, 0))
+    assert_daily_sync(stack, "thingspace_devices")
+
+
+# --- Teal ----------------------------------------------------------------------------------
+def test_teal_golden(stack):
+    seed_providers(stack.engine, (11, 1, "teal"))
+    with stack.engine.begin() as conn:
+        seed_common(conn, device_row(501, ICCID_A, EID=EID_A),
+                    device_row(502, ICCID_B, EID=EID_B, Status="Unknown"),
+                    links=[(501, 1, "ACCT-1", 31, 5), (502, 1, None, None, None)])
+        conn.execute(insert(teal_device), [
+            {"ServiceProviderId": 11, "EID": eid, "ICCID": i, "IMEI": imei, "MSISDN": msisdn,
+             "DeviceStatus": status, "PlanName": "RP-1GB", "IsActive": True}
+            for eid, i, imei, msisdn, status in (
+                (EID_A, ICCID_A, "352099001761481", "15551230001", "ACTIVATED"),
+                (EID_B, ICCID_B, "352099001761481", "15551230001", "Unknown"),
+                (EID_NEW, ICCID_NEW, "356938035643809", "15551239999", "ACTIVATED"))])
+        # F:949-963: data usage only, by EID; a device 'Unknown' is left out.
+        conn.execute(insert(teal_device_usage_daily_staging), [
+            {"EID": eid, "Usage": usage, "CreatedDate": day, "ServiceProviderId": 11}
+            for eid, usage, day in ((EID_A, 4096, datetime(2026, 2, 2)),
+                                    (EID_B, 10, datetime(2026, 2, 2)), (EID_NEW, 5, None))])
+
+    before, after = run(stack, "teal")
+
+    new_id, created = new_device_id(stack, ICCID_NEW)
+    assert the_sync_log(stack, "Teal", after) == HEADER + (
+        f"501,{ICCID_A},15551230001,4096,1000,0,0,0,0,2026-01-01,2026-01-31,2026-02-02,11\n"
+        f"{new_id},{ICCID_NEW},15551239999,5,0,0,0,0,0,0001-01-01,0001-01-01,0001-01-01,11\n"
+    ).encode()
+    assert the_history_file(stack, before, after) == (
+        A_HISTORY
+        + history_line("502", "11", ICCID_B, "310150123456789", "15551230001", "352099001761481",
+                       "2", "Unknown", "44", "RP-1GB", "CP-Known", "2026-02-03T17:45:09Z",
+                       "iot.example", "PKG-1", "1000", "5", "60", "3", "False", "none",
+                       "JasperDeviceSync", "2025-12-01T15:30:00Z", "ops", "2026-01-02T00:05:00Z",
+                       "", "", "", "True", "False", "", "2025-11-30T09:00:00Z",
+                       "2025-12-01T13:00:00Z", "", "900", "CC-9", "fleet", "", "7", "")
+        + new_device_history(new_id, created, ICCID_NEW, msisdn="15551239999",
+                             imei="356938035643809", eid_status="ACTIVATED", rate_plan="RP-1GB")
+    ).encode()
+    (summary,) = stack.smtp.messages
+    assert_mail(summary, "Teal Device Sync Results",
+                *summary_texts(short(after), 3, 1, "2/3/2026", 0, 0))
+    assert_daily_sync(stack, "teal_devices")
+
+
+# --- Pond ----------------------------------------------------------------------------------
+def test_pond_golden(stack):
+    seed_providers(stack.engine, (11, 1, "pond"))
+    with stack.engine.begin() as conn:
+        seed_common(conn, device_row(501, ICCID_A), device_row(502, ICCID_B, Status="Unknown"),
+                    links=[(501, 1, "ACCT-1", 31, 5), (502, 1, None, None, None)])
+        conn.execute(insert(pond_device), [
+            {"ServiceProviderId": 11, "ICCID": i, "DeviceStatus": status}
+            for i, status in ((ICCID_A, "ACTIVATED"), (ICCID_B, "Unknown"),
+                              (ICCID_NEW, "ACTIVATED"))])
+        # F:975-976: the usage row's Duration is the raw "data usage", CloseTime or now.
+        conn.execute(insert(pond_device_usage_staging), [
+            {"ServiceProviderId": 11, "ICCID": i, "CloseTime": close, "Duration": duration}
+            for i, close, duration in ((ICCID_A, datetime(2026, 2, 1, 10), 120),
+                                       (ICCID_B, datetime(2026, 2, 1, 11), 3),
+                                       (ICCID_NEW, None, 7))])
+
+    before, after = run(stack, "pond")
+
+    new_id, _ = new_device_id(stack, ICCID_NEW)
+    log = the_sync_log(stack, "Pond", after).decode()
+    assert log.encode() == HEADER + (
+        f"501,{ICCID_A},15551230001,120,1000,0,0,0,0,2026-01-01,2026-01-31,2026-02-01,11\n"
+        f"{new_id},{ICCID_NEW},,7,0,0,0,0,0,0001-01-01,0001-01-01,{ymd(after)},11\n").encode()
+    (summary,) = stack.smtp.messages
+    assert_mail(summary, "Pond Device Sync Results",
+                *summary_texts(short(after), 3, 1, "2/3/2026", 0, 0))
+    assert_daily_sync(stack, "pond_inventories")
+
+
+# --- Telegence (Mobility) ------------------------------------------------------------------
+def test_telegence_golden(stack):
+    from cleanup_assets.schema import telegence_device_detail_staging, telegence_device_staging
+
+    seed_providers(stack.engine, (11, 1, "telegence"))
+    subscribers = (("15551230001", ICCID_A, 5000, 9, 90), ("15551230002", ICCID_B, None, 1, 2))
+    with stack.engine.begin() as conn:
+        conn.execute(insert(billing_period).values(
+            Id=7, ServiceProviderId=11, BillYear=2026, BillMonth=1,
+            BillingCycleStartDate=datetime(2026, 1, 1),
+            BillingCycleEndDate=datetime(2026, 1, 31, 23), IsDeleted=False))
+        conn.execute(insert(mobility_device), [
+            {"id": 601 + n, "ServiceProviderId": 11, "ICCID": iccid, "MSISDN": msisdn,
+             "CtdDataUsage": data, "CtdSMSUsage": sms, "CtdVoiceUsage": voice,
+             "BillingPeriodId": 7 if n == 0 else None, "IsActive": True, "IsDeleted": False}
+            for n, (msisdn, iccid, data, sms, voice) in enumerate(subscribers)])
+        conn.execute(insert(telegence_device), [
+            {"ServiceProviderId": 11, "SubscriberNumber": msisdn, "ICCID": iccid,
+             "FoundationAccountNumber": "FAN-11", "BillingAccountNumber": "BAN-1",
+             "SubscriberNumberStatus": "A", "RefreshTimestamp": datetime(2026, 2, 1),
+             "CtdDataUsage": data, "SMSCount": sms, "MinutesUsed": voice, "IsActive": True,
+             "IsDeleted": False}
+            for msisdn, iccid, data, sms, voice in subscribers])
+        listed = [*subscribers, ("15551230003", ICCID_NEW, None, None, None)]
+        conn.execute(insert(telegence_device_staging), [
+            {"ServiceProviderId": 11, "FoundationAccountNumber": "FAN-11",
+             "BillingAccountNumber": "BAN-1", "SubscriberNumber": msisdn,
+             "SubscriberNumberStatus": "A", "RefreshTimestamp": "2026-02-01T00:00:00Z"}
+            for msisdn, *_ in listed])
+        conn.execute(insert(telegence_device_detail_staging), [
+            {"ServiceProviderId": 11, "SubscriberNumber": msisdn, "ICCID": iccid}
+            for msisdn, iccid, *_ in listed])
+
+    _, after = run(stack, "telegence")
+
+    with stack.engine.connect() as conn:
+        new_id = conn.execute(select(mobility_device.c.id).where(
+            mobility_device.c.MSISDN == "15551230003")).scalar_one()
+    yesterday = ymd(after - timedelta(days=1))
+    # DeviceSyncSummaryLogForTelegence (F:893-915): MobilityDevice, raw usage from
+    # TelegenceDevice (SMSCount, MinutesUsed) on SubscriberNumber = MSISDN.
+    assert the_sync_log(stack, "Telegence", after) == HEADER + (
+        f"601,{ICCID_A},15551230001,5000,5000,9,9,90,90,2026-01-01,2026-01-31,{yesterday},11\n"
+        f"602,{ICCID_B},15551230002,0,0,1,1,2,2,0001-01-01,0001-01-01,{yesterday},11\n"
+        f"{new_id},{ICCID_NEW},15551230003,0,0,0,0,0,0,0001-01-01,0001-01-01,{yesterday},11\n"
+    ).encode()
+    assert objects(stack, stack.stage) == {}  # Mobility: no history (F:197)
+    (summary,) = stack.smtp.messages
+    # Set-based engine: 3 staging rows merged into TelegenceDevice and its 3 rows mirrored
+    # (6 read), 1 subscriber added; MobilityDevice has no usage date (blank); no historian.
+    assert_mail(summary, "Telegence Device Sync Results",
+                *summary_texts(short(after), 6, 1, "", 0, 0, historian=False))
+    assert_daily_sync(stack, "telegence_devices")
+
+
+# --- a failed gate stops the handover, nothing else ----------------------------------------
+def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(stack):
+    from cleanup_assets.outbox import outbox_dir
+
+    from .builders import rows
+    from .test_optimization import seed_session
+
+    seed_providers(stack.engine, (11, 1, "jasper"))
+    seed_session(stack.engine)
+    with stack.engine.begin() as conn:
+        seed_common(conn, device_row(501, ICCID_A), links=[(501, 1, "ACCT-1", 31, 5)])
+        conn.execute(insert(jasper_device).values(
+            ServiceProviderId=11, ICCID=ICCID_A, Status="ACTIVATED", RatePlan="RP-1GB",
+            CommunicationPlan="CP-Known"))
+        conn.execute(insert(jasper_device_usage).values(
+            ServiceProviderId=11, ICCID=ICCID_A, CtdDataUsage=1000, CtdSMSUsage=5,
+            CtdVoiceUsage=60))
+
+    # Forced: the wait for rows to process gave up, so the blocking check sync_is_complete fails.
+    result = run_notified(stack.defs, stack.instance, "jasper", "1", 11, optimize=True,
+                          session=555, forced=True)
+
+    assert not result.success
+    steps = {e.step_key: e.event_type_value for e in result.all_events
+             if e.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE")}
+    assert steps == {"finalize_device_tables": "STEP_SUCCESS",
+                     "judge_optimization_gate": "STEP_FAILURE",
+                     "report_device_sync": "STEP_SUCCESS", "export_device_history": "STEP_SUCCESS",
+                     "notify_amop_daily_sync": "STEP_SUCCESS"}  # the handover never ran
+    assert list(outbox_dir("sqs").iterdir()) == []  # nothing queued
+    # Every report, as for any finalized sync:
+    assert the_sync_log(stack, "Jasper", datetime.now(timezone.utc)).startswith(HEADER + b"501,")
+    assert len(objects(stack, stack.stage)) == 1
+    assert_daily_sync(stack, "jasper_devices")
+    (sync,) = rows(stack.engine, "CleanupDeviceSync")
+    assert sync["EmailStatus"].startswith("summary: sent") and sync["SyncLogObject"]
+    assert sync["HistoryStatus"].startswith(f"stage 11: s3://{stack.stage}/{STAGE_PATH}/")
+    # ... and the stop path, as the legacy's ProcessStopCarrierOptimization.
+    summary, stop = stack.smtp.messages
+    assert summary["Subject"] == "Jasper Device Sync Results"
+    (handover,) = rows(stack.engine, "CleanupOptimizationHandover")
+    reason = handover["Reason"]
+    assert "sync_is_complete" in reason
+    # string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name) and the
+    # layout of OptimizationUsageSyncErrorHandler.cs:45-53 (its texts are our guesses).
+    body = "Carrier optimization for Provider 11 was stopped because its device sync did not " \
+           "finish cleanly."
+    assert_mail(stop, "Optimization stopped: device sync failed - Provider 11",
+                f"Carrier Optimization Sync Device Error - {body} - Error Details: {reason}",
+                "<html>\r\n                                <h2>Carrier Optimization Sync Device "
+                f"Error</h2>\r\n                                <p>{body}</p>\r\n"
+                f"                                <p>Error Details: {reason}</p>\r\n"
+                "                              </html>")
+    (error,) = [r for r in stack.amop.requests if r["path"] == "/optimization"]
+    assert error["raw"] == (
+        '{"data":{"path":"/get_optimization_error_details_data","job_name":"ErrorMessage",'
+        '"SessionId":"555","OptimizationSessionGuid":null,"ErrorMessage":'
+        + json.dumps(reason) + ',"Progress":0,"CustomerId":"","AdditionalJson":null,'
+        '"DeviceCount":0}}').encode()
+    assert error["headers"]["Content-Type"] == "application/json; charset=utf-8"

@@ -168,10 +168,12 @@ SYNC_LOG_QUERIES: dict[str, Callable[[Sequence[int], datetime], Select]] = {
 
 
 def sync_log_query(integration: Integration, providers: Sequence[int], now: datetime) -> Select:
-    """The integration's sync-log query, ordered by provider and device id."""
+    """The integration's sync-log query, ordered by provider, device id, then every other
+    column (a device with two usage rows has two lines; their order is fixed too)."""
     query = SYNC_LOG_QUERIES[integration.sync_log_name](providers, now)
-    return query.order_by(query.selected_columns.ServiceProviderId,
-                          query.selected_columns.ID)
+    columns = query.selected_columns
+    return query.order_by(columns.ServiceProviderId, columns.ID,
+                          *[columns[name] for name in SYNC_LOG_COLUMNS[1:-1]])
 
 
 # --- the Snowflake device history (GetDeviceHistoryString, F:282-353) -------------------------
