@@ -497,3 +497,25 @@ def test_a_hostile_provider_name_stays_on_the_subject_line_and_in_the_json(
         mail.get_body(("html",)).get_content())
     (error,) = [r for r in amop.requests if r["path"] == "/optimization"]
     assert json.loads(error["raw"])["data"]["job_name"] == "ErrorMessage"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_the_rate_plan_check_reads_what_optimization_reads(jasper, database_url, instance, amop,
+                                                           smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+
+    def unlinked(result):
+        (check,) = [e.event_specific_data for e in result.all_events
+                    if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                    and e.event_specific_data.check_name == "communication_plans_have_rate_plans"]
+        return check.passed, check.metadata["plans_without_rate_plan"].value
+
+    first = run_notified(defs, instance, "jasper", "1", 11, optimize=False)
+    # CP-Fleet-Basic has rate plans in vwJasperCommPlan_RatePlan; the plans this sync added
+    # (matched by name) have none yet.
+    assert unlinked(first) == (False, ["CP-Camera-HighData", "CP-Fleet-Plus", "CP-Meter-LowData"])
+    with jasper.begin() as conn:  # an operator links the new plans to rate plans
+        conn.execute(text('INSERT INTO "CleanupStandInCommPlanRatePlan" ("CommunicationPlanId", '
+                          '"RatePlanIds") SELECT "Id", \'3\' FROM "JasperCommunicationPlan" '
+                          'WHERE "CreatedDate" IS NOT NULL'))
+    assert unlinked(run_notified(defs, instance, "jasper", "1", 11, optimize=False)) == (True, [])
