@@ -1,5 +1,7 @@
 """The handover to carrier rate-plan optimization (Jasper family): the legacy queue message,
-exactly once per (service provider, session); the stop path; AMOP 2.0 payloads; emails.
+exactly once per (service provider, session); the handover ledger, its progress delivery and
+an operator's resume; the settings the emails read; AMOP 2.0 bodies (the emails themselves
+are in emails.py).
 
 Pure functions over a connection; the Dagster op and sensor call them.
 """
@@ -102,7 +104,8 @@ def optimization_settings(conn: Connection) -> dict[str, str]:
 
 
 def provider_name(conn: Connection, provider_id: int) -> str:
-    """``ServiceProvider.Name``, what the stop email names (OptimizationUsageSyncErrorHandler.cs:30)."""
+    """``ServiceProvider.Name``: what the stop email names
+    (OptimizationUsageSyncErrorHandler.cs:30)."""
     name = conn.execute(select(service_provider.c.Name).where(
         service_provider.c.id == provider_id)).scalar()
     return name if name is not None else f"service provider {provider_id}"

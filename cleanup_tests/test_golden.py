@@ -18,9 +18,8 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import boto3
-import dagster as dg
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from cleanup_assets.db import connect_databases
 from cleanup_assets.definitions import make_definitions
@@ -36,11 +35,9 @@ from cleanup_assets.schema import (
     create_schema,
     device,
     device_tenant,
-    integration as integration_table,
     jasper_communication_plan,
     jasper_device,
     jasper_device_usage,
-    metadata,
     mobility_device,
     pond_device,
     pond_device_usage_staging,
@@ -51,7 +48,7 @@ from cleanup_assets.schema import (
     thingspace_device_daily_usage,
 )
 
-from .builders import TEST_INTEGRATION_IDS, seed_providers
+from .builders import seed_providers
 from .servers import AmopServer, SmtpServer, free_port
 from .test_optimization import run_notified
 
@@ -545,3 +542,24 @@ def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(sta
         + json.dumps(reason) + ',"Progress":0,"CustomerId":"","AdditionalJson":null,'
         '"DeviceCount":0}}').encode()
     assert error["headers"]["Content-Type"] == "application/json; charset=utf-8"
+
+
+# --- eBonding: a summary and nothing else --------------------------------------------------
+def test_ebonding_golden(stack):
+    from cleanup_assets.schema import ebonding_device
+
+    seed_providers(stack.engine, (11, 1, "ebonding"))
+    with stack.engine.begin() as conn:
+        conn.execute(insert(ebonding_device), [
+            {"ServiceProviderId": 11, "SubscriberNumber": msisdn, "ICCID": iccid}
+            for msisdn, iccid in (("15551230001", ICCID_A), ("15551230002", ICCID_B))])
+
+    _, after = run(stack, "ebonding")
+
+    # No eBonding log (F:763-766), no history (Mobility, F:197), no daily-sync notification
+    # (no key name: the legacy threw, F:107-109).
+    assert objects(stack, stack.logs) == {} and objects(stack, stack.stage) == {}
+    assert stack.amop.requests == []
+    (summary,) = stack.smtp.messages
+    assert_mail(summary, "eBonding Device Sync Results",
+                *summary_texts(short(after), 2, 2, "", 0, 0, historian=False))
