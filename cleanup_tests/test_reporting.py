@@ -234,7 +234,7 @@ def test_with_s3_down_the_emails_already_sent_are_recorded_before_the_step_fails
     assert [m["Subject"] for m in smtp.messages] == ["New Communication Plans Added",
                                                      "Jasper Device Sync Results"]
     (sync,) = rows(engine, "CleanupDeviceSync")
-    assert sync["SyncLogObject"].startswith("sync log: FAILED (")
+    assert sync["SyncLogObject"].startswith("FAILED (")
     assert sync["EmailStatus"].startswith("new plans: sent (smtp 127.0.0.1:")
     assert "; summary: sent (smtp" in sync["EmailStatus"]
     assert sync["HistoryStatus"].startswith("stage 11: FAILED (")

@@ -103,12 +103,12 @@ class _Outcome:
         self.done: list[str] = []
         self.failures: list[str] = []
 
-    def ok(self, label: str, where: str) -> None:
-        self.done.append(f"{label}: {where}")
+    def ok(self, label: str | None, where: str) -> None:
+        self.done.append(f"{label}: {where}" if label else where)
         self._record()
 
-    def failed(self, label: str, error: BaseException) -> None:
-        self.done.append(f"{label}: FAILED ({error})")
+    def failed(self, label: str, error: BaseException, *, prefixed: bool = True) -> None:
+        self.done.append(f"{label}: FAILED ({error})" if prefixed else f"FAILED ({error})")
         self.failures.append(f"{label}: {error}")
         self._record()
 
@@ -147,9 +147,9 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     else:
         try:
             log_object = _write_log(database, sync_log, integration, summary.provider_ids)
-            log.ok("sync log", log_object)
+            log.ok(None, log_object)  # SyncLogObject: where the file is
         except Exception as error:  # recorded; the emails still go; the step fails at the end
-            log.failed("sync log", error)
+            log.failed("sync log", error, prefixed=False)
             log_object = f"FAILED ({error})"
 
     historian = integration.family is Family.M2M and (history_stage.enabled or warehouse.enabled)
