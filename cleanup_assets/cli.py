@@ -6,6 +6,7 @@
     cleanup-assets register-tenants   add every tenant with an active provider as a partition
     cleanup-assets notify             post a sync notification (as the device-sync Lambdas do)
     cleanup-assets notifications      list the notification inbox and what became of each
+    cleanup-assets resume-optimization reopen a stopped optimization session and notify again
     cleanup-assets explain-sql        print every statement, compiled for SQL Server, linted
     cleanup-assets demo               seed, notify every provider, let the sensor launch the runs
     cleanup-assets settings           every setting: required in production, secret, default, set
@@ -285,6 +286,45 @@ def cmd_notify(args) -> int:
     return 0
 
 
+def cmd_resume_optimization(args) -> int:
+    """An operator's deliberate resume of an optimization the stop path ended (after a short
+    database outage, say): the handover goes from ``stopped`` to ``reopened``, the session
+    is active again, and — unless ``--no-notify`` — a notification asking for optimization
+    is posted, so the sync sensor launches a run that finalizes and queues it."""
+    from .db import in_transaction
+    from .notifications import post_notification
+    from .optimization import reopen_handover
+    from .schema import service_provider
+
+    if args.session <= 0:
+        print("a session id (> 0) is required: without one the next notified sync opens "
+              "its own handover", file=sys.stderr)
+        return 2
+    engine = make_engine(_database_url())
+
+    def resume(conn):
+        reopened = reopen_handover(conn, args.service_provider_id, args.session)
+        if args.no_notify:
+            return reopened, None
+        integration_type = conn.execute(select(service_provider.c.IntegrationId).where(
+            service_provider.c.id == args.service_provider_id)).scalar()
+        return reopened, post_notification(conn, {
+            "IntegrationType": integration_type, "ServiceProviderId": args.service_provider_id,
+            "ShouldQueueCarrierOptimization": "True",
+            "OptimizationSessionId": args.session})
+
+    try:
+        handover, notification = in_transaction(engine, resume)
+    except ValueError as refused:
+        print(f"not resumed: {refused}", file=sys.stderr)
+        return 1
+    print(f"provider {args.service_provider_id}, session {args.session}: handover "
+          f"{handover.status}, session active again"
+          + (f"; notification {notification} posted (the sync sensor launches the run)"
+             if notification else "; no notification posted (--no-notify)"))
+    return 0
+
+
 def cmd_notifications(args) -> int:
     from .schema import sync_notification as n
 
@@ -362,6 +402,13 @@ def main(argv: list[str] | None = None) -> int:
     notify.add_argument("--max-retries", type=int, default=14)
     notify.add_argument("--delay", type=int, default=300, help="DelayBetweenRetries, seconds")
     notify.set_defaults(func=cmd_notify)
+    resume = sub.add_parser("resume-optimization",
+                            help="reopen a stopped optimization session and notify again")
+    resume.add_argument("--service-provider-id", type=int, required=True)
+    resume.add_argument("--session", type=int, required=True, help="OptimizationSessionId")
+    resume.add_argument("--no-notify", action="store_true",
+                        help="only reopen; post the notification yourself (cleanup-assets notify)")
+    resume.set_defaults(func=cmd_resume_optimization)
     listing = sub.add_parser("notifications", help="list the notification inbox")
     listing.add_argument("--status", choices=["pending", "waiting", "launched", "rejected"])
     listing.add_argument("--limit", type=int, default=50)

@@ -20,11 +20,17 @@ import dagster as dg
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
+from .defs.optimization.checks import judge_optimization_gate
 from .defs.optimization.sensors import stop_optimization_on_failure
-from .defs.reporting.assets import export_device_history, report_device_sync
+from .defs.reporting.assets import (
+    export_device_history,
+    notify_amop_daily_sync,
+    report_device_sync,
+)
 from .defs.resources import (
     Amop20Resource,
     DatabaseResource,
+    DeviceHistoryStage,
     DeviceHistoryWarehouse,
     EmailResource,
     SqsQueueResource,
@@ -74,10 +80,17 @@ def _email(settings: Settings) -> EmailResource:
 
 
 def _sync_log(settings: Settings) -> SyncLogStore:
-    return SyncLogStore(bucket=settings.env("CLEANUP_SYNC_LOG_BUCKET"),
-                        prefix=settings.value("CLEANUP_SYNC_LOG_PREFIX"),
+    return SyncLogStore(enabled=settings.flag("DEVICE_SYNC_SUMMARY_LOG_ENABLE"),
+                        bucket=settings.env("DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME"),
                         region_name=settings.value("AWS_REGION"),
                         endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
+
+
+def _history_stage(settings: Settings) -> DeviceHistoryStage:
+    return DeviceHistoryStage(bucket=settings.env("SnowflakeS3BucketName"),
+                              path=settings.env("SnowflakeS3BucketPath"),
+                              region_name=settings.value("AWS_REGION"),
+                              endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
 
 
 def _warehouse(settings: Settings) -> DeviceHistoryWarehouse:
@@ -120,13 +133,15 @@ def make_definitions(
     sync_log: SyncLogStore | None = None,
     warehouse: DeviceHistoryWarehouse | None = None,
     executor: dg.ExecutorDefinition | None = None,
+    history_stage: DeviceHistoryStage | None = None,
 ) -> dg.Definitions:
     """The location's definitions around given resources (tests pass their own; unset ones
     are the embedded defaults: no queue, local outbox). Every job executes in process
     unless another executor is given."""
     return dg.Definitions(
         assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
-                report_device_sync, export_device_history],
+                report_device_sync, export_device_history, notify_amop_daily_sync],
+        asset_checks=[judge_optimization_gate],
         jobs=[finalize_device_sync_job],
         sensors=[sync_notification_sensor, stop_optimization_on_failure],
         resources={
@@ -137,6 +152,7 @@ def make_definitions(
             "email": email or EmailResource(),
             "sync_log": sync_log or SyncLogStore(),
             "warehouse": warehouse or DeviceHistoryWarehouse(),
+            "history_stage": history_stage or DeviceHistoryStage(),
         },
         executor=executor or dg.in_process_executor,
     )
@@ -149,7 +165,8 @@ def definitions_from_environment(settings: Settings | None = None) -> dg.Definit
     settings.check()
     return make_definitions(_database(settings), _device_sync_queue(settings),
                             _optimization_queue(settings), _amop(settings), _email(settings),
-                            _sync_log(settings), _warehouse(settings), executor_for(settings))
+                            _sync_log(settings), _warehouse(settings), executor_for(settings),
+                            _history_stage(settings))
 
 
 defs = definitions_from_environment()

@@ -27,6 +27,7 @@ from .schema import (
     is_jasper_table,
     metadata,
     optimization_session,
+    optimization_setting,
     pond_device,
     service_provider,
     service_provider_setting,
@@ -65,12 +66,14 @@ DEMO_PROVIDERS = [
 COMMUNICATION_PLANS = ["CP-Fleet-Basic", "CP-Fleet-Plus", "CP-Meter-LowData", "CP-Camera-HighData"]
 RATE_PLANS = ["RP-1MB-Pooled", "RP-10MB-Pooled", "RP-100MB", "RP-1GB", "RP-Unlimited"]
 STATUSES = ["ACTIVATED", "ACTIVATED", "ACTIVATED", "DEACTIVATED", "INVENTORY", "TEST_READY"]
+# Global ServiceProviderSetting rows (ServiceProviderId NULL) and OptimizationSetting rows.
 SETTINGS = {
     "DeviceSyncResultsEmailSubject": "Jasper Device Sync Results",
     "DeviceSyncFromEmailAddress": "device-sync@example.com",
     "DeviceSyncToEmailAddresses": "noc@example.com;billing@example.com",
-    "OptimizationSyncDeviceErrorEmailSubject": "Optimization stopped: device sync failed",
-    "DeviceSyncSummaryLogEnable": "true",
+}
+OPTIMIZATION_SETTINGS = {
+    "OptimizationSyncDeviceErrorEmailSubject": "Optimization stopped: device sync failed - {0}",
 }
 
 
@@ -307,9 +310,9 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
                         integration_ids: dict[str, int] | None = None) -> None:
     """Integrations, tenants, providers, settings, billing periods, one known plan."""
     ids = integration_ids or DEMO_INTEGRATION_IDS
-    for table in (billing_period, service_provider_setting, stand_in_comm_plan_rate_plan,
-                  jasper_communication_plan, optimization_session, service_provider, tenant,
-                  device_status, integration_table):
+    for table in (billing_period, service_provider_setting, optimization_setting,
+                  stand_in_comm_plan_rate_plan, jasper_communication_plan, optimization_session,
+                  service_provider, tenant, device_status, integration_table):
         conn.execute(delete(table))
     _insert(conn, integration_table, [
         {"id": ids[key], "Name": i.legacy_name} for key, i in INTEGRATIONS.items()
@@ -328,6 +331,9 @@ def seed_reference_data(conn: Connection, providers=DEMO_PROVIDERS,
     ])
     _insert(conn, service_provider_setting, [
         {"ServiceProviderId": None, "SettingKey": k, "SettingValue": v} for k, v in SETTINGS.items()
+    ])
+    _insert(conn, optimization_setting, [
+        {"SettingKey": k, "SettingValue": v} for k, v in OPTIMIZATION_SETTINGS.items()
     ])
     this_month = date.today().replace(day=1)
     next_month = (this_month + timedelta(days=32)).replace(day=1)

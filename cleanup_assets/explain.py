@@ -26,19 +26,25 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
     from .notifications import evaluate_notifications, launched_between, post_notification
     from .optimization import (
         SENDING,
+        STOPPED,
         current_handover,
         global_settings,
+        mark_progress_delivered,
+        optimization_settings,
         provider_name,
         record_handover,
         remove_carrier_optimization_session,
+        reopen_handover,
         session_guid,
     )
     from .reporting import (
         billing_cycle_discrepancies,
         history_chunks,
+        integration_name,
         summarize,
         sync_for_run,
         tenant_name,
+        write_device_history,
         write_sync_log,
     )
     from .sql.common import new_plans_of
@@ -64,11 +70,15 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
                 tenant_name(conn, str(tenant_id))
                 new_plans_of(conn, result.sync_id)
                 global_settings(conn)
+                integration_name(conn, integration, provider_id)
                 if integration.billing_cycle_discrepancy_report:
                     billing_cycle_discrepancies(conn, integration, [provider_id], date.today(),
                                                 use_procedure=engine is Engine.PROCEDURES)
+                if integration.sync_log_name and (integration.database.value != "jasper"
+                                                  or databases.joinable):
+                    write_sync_log(conn, integration, [provider_id], utcnow(), io.BytesIO())
                 if integration.family is Family.M2M:
-                    write_sync_log(conn, [provider_id], io.StringIO())
+                    write_device_history(conn, provider_id, io.BytesIO())
                     for _ in history_chunks(conn, [provider_id], result.sync_id, utcnow()):
                         pass
             summarize(databases, integration, sync, use_procedure=engine is Engine.PROCEDURES)
@@ -89,9 +99,13 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
         find_billing_period(conn, provider, date.today(), use_procedure=procedures)
         record_handover(conn, provider, "session:1", 1, SENDING, run_id="explain")
         record_handover(conn, provider, "session:1", 1, "queued", message_id="m-1")
+        mark_progress_delivered(conn, provider, "session:1")
         session_guid(conn, 9000 + provider)
         provider_name(conn, provider)
+        optimization_settings(conn)
         remove_carrier_optimization_session(conn, 9000 + provider)
+        record_handover(conn, provider, "session:1", 1, STOPPED)
+        reopen_handover(conn, provider, 1)
 
     in_transaction(databases.central, handover, QUICK)
 

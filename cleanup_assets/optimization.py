@@ -1,27 +1,28 @@
 """The handover to carrier rate-plan optimization (Jasper family): the legacy queue message,
-exactly once per (service provider, session); the stop path; AMOP 2.0 payloads; emails.
+exactly once per (service provider, session); the handover ledger, its progress delivery and
+an operator's resume; the settings the emails read; AMOP 2.0 bodies (the emails themselves
+are in emails.py).
 
 Pure functions over a connection; the Dagster op and sensor call them.
 """
 
 from __future__ import annotations
 
-import html
+import json
 from dataclasses import dataclass
 from datetime import datetime
-from email.message import EmailMessage
-from email.utils import getaddresses
 from typing import Any
 
 from sqlalchemy import false, insert, select, update
 from sqlalchemy.engine import Connection
 
 from .db import utcnow
-from .schema import optimization_handover, optimization_session, service_provider
-from .schema import service_provider_setting
+from .schema import optimization_handover, optimization_session, optimization_setting
+from .schema import service_provider, service_provider_setting
 from .sql.gate import BillingPeriod
 
 QUEUED, SENDING, STOPPING, STOPPED = "queued", "sending", "stopping", "stopped"
+REOPENED = "reopened"  # an operator resumed a stopped handover: the next notified run queues
 
 
 def handover_key(optimization_session_id: int, root_run_id: str) -> str:
@@ -53,6 +54,8 @@ class Handover:
     status: str | None
     run_id: str | None = None
     message_id: str | None = None
+    updated_at: datetime | None = None
+    progress_delivered_at: datetime | None = None
 
 
 def current_handover(conn: Connection, provider_id: int, key: str) -> Handover:
@@ -61,7 +64,7 @@ def current_handover(conn: Connection, provider_id: int, key: str) -> Handover:
         optimization_handover.c.HandoverKey == key)).first()
     if row is None:
         return Handover(None)
-    return Handover(row.Status, row.RunId, row.MessageId)
+    return Handover(row.Status, row.RunId, row.MessageId, row.UpdatedAt, row.ProgressDeliveredAt)
 
 
 def record_handover(conn: Connection, provider_id: int, key: str, session_id: int, status: str,
@@ -91,10 +94,42 @@ def global_settings(conn: Connection) -> dict[str, str]:
         setting.c.ServiceProviderId.is_(None), setting.c.IsDeleted == false())).all())
 
 
+def optimization_settings(conn: Connection) -> dict[str, str]:
+    """The optimization settings (``OptimizationSyncDeviceErrorEmailSubject``, …). The legacy
+    reads them through a procedure whose name is not public (SettingsRepository.cs:109-144);
+    we read the rows of the portal's ``OptimizationSetting`` entity that are not deleted."""
+    setting = optimization_setting
+    return dict(conn.execute(select(setting.c.SettingKey, setting.c.SettingValue).where(
+        setting.c.IsDeleted == false())).all())
+
+
 def provider_name(conn: Connection, provider_id: int) -> str:
-    row = conn.execute(select(service_provider.c.DisplayName, service_provider.c.Name).where(
-        service_provider.c.id == provider_id)).first()
-    return (row.DisplayName or row.Name) if row else f"service provider {provider_id}"
+    """``ServiceProvider.Name``: what the stop email names
+    (OptimizationUsageSyncErrorHandler.cs:30)."""
+    name = conn.execute(select(service_provider.c.Name).where(
+        service_provider.c.id == provider_id)).scalar()
+    return name if name is not None else f"service provider {provider_id}"
+
+
+def mark_progress_delivered(conn: Connection, provider_id: int, key: str) -> None:
+    conn.execute(update(optimization_handover).where(
+        optimization_handover.c.ServiceProviderId == provider_id,
+        optimization_handover.c.HandoverKey == key).values(ProgressDeliveredAt=utcnow()))
+
+
+def reopen_handover(conn: Connection, provider_id: int, session_id: int) -> Handover:
+    """An operator's resume of a stopped session (``cleanup-assets resume-optimization``): the
+    handover row goes to ``reopened`` (so the next notified run may queue) and the session is
+    active again. Refused unless the handover is ``stopped``: a queued session needs nothing,
+    a ``sending`` one may have reached the queue."""
+    key = handover_key(session_id, "")
+    existing = current_handover(conn, provider_id, key)
+    if existing.status != STOPPED:
+        raise ValueError(f"the handover of provider {provider_id}, session {session_id} is "
+                         f"{existing.status or 'not recorded'}: only a stopped one is resumed")
+    record_handover(conn, provider_id, key, session_id, REOPENED, reason="resumed by an operator")
+    restore_carrier_optimization_session(conn, session_id)
+    return current_handover(conn, provider_id, key)
 
 
 def session_guid(conn: Connection, session_id: int) -> str | None:
@@ -114,21 +149,44 @@ def remove_carrier_optimization_session(conn: Connection, session_id: int) -> in
         optimization_session.c.Id == session_id).values(IsActive=False)).rowcount
 
 
+def restore_carrier_optimization_session(conn: Connection, session_id: int) -> int:
+    """The inverse of our guess above, for an operator's resume: the session is active again."""
+    if session_id <= 0:
+        return 0
+    return conn.execute(update(optimization_session).where(
+        optimization_session.c.Id == session_id).values(IsActive=True)).rowcount
+
+
 # --- AMOP 2.0 ------------------------------------------------------------------------------
-def amop_daily_sync_payload(key_name: str, tenant_id: str) -> dict:
-    return {"data": {"key_name": key_name, "tenant_id": str(tenant_id), "tenant_name": ""}}
+# The daily-sync notification (DailySyncAmopApiTrigger.cs:17-39) and the optimization
+# progress / error calls (OptimizationAmopApiTrigger.SendResponseToAMOP20; its only visible
+# implementation is the portal's twin, OptimizationApiController.cs:2029-2070).
+PROGRESS_PATH = "/get_optimization_progress_bar_data"
+# The twin sends every job other than "Progress" with this path (:2036-2038); the consumer's
+# errors are such jobs ("ErrorMessage", QueueCarrierPlanOptimization.cs:500, 579, 703). We
+# follow the only implementation shown (docs/legacy-differences.md says why).
+ERROR_PATH = "/get_optimization_error_details_data"
+
+
+def amop_daily_sync_body(key_name: str, tenant_id: int | str | None) -> bytes:
+    """The legacy body byte for byte: built by string concatenation, with its spaces
+    (DailySyncAmopApiTrigger.cs:25); ``tenant_name`` is always empty (null, F:118). The
+    values are JSON-escaped (the legacy concatenated them raw; ours are a registry key and a
+    number, so the bytes are the same)."""
+    tenant = "" if tenant_id is None else str(tenant_id)
+    return ('{"data": { "key_name": ' + json.dumps(key_name) + ',"tenant_id": '
+            + json.dumps(tenant) + ',"tenant_name": ""}}').encode("utf-8")
 
 
 def amop_progress_payload(session_id: int, guid: str | None, *, progress: int | None,
-                          customer_id: Any, device_count: int | None = None,
-                          error: str | None = None) -> dict:
-    path = "/get_optimization_error_details_data" if error else "/get_optimization_progress_bar_data"
+                          customer_id: Any, device_count: int | None = None) -> dict:
+    """The 25 % progress call after a queued handover."""
     return {"data": {
-        "path": path,
-        "job_name": "Error" if error else "Progress",
+        "path": PROGRESS_PATH,
+        "job_name": "Progress",
         "SessionId": session_id,
         "OptimizationSessionGuid": guid,
-        "ErrorMessage": error,
+        "ErrorMessage": None,
         "Progress": progress,
         "CustomerId": customer_id,
         "AdditionalJson": None,
@@ -136,42 +194,21 @@ def amop_progress_payload(session_id: int, guid: str | None, *, progress: int | 
     }}
 
 
-# --- email ---------------------------------------------------------------------------------
-def recipients(value: str | None) -> list[str]:
-    """The legacy ``;``-separated address list, validated (no header injection)."""
-    addresses = [a for _, a in getaddresses([(value or "").replace(";", ",")]) if a]
-    for address in addresses:
-        if any(c in address for c in "\r\n") or "@" not in address:
-            raise ValueError(f"not an email address: {address!r}")
-    return addresses
-
-
-def build_email(sender: str, to: list[str], subject: str, text: str, html_body: str,
-                attachments: list[tuple[str, bytes, str]] = ()) -> EmailMessage:
-    """A text + HTML email. Header values with CR/LF are refused by the email policy, so a
-    hostile provider or plan name cannot inject headers; callers escape HTML."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = ", ".join(to)
-    message["Subject"] = " ".join(subject.split())  # a line break in a name becomes a space
-    message.set_content(text)
-    message.add_alternative(html_body, subtype="html")
-    for filename, data, mime in attachments:
-        maintype, subtype = mime.split("/", 1)
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
-    return message
-
-
-def stop_email(settings: dict[str, str], name: str, session_id: int, reason: str) -> EmailMessage:
-    subject = settings.get("OptimizationSyncDeviceErrorEmailSubject") or "Optimization stopped"
-    sender = settings.get("DeviceSyncFromEmailAddress")
-    to = recipients(settings.get("DeviceSyncToEmailAddresses"))
-    if not sender or not to:
-        raise ValueError("settings DeviceSyncFromEmailAddress / DeviceSyncToEmailAddresses are "
-                         "missing: the optimization-stopped email has nowhere to go")
-    text = (f"Carrier optimization for {name} was stopped because the device sync did not "
-            f"finish cleanly.\n\nOptimization session: {session_id or 'none'}\nError: {reason}\n")
-    body = (f"<p>Carrier optimization for <b>{html.escape(name)}</b> was stopped because the "
-            f"device sync did not finish cleanly.</p><p>Optimization session: "
-            f"{session_id or 'none'}</p><pre>{html.escape(reason)}</pre>")
-    return build_email(sender, to, f"{subject} - {name}", text, body)
+def amop_error_body(session_id: int, error: str) -> bytes:
+    """A stopped optimization as the consumer reports its errors:
+    ``SendResponseToAMOP20(context, "ErrorMessage", sessionId.ToString(), null, 0, error, 0,
+    "", additionalData)`` (QueueCarrierPlanOptimization.cs:500; additionalData null when the
+    message carried the session, :223), serialized as Newtonsoft does the twin's anonymous
+    object: compact, the twin's property order (OptimizationApiController.cs:2040-2056)."""
+    payload = {"data": {
+        "path": ERROR_PATH,
+        "job_name": "ErrorMessage",
+        "SessionId": str(session_id),
+        "OptimizationSessionGuid": None,
+        "ErrorMessage": error,
+        "Progress": 0,
+        "CustomerId": "",
+        "AdditionalJson": None,
+        "DeviceCount": 0,
+    }}
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

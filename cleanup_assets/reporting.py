@@ -1,15 +1,19 @@
-"""Reporting after a finalized sync: the summary (legacy fields + our counts), the summary and
-new-plans emails, the ThingSpace billing-cycle discrepancy report, the S3 sync log and the
-Snowflake device history.
+"""Reporting after a finalized sync, in the legacy's formats: the summary (the legacy seven
+fields, kept on the ledger row), its emails, the ThingSpace billing-cycle discrepancy report,
+the device sync log and the Snowflake device-history file.
 
-Device rows are never held whole in memory: exports stream from a server-side cursor in
-chunks; only the discrepancy report (a short list of exceptions) is built in pandas.
+Device rows are never held whole in memory: the log and the history stream from a
+server-side cursor in chunks into a file; only the discrepancy report (a short list of
+exceptions) is built in memory.
+
+**Cells that could run.** A text value starting with ``=``, ``+``, ``-``, ``@``, a tab or a
+CR is a formula to a spreadsheet. In the CSV files such a value gets a leading ``'`` (and a
+value holding a comma, a quote or a line break is quoted, RFC 4180), so the files differ from
+the legacy's only for such hostile values; in the xlsx every text cell is typed as a string.
 """
 
 from __future__ import annotations
 
-import csv
-import html
 import io
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,32 +22,40 @@ from typing import IO, Iterator
 from sqlalchemy import and_, desc, false, select
 from sqlalchemy.engine import Connection
 
-from .optimization import build_email, global_settings, recipients
+from .emails import (
+    NEW_PLANS_SUBJECT,
+    build_email,
+    new_plans_bodies,
+    recipients,
+    summary_bodies,
+    summary_subject,
+)
+from .optimization import global_settings
 from .registry import Integration
 from .schema import (
     SYNC_FINALIZED,
     billing_period,
-    staging_tables,
     device,
     device_sync,
     device_tenant,
+    integration as integration_table,
     service_provider,
+    staging_tables,
 )
+from .sql.reports import SYNC_LOG_COLUMNS, device_history_query, sync_log_query
 
-SYNC_LOG_HEADER = ["ID", "ICCID", "MSISDN", "RawDataUsage", "CurrentDataUsage", "RawSMSUsage",
-                   "CurrentSMSUsage", "RawVoiceUsage", "CurrentVoiceUsage",
-                   "BillingCycleStartDate", "BillingCycleEndDate", "UsageDate",
-                   "ServiceProviderId"]
-HISTORY_COLUMNS = ["SyncId", "DeviceId", "ServiceProviderId", "ServiceProviderName", "TenantId",
-                   "AccountNumber", "ICCID", "IMSI", "MSISDN", "IMEI", "Status", "RatePlan",
-                   "CommunicationPlan", "CtdDataUsage", "CtdSMSUsage", "CtdVoiceUsage",
-                   "LastUsageDate", "ProviderDateActivated", "IsActive", "IsDeleted",
-                   "CreatedDate", "ModifiedDate", "SnapshotAt"]
 CHUNK_ROWS = 10_000
+NEWLINE = "\n"  # StreamWriter.WriteLine / StringBuilder.AppendLine on Linux (Environment.NewLine)
+# The optional direct Snowflake write (SnowflakeResource): our own table, keyed by sync.
+SNOWFLAKE_COLUMNS = ["SyncId", "DeviceId", "ServiceProviderId", "ServiceProviderName",
+                     "TenantId", "AccountNumber", "ICCID", "IMSI", "MSISDN", "IMEI", "Status",
+                     "RatePlan", "CommunicationPlan", "CtdDataUsage", "CtdSMSUsage",
+                     "CtdVoiceUsage", "LastUsageDate", "ProviderDateActivated", "IsActive",
+                     "IsDeleted", "CreatedDate", "ModifiedDate", "SnapshotAt"]
 
 
 def iso_utc(moment: datetime | None) -> str | None:
-    """ISO-8601 UTC on a 24-hour clock (the legacy wrote `hh` without AM/PM)."""
+    """ISO-8601 UTC on a 24-hour clock (the legacy wrote ``hh`` without AM/PM)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
 
 
@@ -56,6 +68,10 @@ def sync_for_run(conn: Connection, integration_key: str, tenant_key: str, run_id
                                   device_sync.c.RunId.in_([r for r in run_ids if r]))
         .order_by(desc(device_sync.c.id)).limit(1)
     ).first()
+
+
+def providers_of(sync) -> list[int]:
+    return [int(p) for p in sync.ServiceProviderIds.split(",") if p]
 
 
 @dataclass
@@ -73,7 +89,7 @@ def summarize(databases, integration: Integration, sync, *, use_procedure: bool)
     from .db import in_transaction
     from .sql.summary import computed_summary, summary_by_procedure
 
-    providers = [int(p) for p in sync.ServiceProviderIds.split(",") if p]
+    providers = providers_of(sync)
     error = None
     try:
         values = (summary_by_procedure(databases, integration, providers) if use_procedure
@@ -97,15 +113,8 @@ def record_outcome(conn: Connection, sync_id: int, **values) -> None:
         **{k: (str(v)[:2000] if isinstance(v, str) else v) for k, v in values.items()}))
 
 
-# --- emails ------------------------------------------------------------------------------
-def _settings_email(conn):
-    settings = global_settings(conn)
-    sender = settings.get("DeviceSyncFromEmailAddress")
-    to = recipients(settings.get("DeviceSyncToEmailAddresses"))
-    return settings, sender, to
-
-
 def summary_table_rows(integration: Integration, summary: Summary, tenant_name: str) -> list:
+    """The summary as (label, value) rows, for the materialization's metadata."""
     s = summary.sync
     fields = summary.fields or {}
     return [
@@ -126,36 +135,39 @@ def summary_table_rows(integration: Integration, summary: Summary, tenant_name: 
     ]
 
 
-def _table(rows) -> tuple[str, str]:
-    text = "\n".join(f"{k}: {'' if v is None else v}" for k, v in rows)
-    body = "".join(f"<tr><th align='left'>{html.escape(str(k))}</th>"
-                   f"<td>{html.escape('' if v is None else str(v))}</td></tr>" for k, v in rows)
-    return text, f"<table>{body}</table>"
+# --- emails ------------------------------------------------------------------------------
+def integration_name(conn: Connection, integration: Integration, provider_id: int) -> str:
+    """``Integration.Name`` of the provider's integration, else the enum name (F:1324-1326)."""
+    name = conn.execute(
+        select(integration_table.c.Name)
+        .join(service_provider, service_provider.c.IntegrationId == integration_table.c.id)
+        .where(service_provider.c.id == provider_id)).scalar()
+    return name or integration.legacy_name
 
 
-def summary_email(conn: Connection, integration: Integration, summary: Summary, tenant_name: str):
-    settings, sender, to = _settings_email(conn)
-    subject = (settings.get("DeviceSyncResultsEmailSubject") or "Jasper Device Sync Results")
-    subject = subject.replace("Jasper", integration.legacy_name) + f" - {tenant_name}"
-    text, table = _table(summary_table_rows(integration, summary, tenant_name))
-    return build_email(sender, to, subject, f"Device sync results\n\n{text}\n",
-                       f"<h3>Device sync results</h3>{table}")
+def _sender_and_recipients(settings: dict) -> tuple[str | None, list[str]]:
+    return (settings.get("DeviceSyncFromEmailAddress"),
+            recipients(settings.get("DeviceSyncToEmailAddresses")))
 
 
-def new_plans_email(conn: Connection, integration: Integration, plans: list[tuple[int, str]],
-                    tenant_name: str):
-    _, sender, to = _settings_email(conn)
-    names = dict(conn.execute(select(service_provider.c.id, service_provider.c.Name).where(
-        service_provider.c.id.in_([p for p, _ in plans]))).all())
-    rows = [(names.get(p, p), plan) for p, plan in plans]
-    text = "\n".join(f"- {plan} ({provider})" for provider, plan in rows)
-    items = "".join(f"<li>{html.escape(str(plan))} ({html.escape(str(provider))})</li>"
-                    for provider, plan in rows)
-    intro = ("These communication plans were added and must be associated to rate plans "
-             "before their devices can be optimized.")
-    return build_email(sender, to, f"New Communication Plans Added - {integration.legacy_name} - "
-                       f"{tenant_name}", f"{intro}\n\n{text}\n",
-                       f"<p>{html.escape(intro)}</p><ul>{items}</ul>")
+def summary_email(conn: Connection, integration: Integration, summary: Summary,
+                  historian: bool):
+    """``SendEmailSummaryAsync`` (F:1316-1334) with ``BuildResultsEmailBody`` (F:1376-1394)."""
+    settings = global_settings(conn)
+    template = settings.get("DeviceSyncResultsEmailSubject")
+    if not template:  # the legacy throws on the missing setting and sends nothing
+        raise ValueError("setting DeviceSyncResultsEmailSubject is missing: no summary email")
+    subject = summary_subject(template, integration_name(conn, integration,
+                                                         summary.provider_ids[0]))
+    text, html_body = summary_bodies(summary.fields, historian)
+    return build_email(*_sender_and_recipients(settings), subject, text, html_body)
+
+
+def new_plans_email(conn: Connection, plans: list[str]):
+    """"New Communication Plans Added" (F:434-473), listing the plans this sync inserted."""
+    text, html_body = new_plans_bodies(plans)
+    return build_email(*_sender_and_recipients(global_settings(conn)), NEW_PLANS_SUBJECT,
+                       text, html_body)
 
 
 def billing_cycle_discrepancies(conn: Connection, integration: Integration,
@@ -197,58 +209,130 @@ def billing_cycle_discrepancies(conn: Connection, integration: Integration,
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
-def discrepancy_email(conn: Connection, found: list[dict], tenant_name: str):
-    import pandas as pd
+def discrepancy_workbook(found: list[dict]) -> bytes:
+    """The devices as an xlsx sheet. Every text cell is typed as a string, so a value such as
+    ``=HYPERLINK(…)`` is shown as written and never evaluated (EPPlus's LoadFromCollection,
+    ThingSpaceDiscrepancyService.cs:33-38, writes values, not formulas, either)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
-    _, sender, to = _settings_email(conn)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Discrepancies")
+    columns = list(found[0]) if found else []
+    sheet.append(columns)
+    for row in found:
+        cells = []
+        for column in columns:
+            value = row[column]
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never "f" (formula)
+            cells.append(cell)
+        sheet.append(cells)
     buffer = io.BytesIO()
-    pd.DataFrame(found).to_excel(buffer, index=False, sheet_name="Discrepancies")
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def discrepancy_email(conn: Connection, found: list[dict], tenant_name: str):
+    import html
+
     text = (f"{len(found)} ThingSpace devices have a billing cycle that differs from their "
             "billing period; the list is attached.")
-    return build_email(sender, to, f"ThingSpace Billing Cycle Discrepancies - {tenant_name}",
-                       text + "\n", f"<p>{html.escape(text)}</p>", attachments=[(
-                           "billing-cycle-discrepancies.xlsx", buffer.getvalue(),
+    return build_email(*_sender_and_recipients(global_settings(conn)),
+                       f"ThingSpace Billing Cycle Discrepancies - {tenant_name}", text + "\n",
+                       f"<p>{html.escape(text)}</p>", attachments=[(
+                           "billing-cycle-discrepancies.xlsx", discrepancy_workbook(found),
                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")])
 
 
-# --- the S3 sync log -----------------------------------------------------------------------
-def sync_log_key(prefix: str, integration: Integration, tenant_key: str, day: datetime) -> str:
-    """`<prefix>/<integration>/<tenant>/<Carrier>-yyyyMMdd.txt`; every part is a registry key
-    or a validated partition key, so nothing can climb out of the prefix."""
-    parts = [p for p in prefix.strip("/").split("/") if p not in ("", ".", "..")]
-    return "/".join([*parts, integration.key, tenant_key,
-                     f"{integration.legacy_name}-{day:%Y%m%d}.txt"])
+# --- the legacy CSV files ------------------------------------------------------------------
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def write_sync_log(conn: Connection, provider_ids: list[int], out: IO[str]) -> int:
-    """Stream the providers' devices as the legacy CSV into ``out``, chunk by chunk."""
-    period_start = billing_period.c.BillingCycleStartDate
-    query = (
-        # Raw and current usage: the legacy columns; we hold one cycle-to-date value each.
-        select(device.c.id, device.c.ICCID, device.c.MSISDN,
-               device.c.CtdDataUsage.label("RawDataUsage"),
-               device.c.CtdDataUsage.label("CurrentDataUsage"),
-               device.c.CtdSMSUsage.label("RawSMSUsage"),
-               device.c.CtdSMSUsage.label("CurrentSMSUsage"),
-               device.c.CtdVoiceUsage.label("RawVoiceUsage"),
-               device.c.CtdVoiceUsage.label("CurrentVoiceUsage"), period_start,
-               billing_period.c.BillingCycleEndDate, device.c.LastUsageDate,
-               device.c.ServiceProviderId)
-        .outerjoin(billing_period, billing_period.c.Id == device.c.BillingPeriodId)
-        .where(device.c.ServiceProviderId.in_(provider_ids), device.c.IsDeleted == false())
-        .order_by(device.c.id)
-    )
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(SYNC_LOG_HEADER)
+def csv_text(value: str) -> str:
+    """A text cell that cannot start a formula or break the row: ``'`` before a formula
+    start, RFC 4180 quotes around a comma, quote or line break. Other text is unchanged."""
+    if value.startswith(_FORMULA_STARTS):
+        value = "'" + value
+    if any(c in value for c in ',"\r\n'):
+        value = '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _ymd(moment: datetime | None) -> str:
+    """``{date:yyyy-MM-dd}`` of a value read as ``DateTime.MinValue`` when NULL (F:1018-1020)."""
+    return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}" if moment else "0001-01-01"
+
+
+def sync_log_line(row) -> str:
+    """One row of ``GenerateDeviceSyncSummaryLogFile`` (F:1580-1581) from a row read as
+    ``DeviceSyncSummaryLogFromReader`` does (F:1005-1023): NULL numbers are 0, NULL dates
+    ``DateTime.MinValue``, NULL text empty."""
+    (device_id, iccid, msisdn, raw_data, data, raw_sms, sms, raw_voice, voice, start, end,
+     usage_date, provider) = row
+    numbers = [str(int(v)) if v is not None else "0"
+               for v in (raw_data, data, raw_sms, sms, raw_voice, voice)]
+    return ",".join([str(device_id), csv_text(iccid or ""), csv_text(msisdn or ""), *numbers,
+                     _ymd(start), _ymd(end), _ymd(usage_date),
+                     str(provider) if provider is not None else "0"]) + NEWLINE
+
+
+def write_sync_log(conn: Connection, integration: Integration, provider_ids: list[int],
+                   now: datetime, out: IO[bytes]) -> int:
+    """Stream the providers' sync log (header and rows, UTF-8 without BOM — StreamWriter's
+    default) into ``out``; returns the rows written."""
+    out.write((",".join(SYNC_LOG_COLUMNS) + NEWLINE).encode("utf-8"))
     written = 0
-    result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(query)
+    result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(
+        sync_log_query(integration, provider_ids, now))
     for chunk in result.partitions(CHUNK_ROWS):
-        writer.writerows(chunk)  # one C-level call per chunk
+        out.write("".join(sync_log_line(row) for row in chunk).encode("utf-8"))
         written += len(chunk)
     return written
 
 
-# --- Snowflake device history ----------------------------------------------------------------
+def sync_log_key(integration: Integration, day: datetime) -> str:
+    """``<Carrier>-yyyyMMdd.txt`` at the bucket root (F:742, 760, 772, 783, 791): one name
+    for every provider and tenant of the family, so the day's last sync wins, as in the
+    legacy."""
+    return f"{integration.sync_log_name}-{day:%Y%m%d}.txt"
+
+
+def history_cell(value) -> str:
+    """``DeviceHistoryFileLineFromReader`` (F:355-384): NULL empty, a date
+    ``yyyy-MM-ddTHH:mm:ssZ`` (24-hour: the legacy's ``hh`` lost the afternoon), a bit
+    ``True``/``False`` (``object.ToString()``), text as a safe CSV cell."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, bool):
+        return "True" if value else "False"
+    if isinstance(value, str):
+        return csv_text(value)
+    return str(value)
+
+
+def write_device_history(conn: Connection, provider_id: int, out: IO[bytes]) -> int:
+    """Stream one provider's history file (39 columns, no header) into ``out``."""
+    written = 0
+    result = conn.execution_options(stream_results=True, yield_per=CHUNK_ROWS).execute(
+        device_history_query(provider_id))
+    for chunk in result.partitions(CHUNK_ROWS):
+        out.write("".join(",".join(history_cell(v) for v in row) + NEWLINE
+                          for row in chunk).encode("utf-8"))
+        written += len(chunk)
+    return written
+
+
+def device_history_key(path: str, provider_id: int, moment: datetime) -> str:
+    """``<SnowflakeS3BucketPath>/DeviceHistory_<spId>_<yyyyMMddHHmmss>.csv`` (F:278), on a
+    24-hour clock (the legacy's ``hh`` repeats names twice a day)."""
+    return f"{path}/DeviceHistory_{provider_id}_{moment:%Y%m%d%H%M%S}.csv"
+
+
+# --- the direct Snowflake write (an option beside the stage file) ---------------------------
 def history_chunks(conn: Connection, provider_ids: list[int], sync_id: int,
                    snapshot_at: datetime) -> Iterator:
     """The providers' Device rows (with provider and tenant) as DataFrames of CHUNK_ROWS."""
@@ -277,7 +361,7 @@ def history_chunks(conn: Connection, provider_ids: list[int], sync_id: int,
             frame[column] = pd.to_datetime(frame[column]).dt.strftime("%Y-%m-%dT%H:%M:%SZ")
         frame.insert(0, "SyncId", sync_id)
         frame["SnapshotAt"] = iso_utc(snapshot_at)
-        yield frame[HISTORY_COLUMNS]
+        yield frame[SNOWFLAKE_COLUMNS]
 
 
 def tenant_name(conn: Connection, tenant_key: str) -> str:

@@ -136,6 +136,19 @@ tenant = Table(
                    "(ThingSpaceDiscrepancyService.cs:48-59)"},
 )
 
+# The optimization settings (OptimizationSyncDeviceErrorEmailSubject, …): the legacy reads them
+# through a procedure whose name is only a constant (SettingsRepository.cs:109-144); the
+# portal's EF entity shows these columns (OptimizationApiController.cs:829-832).
+optimization_setting = Table(
+    "OptimizationSetting", metadata,
+    _text("SettingKey", 200, nullable=False),
+    Column("SettingValue", Text),
+    Column("IsDeleted", Boolean, nullable=False, default=False),
+    info={"guess": "the table's name: the portal's DbSet is plural, the table name is assumed "
+                   "singular; the legacy reads these rows through "
+                   "OPTIMIZATION_GET_OPTIMIZATION_SETTINGS_BY_TENANT_ID (name not public)"},
+)
+
 optimization_session = Table(  # the portal's EF entity (OptimizationApiController.cs)
     "OptimizationSession", metadata,
     Column("Id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
@@ -543,11 +556,14 @@ optimization_handover = Table(
     Column("ServiceProviderId", Integer, nullable=False),
     Column("HandoverKey", String(100), nullable=False),
     Column("OptimizationSessionId", BigInteger, nullable=False),
-    Column("Status", String(20), nullable=False),  # sending | queued | stopping | stopped
+    # sending | queued | stopping | stopped | reopened (an operator's resume)
+    Column("Status", String(20), nullable=False),
     Column("RunId", String(64)),
     Column("MessageId", String(200)),
     Column("BillPeriodId", Integer),
     Column("Reason", String(2000)),
+    # When the 25 % progress call reached AMOP 2.0 (NULL: not yet; a rerun sends it).
+    Column("ProgressDeliveredAt", DateTime),
     Column("CreatedAt", DateTime, nullable=False),
     Column("UpdatedAt", DateTime, nullable=False),
     Index("UX_CleanupOptimizationHandover_SP_Key", "ServiceProviderId", "HandoverKey",

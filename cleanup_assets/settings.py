@@ -80,8 +80,8 @@ SETTINGS: tuple[Setting, ...] = (
             "the local outbox", required_in_production=True),
     Setting("CLEANUP_AMOP_OPTIMIZATION_URL", "AMOP 2.0 optimization progress / error endpoint; "
             "unset: the local outbox", required_in_production=True),
-    Setting("CLEANUP_AMOP_API_KEY", "AMOP 2.0 API key (sent as x-api-key)", secret=True,
-            required_in_production=True),
+    Setting("CLEANUP_AMOP_API_KEY", "AMOP 2.0 API key, sent as x-api-key; unset: no key header "
+            "(the legacy sends none)", secret=True),
     # Mail.
     Setting("CLEANUP_EMAIL_TRANSPORT", "outbox | smtp | ses", default="outbox",
             required_in_production=True, local_only=("outbox",),
@@ -94,10 +94,21 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_SMTP_STARTTLS", "SMTP: STARTTLS before login", default="false",
             boolean=True),
     Setting("CLEANUP_SES_ENDPOINT_URL", "a local SES endpoint (moto); unset: AWS"),
-    # Sync log and history.
-    Setting("CLEANUP_SYNC_LOG_BUCKET", "S3 bucket of the device sync log; unset: "
-            "$CLEANUP_HOME/sync-logs", required_in_production=True),
-    Setting("CLEANUP_SYNC_LOG_PREFIX", "key prefix of the sync log", default="device-sync-logs"),
+    # Sync log and history. The legacy reads the sync-log variables through C# constants
+    # (EnvironmentVariableKeyConstants.DEVICE_SYNC_SUMMARY_LOG_ENABLE / _S3_BUCKET_NAME,
+    # F:124-125) whose values are not public: these are the constants' names, taken as the
+    # variables' names. The Snowflake stage names are the legacy's literals
+    # (GetDevicesCleanupSqsValues.cs:91-94).
+    Setting("DEVICE_SYNC_SUMMARY_LOG_ENABLE", "write the device sync log "
+            "(<Carrier>-yyyyMMdd.txt per carrier family)", default="true", boolean=True,
+            required_in_production=True),
+    Setting("DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME", "S3 bucket of the device sync log (files "
+            "at its root); unset: $CLEANUP_HOME/sync-logs",
+            required_when=("DEVICE_SYNC_SUMMARY_LOG_ENABLE", "true")),
+    Setting("SnowflakeS3BucketName", "Snowflake stage bucket of the device history files "
+            "(with SnowflakeS3BucketPath; either unset: no history file)"),
+    Setting("SnowflakeS3BucketPath", "key prefix of the device history files in the stage "
+            "bucket: <path>/DeviceHistory_<spId>_<yyyyMMddHHmmss>.csv"),
     Setting("CLEANUP_SNOWFLAKE_ACCOUNT", "Snowflake account of the device history; unset: the "
             "history is skipped (and says so)"),
     Setting("CLEANUP_SNOWFLAKE_USER", "Snowflake user", secret=True),
@@ -197,8 +208,7 @@ class Settings:
                 continue
             required = setting.required_in_production
             if setting.required_when:
-                other, wanted = setting.required_when
-                required = (self.value(other) or "").lower() == wanted
+                required = self._other_is(*setting.required_when)
             if required and value is None:
                 found.append(f"{setting.name} is missing: {setting.description}")
             elif required or value is not None:
@@ -208,6 +218,19 @@ class Settings:
                     found.append(f"{setting.name} is a local fallback ({refused[0]}), refused "
                                  "in production")
         return found
+
+    def _other_is(self, other: str, wanted: str) -> bool:
+        """Whether setting ``other`` is set to ``wanted`` (a boolean by its meaning). Unset, it
+        requires nothing: a required ``other`` is reported missing on its own."""
+        value = self.raw(other)
+        if value is None:
+            return False
+        if BY_NAME[other].boolean:
+            try:
+                return parse_bool(other, value) == parse_bool(other, wanted)
+            except ConfigurationError:
+                return False  # reported as invalid on its own
+        return value.lower() == wanted
 
     def check(self) -> None:
         """Raise naming every problem at once, or return."""

@@ -16,7 +16,8 @@ def free_port() -> int:
 
 
 class AmopServer:
-    """Records every POST (path, headers, JSON body); can answer 500 a number of times."""
+    """Records every POST (path, raw body bytes, the JSON, every header); can answer 500 a
+    number of times."""
 
     def __init__(self, failures: int = 0):
         self.requests: list[dict] = []
@@ -26,13 +27,15 @@ class AmopServer:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length", 0))
-                body = json.loads(self.rfile.read(length) or b"null")
+                raw = self.rfile.read(length)
+                body = json.loads(raw or b"null")
                 if server.failures > 0:
                     server.failures -= 1
                     self.send_response(500)
                     self.end_headers()
                     return
-                server.requests.append({"path": self.path, "body": body,
+                server.requests.append({"path": self.path, "body": body, "raw": raw,
+                                        "headers": dict(self.headers.items()),
                                         "api_key": self.headers.get("x-api-key")})
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

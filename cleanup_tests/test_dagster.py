@@ -95,7 +95,7 @@ def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, 
 
     assert result.success
     meta = materializations(result)
-    assert sorted(meta) == sorted(DEVICE_ASSETS + ["optimization_handover",
+    assert sorted(meta) == sorted(DEVICE_ASSETS + ["optimization_handover", "amop_daily_sync",
                                                    "device_sync_summary", "device_history"])
     carrier = meta["carrier_devices"]
     # 12 good rows, 6 malformed ones; the device named twice is rejected with its twin

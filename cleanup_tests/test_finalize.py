@@ -230,7 +230,7 @@ def test_an_identifier_that_is_not_digits_is_refused(engine):
     devices = good_devices(11, 2)
     stage(engine, "teal", 11, [devices[0], {**devices[1], "MSISDN": "=1+2"}])
 
-    result = finalize(engine, "teal")
+    finalize(engine, "teal")
 
     assert [r["Reason"] for r in rows(engine, "CleanupRejectedRow")] == [
         "MSISDN has a non-digit character"]

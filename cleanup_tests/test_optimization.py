@@ -3,6 +3,9 @@ and FIFO), AMOP 2.0 on a local HTTP server, email on an aiosmtpd SMTP server."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timedelta, timezone
+
 import boto3
 import dagster as dg
 import pytest
@@ -17,9 +20,9 @@ from cleanup_assets.defs.resources import (
 )
 from cleanup_assets.notifications import Launch
 from cleanup_assets.outbox import read_json
-from cleanup_assets.schema import optimization_session
+from cleanup_assets.schema import billing_period, optimization_handover, optimization_session
 
-from .builders import good_devices, rows, seed_providers, stage
+from .builders import TEST_INTEGRATION_IDS, good_devices, rows, seed_providers, stage
 from .servers import AmopServer, SmtpServer, free_port
 
 
@@ -141,13 +144,18 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
     }
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     assert (handover["Status"], handover["MessageId"]) == ("queued", message["MessageId"])
-    assert [r["path"] for r in amop.requests] == ["/optimization", "/sync-update"]
-    progress, daily = (r["body"]["data"] for r in amop.requests)
+    assert handover["ProgressDeliveredAt"] is not None
+    assert sorted(r["path"] for r in amop.requests) == ["/optimization", "/sync-update"]
+    (progress,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
     assert progress["path"] == "/get_optimization_progress_bar_data"
     assert (progress["Progress"], progress["SessionId"], progress["OptimizationSessionGuid"]) == (
         25, 555, "0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d")
-    assert daily == {"key_name": "jasper_devices", "tenant_id": "1", "tenant_name": ""}
-    assert {r["api_key"] for r in amop.requests} == {"k3y"}
+    (daily,) = [r for r in amop.requests if r["path"] == "/sync-update"]
+    assert daily["raw"] == (b'{"data": { "key_name": "jasper_devices","tenant_id": "1",'
+                            b'"tenant_name": ""}}')
+    assert daily["headers"]["Accept"] == "application/json"
+    assert daily["headers"]["Content-Type"] == "application/json; charset=utf-8"
+    assert {r["api_key"] for r in amop.requests} == {"k3y"}  # configured: sent
     assert stop_mails(smtp) == []
 
 
@@ -179,6 +187,7 @@ def test_rerunning_a_successful_partition_still_sends_one_message(jasper, databa
                 if e.asset_key == dg.AssetKey("optimization_handover")][0]
     meta = handover.event_specific_data.materialization.metadata
     assert meta["optimization"].value == f"already queued by run {first.run_id}"
+    assert "amop_progress" not in meta  # delivered by the first run: not sent again
 
 
 def _break_gate(engine, how):
@@ -219,18 +228,29 @@ def test_a_failing_gate_sends_nothing_and_stops_the_optimization(jasper, databas
 
 def _assert_stopped(engine, smtp, amop, reason_part):
     (mail,) = stop_mails(smtp)
-    assert mail["Subject"] == ("Optimization stopped: device sync failed - Provider 11")
+    # string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)
+    assert mail["Subject"] == "Optimization stopped: device sync failed - Provider 11"
     assert mail["To"] == "noc@example.com, billing@example.com"
-    assert reason_part in mail.get_body(("plain",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    assert text.startswith("Carrier Optimization Sync Device Error - Carrier optimization for "
+                           "Provider 11 was stopped because its device sync did not finish "
+                           "cleanly. - Error Details: ")
+    assert reason_part in text
     sessions = {r["Id"]: r for r in rows(engine, "OptimizationSession")}
     assert sessions[555]["IsActive"] is False  # RemoveCarrierOptimizationSession (a guess)
     assert all(r["IsActive"] for i, r in sessions.items() if i != 555)
     (handover,) = rows(engine, "CleanupOptimizationHandover")
     assert handover["Status"] == "stopped" and reason_part in handover["Reason"]
-    errors = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
-    assert len(errors) == 1 and errors[0]["path"] == "/get_optimization_error_details_data"
-    assert reason_part in errors[0]["ErrorMessage"] and errors[0]["SessionId"] == 555
-    assert not [r for r in amop.requests if r["path"] == "/sync-update"]
+    (error,) = [r for r in amop.requests if r["path"] == "/optimization"]
+    data = error["body"]["data"]
+    assert error["raw"] == json.dumps({"data": {
+        "path": "/get_optimization_error_details_data", "job_name": "ErrorMessage",
+        "SessionId": "555", "OptimizationSessionGuid": None, "ErrorMessage": data["ErrorMessage"],
+        "Progress": 0, "CustomerId": "", "AdditionalJson": None, "DeviceCount": 0}},
+        separators=(",", ":"), ensure_ascii=False).encode()
+    assert reason_part in data["ErrorMessage"]
+    # The tables were finalized: the daily-sync notification went all the same.
+    assert len([r for r in amop.requests if r["path"] == "/sync-update"]) == 1
 
 
 def test_sqs_down_is_retried_then_the_optimization_is_stopped(jasper, database_url, instance,
@@ -304,9 +324,9 @@ def test_ebonding_skips_the_amop_notification_with_a_visible_reason(engine, data
                           "1", 11)
 
     assert result.success and amop.requests == []
-    handover = [e for e in result.get_asset_materialization_events()
-                if e.asset_key == dg.AssetKey("optimization_handover")][0]
-    assert handover.event_specific_data.materialization.metadata["amop_daily_sync"].value == (
+    daily = [e for e in result.get_asset_materialization_events()
+             if e.asset_key == dg.AssetKey("amop_daily_sync")][0]
+    assert daily.event_specific_data.materialization.metadata["amop_daily_sync"].value == (
         "skipped: eBonding has no AMOP 2.0 key name")
 
 
@@ -326,7 +346,7 @@ def test_without_endpoints_everything_lands_in_the_local_outbox(jasper, database
     assert result.success
     (message,) = read_json("sqs")
     assert message["MessageAttributes"]["OptimizationSessionId"] == "555"
-    assert [m["data"].get("path", "daily sync") for m in read_json("amop")] == [
+    assert sorted(m["data"].get("path", "daily sync") for m in read_json("amop")) == [
         "/get_optimization_progress_bar_data", "daily sync"]
 
 
@@ -338,4 +358,164 @@ def test_the_ui_shows_the_gate_checks_next_to_common_devices():
     assert checks == {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
                       "communication_plans_have_rate_plans", "rejected_rows_within_threshold"}
     handover = graph.get(dg.AssetKey("optimization_handover"))
-    assert dg.AssetKey("common_devices") in handover.parent_keys
+    assert dg.AssetKey("common_devices") in handover.parent_keys  # gated by the checks
+    for report in ("device_sync_summary", "device_history", "amop_daily_sync"):
+        assert graph.get(dg.AssetKey(report)).parent_keys == {dg.AssetKey("communication_plans")}
+
+
+# --- issue 12: what a failure leaves behind ------------------------------------------------
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_the_progress_call_lost_to_an_amop_outage_is_delivered_by_the_rerun(
+        jasper, database_url, instance, queue, moto_endpoint, smtp):
+    client, url = queue
+    with AmopServer(failures=1000) as down:  # every call answered 500
+        first = run_notified(make_defs(database_url, url, moto_endpoint, down, smtp), instance,
+                             "jasper", "1", 11, session=555)
+    assert not first.success
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "queued" and handover["ProgressDeliveredAt"] is None
+    assert stop_mails(smtp) == []  # queued: nothing to stop
+
+    with AmopServer() as back:
+        again = run_notified(make_defs(database_url, url, moto_endpoint, back, smtp), instance,
+                             "jasper", "1", 11, session=555)
+        third = run_notified(make_defs(database_url, url, moto_endpoint, back, smtp), instance,
+                             "jasper", "1", 11, session=555)
+
+    assert again.success and third.success
+    assert len(received(client, url)) == 1  # the message went once
+    progress = [r["body"]["data"] for r in back.requests if r["path"] == "/optimization"]
+    assert [(p["job_name"], p["Progress"]) for p in progress] == [("Progress", 25)]  # once
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["ProgressDeliveredAt"] is not None
+
+
+def _left_sending(engine, client, url, *, age: timedelta):
+    """What a run killed between the SQS send and the ledger update leaves: the message on
+    the queue and the handover row still `sending`."""
+    from cleanup_assets.optimization import optimization_message
+    from cleanup_assets.sql.gate import BillingPeriod
+
+    period = rows(engine, "BillingPeriod", ServiceProviderId=11)[0]
+    body, attributes = optimization_message(11, 1, BillingPeriod(period["Id"], period["BillYear"],
+                                                                 period["BillMonth"]), 555)
+    request = {"QueueUrl": url, "MessageBody": body, "MessageAttributes": {
+        k: {"DataType": "String", "StringValue": v} for k, v in attributes.items()}}
+    if url.endswith(".fifo"):
+        request.update(MessageDeduplicationId="11-session:555", MessageGroupId="11")
+    client.send_message(**request)
+    claimed = datetime.now(timezone.utc).replace(tzinfo=None) - age
+    with engine.begin() as conn:
+        conn.execute(insert(optimization_handover).values(
+            ServiceProviderId=11, HandoverKey="session:555", OptimizationSessionId=555,
+            Status="sending", RunId="killed-run", CreatedAt=claimed, UpdatedAt=claimed))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_an_unconfirmed_send_is_resent_only_where_the_queue_drops_the_duplicate(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp, request):
+    client, url = queue
+    fifo = url.endswith(".fifo")
+    _left_sending(jasper, client, url, age=timedelta(seconds=30))
+
+    result = run_notified(make_defs(database_url, url, moto_endpoint, amop, smtp), instance,
+                          "jasper", "1", 11, session=555)
+
+    assert len(received(client, url)) == 1  # never two optimizations of one session
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    if fifo:  # resent within the deduplication window: SQS dropped it
+        assert result.success and handover["Status"] == "queued"
+    else:  # a standard queue would deliver it twice: stopped, visibly
+        assert not result.success and handover["Status"] == "stopped"
+        assert "was never confirmed" in handover["Reason"]
+        assert len(stop_mails(smtp)) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
+        jasper, database_url, instance, moto_endpoint, amop, smtp, aws_env):
+    client = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
+    url = client.create_queue(QueueName=f"opt-{free_port()}.fifo",
+                              Attributes={"FifoQueue": "true"})["QueueUrl"]
+    _left_sending(jasper, client, url, age=timedelta(minutes=10))
+
+    result = run_notified(make_defs(database_url, url, moto_endpoint, amop, smtp), instance,
+                          "jasper", "1", 11, session=555)
+
+    assert not result.success
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+@pytest.mark.parametrize("queue", ["standard"], indirect=True)
+def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_it(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch):
+    from cleanup_assets.cli import main
+
+    client, url = queue
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    with jasper.begin() as conn:  # a short outage of the billing data: the gate fails
+        saved = [dict(r._mapping) for r in conn.execute(text('SELECT * FROM "BillingPeriod"'))]
+        conn.execute(text('DELETE FROM "BillingPeriod"'))
+    assert not run_notified(defs, instance, "jasper", "1", 11, session=555).success
+    with jasper.begin() as conn:  # the data is back
+        conn.execute(insert(billing_period), saved)
+    assert run_notified(defs, instance, "jasper", "1", 11, session=555).success  # a rerun...
+    assert received(client, url) == []  # ...answers "already stopped": stopped for good
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555"]) == 0
+
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "reopened"
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is True
+    (posted,) = rows(jasper, "CleanupSyncNotification")
+    assert json.loads(posted["RawAttributes"]) == {
+        "IntegrationType": str(TEST_INTEGRATION_IDS["jasper"]), "ServiceProviderId": "11",
+        "ShouldQueueCarrierOptimization": "True", "OptimizationSessionId": "555"}
+    assert run_notified(defs, instance, "jasper", "1", 11, session=555).success  # its launch
+    assert len(received(client, url)) == 1
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555"]) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_a_hostile_provider_name_stays_on_the_subject_line_and_in_the_json(
+        jasper, database_url, instance, amop, smtp):
+    hostile = 'Evil\r\nBcc: victim@example.com "quoted" ../../etc'
+    with jasper.begin() as conn:
+        conn.execute(text('UPDATE "ServiceProvider" SET "Name" = :n'), {"n": hostile})
+        conn.execute(text('DELETE FROM "BillingPeriod"'))
+
+    run_notified(make_defs(database_url, None, None, amop, smtp), instance, "jasper", "1", 11,
+                 session=555)
+
+    (mail,) = stop_mails(smtp)
+    assert mail["Bcc"] is None
+    assert mail["Subject"] == ('Optimization stopped: device sync failed - Evil  Bcc: '
+                               'victim@example.com "quoted" ../../etc')
+    assert "<p>Carrier optimization for Evil\r\nBcc: victim@example.com &quot;quoted&quot;" in (
+        mail.get_body(("html",)).get_content())
+    (error,) = [r for r in amop.requests if r["path"] == "/optimization"]
+    assert json.loads(error["raw"])["data"]["job_name"] == "ErrorMessage"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_the_rate_plan_check_reads_what_optimization_reads(jasper, database_url, instance, amop,
+                                                           smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+
+    def unlinked(result):
+        (check,) = [e.event_specific_data for e in result.all_events
+                    if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                    and e.event_specific_data.check_name == "communication_plans_have_rate_plans"]
+        return check.passed, check.metadata["plans_without_rate_plan"].value
+
+    first = run_notified(defs, instance, "jasper", "1", 11, optimize=False)
+    # CP-Fleet-Basic has rate plans in vwJasperCommPlan_RatePlan; the plans this sync added
+    # (matched by name) have none yet.
+    assert unlinked(first) == (False, ["CP-Camera-HighData", "CP-Fleet-Plus", "CP-Meter-LowData"])
+    with jasper.begin() as conn:  # an operator links the new plans to rate plans
+        conn.execute(text('INSERT INTO "CleanupStandInCommPlanRatePlan" ("CommunicationPlanId", '
+                          '"RatePlanIds") SELECT "Id", \'3\' FROM "JasperCommunicationPlan" '
+                          'WHERE "CreatedDate" IS NOT NULL'))
+    assert unlinked(run_notified(defs, instance, "jasper", "1", 11, optimize=False)) == (True, [])

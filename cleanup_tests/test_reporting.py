@@ -1,11 +1,13 @@
 """Reporting against real servers: aiosmtpd and moto's SES for email, moto's S3 for the sync
-log, fakesnow for the Snowflake history."""
+log and the history stage, fakesnow for the direct Snowflake write. The exact bytes of each
+consumer's file are in test_golden.py; here: what is kept, recorded and refused."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 import urllib.request
 from datetime import datetime, timezone
 
@@ -17,11 +19,13 @@ from sqlalchemy import text
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.resources import (
     DatabaseResource,
+    DeviceHistoryStage,
     DeviceHistoryWarehouse,
     EmailResource,
     SyncLogStore,
 )
-from cleanup_assets.reporting import HISTORY_COLUMNS, SYNC_LOG_HEADER
+from cleanup_assets.reporting import SNOWFLAKE_COLUMNS
+from cleanup_assets.sql.reports import SYNC_LOG_COLUMNS
 
 from .builders import good_devices, rows, seed_providers, stage
 from .servers import SmtpServer, free_port
@@ -34,9 +38,10 @@ def smtp():
         yield server
 
 
-def defs_for(database_url, *, email=None, sync_log=None, warehouse=None):
+def defs_for(database_url, *, email=None, sync_log=None, warehouse=None, history_stage=None):
     return make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-                            email=email, sync_log=sync_log, warehouse=warehouse)
+                            email=email, sync_log=sync_log, warehouse=warehouse,
+                            history_stage=history_stage)
 
 
 def smtp_email(smtp):
@@ -80,25 +85,54 @@ def test_the_summary_email_arrives_with_the_legacy_subject_and_both_parts(engine
 
     assert result.success
     (mail,) = smtp.messages
-    assert mail["Subject"] == "Telegence Device Sync Results - Acme Logistics"
+    # Integration.Name replaces "Jasper" in the setting, nothing appended (F:1325)
+    assert mail["Subject"] == "Telegence Device Sync Results"
     assert mail["From"] == "device-sync@example.com"
     assert mail["To"] == "noc@example.com, billing@example.com"
-    assert "Device count: 5" in mail.get_body(("plain",)).get_content()
-    assert "<th align='left'>Device count</th><td>5</td>" in mail.get_body(("html",)).get_content()
+    text = mail.get_body(("plain",)).get_content()
+    assert "\nUpdate Count: 5\nDevice Usage\n" in text
+    assert text.endswith("\n")  # Mobility: no history, an empty historian note
+    assert "<b>Update Count:</b> 5</div>" in mail.get_body(("html",)).get_content()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_the_error_summary_is_sent_when_the_summary_cannot_be_read(engine, database_url,
+                                                                   instance, smtp):
+    seed_providers(engine, (11, 1, "thingspace"))
+    stage(engine, "thingspace", 11, good_devices(11, 3))
+    with engine.begin() as conn:  # what the summary reads is gone: it cannot be computed
+        conn.execute(text('DROP TABLE "ThingSpaceDeviceUsageICCICDsToProcess"'))
+
+    result = run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "thingspace",
+                          "1", 11, optimize=False)
+
+    assert result.success
+    (mail,) = smtp.messages
+    assert mail.get_body(("plain",)).get_content() == (
+        "Device Sync Summary\nError getting device summary")  # F:1385
+    assert mail.get_body(("html",)).get_content() == (
+        "<h1>Device Sync Summary</h1><h2>Error getting device summary</h2>")
+    assert materialized(result, "device_sync_summary")["summary_read"].startswith("no: ")
 
 
 def test_new_communication_plans_are_emailed(engine, database_url, instance, smtp):
-    seed_providers(engine, (11, 1, "jasper"))
+    seed_providers(engine, (11, 1, "jasper"), (12, 1, "jasper"))
     stage(engine, "jasper", 11, good_devices(11, 40))
+    with engine.begin() as conn:  # another provider's plan added by someone else, today
+        conn.execute(text('INSERT INTO "JasperCommunicationPlan" ("CommunicationPlanName", '
+                          '"CreatedBy", "CreatedDate", "IsActive", "IsDeleted", '
+                          '"ServiceProviderId") VALUES (\'CP-Other\', \'JasperDeviceSync\', '
+                          'CURRENT_TIMESTAMP, :t, :f, 12)'), {"t": True, "f": False})
 
     run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "jasper", "1", 11,
                  optimize=False)
 
     subjects = [m["Subject"] for m in smtp.messages]
-    assert subjects == ["Jasper Device Sync Results - Acme Logistics",
-                        "New Communication Plans Added - Jasper - Acme Logistics"]
-    body = smtp.messages[1].get_body(("plain",)).get_content()
-    assert "CP-Fleet-Plus (Provider 11)" in body and "CP-Fleet-Basic" not in body
+    assert subjects == ["New Communication Plans Added", "Jasper Device Sync Results"]
+    body = smtp.messages[0].get_body(("plain",)).get_content()
+    listed = body.split("Communication Plans Added:\r\n\r\n")[1].split("\n")
+    # exactly the plans this finalization inserted: not the known one, not the other's
+    assert listed == ["CP-Camera-HighData", "CP-Fleet-Plus", "CP-Meter-LowData"]
 
 
 def test_thingspace_billing_cycle_discrepancies_come_as_an_xlsx(engine, database_url, instance,
@@ -129,6 +163,23 @@ def test_thingspace_billing_cycle_discrepancies_come_as_an_xlsx(engine, database
     assert sheet["ICCID"].astype(str).tolist() == [devices[2]["ICCID"]]
 
 
+def test_no_cell_of_the_discrepancy_report_is_a_formula():
+    from openpyxl import load_workbook
+
+    from cleanup_assets.reporting import discrepancy_workbook
+
+    hostile = ['=HYPERLINK("http://evil.example","click")', "+1+2", "-3+4", "@SUM(A1)",
+               "\t=1", "\r=1"]
+    data = discrepancy_workbook([{"ICCID": v, "MSISDN": "1", "Count": 3} for v in hostile])
+
+    sheet = load_workbook(io.BytesIO(data)).active
+    cells = [cell for row in sheet.iter_rows(min_row=2) for cell in row]
+    # shown as written (XML turns a stored CR into LF when read back)
+    assert [c.value for c in cells[0::3]] == [v.replace("\r", "\n") for v in hostile]
+    assert {c.data_type for c in cells[0::3]} == {"s"}  # never "f"
+    assert cells[2].data_type == "n"
+
+
 def test_the_summary_email_goes_through_ses(engine, database_url, instance, moto_endpoint,
                                             aws_env):
     boto3.client("ses", endpoint_url=moto_endpoint, region_name="us-east-1"
@@ -142,7 +193,7 @@ def test_the_summary_email_goes_through_ses(engine, database_url, instance, moto
 
     sent = json.load(urllib.request.urlopen(f"{moto_endpoint}/moto-api/data.json"))
     raw = [m["raw_data"] for m in sent["ses"]["RawMessage"]]
-    assert any("Subject: Teal Device Sync Results - Acme Logistics" in r for r in raw)
+    assert any("Subject: Teal Device Sync Results" in r for r in raw)
 
 
 def test_an_smtp_outage_is_recorded_and_shown_and_the_device_tables_stay(engine, database_url,
@@ -161,27 +212,66 @@ def test_an_smtp_outage_is_recorded_and_shown_and_the_device_tables_stay(engine,
     assert len(rows(engine, "PondDevice")) == 6 and len(rows(engine, "Device")) == 6
     (sync,) = rows(engine, "CleanupDeviceSync")
     assert sync["EmailStatus"].startswith("summary: FAILED (email via smtp failed after 2 tries")
+    day = f"{datetime.now(timezone.utc):%Y%m%d}"
+    assert sync["SyncLogObject"].endswith(f"Pond-{day}.txt (0 rows)")  # written before
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_with_s3_down_the_emails_already_sent_are_recorded_before_the_step_fails(
+        engine, database_url, instance, smtp, aws_env):
+    seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 4))
+    down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+    defs = defs_for(database_url, email=smtp_email(smtp),
+                    sync_log=SyncLogStore(bucket="logs", endpoint_url=down),
+                    history_stage=DeviceHistoryStage(bucket="stage", path="p", endpoint_url=down))
+
+    result = run_notified(defs, instance, "jasper", "1", 11, optimize=False)
+
+    assert not result.success
+    failed = sorted(e.step_key for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert failed == ["export_device_history", "report_device_sync"]
+    assert [m["Subject"] for m in smtp.messages] == ["New Communication Plans Added",
+                                                     "Jasper Device Sync Results"]
+    (sync,) = rows(engine, "CleanupDeviceSync")
+    assert sync["SyncLogObject"].startswith("FAILED (")
+    assert sync["EmailStatus"].startswith("new plans: sent (smtp 127.0.0.1:")
+    assert "; summary: sent (smtp" in sync["EmailStatus"]
+    assert sync["HistoryStatus"].startswith("stage 11: FAILED (")
 
 
 def test_hostile_names_are_escaped_and_cannot_inject_headers(engine, database_url, instance,
-                                                            smtp):
+                                                            smtp, aws_env, moto_endpoint):
     seed_providers(engine, (11, 1, "jasper"))
     hostile = 'Evil\r\nBcc: victim@example.com <script>alert("x")</script> ../../etc'
     with engine.begin() as conn:
         conn.execute(text('UPDATE "Tenant" SET "Name" = :n WHERE id = 1'), {"n": hostile})
         conn.execute(text('UPDATE "ServiceProvider" SET "Name" = :n'), {"n": hostile})
-    devices = [{**d, "CommunicationPlan": "<img src=x onerror=alert(1)>"}
-               for d in good_devices(11, 3)]
+    plan = '<img src=x onerror=alert(1)>, "=HYPERLINK(""http://evil"")"'
+    devices = [{**d, "CommunicationPlan": plan} for d in good_devices(11, 3)]
     stage(engine, "jasper", 11, devices)
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    bucket = f"stage-{free_port()}"
+    s3.create_bucket(Bucket=bucket)
+    stage_files = DeviceHistoryStage(bucket=bucket, path="h", endpoint_url=moto_endpoint)
 
-    assert run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "jasper", "1",
-                        11, optimize=False).success
+    assert run_notified(defs_for(database_url, email=smtp_email(smtp),
+                                 history_stage=stage_files), instance, "jasper", "1", 11,
+                        optimize=False).success
 
     for mail in smtp.messages:
         assert mail["Bcc"] is None and "\n" not in mail["Subject"]
         html_body = mail.get_body(("html",)).get_content()
         assert "<script>" not in html_body and "<img" not in html_body
-    assert "&lt;img src=x onerror=alert(1)&gt;" in smtp.messages[1].get_body(("html",)).get_content()
+    new_plans, _ = smtp.messages
+    assert "&lt;img src=x onerror=alert(1)&gt;" in new_plans.get_body(("html",)).get_content()
+    (key,) = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]]
+    assert re.fullmatch(r"h/DeviceHistory_11_\d{14}\.csv", key)  # no name in any key
+    lines = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode().splitlines()
+    for line in lines:  # one quoted cell, never a formula, always 39 columns
+        (cell,) = [c for c in next(csv.reader([line])) if "HYPERLINK" in c]
+        assert cell == "'" + plan if plan.startswith(("=", "+", "-", "@")) else cell == plan
+        assert len(next(csv.reader([line]))) == 39
 
 
 @pytest.fixture
@@ -192,23 +282,31 @@ def bucket(moto_endpoint, aws_env):
     return client, name
 
 
-def test_the_sync_log_lands_in_s3_once_per_day_under_its_tenant(engine, database_url, instance,
-                                                               bucket, moto_endpoint):
+def test_the_sync_log_lands_at_the_bucket_root_once_per_day_for_the_family(
+        engine, database_url, instance, bucket, moto_endpoint):
     client, name = bucket
     seed_providers(engine, (11, 4, "rogers"))
     stage(engine, "rogers", 11, good_devices(11, 7))
-    store = SyncLogStore(bucket=name, prefix="logs/../..", endpoint_url=moto_endpoint)
-    defs = defs_for(database_url, sync_log=store)
+    defs = defs_for(database_url, sync_log=SyncLogStore(bucket=name, endpoint_url=moto_endpoint))
 
     run_notified(defs, instance, "rogers", "4", 11, optimize=False)
     run_notified(defs, instance, "rogers", "4", 11, optimize=False)  # a rerun
 
     (obj,) = client.list_objects_v2(Bucket=name)["Contents"]
-    assert obj["Key"].startswith("logs/rogers/4/Rogers-") and obj["Key"].endswith(".txt")
+    assert obj["Key"] == f"Jasper-{datetime.now(timezone.utc):%Y%m%d}.txt"  # the whole family
     lines = list(csv.reader(io.StringIO(
         client.get_object(Bucket=name, Key=obj["Key"])["Body"].read().decode())))
-    assert lines[0] == SYNC_LOG_HEADER
+    assert lines[0] == list(SYNC_LOG_COLUMNS)
     assert len(lines) == 8 and {line[-1] for line in lines[1:]} == {"11"}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_the_sync_log_is_off_when_the_environment_says_so(engine, database_url, instance):
+    seed_providers(engine, (11, 1, "teal"))
+    result = run_notified(defs_for(database_url, sync_log=SyncLogStore(enabled=False)),
+                          instance, "teal", "1", 11, optimize=False)
+    assert materialized(result, "device_sync_summary")["sync_log"] == (
+        "disabled (DEVICE_SYNC_SUMMARY_LOG_ENABLE)")
 
 
 def test_the_device_history_reaches_snowflake_without_duplicates_on_rerun(engine, database_url,
@@ -235,6 +333,7 @@ def test_the_device_history_reaches_snowflake_without_duplicates_on_rerun(engine
             history = cursor.fetchall()
     assert first.success and second.success and export_again.success
     assert materialized(second, "device_history")["dagster/row_count"] == 9
+    assert materialized(second, "device_history")["snowflake"] == "9 rows in DEVICE_HISTORY"
     by_sync = {}
     for sync_id, *_ in history:
         by_sync[sync_id] = by_sync.get(sync_id, 0) + 1
@@ -242,11 +341,11 @@ def test_the_device_history_reaches_snowflake_without_duplicates_on_rerun(engine
     assert sorted(by_sync.values()) == [9, 9]
     assert all(r[2].endswith("Z") and "T" in r[2] for r in history)
     assert {r[3] for r in history} == {"1"}
-    assert len(HISTORY_COLUMNS) == 23
+    assert len(SNOWFLAKE_COLUMNS) == 23
 
 
-def test_without_snowflake_the_history_reports_why_it_skipped(engine, database_url, instance):
+def test_without_a_historian_the_history_reports_why_it_skipped(engine, database_url, instance):
     seed_providers(engine, (11, 1, "jasper"))
     result = run_notified(defs_for(database_url), instance, "jasper", "1", 11, optimize=False)
     assert materialized(result, "device_history")["skipped"].startswith(
-        "Snowflake is not configured")
+        "no historian configured (SnowflakeS3BucketName and SnowflakeS3BucketPath unset")

@@ -4,7 +4,6 @@ finalization of the same final carrier state."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import text
 
 from cleanup_assets.db import connect_databases

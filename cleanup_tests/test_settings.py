@@ -30,7 +30,8 @@ PRODUCTION = {
     "CLEANUP_AMOP_OPTIMIZATION_URL": "https://amop.internal/optimization",
     "CLEANUP_AMOP_API_KEY": "s3cret-key",
     "CLEANUP_EMAIL_TRANSPORT": "ses",
-    "CLEANUP_SYNC_LOG_BUCKET": "device-sync-logs",
+    "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "True",
+    "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME": "device-sync-logs",
 }
 REQUIRED = [s.name for s in SETTINGS if s.required_in_production]
 
@@ -81,12 +82,33 @@ def test_smtp_needs_its_host_in_production_and_celery_its_broker_and_backend():
     assert rpc == ["CLEANUP_CELERY_BACKEND_URL is a local fallback (rpc), refused in production"]
 
 
+def test_the_sync_log_bucket_is_required_only_while_the_log_is_enabled():
+    without_bucket = {k: v for k, v in PRODUCTION.items()
+                      if k != "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME"}
+    assert [p.split()[0] for p in Settings(without_bucket).problems()] == [
+        "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME"]
+    assert Settings({**without_bucket, "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "0"}).problems() == []
+    defs = definitions_from_environment(Settings({**without_bucket,
+                                                  "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "false"}))
+    assert defs.resources["sync_log"].enabled is False
+
+
+def test_the_history_stage_takes_the_legacy_variable_names():
+    defs = definitions_from_environment(Settings({
+        **PRODUCTION, "SnowflakeS3BucketName": "stage", "SnowflakeS3BucketPath": "history"}))
+    stage = defs.resources["history_stage"]
+    assert isinstance(stage.bucket, dg.EnvVar) and isinstance(stage.path, dg.EnvVar)
+    assert definitions_from_environment(Settings({})).resources["history_stage"].enabled is False
+
+
 def test_locally_every_fallback_is_the_default():
     defs = definitions_from_environment(Settings({}))
     assert defs.resources["database"].url is None  # the embedded SQLite file
     assert defs.resources["email"].transport == "outbox"
     assert defs.resources["optimization_queue"].enabled is False
-    assert defs.resources["sync_log"].bucket is None
+    assert defs.resources["sync_log"].bucket is None  # the local folder
+    assert defs.resources["sync_log"].enabled is True
+    assert defs.resources["amop"].api_key is None  # no key header
 
 
 def test_the_executor_is_chosen_by_configuration():

@@ -121,21 +121,31 @@ class Amop20Resource(dg.ConfigurableResource):
     attempts: int = 3
     backoff_seconds: float = 1.0
 
-    def post(self, url: Optional[str], payload: dict) -> str:
-        """POST JSON; retried on network errors and 5xx/429, then raised. Returns where it went."""
+    def post(self, url: Optional[str], body: "bytes | dict", *, accept_json: bool = False,
+             what: str = "AMOP 2.0 call") -> str:
+        """POST a JSON body (bytes as given, or a dict serialized); retried on network
+        errors and 5xx/429, then raised. Returns where it went.
+
+        Headers: ``Content-Type: application/json; charset=utf-8`` (what .NET's
+        ``StringContent(json, Encoding.UTF8, "application/json")`` sends), ``Accept:
+        application/json`` when asked (the daily-sync call adds it,
+        DailySyncAmopApiTrigger.cs:23), and ``x-api-key`` only when a key is configured (the
+        legacy sends none)."""
         import json
         import time
         import urllib.error
         import urllib.request
 
+        data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
         if not url:
             from ..outbox import write_json
 
-            return str(write_json("amop", payload))
-        headers = {"Content-Type": "application/json"}
+            return str(write_json("amop", json.loads(data)))
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if accept_json:
+            headers["Accept"] = "application/json"
         if self.api_key:
             headers["x-api-key"] = self.api_key
-        data = json.dumps(payload).encode()
         for attempt in range(1, self.attempts + 1):
             try:
                 request = urllib.request.Request(url, data=data, headers=headers, method="POST")
@@ -143,11 +153,11 @@ class Amop20Resource(dg.ConfigurableResource):
                     return f"HTTP {response.status}"
             except urllib.error.HTTPError as error:
                 if error.code < 500 and error.code != 429 or attempt == self.attempts:
-                    raise RuntimeError(f"AMOP 2.0 answered HTTP {error.code} for "
-                                       f"{payload['data'].get('path', 'sync update')}") from None
+                    raise RuntimeError(f"AMOP 2.0 answered HTTP {error.code} for the {what}"
+                                       ) from None
             except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
                 if attempt == self.attempts:
-                    raise RuntimeError(f"AMOP 2.0 unreachable after {attempt} tries: "
+                    raise RuntimeError(f"AMOP 2.0 unreachable after {attempt} tries ({what}): "
                                        f"{getattr(error, 'reason', error)}") from None
             time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
@@ -206,35 +216,63 @@ class EmailResource(dg.ConfigurableResource):
         raise ValueError(f"unknown email transport {self.transport!r}: outbox, smtp or ses")
 
 
-class SyncLogStore(dg.ConfigurableResource):
-    """Where the device sync log goes: an S3 bucket through dagster-aws ``S3Resource``, or a
-    local folder (``$CLEANUP_HOME/sync-logs``) when no bucket is configured."""
+def _upload(bucket: str, key: str, path, region_name: str, endpoint_url: Optional[str]) -> str:
+    """Upload a finished file to S3 through dagster-aws (boto3 sends it in parts)."""
+    from dagster_aws.s3 import S3Resource
 
+    client = S3Resource(region_name=region_name, endpoint_url=endpoint_url).get_client()
+    client.upload_file(str(path), bucket, key)
+    return f"s3://{bucket}/{key}"
+
+
+class SyncLogStore(dg.ConfigurableResource):
+    """The device sync log (legacy ``DeviceSyncSummaryLog*``): written when ``enabled``
+    (``DEVICE_SYNC_SUMMARY_LOG_ENABLE``) to the root of the S3 bucket
+    ``DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME`` through dagster-aws, or — the embedded
+    default, no bucket — to the local folder ``$CLEANUP_HOME/sync-logs``."""
+
+    enabled: bool = True
     bucket: Optional[str] = None
-    prefix: str = "device-sync-logs"
     region_name: str = "us-east-1"
     endpoint_url: Optional[str] = None
 
     def put(self, key: str, path) -> str:
-        """Upload a finished file (boto3 streams it in parts); returns its location."""
-        if not self.bucket:
-            import shutil
+        """Store a finished file under ``key``; returns its location."""
+        if "/" in key or "\\" in key or key in ("", ".", ".."):
+            raise ValueError(f"sync log key {key!r}: a file name at the bucket root is expected")
+        if self.bucket:
+            return _upload(self.bucket, key, path, self.region_name, self.endpoint_url)
+        import shutil
 
-            from ..db import cleanup_home
+        from ..db import cleanup_home
 
-            root = (cleanup_home() / "sync-logs").resolve()
-            target = (root / key).resolve()
-            if root not in target.parents:
-                raise ValueError(f"sync log key {key!r} escapes {root}")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
-            return str(target)
-        from dagster_aws.s3 import S3Resource
+        root = (cleanup_home() / "sync-logs").resolve()
+        target = (root / key).resolve()
+        if target.parent != root:
+            raise ValueError(f"sync log key {key!r} escapes {root}")
+        root.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        return str(target)
 
-        client = S3Resource(region_name=self.region_name, endpoint_url=self.endpoint_url
-                            ).get_client()
-        client.upload_file(str(path), self.bucket, key)
-        return f"s3://{self.bucket}/{key}"
+
+class DeviceHistoryStage(dg.ConfigurableResource):
+    """The Snowflake stage bucket of the device history files (legacy
+    ``SendDeviceHistoryToSnowflake``, F:273-280): ``SnowflakeS3BucketName`` and
+    ``SnowflakeS3BucketPath`` (the legacy's own variable names,
+    GetDevicesCleanupSqsValues.cs:91-94). Both set: history files go there (M2M only);
+    either blank: no history file, as in the legacy."""
+
+    bucket: Optional[str] = None
+    path: Optional[str] = None
+    region_name: str = "us-east-1"
+    endpoint_url: Optional[str] = None
+
+    @property
+    def enabled(self) -> bool:
+        return bool((self.bucket or "").strip() and (self.path or "").strip())
+
+    def put(self, key: str, path) -> str:
+        return _upload(self.bucket, key, path, self.region_name, self.endpoint_url)
 
 
 class DeviceHistoryWarehouse(dg.ConfigurableResource):

@@ -12,9 +12,10 @@ from typing import Optional
 
 import dagster as dg
 
+from ...db import in_transaction
 from ...registry import get_integration
+from ...reporting import sync_for_run
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
-from ..optimization.checks import CHECK_SPECS, gate_results
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
 
@@ -84,7 +85,7 @@ class FinalizeConfig(dg.Config):
     forced: bool = False  # the wait gave up before the carrier's rows were processed
     # Kept so that old run configs still load: every sync now compares every row.
     reconcile: bool = False
-    # The optimization gate (checks on common_devices).
+    # The optimization gate (checks on common_devices, step judge_optimization_gate).
     max_active_device_drop_share: float = 0.10
     max_rejected_share: float = 0.05
 
@@ -93,7 +94,6 @@ class FinalizeConfig(dg.Config):
     name="finalize_device_tables",
     specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
            for spec in DEVICE_TABLE_SPECS],
-    check_specs=CHECK_SPECS,
     can_subset=False,
 )
 def finalize_device_tables(
@@ -129,7 +129,14 @@ def finalize_device_tables(
         raise dg.Failure(description=str(error)) from error
     context.log.info(_summary_line(result))
     yield from _materializations(result)
-    yield from gate_results(result, integration, config)
+
+
+def this_sync(context, engine, integration_key: str, tenant_key: str):
+    """The finalized ledger row this run wrote for the partition — or, for a re-execution of
+    later steps only, the row of the run it re-executes."""
+    run = context.run
+    run_ids = [run.run_id, run.parent_run_id, run.tags.get("dagster/root_run_id")]
+    return in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key, run_ids))
 
 
 def _summary_line(result: FinalizeResult) -> str:

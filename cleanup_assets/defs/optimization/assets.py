@@ -1,29 +1,38 @@
-"""The handover after a successful, gated finalization: the optimization-queue op (Jasper
-family), the 25 % progress call, and the AMOP 2.0 daily-sync notification."""
+"""The handover after a finalized sync that passed the optimization gate: the
+optimization-queue op (Jasper family) and its 25 % progress call to AMOP 2.0.
+
+It takes ``common_devices`` as a direct input, so Dagster runs it only when the blocking
+checks of ``judge_optimization_gate`` on that asset passed; nothing else waits for them.
+"""
+
+from datetime import timedelta
 
 import dagster as dg
 
-from ...db import in_transaction
+from ...db import in_transaction, utcnow
 from ...optimization import (
     QUEUED,
     SENDING,
     STOPPED,
     STOPPING,
-    amop_daily_sync_payload,
     amop_progress_payload,
     current_handover,
     handover_key,
+    mark_progress_delivered,
     optimization_message,
     record_handover,
     session_guid,
 )
 from ...registry import get_integration
 from ...sql.gate import find_billing_period
-from ...db import utcnow
 from ..device_sync.assets import GROUP, FinalizeConfig, common_devices, communication_plans
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
 from .checks import gating
+
+# SQS drops a FIFO message whose deduplication id it saw in the last 5 minutes; a claim
+# younger than this (with a margin) may be resent, an older one could be delivered twice.
+FIFO_RESEND_WINDOW = timedelta(minutes=4)
 
 optimization_handover = dg.AssetSpec(
     "optimization_handover",
@@ -32,12 +41,13 @@ optimization_handover = dg.AssetSpec(
     kinds={"sqs"},
     partitions_def=device_sync_partitions,
     description=(
-        "The handover after a finalized sync. Jasper family with optimization requested: one "
-        "message on the carrier-optimization queue (`BillYear`, `BillMonth`, "
-        "`ServiceProviderId`, `TenantId`, `BillPeriodId`, `HasSynced`, `OptimizationSessionId`), "
-        "exactly once per provider and session, then a 25 % progress call to AMOP 2.0. Always: "
-        "the AMOP 2.0 daily-sync notification (none exists for eBonding). Runs only when the "
-        "blocking checks on `common_devices` passed."
+        "The handover to carrier optimization after a finalized sync. Jasper family with "
+        "optimization requested: one message on the carrier-optimization queue (`BillYear`, "
+        "`BillMonth`, `ServiceProviderId`, `TenantId`, `BillPeriodId`, `HasSynced`, "
+        "`OptimizationSessionId`), exactly once per provider and session, then a 25 % "
+        "progress call to AMOP 2.0 (retried by a rerun until delivered). Runs only when the "
+        "blocking checks on `common_devices` (step `judge_optimization_gate`) passed; the "
+        "reports and the AMOP 2.0 daily-sync notification do not wait for them."
     ),
 )
 
@@ -50,29 +60,27 @@ def queue_carrier_optimization(
     optimization_queue: SqsQueueResource,
     amop: Amop20Resource,
 ):
-    """Queue carrier optimization (exactly once) and notify AMOP 2.0."""
+    """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    engine = database.get_engine()
-    metadata: dict = {}
     if gating(integration, config.service_provider_id, config.should_queue_carrier_optimization):
-        metadata.update(_queue_once(context, database, optimization_queue, amop, config,
-                                    tenant_key))
+        metadata = _queue_once(context, database, optimization_queue, amop, config, tenant_key)
     elif config.should_queue_carrier_optimization:
-        metadata["optimization"] = (f"not queued: {integration.legacy_name} is not optimized "
-                                    "(Jasper family only)")
+        metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
+                                    "(Jasper family only)"}
     else:
-        metadata["optimization"] = "not requested (a rerun or backfill never asks for it)"
-
-    if integration.amop_key is None:
-        metadata["amop_daily_sync"] = (f"skipped: {integration.legacy_name} has no AMOP 2.0 "
-                                       "key name")
-        context.log.warning(metadata["amop_daily_sync"])
-    else:
-        where = amop.post(amop.sync_update_url,
-                          amop_daily_sync_payload(integration.amop_key, tenant_key))
-        metadata["amop_daily_sync"] = f"sent ({integration.amop_key}, tenant {tenant_key}): {where}"
+        metadata = {"optimization": "not requested (a rerun or backfill never asks for it)"}
     yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
+
+
+def _may_resend(queue: SqsQueueResource, existing) -> bool:
+    """After an unconfirmed send (``sending`` left by a run that died between the send and
+    the ledger update): resend only where the queue itself drops a duplicate — a FIFO queue
+    within its deduplication window. On a standard queue a duplicate would start a second
+    optimization of the session (QueueCarrierPlanOptimization.cs:224-328)."""
+    fifo = bool(queue.queue_url) and queue.queue_url.endswith(".fifo")
+    return fifo and existing.updated_at is not None and (
+        utcnow() - existing.updated_at < FIFO_RESEND_WINDOW)
 
 
 def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
@@ -87,6 +95,13 @@ def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
         existing = current_handover(conn, provider, key)
         if existing.status in (QUEUED, STOPPED, STOPPING):
             return existing, None
+        if existing.status == SENDING and not _may_resend(queue, existing):
+            # Raised: the run fails and the stop path stops the session visibly.
+            raise dg.Failure(
+                f"an earlier send of provider {provider}'s optimization message ({key}, run "
+                f"{existing.run_id}) was never confirmed: it may be on the queue. On this queue "
+                "a resend could start the optimization twice, so it is not resent; the "
+                "session is stopped (`cleanup-assets resume-optimization` reopens it).")
         period = find_billing_period(conn, provider, utcnow().date(),
                                      use_procedure=use_procedure)
         if period is None:  # the gate checked it; the calendar may have turned since
@@ -100,8 +115,12 @@ def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
     if period is None:
         context.log.warning(f"optimization for provider {provider} ({key}) was {existing.status} "
                             f"by run {existing.run_id}: not sent again")
-        return {"optimization": f"already {existing.status} by run {existing.run_id}",
-                "message_id": existing.message_id or dg.MetadataValue.null()}
+        metadata = {"optimization": f"already {existing.status} by run {existing.run_id}",
+                    "message_id": existing.message_id or dg.MetadataValue.null()}
+        if existing.status == QUEUED and session > 0 and existing.progress_delivered_at is None:
+            metadata["amop_progress"] = _deliver_progress(engine, amop, provider, key, session,
+                                                          tenant_key) + " (not delivered before)"
+        return metadata
 
     body, attributes = optimization_message(provider, int(tenant_key), period, session)
     # Raises after the client's retries: the run fails and the stop path takes over.
@@ -113,7 +132,16 @@ def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
     metadata = {"optimization": "queued", "message_id": message_id, "body": body,
                 "attributes": dg.MetadataValue.json(attributes)}
     if session > 0:
-        guid = in_transaction(engine, lambda conn: session_guid(conn, session))
-        metadata["amop_progress"] = amop.post(amop.optimization_url, amop_progress_payload(
-            session, guid, progress=25, customer_id=int(tenant_key)))
+        metadata["amop_progress"] = _deliver_progress(engine, amop, provider, key, session,
+                                                      tenant_key)
     return metadata
+
+
+def _deliver_progress(engine, amop, provider, key, session, tenant_key) -> str:
+    """The 25 % progress call, then its delivery on the handover row: a failure raises (the
+    run fails; the handover stays queued) and the next run of the session sends it again."""
+    guid = in_transaction(engine, lambda conn: session_guid(conn, session))
+    where = amop.post(amop.optimization_url, amop_progress_payload(
+        session, guid, progress=25, customer_id=int(tenant_key)), what="progress call")
+    in_transaction(engine, lambda conn: mark_progress_delivered(conn, provider, key))
+    return where

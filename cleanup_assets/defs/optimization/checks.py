@@ -1,14 +1,29 @@
-"""The optimization gate: asset checks on ``common_devices`` (the table optimization reads).
+"""The optimization gate: asset checks on ``common_devices`` (the table optimization reads),
+evaluated by a step of their own, ``judge_optimization_gate``.
 
-The three blocking checks fail with ERROR severity — stopping the run before the
-optimization-queue op — only when the run asked for optimization (Jasper family, a
-notified provider). Otherwise they still report, as WARN, and block nothing.
+Why a step of their own: Dagster gates, on a failed blocking check, the steps that take the
+checked asset as a direct input (and, within one multi-asset step, everything after the
+check). Only ``optimization_handover`` takes ``common_devices`` directly; the reports
+(``device_sync_summary``, ``device_history``) and the AMOP 2.0 daily-sync notification
+depend on ``communication_plans`` alone. So a failed gate stops the handover and nothing
+else: every finalized sync is reported (issue 11, point 5).
+
+The three blocking checks fail with ERROR severity only when the run asked for
+optimization (Jasper family, a notified provider); otherwise they still report, as WARN, and
+block nothing. Their facts come from the sync's ledger row (device counts before and after,
+forced, rows read and rejected — written by the finalization in its transaction) and from
+two reads made here: the billing period and the plans without rate plans.
 """
 
 import dagster as dg
 
-from ...registry import Integration
-from ...sql.finalize import FinalizeResult
+from ...db import in_transaction, utcnow
+from ...registry import Integration, get_integration
+from ...sql.finalize import Engine
+from ...sql.gate import find_billing_period, plans_without_rate_plan
+from ..device_sync.assets import FinalizeConfig, this_sync
+from ..partitions import split_partition_key
+from ..resources import DatabaseResource
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
@@ -21,8 +36,8 @@ CHECK_SPECS = [
     dg.AssetCheckSpec(
         "active_device_count_is_stable", asset=GATED_ASSET, blocking=True,
         description="The providers' active devices did not drop by more than "
-                    "`max_active_device_drop_share` since the previous materialization: a "
-                    "truncated device list must not be optimized.",
+                    "`max_active_device_drop_share` during this sync: a truncated device list "
+                    "must not be optimized.",
     ),
     dg.AssetCheckSpec(
         "billing_period_exists", asset=GATED_ASSET, blocking=True,
@@ -31,8 +46,9 @@ CHECK_SPECS = [
     ),
     dg.AssetCheckSpec(
         "communication_plans_have_rate_plans", asset=GATED_ASSET,
-        description="Every communication plan in use is associated to a rate plan; devices on "
-                    "the others are left out of optimization.",
+        description="Every communication plan in use is associated to a rate plan "
+                    "(`vwJasperCommPlan_RatePlan`, what optimization reads); devices on the "
+                    "others are left out of optimization.",
     ),
     dg.AssetCheckSpec(
         "rejected_rows_within_threshold", asset=GATED_ASSET,
@@ -46,48 +62,80 @@ def gating(integration: Integration, service_provider_id, should_queue: bool) ->
     return bool(should_queue and integration.optimization and service_provider_id is not None)
 
 
-def gate_results(result: FinalizeResult, integration: Integration, config) -> list:
-    gate = result.gate
+def _facts(conn, integration: Integration, sync, today):
+    """What the checks judge, for the finalized ledger row ``sync``."""
+    providers = [int(p) for p in sync.ServiceProviderIds.split(",") if p]
+    periods: dict = {}
+    if integration.optimization:
+        use_procedure = Engine(sync.Engine).reads_by_procedure(conn.dialect.name)
+        periods = {p: find_billing_period(conn, p, today, use_procedure=use_procedure)
+                   for p in providers}
+    unlinked_devices, unlinked_plans = (plans_without_rate_plan(conn, providers)
+                                        if integration.has_communication_plans else (0, []))
+    return providers, periods, unlinked_devices, unlinked_plans
+
+
+def gate_results(integration: Integration, config: FinalizeConfig, sync, facts) -> list:
     gates = gating(integration, config.service_provider_id,
                    config.should_queue_carrier_optimization)
     blocking = dg.AssetCheckSeverity.ERROR if gates else dg.AssetCheckSeverity.WARN
-    why = {"gates_optimization": gates}
+    why = {"gates_optimization": gates, "sync_id": sync.id}
 
     def result_for(name, passed, severity, **metadata):
         return dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=name, passed=bool(passed),
                                    severity=severity, metadata={**why, **metadata})
 
-    drop = gate.active_before - gate.active_after
-    share = drop / gate.active_before if gate.active_before else 0.0
+    providers, periods, unlinked_devices, unlinked_plans = facts
+    before, after = sync.ActiveDevicesBefore or 0, sync.ActiveDevicesAfter or 0
+    share = (before - after) / before if before else 0.0
     if integration.optimization:
         wanted = ([config.service_provider_id] if config.service_provider_id is not None
-                  else result.service_provider_ids)
-        missing = [p for p in wanted if gate.billing_periods.get(p) is None]
-        periods = {str(p): (f"{b.year}/{b.month} (id {b.id})" if b else None)
-                   for p, b in gate.billing_periods.items()}
+                  else providers)
+        missing = [p for p in wanted if periods.get(p) is None]
+        shown = {str(p): (f"{b.year}/{b.month} (id {b.id})" if b else None)
+                 for p, b in periods.items()}
         billing = result_for("billing_period_exists", not missing, blocking,
                              providers_without_billing_period=dg.MetadataValue.json(missing),
-                             billing_periods=dg.MetadataValue.json(periods))
+                             billing_periods=dg.MetadataValue.json(shown))
     else:
         billing = result_for("billing_period_exists", True, blocking,
                              reason=f"not applicable: {integration.legacy_name} is not optimized")
-    read = result.rows_read
-    rejected_share = result.rejected / read if read else 0.0
+    read, rejected = sync.CarrierRows or 0, sync.Rejected or 0
+    rejected_share = rejected / read if read else 0.0
     return [
-        result_for("sync_is_complete", not config.forced, blocking, forced=config.forced,
-                   reason="forced: the wait for rows to process gave up" if config.forced
+        result_for("sync_is_complete", not sync.Forced, blocking, forced=bool(sync.Forced),
+                   reason="forced: the wait for rows to process gave up" if sync.Forced
                    else "the carrier's rows to process were all processed"),
         result_for("active_device_count_is_stable", share <= config.max_active_device_drop_share,
-                   blocking, active_before=gate.active_before, active_after=gate.active_after,
+                   blocking, active_before=before, active_after=after,
                    drop_share=round(share, 4),
                    max_drop_share=config.max_active_device_drop_share),
         billing,
-        result_for("communication_plans_have_rate_plans",
-                   gate.devices_on_plans_without_rate_plan == 0, dg.AssetCheckSeverity.WARN,
-                   devices_on_plans_without_rate_plan=gate.devices_on_plans_without_rate_plan,
-                   plans_without_rate_plan=dg.MetadataValue.json(gate.plans_without_rate_plan)),
+        result_for("communication_plans_have_rate_plans", unlinked_devices == 0,
+                   dg.AssetCheckSeverity.WARN,
+                   devices_on_plans_without_rate_plan=unlinked_devices,
+                   plans_without_rate_plan=dg.MetadataValue.json(unlinked_plans)),
         result_for("rejected_rows_within_threshold", rejected_share <= config.max_rejected_share,
-                   dg.AssetCheckSeverity.WARN, rejected=result.rejected,
-                   rows_checked=read, rejected_share=round(rejected_share, 4),
+                   dg.AssetCheckSeverity.WARN, rejected=rejected, rows_checked=read,
+                   rejected_share=round(rejected_share, 4),
                    max_rejected_share=config.max_rejected_share),
     ]
+
+
+@dg.multi_asset_check(name="judge_optimization_gate", specs=CHECK_SPECS)
+def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: FinalizeConfig,
+                            database: DatabaseResource):
+    """Judge the finalized sync for the optimization handover (and only for it)."""
+    op_context = context.op_execution_context
+    integration_key, tenant_key = split_partition_key(op_context.partition_key)
+    integration = get_integration(integration_key)
+    engine = database.get_engine()
+    sync = this_sync(op_context, engine, integration_key, tenant_key)
+    if sync is None:  # no active provider: nothing was finalized, nothing to hand over
+        for spec in CHECK_SPECS:
+            yield dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=spec.name, passed=True,
+                                      metadata={"reason": "no active service provider: nothing "
+                                                "was synced"})
+        return
+    facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
+    yield from gate_results(integration, config, sync, facts)

@@ -5,20 +5,19 @@ server or run monitoring marks such a run failed). Never a silent hang."""
 import dagster as dg
 
 from ...db import in_transaction
-from ...db import utcnow
+from ...emails import build_email, recipients, stop_bodies, stop_subject
 from ...optimization import (
     QUEUED,
     STOPPED,
     STOPPING,
-    amop_progress_payload,
+    amop_error_body,
     current_handover,
     global_settings,
     handover_key,
-    remove_carrier_optimization_session,
+    optimization_settings,
     provider_name,
     record_handover,
-    session_guid,
-    stop_email,
+    remove_carrier_optimization_session,
 )
 from ...registry import get_integration
 from ..partitions import split_partition_key
@@ -59,9 +58,10 @@ def stop_optimization_on_failure(
     email: EmailResource,
     amop: Amop20Resource,
 ):
-    """When a finalize run that asked for carrier optimization fails before queueing it:
-    email the error (subject from `OptimizationSyncDeviceErrorEmailSubject` with the
-    provider's name), mark the `OptimizationSession` stopped, and tell AMOP 2.0 why."""
+    """When a finalize run that asked for carrier optimization fails before queueing it — a
+    blocking gate check, SQS down, the database, anything: email the error (subject
+    `OptimizationSyncDeviceErrorEmailSubject` formatted with the provider's name), mark the
+    `OptimizationSession` stopped, and report it to AMOP 2.0 as an `ErrorMessage` job."""
     run = context.dagster_run
     if run.tags.get(WILL_RETRY_TAG) == "true":
         # The retry finalizes again and may still queue optimization (the handover key is
@@ -94,6 +94,9 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
 
     The row goes to `stopping` first, then the email and the AMOP call, then `stopped`: a
     failure in between is raised (the tick fails visibly) and the next try repeats them.
+    The email is the legacy's (OptimizationUsageSyncErrorHandler.cs:25-68): subject
+    `string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)` from the
+    optimization settings, from `DeviceSyncFromEmailAddress` to `DeviceSyncToEmailAddresses`.
     """
     engine = database.get_engine()
 
@@ -102,16 +105,20 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
         if existing.status in (QUEUED, STOPPED):
             return None
         record_handover(conn, provider, key, session, STOPPING, run_id=run_id, reason=reason)
-        return (global_settings(conn), provider_name(conn, provider), session_guid(conn, session))
+        return global_settings(conn), optimization_settings(conn), provider_name(conn, provider)
 
     begun = in_transaction(engine, begin)
     if begun is None:
         return False
-    settings, name, guid = begun
-    email.send(stop_email(settings, name, session, reason))
-    if session > 0:
-        amop.post(amop.optimization_url, amop_progress_payload(
-            session, guid, progress=None, customer_id=int(tenant_key), error=reason))
+    settings, optimization, name = begun
+    text, html_body = stop_bodies(name, reason)
+    email.send(build_email(
+        settings.get("DeviceSyncFromEmailAddress"),
+        recipients(settings.get("DeviceSyncToEmailAddresses")),
+        stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"), name),
+        text, html_body))
+    if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
+        amop.post(amop.optimization_url, amop_error_body(session, reason), what="error report")
 
     def finish(conn):
         remove_carrier_optimization_session(conn, session)

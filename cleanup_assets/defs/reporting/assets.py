@@ -1,34 +1,51 @@
-"""Reporting assets: the sync summary (with its emails and the S3 sync log) and the
-Snowflake device history."""
+"""What downstream consumers read after every finalized sync: the summary (with its emails and
+the device sync log), the Snowflake device history and the AMOP 2.0 daily-sync notification.
+
+Each depends on ``communication_plans`` only — never on ``common_devices`` directly — so a
+failed blocking gate check (``judge_optimization_gate``) stops the optimization handover and
+none of these: every finalized sync is reported.
+
+Each step records what it did on the sync's ledger row as it goes (``EmailStatus``,
+``SyncLogObject``, ``HistoryStatus``): a step that fails half-way still shows what it had
+already sent.
+"""
 
 import tempfile
 from pathlib import Path
 
 import dagster as dg
 
-from ...db import in_transaction
-from ...db import utcnow
-from ...registry import Family, get_integration
+from ...db import in_transaction, utcnow
+from ...optimization import amop_daily_sync_body
+from ...registry import Database, Family, get_integration
 from ...reporting import (
-    HISTORY_COLUMNS,
+    SNOWFLAKE_COLUMNS,
     billing_cycle_discrepancies,
+    device_history_key,
     discrepancy_email,
     history_chunks,
     new_plans_email,
+    providers_of,
     record_outcome,
     summarize,
     summary_email,
     summary_table_rows,
-    sync_for_run,
     sync_log_key,
     tenant_name,
+    write_device_history,
     write_sync_log,
 )
 from ...sql.common import new_plans_of
-from ...optimization import global_settings
-from ..device_sync.assets import GROUP, communication_plans
+from ..device_sync.assets import GROUP, communication_plans, this_sync
 from ..partitions import device_sync_partitions, split_partition_key
-from ..resources import DatabaseResource, DeviceHistoryWarehouse, EmailResource, SyncLogStore
+from ..resources import (
+    Amop20Resource,
+    DatabaseResource,
+    DeviceHistoryStage,
+    DeviceHistoryWarehouse,
+    EmailResource,
+    SyncLogStore,
+)
 
 device_sync_summary = dg.AssetSpec(
     "device_sync_summary",
@@ -38,12 +55,14 @@ device_sync_summary = dg.AssetSpec(
     kinds={"sql", "email", "s3"},
     description=(
         "One row per sync in `CleanupDeviceSync` (history, never overwritten): the legacy "
-        "summary's seven fields (DetailLastSyncDate, DetailQueueCount, DetailUpdatedCount, "
-        "UsageLastSyncDate, UsageQueueCount, UsageUpdatedCount, DeviceCount), the counts, new "
-        "plans, forced flag and duration. Sends the summary email, the 'New Communication Plans "
-        "Added' email and, for ThingSpace, the billing-cycle discrepancy report; writes the "
-        "sync log CSV when `DeviceSyncSummaryLogEnable`. A failed send is retried, recorded on "
-        "the row and fails this step — the device tables stay finalized."
+        "summary's seven fields, the counts, new plans, forced flag and duration. Writes the "
+        "device sync log (`<Carrier>-yyyyMMdd.txt` at the root of "
+        "`DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME`, when `DEVICE_SYNC_SUMMARY_LOG_ENABLE`) and "
+        "sends the legacy emails: 'New Communication Plans Added' (exactly the plans this sync "
+        "inserted), the summary (`DeviceSyncResultsEmailSubject`, or 'Error getting device "
+        "summary'), and for ThingSpace the billing-cycle discrepancy report. Runs for every "
+        "finalized sync, gated or not. A failure is retried, recorded on the row and fails "
+        "this step — the device tables stay finalized."
     ),
 )
 device_history = dg.AssetSpec(
@@ -51,130 +70,245 @@ device_history = dg.AssetSpec(
     group_name=GROUP,
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
-    kinds={"snowflake"},
+    kinds={"s3", "snowflake"},
     description=(
-        "M2M only, when Snowflake is configured: every `Device` row of the providers, with "
-        "provider and tenant, appended to the Snowflake device history keyed by sync (a rerun "
-        "replaces its own rows), timestamps ISO-8601 UTC. Otherwise it reports why it skipped."
+        "M2M only. With `SnowflakeS3BucketName` and `SnowflakeS3BucketPath`: one file per "
+        "provider, `<path>/DeviceHistory_<spId>_<yyyyMMddHHmmss>.csv` in the stage bucket a "
+        "Snowflake pipe loads — every `Device` row with its link to the provider's own tenant, "
+        "the legacy's 39 columns, no header. With `CLEANUP_SNOWFLAKE_ACCOUNT`: the same devices "
+        "written straight to a Snowflake table keyed by sync. The metadata says what was "
+        "written where."
+    ),
+)
+amop_daily_sync = dg.AssetSpec(
+    "amop_daily_sync",
+    group_name=GROUP,
+    deps=[communication_plans],
+    partitions_def=device_sync_partitions,
+    kinds={"api"},
+    description=(
+        "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
+        "legacy body (`{\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}`) "
+        "with `Accept: application/json`. eBonding has no key name: skipped, and said so."
     ),
 )
 
 
-def _this_sync(context, engine, integration_key: str, tenant_key: str):
-    """The ledger row this run wrote — or, for a re-execution of only this step, the row of
-    the run it re-executes."""
-    run = context.run
-    run_ids = [run.run_id, run.parent_run_id, run.tags.get("dagster/root_run_id")]
-    return in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key, run_ids))
+class _Outcome:
+    """What a reporting step did, recorded on the ledger row after every action."""
+
+    def __init__(self, engine, sync_id: int, column: str):
+        self.engine, self.sync_id, self.column = engine, sync_id, column
+        self.done: list[str] = []
+        self.failures: list[str] = []
+
+    def ok(self, label: str | None, where: str) -> None:
+        self.done.append(f"{label}: {where}" if label else where)
+        self._record()
+
+    def failed(self, label: str, error: BaseException, *, prefixed: bool = True) -> None:
+        self.done.append(f"{label}: FAILED ({error})" if prefixed else f"FAILED ({error})")
+        self.failures.append(f"{label}: {error}")
+        self._record()
+
+    def _record(self) -> None:
+        text = "; ".join(self.done)
+        in_transaction(self.engine, lambda c: record_outcome(c, self.sync_id,
+                                                             **{self.column: text}))
+
+    def raise_if_failed(self, sync_id: int) -> None:
+        if self.failures:
+            raise dg.Failure(description="; ".join(self.failures), metadata={"sync_id": sync_id})
 
 
 @dg.multi_asset(name="report_device_sync", specs=[device_sync_summary])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
-                       email: EmailResource, sync_log: SyncLogStore):
-    """Summarize the sync, send its emails, write its log."""
+                       email: EmailResource, sync_log: SyncLogStore,
+                       history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
+    """Summarize the sync, write its log, send its emails."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = _this_sync(context, engine, integration_key, tenant_key)
+    sync = this_sync(context, engine, integration_key, tenant_key)
     if sync is None:
         yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata={
             "note": "no active service provider: nothing was synced, nothing to report"})
         return
     use_procedure = database.reads_by_procedure()
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
-
-    def build(conn):
-        name = tenant_name(conn, tenant_key)
-        new_plans = new_plans_of(conn, sync.id)  # exactly the plans this sync inserted
-        mails = [("summary", summary_email(conn, integration, summary, name))]
-        if new_plans:
-            mails.append(("new plans", new_plans_email(conn, integration, new_plans, name)))
-        if integration.billing_cycle_discrepancy_report:
-            found = billing_cycle_discrepancies(conn, integration, summary.provider_ids,
-                                                utcnow().date(), use_procedure=use_procedure)
-            if found:
-                mails.append(("billing-cycle discrepancies", discrepancy_email(conn, found, name)))
-        log_enabled = (global_settings(conn).get("DeviceSyncSummaryLogEnable", "").lower()
-                       in {"true", "1", "yes"})
-        return name, mails, log_enabled
-
-    name, mails, log_enabled = in_transaction(engine, build)
-    statuses, failures = [], []
-    for label, message in mails:  # at most three emails
+    # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
+    # the summary email, the discrepancy report.
+    log = _Outcome(engine, sync.id, "SyncLogObject")
+    if not sync_log.enabled:
+        log_object = "disabled (DEVICE_SYNC_SUMMARY_LOG_ENABLE)"
+    elif integration.sync_log_name is None:
+        log_object = f"none: the legacy writes no {integration.legacy_name} log"
+    else:
         try:
-            statuses.append(f"{label}: sent ({email.send(message)})")
+            log_object = _write_log(database, sync_log, integration, summary.provider_ids)
+            log.ok(None, log_object)  # SyncLogObject: where the file is
+        except Exception as error:  # recorded; the emails still go; the step fails at the end
+            log.failed("sync log", error, prefixed=False)
+            log_object = f"FAILED ({error})"
+
+    historian = integration.family is Family.M2M and (history_stage.enabled or warehouse.enabled)
+    name = in_transaction(engine, lambda conn: tenant_name(conn, tenant_key))
+    mails = _Outcome(engine, sync.id, "EmailStatus")
+    for label, build in _emails(integration, summary, sync, historian, name, use_procedure):
+        try:
+            message = in_transaction(engine, build)
+            if message is not None:
+                mails.ok(label, f"sent ({email.send(message)})")
         except Exception as error:  # retried inside send; recorded, then the step fails
-            statuses.append(f"{label}: FAILED ({error})")
-            failures.append(f"{label} email: {error}")
-    log_object = None
-    if log_enabled and integration.family is Family.M2M:
-        log_object = _write_log(engine, sync_log, integration, tenant_key, summary.provider_ids)
-    in_transaction(engine, lambda c: record_outcome(
-        c, sync.id, EmailStatus="; ".join(statuses), SyncLogObject=log_object))
+            mails.failed(label, error)
 
     rows = summary_table_rows(integration, summary, name)
     metadata = {
         "sync_id": sync.id,
         "summary": dg.MetadataValue.md("| field | value |\n|---|---|\n" + "\n".join(
             f"| {k} | {'' if v is None else v} |" for k, v in rows)),
-        "emails": dg.MetadataValue.json(statuses),
-        "sync_log": log_object or ("disabled (DeviceSyncSummaryLogEnable)" if not log_enabled
-                                   else "not applicable: Mobility"),
+        "summary_read": "yes" if summary.fields is not None else f"no: {summary.error}",
+        "emails": dg.MetadataValue.json(mails.done),
+        "sync_log": log_object,
         "dagster/row_count": (summary.fields or {}).get("DeviceCount") or 0,
     }
     yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata=metadata)
-    if failures:
-        raise dg.Failure(description="; ".join(failures), metadata={"sync_id": sync.id})
+    if mails.failures or log.failures:
+        raise dg.Failure(description="; ".join(log.failures + mails.failures),
+                         metadata={"sync_id": sync.id})
 
 
-def _write_log(engine, store: SyncLogStore, integration, tenant_key, providers) -> str:
-    key = sync_log_key(store.prefix, integration, tenant_key, utcnow())
+def _emails(integration, summary, sync, historian: bool, tenant: str, use_procedure: bool):
+    """(label, builder) of each email in the legacy's order; a builder returns None when
+    there is nothing to send."""
+    def new_plans(conn):
+        plans = [name for _, name in new_plans_of(conn, sync.id)]  # exactly this sync's
+        return new_plans_email(conn, plans) if plans else None
+
+    def summary_mail(conn):
+        return summary_email(conn, integration, summary, historian)
+
+    def discrepancies(conn):
+        found = billing_cycle_discrepancies(conn, integration, summary.provider_ids,
+                                            utcnow().date(), use_procedure=use_procedure)
+        return discrepancy_email(conn, found, tenant) if found else None
+
+    yield "new plans", new_plans
+    yield "summary", summary_mail
+    if integration.billing_cycle_discrepancy_report:
+        yield "billing-cycle discrepancies", discrepancies
+
+
+def _write_log(database: DatabaseResource, store: SyncLogStore, integration, providers) -> str:
+    """Stream the log into a temporary file, then store it (S3 or the local folder)."""
+    databases = database.get_databases()
+    if integration.database is Database.JASPER and databases.separate:
+        # F:846-847 joins the Jasper database's tables from the central one.
+        databases.require_joinable(f"the {integration.sync_log_name} sync log")
+    now = utcnow()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sync-log.txt"
-        with path.open("w", newline="") as out:
-            with engine.connect() as conn:
-                write_sync_log(conn, providers, out)
-        return store.put(key, path)
+        with path.open("wb") as out, databases.central.connect() as conn:
+            rows = write_sync_log(conn, integration, providers, now, out)
+        return f"{store.put(sync_log_key(integration, now), path)} ({rows} rows)"
 
 
 @dg.multi_asset(name="export_device_history", specs=[device_history])
 def export_device_history(context: dg.AssetExecutionContext, database: DatabaseResource,
-                          warehouse: DeviceHistoryWarehouse):
-    """Append this sync's device snapshot to the Snowflake history."""
+                          history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
+    """Write this sync's device history: the legacy stage file and/or the Snowflake table."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     if integration.family is not Family.M2M:
         yield dg.MaterializeResult(asset_key=device_history.key, metadata={
             "skipped": f"{integration.legacy_name} is a Mobility carrier: no device history"})
         return
-    if not warehouse.enabled:
+    if not history_stage.enabled and not warehouse.enabled:
         yield dg.MaterializeResult(asset_key=device_history.key, metadata={
-            "skipped": "Snowflake is not configured (CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
+            "skipped": "no historian configured (SnowflakeS3BucketName and "
+                       "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
     engine = database.get_engine()
-    sync = _this_sync(context, engine, integration_key, tenant_key)
+    sync = this_sync(context, engine, integration_key, tenant_key)
     if sync is None:
         yield dg.MaterializeResult(asset_key=device_history.key, metadata={
             "skipped": "no active service provider: nothing was synced"})
         return
-    providers = [int(p) for p in sync.ServiceProviderIds.split(",") if p]
+    outcome = _Outcome(engine, sync.id, "HistoryStatus")
+    metadata: dict = {"sync_id": sync.id}
+    written = 0
+    if history_stage.enabled:
+        files = []
+        for provider in providers_of(sync):  # one file per provider, as the legacy
+            try:
+                where, rows = _stage_file(engine, history_stage, provider)
+                outcome.ok(f"stage {provider}", f"{where} ({rows} rows)")
+                files.append(f"{where} ({rows} rows)")
+                written += rows
+            except Exception as error:
+                outcome.failed(f"stage {provider}", error)
+        metadata["stage"] = dg.MetadataValue.json(files)
+    else:
+        metadata["stage"] = "not configured (SnowflakeS3BucketName, SnowflakeS3BucketPath)"
+    if warehouse.enabled:
+        try:
+            rows = _snowflake_table(engine, warehouse, sync)
+            outcome.ok("snowflake", f"{rows} rows in {warehouse.table}")
+            metadata["snowflake"] = f"{rows} rows in {warehouse.table}"
+            written = max(written, rows)
+        except Exception as error:
+            outcome.failed("snowflake", error)
+    else:
+        metadata["snowflake"] = "not configured (CLEANUP_SNOWFLAKE_ACCOUNT)"
+    metadata["dagster/row_count"] = written
+    yield dg.MaterializeResult(asset_key=device_history.key, metadata=metadata)
+    outcome.raise_if_failed(sync.id)
+
+
+def _stage_file(engine, stage: DeviceHistoryStage, provider: int) -> tuple[str, int]:
+    moment = utcnow()
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "device-history.csv"
+        with path.open("wb") as out, engine.connect() as conn:
+            rows = write_device_history(conn, provider, out)
+        return stage.put(device_history_key(stage.path, provider, moment), path), rows
+
+
+def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync) -> int:
+    """The direct write through ``SnowflakeResource`` (an option beside the stage file):
+    the sync's rows replace any earlier export of the same sync."""
     from snowflake.connector import pandas_tools  # at call time (fakesnow patches it)
 
     written = 0
     with warehouse.get_connection() as snow, engine.connect() as conn:
         cursor = snow.cursor()
         table = warehouse.table
-        columns = ", ".join(f"{c.upper()} VARCHAR" for c in HISTORY_COLUMNS)
+        columns = ", ".join(f"{c.upper()} VARCHAR" for c in SNOWFLAKE_COLUMNS)
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
         cursor.execute(f"DELETE FROM {table} WHERE SYNCID = %s", (str(sync.id),))
-        for frame in history_chunks(conn, providers, sync.id, utcnow()):
+        for frame in history_chunks(conn, providers_of(sync), sync.id, utcnow()):
             frame = frame.astype("string")
             frame.columns = [c.upper() for c in frame.columns]
             pandas_tools.write_pandas(snow, frame, table, auto_create_table=False,
                                       use_logical_type=True)
             written += len(frame)
-    in_transaction(engine, lambda c: record_outcome(
-        c, sync.id, HistoryStatus=f"{written} rows in {table}"))
-    yield dg.MaterializeResult(asset_key=device_history.key, metadata={
-        "sync_id": sync.id, "dagster/row_count": written, "table": table})
+    return written
 
+
+@dg.multi_asset(name="notify_amop_daily_sync", specs=[amop_daily_sync])
+def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
+                           amop: Amop20Resource):
+    """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
+    integration_key, tenant_key = split_partition_key(context.partition_key)
+    integration = get_integration(integration_key)
+    sync = this_sync(context, database.get_engine(), integration_key, tenant_key)
+    if sync is None:
+        note = "skipped: no active service provider, nothing was finalized"
+    elif integration.amop_key is None:  # the legacy throws here (F:107-109)
+        note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
+        context.log.warning(note)
+    else:
+        where = amop.post(amop.sync_update_url, amop_daily_sync_body(
+            integration.amop_key, tenant_key), accept_json=True, what="daily-sync notification")
+        note = f"sent ({integration.amop_key}, tenant {tenant_key}): {where}"
+    yield dg.MaterializeResult(asset_key=amop_daily_sync.key, metadata={"amop_daily_sync": note})
