@@ -23,8 +23,8 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 
 from .db import utcnow
-from .registry import INTEGRATIONS, Integration, by_legacy_name
-from .schema import integration as integration_table
+from .registry import INTEGRATIONS, Integration
+from .integration_ids import integration_by_id, integration_ids
 from .schema import service_provider, sync_notification
 from .sql.rows_to_process import clear_rows_to_process, count_rows_to_process
 
@@ -166,7 +166,7 @@ def parse_attributes(raw: Mapping[str, Any]) -> dict[str, Any]:
 
 def _lookups(conn: Connection, provider_ids: Iterable[int]):
     """The Integration table and the named providers, in a few queries for a whole tick."""
-    integrations = dict(conn.execute(select(integration_table.c.id, integration_table.c.Name)).all())
+    integrations = integration_by_id(integration_ids(conn))
     wanted = sorted(set(provider_ids))
     providers = {}
     for start in range(0, len(wanted), 1000):  # SQL Server: at most 2,100 parameters
@@ -184,13 +184,11 @@ def _resolve(parsed: Mapping[str, Any], integrations, providers) -> tuple[Integr
         raise BadNotification(f"service provider {parsed['ServiceProviderId']} does not exist")
     if parsed["IntegrationType"] is None:
         raise BadNotification("IntegrationType is missing")
-    name = integrations.get(parsed["IntegrationType"])
-    if name is None:
-        raise BadNotification(f"IntegrationType {parsed['IntegrationType']} is not in Integration")
-    try:
-        integration = by_legacy_name(name)
-    except ValueError:
-        raise BadNotification(f"integration {name!r} is not one this location finalizes") from None
+    integration = integrations.get(parsed["IntegrationType"])
+    if integration is None:
+        raise BadNotification(f"IntegrationType {parsed['IntegrationType']} is not an "
+                              "integration this location finalizes (see CLEANUP_INTEGRATION_IDS)")
+    name = integration.legacy_name
     if provider.IntegrationId != parsed["IntegrationType"]:
         raise BadNotification(
             f"service provider {parsed['ServiceProviderId']} belongs to integration "

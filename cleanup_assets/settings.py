@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Mapping, Optional
+from typing import Callable, Mapping, Optional
 
 DEPLOYMENT = "CLEANUP_DEPLOYMENT"
 PRODUCTION = "production"
@@ -44,12 +44,20 @@ class Setting:
     local_only: tuple[str, ...] = ()
     choices: tuple[str, ...] = ()
     boolean: bool = False
+    # Checks a set value; raises ValueError saying what is wrong (never the value itself).
+    check: Optional[Callable[[str], object]] = None
 
     def requirement(self) -> str:
         """How the production check treats it, in words (for the settings table)."""
         if self.required_when:
             return f"when {self.required_when[0]}={self.required_when[1]}"
         return "yes" if self.required_in_production else "no"
+
+
+def _integration_ids(text: str):
+    from .integration_ids import parse_configured  # it reads the registry and the schema
+
+    return parse_configured(text)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -65,6 +73,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_JASPER_DATABASE_URL", "the legacy's separate Jasper database (locally: the "
             "platform database)", secret=True, required_in_production=True,
             local_only=("sqlite",)),
+    Setting("CLEANUP_INTEGRATION_IDS", "the legacy IntegrationType enum's ids, as "
+            "`Jasper=1,ThingSpace=3,…` (legacy enum names); unset: each integration is the "
+            "Integration row whose Name is its enum name, ignoring case and punctuation",
+            check=lambda text: _integration_ids(text)),
     Setting("CLEANUP_FINALIZE_ENGINE", "procedures (the legacy procedures; the default on SQL "
             "Server) | set_based (our SQL; the default elsewhere, on SQL Server a migration "
             "path); unset: the database's default", choices=("procedures", "set_based")),
@@ -204,6 +216,11 @@ class Settings:
                 except ConfigurationError as error:
                     found.append(str(error) if not setting.secret else f"{setting.name} is "
                                  "not a boolean")
+            if value is not None and setting.check is not None:
+                try:
+                    setting.check(value)
+                except ValueError as error:
+                    found.append(str(error))
             if not self.production:
                 continue
             required = setting.required_in_production

@@ -15,6 +15,7 @@ from cleanup_assets.sql.finalize import FinalizeError
 
 from .builders import (
     DEVICE_TABLES,
+    TEST_INTEGRATION_IDS,
     finalize,
     good_devices,
     live,
@@ -491,13 +492,26 @@ def test_teal_devices_are_keyed_by_eid_and_unlisted_ones_turn_unknown(engine):
         devices[2]["ICCID"], "RP-NEW")
 
 
-def test_integration_ids_come_from_the_integration_table(engine):
-    seed_providers(engine, (11, 1, "telegence"))
-    with engine.begin() as conn:
-        conn.execute(text('DELETE FROM "Integration" WHERE "Name" = \'Telegence\''))
+def test_integration_ids_come_from_the_integration_table_or_the_deployment(engine, monkeypatch):
+    from cleanup_assets.settings import Settings
 
-    with pytest.raises(FinalizeError, match="no row named 'Telegence'"):
+    seed_providers(engine, (11, 1, "tmobile_jasper"), (12, 1, "telegence"))
+    stage(engine, "tmobile_jasper", 11, good_devices(11, 2))
+    with engine.begin() as conn:  # display names, as a platform may have them
+        conn.execute(text('UPDATE "Integration" SET "Name" = \'T-Mobile Jasper\' '
+                          'WHERE "Name" = \'TMobileJasper\''))
+        conn.execute(text('UPDATE "Integration" SET "Name" = \'AT&T Mobility\' '
+                          'WHERE "Name" = \'Telegence\''))
+
+    assert finalize(engine, "tmobile_jasper").integration_id == TEST_INTEGRATION_IDS["tmobile_jasper"]
+    with pytest.raises(FinalizeError, match="no Integration row is named 'Telegence'.*"
+                                           "CLEANUP_INTEGRATION_IDS"):
         finalize(engine, "telegence")
+    monkeypatch.setenv("CLEANUP_INTEGRATION_IDS", f"Telegence={TEST_INTEGRATION_IDS['telegence']}")
+    assert finalize(engine, "telegence").integration_id == TEST_INTEGRATION_IDS["telegence"]
+    assert Settings({"CLEANUP_INTEGRATION_IDS": "Verizon=3"}).problems() == [
+        "CLEANUP_INTEGRATION_IDS: 'Verizon' is not a legacy integration name (Jasper, POD19, "
+        "TMobileJasper, Rogers, ThingSpace, Telegence, eBonding, Teal, Pond)"]
 
 
 def test_a_provider_of_another_integration_or_tenant_is_refused(engine):

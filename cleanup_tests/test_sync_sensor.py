@@ -200,7 +200,9 @@ def test_a_daemon_restart_resumes_with_the_same_retry_counts(database_url, engin
 
 
 BAD_NOTIFICATIONS = [  # (attributes over a good Jasper notification of provider 11, reason)
-    ({"IntegrationType": "999"}, "IntegrationType 999 is not in Integration"),
+    ({"IntegrationType": "999"},
+     "IntegrationType 999 is not an integration this location finalizes "
+     "(see CLEANUP_INTEGRATION_IDS)"),
     ({"ServiceProviderId": "404"}, "service provider 404 does not exist"),
     ({"IntegrationType": str(TEST_INTEGRATION_IDS["thingspace"])},
      f"service provider 11 belongs to integration {TEST_INTEGRATION_IDS['jasper']}, not "

@@ -25,6 +25,8 @@ from sqlalchemy import desc, false, func, select, true
 from sqlalchemy.engine import Connection
 
 from ..db import Databases, RetryPolicy, in_transaction, utcnow
+from ..integration_ids import UnknownIntegration
+from ..integration_ids import integration_id as integration_id_of
 from ..notifications import LAUNCHED
 from ..registry import Integration
 from ..schema import (
@@ -38,7 +40,6 @@ from ..schema import (
     service_provider,
     sync_notification,
 )
-from ..schema import integration as integration_table
 from .checks import RULES_VERSION
 from .common import CommonCounts, add_missing_communication_plans, mirror_common_devices
 from .dialect import prefer_set_joins, refresh_statistics
@@ -128,13 +129,11 @@ class FinalizeResult:
 def resolve_service_providers(conn: Connection, integration: Integration, tenant_id: int,
                               requested: int | None) -> tuple[int, list[int]]:
     """(numeric integration id, active provider ids) for an integration and tenant. The
-    numeric id is read from ``Integration`` by the legacy enum name, never hard-coded."""
-    integration_id = conn.execute(
-        select(integration_table.c.id).where(
-            func.lower(integration_table.c.Name) == integration.legacy_name.lower())
-    ).scalar()
-    if integration_id is None:
-        raise FinalizeError(f"the Integration table has no row named {integration.legacy_name!r}")
+    numeric id is never hard-coded (integration_ids.py)."""
+    try:
+        integration_id = integration_id_of(conn, integration)
+    except UnknownIntegration as error:
+        raise FinalizeError(str(error)) from None
     query = select(service_provider.c.id).where(
         service_provider.c.IntegrationId == integration_id,
         service_provider.c.TenantId == tenant_id,
