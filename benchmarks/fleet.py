@@ -130,9 +130,8 @@ def in_one_process(devices: int) -> dict:
             started = time.perf_counter()
             results = [job.execute_in_process(
                 instance=instance, partition_key=partition_key(key, str(tenant)),
-                run_config={"ops": {"finalize_device_tables": {"config": {
-                    "service_provider_id": sp}}},
-                    "loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                tags={"cleanup/service_provider_id": str(sp)},
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
                 raise_on_error=False) for sp, tenant, key in providers]
             seconds = time.perf_counter() - started
     finally:

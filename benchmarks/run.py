@@ -276,7 +276,7 @@ def bench_end_to_end(kind: str, workdir: Path) -> dict:
     import dagster as dg
     from sqlalchemy import func, select
 
-    from cleanup_assets.cli import run_sensor_tick
+    from cleanup_assets.demo_run import run_sensor_tick
     from cleanup_assets.definitions import make_definitions
     from cleanup_assets.defs.resources import DatabaseResource
     from cleanup_assets.notifications import post_notification

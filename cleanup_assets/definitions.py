@@ -20,7 +20,7 @@ import dagster as dg
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
-from .defs.optimization.checks import judge_optimization_gate
+from .defs.device_sync.checks import judge_optimization_gate
 from .defs.optimization.sensors import stop_optimization_on_failure
 from .defs.reporting.assets import (
     export_device_history,

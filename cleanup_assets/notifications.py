@@ -63,19 +63,6 @@ class Launch:
     def run_key(self) -> str:
         return f"sync-notification-{self.notification_id}"
 
-    def run_config(self) -> dict:
-        """The notification, given to the three steps that act on it: finalize, judge the
-        optimization gate, hand over."""
-        config = {
-            "service_provider_id": self.service_provider_id,
-            "should_queue_carrier_optimization": self.should_queue_carrier_optimization,
-            "optimization_session_id": self.optimization_session_id,
-            "forced": self.forced,
-        }
-        return {"ops": {"finalize_device_tables": {"config": config},
-                        "judge_optimization_gate": {"config": config},
-                        "queue_carrier_optimization": {"config": config}}}
-
 
 @dataclass
 class TickOutcome:

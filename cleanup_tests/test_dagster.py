@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import func, select
 
+from cleanup_assets.defs.notified import NotifiedSync
 from cleanup_assets.defs.partitions import (
     InvalidPartitionKey,
     add_tenant_partitions,
@@ -27,14 +28,14 @@ from .processes import BIN, ROOT, environment, start, stop, wait_until
 DEVICE_ASSETS = ["carrier_devices", "common_devices", "communication_plans"]
 
 
-def run_partition(database_url, instance, integration, tenant, config=None):
+def run_partition(database_url, instance, integration, tenant, tags=None):
+    """A run of the partition; ``tags`` as the sync sensor sets them (defs/notified.py)."""
     defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01))
     add_tenant_partitions(instance, [tenant])
     job = defs.resolve_job_def("finalize_device_sync")
-    run_config = {"ops": {"finalize_device_tables": {"config": config}}} if config else None
     return job.execute_in_process(
         instance=instance, partition_key=partition_key(integration, tenant),
-        run_config=run_config, raise_on_error=False,
+        tags=tags, raise_on_error=False,
     )
 
 
@@ -116,7 +117,8 @@ def test_a_notification_run_finalizes_only_the_notified_provider(database_url, i
     stage(engine, "rogers", 11, good_devices(11, 4))
     stage(engine, "rogers", 12, good_devices(12, 4))
 
-    result = run_partition(database_url, instance, "rogers", "1", {"service_provider_id": 12})
+    result = run_partition(database_url, instance, "rogers", "1",
+                           NotifiedSync(service_provider_id=12).tags())
 
     assert result.success
     assert live(engine, "Device", 11) == {} and len(live(engine, "Device", 12)) == 4
@@ -128,7 +130,7 @@ def test_a_run_without_a_notification_never_asks_for_optimization(database_url, 
     seed_providers(engine, (11, 1, "jasper"))
 
     result = run_partition(database_url, instance, "jasper", "1",
-                           {"should_queue_carrier_optimization": True})
+                           {"cleanup/should_queue_carrier_optimization": "true"})
 
     assert not result.success
     failure = result.get_step_failure_events()[0].step_failure_data.error
@@ -139,7 +141,8 @@ def test_a_run_without_a_notification_never_asks_for_optimization(database_url, 
 def test_an_unknown_provider_fails_the_run_with_a_clear_message(database_url, instance, engine):
     seed_providers(engine, (11, 1, "jasper"))
 
-    result = run_partition(database_url, instance, "jasper", "1", {"service_provider_id": 999})
+    result = run_partition(database_url, instance, "jasper", "1",
+                           NotifiedSync(service_provider_id=999).tags())
 
     assert not result.success
     message = result.get_step_failure_events()[0].step_failure_data.error.message

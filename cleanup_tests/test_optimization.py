@@ -18,6 +18,7 @@ from cleanup_assets.defs.resources import (
     EmailResource,
     SqsQueueResource,
 )
+from cleanup_assets.defs.sync_sensor.sensors import notified_tags
 from cleanup_assets.notifications import Launch
 from cleanup_assets.outbox import read_json
 from cleanup_assets.schema import billing_period, optimization_handover, optimization_session
@@ -87,7 +88,7 @@ def run_notified(defs, instance, key, tenant, provider, *, optimize=True, sessio
     if tenant not in instance.get_dynamic_partitions("tenant"):
         instance.add_dynamic_partitions("tenant", [tenant])
     result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
-        instance=instance, partition_key=f"{key}|{tenant}", run_config=launch.run_config(),
+        instance=instance, partition_key=f"{key}|{tenant}", tags=notified_tags(launch),
         raise_on_error=False)
     if not result.success:
         stop_sensor_sees(defs, instance, result)
@@ -285,7 +286,7 @@ def test_a_failure_the_daemon_will_retry_leaves_the_stop_path_to_the_retry(
     instance.add_dynamic_partitions("tenant", ["1"])
     result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
         instance=instance, partition_key="jasper|1", raise_on_error=False,
-        run_config=Launch(1, "jasper", "1", 11, True, 555, False, None).run_config())
+        tags=notified_tags(Launch(1, "jasper", "1", 11, True, 555, False, None)))
     # What the instance's run_retries set on a failure it will retry (deploy/dagster.yaml).
     instance.add_run_tags(result.run_id, {"dagster/will_retry": "true"})
 

@@ -9,8 +9,9 @@ import dagster as dg
 import pytest
 from sqlalchemy import insert, text
 
-from cleanup_assets.cli import evaluate_sync_sensor
+from cleanup_assets.demo_run import evaluate_sync_sensor
 from cleanup_assets.definitions import make_definitions
+from cleanup_assets.defs.notified import NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
 from cleanup_assets.schema import rows_to_process_tables
@@ -65,7 +66,12 @@ def notification(engine, notification_id):
 
 
 def finalize_config(request):
-    return request.run_config["ops"]["finalize_device_tables"]["config"]
+    """What the run's steps read: the tags the sensor set (defs/notified.py)."""
+    notified = NotifiedSync.from_tags(request.tags)
+    return {"service_provider_id": notified.service_provider_id,
+            "should_queue_carrier_optimization": notified.should_queue_carrier_optimization,
+            "optimization_session_id": notified.optimization_session_id,
+            "forced": notified.forced}
 
 
 def test_a_finished_sync_launches_its_partition_run_and_adds_the_tenant(database_url, engine,

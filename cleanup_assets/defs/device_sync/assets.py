@@ -7,15 +7,13 @@ SQL Server through the legacy procedures in the legacy order. The lineage still 
 table on its own.
 """
 
-
-from typing import Optional
-
 import dagster as dg
 
 from ...db import in_transaction
 from ...registry import get_integration
 from ...reporting import sync_for_run
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
+from ..notified import InvalidRunTags, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
 
@@ -75,43 +73,26 @@ communication_plans = dg.AssetSpec(
 DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
 
 
-class FinalizeConfig(dg.Config):
-    """What the sync notification said. Empty for a rerun or backfill: then every active
-    provider of the partition is finalized from the current staging, without optimization."""
-
-    service_provider_id: Optional[int] = None
-    should_queue_carrier_optimization: bool = False
-    optimization_session_id: int = 0
-    forced: bool = False  # the wait gave up before the carrier's rows were processed
-    # Kept so that old run configs still load: every sync now compares every row.
-    reconcile: bool = False
-    # The optimization gate (checks on common_devices, step judge_optimization_gate).
-    max_active_device_drop_share: float = 0.10
-    max_rejected_share: float = 0.05
-
-
 @dg.multi_asset(
     name="finalize_device_tables",
     specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
            for spec in DEVICE_TABLE_SPECS],
     can_subset=False,
 )
-def finalize_device_tables(
-    context: dg.AssetExecutionContext, config: FinalizeConfig, database: DatabaseResource
-):
-    """Finalize one (integration, tenant) partition in one transaction."""
+def finalize_device_tables(context: dg.AssetExecutionContext, database: DatabaseResource):
+    """Finalize one (integration, tenant) partition in one transaction: the notified
+    provider (the run's tags, set by the sync sensor), else every active provider."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    if config.service_provider_id is None and config.should_queue_carrier_optimization:
-        raise dg.Failure(
-            "a run without a sync notification (no service_provider_id) never asks for "
-            "optimization; set service_provider_id or drop should_queue_carrier_optimization"
-        )
+    try:
+        notified = notified_sync(context.run)
+    except InvalidRunTags as error:
+        raise dg.Failure(description=str(error)) from None
     request = FinalizeRequest(
         integration=integration,
         tenant_key=tenant_key,
-        service_provider_id=config.service_provider_id,
-        forced=config.forced,
+        service_provider_id=notified.service_provider_id,
+        forced=notified.forced,
         run_id=context.run.run_id,
         engine=database.engine_kind(),
     )

@@ -25,10 +25,10 @@ from ...optimization import (
 )
 from ...registry import get_integration
 from ...sql.gate import find_billing_period
-from ..device_sync.assets import GROUP, FinalizeConfig, common_devices, communication_plans
+from ..device_sync.assets import GROUP, common_devices, communication_plans
+from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
-from .checks import gating
 
 # SQS drops a FIFO message whose deduplication id it saw in the last 5 minutes; a claim
 # younger than this (with a margin) may be resent, an older one could be delivered twice.
@@ -55,7 +55,6 @@ optimization_handover = dg.AssetSpec(
 @dg.multi_asset(name="queue_carrier_optimization", specs=[optimization_handover])
 def queue_carrier_optimization(
     context: dg.AssetExecutionContext,
-    config: FinalizeConfig,
     database: DatabaseResource,
     optimization_queue: SqsQueueResource,
     amop: Amop20Resource,
@@ -63,9 +62,10 @@ def queue_carrier_optimization(
     """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    if gating(integration, config.service_provider_id, config.should_queue_carrier_optimization):
-        metadata = _queue_once(context, database, optimization_queue, amop, config, tenant_key)
-    elif config.should_queue_carrier_optimization:
+    notified = notified_sync(context.run)
+    if notified.asks_optimization(integration):
+        metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key)
+    elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
                                     "(Jasper family only)"}
     else:
@@ -83,10 +83,10 @@ def _may_resend(queue: SqsQueueResource, existing) -> bool:
         utcnow() - existing.updated_at < FIFO_RESEND_WINDOW)
 
 
-def _queue_once(context, database, queue, amop, config, tenant_key) -> dict:
+def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_key) -> dict:
     engine = database.get_engine()
-    provider = config.service_provider_id
-    session = config.optimization_session_id
+    provider = notified.service_provider_id
+    session = notified.optimization_session_id
     run = context.run
     key = handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id)
     use_procedure = database.reads_by_procedure()

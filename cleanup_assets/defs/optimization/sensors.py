@@ -20,9 +20,9 @@ from ...optimization import (
     remove_carrier_optimization_session,
 )
 from ...registry import get_integration
+from ..notified import InvalidRunTags, notified_sync
 from ..partitions import split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, EmailResource
-from .checks import gating
 
 
 def _root_cause(error) -> str:
@@ -46,7 +46,7 @@ WILL_RETRY_TAG = "dagster/will_retry"
 # No `monitored_jobs`: every job of this code location is watched, because every one of them
 # can finalize a partition — the sensor's `finalize_device_sync` and the `__ASSET_JOB` that
 # UI materializations and backfills run as. Runs that did not ask for optimization are
-# skipped below by their config, whatever their job.
+# skipped below by their tags (defs/notified.py), whatever their job.
 @dg.run_failure_sensor(
     name="stop_optimization_on_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -68,16 +68,16 @@ def stop_optimization_on_failure(
         # the session, or the root run shared by retries); its failure comes back here.
         return dg.SkipReason(f"run {run.run_id} will be retried: the stop path waits for "
                              "the retry's outcome")
-    config = (run.run_config or {}).get("ops", {}).get("finalize_device_tables", {}).get(
-        "config", {})
-    provider = config.get("service_provider_id")
-    session = int(config.get("optimization_session_id") or 0)
+    try:
+        notified = notified_sync(run)
+    except InvalidRunTags as error:  # the run itself failed on them, before finalizing
+        return dg.SkipReason(f"run {run.run_id}: {error}")
+    provider, session = notified.service_provider_id, notified.optimization_session_id
     partition = run.tags.get("dagster/partition")
-    if not partition or provider is None:
+    if not partition or not notified.is_notified:
         return dg.SkipReason("not a notified sync: no optimization to stop")
     integration_key, tenant_key = split_partition_key(partition)
-    if not gating(get_integration(integration_key), provider,
-                  bool(config.get("should_queue_carrier_optimization"))):
+    if not notified.asks_optimization(get_integration(integration_key)):
         return dg.SkipReason("optimization was not requested for this run")
     reason = failure_reason(context)
     stopped = stop_optimization(database, email, amop, provider, session, tenant_key,

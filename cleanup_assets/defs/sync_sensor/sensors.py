@@ -9,6 +9,7 @@ from ...db import in_transaction
 from ...db import utcnow
 from ...notifications import evaluate_notifications, ingest_sqs_messages, launched_between
 from ..device_sync.jobs import finalize_device_sync_job
+from ..notified import NOTIFICATION_TAG, NotifiedSync
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
 from ..resources import DatabaseResource, SqsQueueResource
 
@@ -17,7 +18,15 @@ MAX_RUNS_PER_TICK = 25
 # for up to the window (the daemon creates runs within seconds of a tick).
 RELAUNCH_GRACE = timedelta(minutes=2)
 RELAUNCH_WINDOW = timedelta(hours=6)
-NOTIFICATION_TAG = "cleanup/notification_id"
+
+
+def notified_tags(launch) -> dict[str, str]:
+    """What the run's steps and the stop sensor read (defs/notified.py)."""
+    return NotifiedSync(
+        service_provider_id=launch.service_provider_id,
+        should_queue_carrier_optimization=launch.should_queue_carrier_optimization,
+        optimization_session_id=launch.optimization_session_id,
+        forced=launch.forced, notification_id=launch.notification_id).tags()
 
 
 @dg.sensor(
@@ -86,10 +95,7 @@ def sync_notification_sensor(
         dg.RunRequest(
             run_key=launch.run_key,
             partition_key=partition_key(launch.integration_key, launch.tenant_key),
-            run_config=launch.run_config(),
-            tags={NOTIFICATION_TAG: str(launch.notification_id),
-                  "cleanup/service_provider_id": str(launch.service_provider_id),
-                  "cleanup/forced": str(launch.forced).lower()},
+            tags=notified_tags(launch),
         )
         for launch in launches
     ]

@@ -16,14 +16,16 @@ two reads made here: the billing period and the plans without rate plans.
 """
 
 import dagster as dg
+from pydantic import Field
 
 from ...db import in_transaction, utcnow
 from ...registry import Integration, get_integration
 from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
-from ..device_sync.assets import FinalizeConfig, this_sync
+from ..notified import NotifiedSync, notified_sync
 from ..partitions import split_partition_key
 from ..resources import DatabaseResource
+from .assets import this_sync
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
@@ -57,9 +59,15 @@ CHECK_SPECS = [
 ]
 
 
-def gating(integration: Integration, service_provider_id, should_queue: bool) -> bool:
-    """Whether this run hands over to optimization, so the gate must hold."""
-    return bool(should_queue and integration.optimization and service_provider_id is not None)
+class GateConfig(dg.Config):
+    """The gate's thresholds (a run's launchpad may change them)."""
+
+    max_active_device_drop_share: float = Field(
+        default=0.10, description="Largest share of the providers' active devices a sync may "
+        "lose before the handover is refused (a truncated device list).")
+    max_rejected_share: float = Field(
+        default=0.05, description="Largest share of rejected rows before the warning check "
+        "rejected_rows_within_threshold fails.")
 
 
 def _facts(conn, integration: Integration, sync, today):
@@ -75,9 +83,9 @@ def _facts(conn, integration: Integration, sync, today):
     return providers, periods, unlinked_devices, unlinked_plans
 
 
-def gate_results(integration: Integration, config: FinalizeConfig, sync, facts) -> list:
-    gates = gating(integration, config.service_provider_id,
-                   config.should_queue_carrier_optimization)
+def gate_results(integration: Integration, notified: NotifiedSync, config: GateConfig, sync,
+                 facts) -> list:
+    gates = notified.asks_optimization(integration)
     blocking = dg.AssetCheckSeverity.ERROR if gates else dg.AssetCheckSeverity.WARN
     why = {"gates_optimization": gates, "sync_id": sync.id}
 
@@ -89,8 +97,7 @@ def gate_results(integration: Integration, config: FinalizeConfig, sync, facts) 
     before, after = sync.ActiveDevicesBefore or 0, sync.ActiveDevicesAfter or 0
     share = (before - after) / before if before else 0.0
     if integration.optimization:
-        wanted = ([config.service_provider_id] if config.service_provider_id is not None
-                  else providers)
+        wanted = ([notified.service_provider_id] if notified.is_notified else providers)
         missing = [p for p in wanted if periods.get(p) is None]
         shown = {str(p): (f"{b.year}/{b.month} (id {b.id})" if b else None)
                  for p, b in periods.items()}
@@ -123,7 +130,7 @@ def gate_results(integration: Integration, config: FinalizeConfig, sync, facts) 
 
 
 @dg.multi_asset_check(name="judge_optimization_gate", specs=CHECK_SPECS)
-def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: FinalizeConfig,
+def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: GateConfig,
                             database: DatabaseResource):
     """Judge the finalized sync for the optimization handover (and only for it)."""
     op_context = context.op_execution_context
@@ -138,4 +145,4 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Fina
                                                 "was synced"})
         return
     facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
-    yield from gate_results(integration, config, sync, facts)
+    yield from gate_results(integration, notified_sync(op_context.run), config, sync, facts)

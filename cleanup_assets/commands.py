@@ -1,0 +1,208 @@
+"""The operator commands behind ``cleanup-assets`` (cli.py parses their arguments).
+
+The database URL comes from ``CLEANUP_DATABASE_URL`` (default: the embedded SQLite file);
+the Dagster instance from ``DAGSTER_HOME`` (default: ``$CLEANUP_HOME/dagster``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from sqlalchemy import false, select, true
+
+from .db import cleanup_home, default_database_url, make_engine, redacted
+
+
+def database_url() -> str:
+    return os.environ.get("CLEANUP_DATABASE_URL") or default_database_url()
+
+
+def open_databases():
+    from .db import connect_databases
+
+    return connect_databases(database_url(), os.environ.get("CLEANUP_JASPER_DATABASE_URL"))
+
+
+def dagster_instance():
+    import dagster as dg
+
+    if not os.environ.get("DAGSTER_HOME"):
+        home = cleanup_home() / "dagster"
+        home.mkdir(parents=True, exist_ok=True)
+        os.environ["DAGSTER_HOME"] = str(home)
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    return dg.DagsterInstance.get()
+
+
+def active_tenant_keys(engine) -> list[str]:
+    from .schema import service_provider
+
+    with engine.connect() as conn:
+        ids = conn.execute(
+            select(service_provider.c.TenantId)
+            .where(service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false())
+            .distinct()
+            .order_by(service_provider.c.TenantId)
+        ).scalars()
+        return [str(i) for i in ids]
+
+
+def cmd_init_db(_args) -> int:
+    from .schema import create_schema
+
+    tables = create_schema(open_databases())
+    print(f"schema ready on {redacted(database_url())}: {len(tables)} tables")
+    return 0
+
+
+def cmd_schema_ddl(args) -> int:
+    from .schema import own_tables_ddl
+
+    sys.stdout.write(own_tables_ddl(args.dialect))
+    return 0
+
+
+def cmd_seed_demo(args) -> int:
+    from .demo import seed_demo
+    from .schema import create_schema
+
+    databases = open_databases()
+    create_schema(databases)
+    summary = seed_demo(databases, devices_per_provider=args.devices)
+    print(f"demo data: {summary.tenants} tenants, {summary.providers} service providers, "
+          f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
+    return 0
+
+
+def cmd_register_tenants(_args) -> int:
+    from .defs.partitions import add_tenant_partitions
+
+    added = add_tenant_partitions(dagster_instance(), active_tenant_keys(make_engine(database_url())))
+    print(f"tenant partitions added: {', '.join(added) if added else 'none (all known)'}")
+    return 0
+
+
+def cmd_notify(args) -> int:
+    from .notifications import post_notification
+    from .schema import service_provider
+
+    engine = make_engine(database_url())
+    with engine.begin() as conn:
+        integration_type = args.integration_type
+        if integration_type is None:
+            integration_type = conn.execute(select(service_provider.c.IntegrationId).where(
+                service_provider.c.id == args.service_provider_id)).scalar()
+        attributes = {
+            "IntegrationType": integration_type,
+            "ServiceProviderId": args.service_provider_id,
+            "ShouldQueueCarrierOptimization": str(args.optimize),
+            "OptimizationSessionId": args.optimization_session_id,
+            "RetryCount": 0,
+            "MaxRetries": args.max_retries,
+            "DelayBetweenRetries": args.delay,
+            "RemainingRowsToProcess": 0,
+        }
+        notification_id = post_notification(conn, attributes)
+    print(f"notification {notification_id} posted: {attributes}")
+    return 0
+
+
+def cmd_resume_optimization(args) -> int:
+    """An operator's deliberate resume of an optimization the stop path ended (after a short
+    database outage, say): the handover goes from ``stopped`` to ``reopened``, the session
+    is active again, and — unless ``--no-notify`` — a notification asking for optimization
+    is posted, so the sync sensor launches a run that finalizes and queues it."""
+    from .db import in_transaction
+    from .notifications import post_notification
+    from .optimization import reopen_handover
+    from .schema import service_provider
+
+    if args.session <= 0:
+        print("a session id (> 0) is required: without one the next notified sync opens "
+              "its own handover", file=sys.stderr)
+        return 2
+    engine = make_engine(database_url())
+
+    def resume(conn):
+        reopened = reopen_handover(conn, args.service_provider_id, args.session)
+        if args.no_notify:
+            return reopened, None
+        integration_type = conn.execute(select(service_provider.c.IntegrationId).where(
+            service_provider.c.id == args.service_provider_id)).scalar()
+        return reopened, post_notification(conn, {
+            "IntegrationType": integration_type, "ServiceProviderId": args.service_provider_id,
+            "ShouldQueueCarrierOptimization": "True",
+            "OptimizationSessionId": args.session})
+
+    try:
+        handover, notification = in_transaction(engine, resume)
+    except ValueError as refused:
+        print(f"not resumed: {refused}", file=sys.stderr)
+        return 1
+    print(f"provider {args.service_provider_id}, session {args.session}: handover "
+          f"{handover.status}, session active again"
+          + (f"; notification {notification} posted (the sync sensor launches the run)"
+             if notification else "; no notification posted (--no-notify)"))
+    return 0
+
+
+def cmd_notifications(args) -> int:
+    from .schema import sync_notification as n
+
+    engine = make_engine(database_url())
+    query = select(n.c.id, n.c.Source, n.c.Status, n.c.IntegrationKey, n.c.TenantKey,
+                   n.c.ServiceProviderId, n.c.RetryCount, n.c.RemainingRowsToProcess,
+                   n.c.NextCheckAt, n.c.Forced, n.c.RunKey, n.c.Reason)
+    if args.status:
+        query = query.where(n.c.Status == args.status)
+    with engine.connect() as conn:
+        listed = conn.execute(query.order_by(n.c.id.desc()).limit(args.limit)).all()
+    print("id  source  status    partition          provider  retries  remaining  next check"
+          "           forced  reason")
+    for r in listed:  # at most --limit notifications
+        partition = f"{r.IntegrationKey}|{r.TenantKey}" if r.IntegrationKey else "-"
+        print(f"{r.id:<3} {r.Source:<7} {r.Status:<9} {partition:<18} {r.ServiceProviderId or '-'!s:<9}"
+              f" {r.RetryCount if r.RetryCount is not None else '-'!s:<8}"
+              f" {r.RemainingRowsToProcess if r.RemainingRowsToProcess is not None else '-'!s:<10}"
+              f" {r.NextCheckAt or '-'!s:<20} {'yes' if r.Forced else 'no':<7} {r.Reason or ''}")
+    return 0
+
+
+def cmd_explain_sql(args) -> int:
+    """Print every statement the code location issues, compiled for SQL Server, with what
+    the T-SQL lint finds (nothing, when all is well)."""
+    from .explain import explain_statements
+
+    problems = 0
+    for title, sql, found in explain_statements(args.dialect):
+        print(f"-- {title}" + (f"  [LINT: {'; '.join(found)}]" if found else ""))
+        print(sql.rstrip() + ";\n")
+        problems += bool(found)
+    print(f"-- {problems} statement(s) with lint findings", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_settings(args) -> int:
+    """The settings table (cleanup_assets/settings.py) against this environment; secrets are
+    only said to be set. With --check: exit 1 naming what keeps the location from loading."""
+    from .settings import Settings
+
+    settings = Settings()
+    print(f"{'variable':<32} {'production':<32} {'secret':<7} {'set':<4} value / default")
+    for row in settings.table():
+        shown = row["value"] or (f"(default) {row['default']}" if row["default"] else "")
+        print(f"{row['name']:<32} {row['required_in_production']:<32} "
+              f"{'yes' if row['secret'] else '':<7} {'yes' if row['set'] else '':<4} {shown}")
+    problems = settings.problems()
+    if args.check and problems:
+        print("\nnot deployable:\n  - " + "\n  - ".join(problems), file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo_run import run_demo
+
+    return run_demo(args.devices)
