@@ -67,10 +67,37 @@ def empty_tables(databases: Databases) -> None:
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+ALL_BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The tests that start real processes first: under pytest-xdist they then run beside
+    the quick ones instead of after them."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_generate_tests(metafunc):
+    """``database_url`` runs a test on both databases — unless its module says otherwise
+    (``BACKENDS = ("sqlite",)``: the Dagster shell is dialect-free, the SQL is covered on
+    both in the finalize tests), the test names its own (``@pytest.mark.backends(...)``), or
+    it parametrizes ``database_url`` itself."""
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if any(m.name == "parametrize" and "database_url" in str(m.args[0])
+           for m in metafunc.definition.iter_markers()):
+        return
+    marker = metafunc.definition.get_closest_marker("backends")
+    backends = marker.args if marker else getattr(metafunc.module, "BACKENDS", ALL_BACKENDS)
+    metafunc.parametrize("database_url", [
+        pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b
+        for b in backends], indirect=True)
+
+
+@pytest.fixture
 def database_url(request, tmp_path):
-    """An empty database with the schema created, on each backend."""
-    if request.param == "sqlite":
+    """An empty database with the schema created, on the backend the test asks for."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'cleanup.db'}"
         databases = connect_databases(url)
         create_schema(databases)

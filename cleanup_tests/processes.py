@@ -39,14 +39,17 @@ def stop(process: subprocess.Popen) -> None:
             pass
 
 
-def wait_until(predicate, timeout: float, interval: float = 0.5, what: str = "condition"):
+def wait_until(predicate, timeout: float, interval: float = 0.5, what="condition"):
+    """``predicate()``'s first truthy value; on timeout an error naming ``what`` (a text, or
+    a function giving one then — a log's tail, say)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for "
+                         f"{what() if callable(what) else what}")
 
 
 def environment(tmp_path: Path, **extra: str) -> dict:

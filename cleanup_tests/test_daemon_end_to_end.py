@@ -32,7 +32,9 @@ def test_a_posted_notification_is_finalized_by_the_daemons_sensor(tmp_path):
                                                         dg.DagsterRunStatus.FAILURE)]
                 return done[0] if done else None
 
-            run = wait_until(finished_run, timeout=180, what="the sensor's run")
+            run = wait_until(finished_run, timeout=300, what=lambda: (
+                "the sensor's run; daemon log:\n"
+                + (tmp_path / "daemon.log").read_text(errors="replace")[-4000:]))
             assert run.status == dg.DagsterRunStatus.SUCCESS, (tmp_path / "daemon.log").read_text()
             assert run.tags["dagster/partition"] == "thingspace|3"
             assert instance.get_dynamic_partitions("tenant") == ["3"]

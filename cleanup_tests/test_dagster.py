@@ -25,6 +25,9 @@ from cleanup_assets.registry import INTEGRATION_KEYS
 from .builders import good_devices, live, rows, seed_providers, stage
 from .processes import BIN, ROOT, environment, start, stop, wait_until
 
+# The Dagster shell: one database (the finalize SQL runs on both in test_finalize).
+BACKENDS = ("sqlite",)
+
 DEVICE_ASSETS = ["carrier_devices", "common_devices", "communication_plans"]
 
 

@@ -26,6 +26,9 @@ from cleanup_assets.schema import billing_period, optimization_handover, optimiz
 from .builders import TEST_INTEGRATION_IDS, good_devices, rows, seed_providers, stage
 from .servers import AmopServer, SmtpServer, free_port
 
+# The Dagster shell and the handover: dialect-free (the SQL runs on both in test_finalize).
+BACKENDS = ("sqlite",)
+
 
 @pytest.fixture
 def amop():
@@ -39,12 +42,14 @@ def smtp():
         yield server
 
 
-@pytest.fixture(params=["standard", "fifo"])
+@pytest.fixture
 def queue(request, moto_endpoint, aws_env):
+    """The carrier-optimization queue: standard, or FIFO where a test asks for it (the
+    message and the resend rule differ there; nothing else does)."""
     client = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
     name = f"carrier-optimization-{free_port()}"
     attributes = {}
-    if request.param == "fifo":
+    if getattr(request, "param", "standard") == "fifo":
         name += ".fifo"
         attributes = {"FifoQueue": "true"}
     url = client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
@@ -120,6 +125,7 @@ def jasper(engine):
     return engine
 
 
+@pytest.mark.parametrize("queue", ["standard", "fifo"], indirect=True)
 def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, instance, queue,
                                                        moto_endpoint, amop, smtp):
     client, url = queue
@@ -365,7 +371,6 @@ def test_the_ui_shows_the_gate_checks_next_to_common_devices():
 
 
 # --- issue 12: what a failure leaves behind ------------------------------------------------
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
 def test_the_progress_call_lost_to_an_amop_outage_is_delivered_by_the_rerun(
         jasper, database_url, instance, queue, moto_endpoint, smtp):
     client, url = queue
@@ -412,7 +417,7 @@ def _left_sending(engine, client, url, *, age: timedelta):
             Status="sending", RunId="killed-run", CreatedAt=claimed, UpdatedAt=claimed))
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+@pytest.mark.parametrize("queue", ["standard", "fifo"], indirect=True)
 def test_an_unconfirmed_send_is_resent_only_where_the_queue_drops_the_duplicate(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp, request):
     client, url = queue
@@ -432,7 +437,6 @@ def test_an_unconfirmed_send_is_resent_only_where_the_queue_drops_the_duplicate(
         assert len(stop_mails(smtp)) == 1
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
 def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
         jasper, database_url, instance, moto_endpoint, amop, smtp, aws_env):
     client = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
@@ -447,8 +451,6 @@ def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
     assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
-@pytest.mark.parametrize("queue", ["standard"], indirect=True)
 def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_it(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch):
     from cleanup_assets.cli import main
@@ -479,7 +481,6 @@ def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_
     assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555"]) == 1
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
 def test_a_hostile_provider_name_stays_on_the_subject_line_and_in_the_json(
         jasper, database_url, instance, amop, smtp):
     hostile = 'Evil\r\nBcc: victim@example.com "quoted" ../../etc'
@@ -500,7 +501,6 @@ def test_a_hostile_provider_name_stays_on_the_subject_line_and_in_the_json(
     assert json.loads(error["raw"])["data"]["job_name"] == "ErrorMessage"
 
 
-@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
 def test_the_rate_plan_check_reads_what_optimization_reads(jasper, database_url, instance, amop,
                                                            smtp):
     defs = make_defs(database_url, None, None, amop, smtp)

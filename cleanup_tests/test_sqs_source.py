@@ -16,6 +16,9 @@ from .builders import TEST_INTEGRATION_IDS, rows, seed_providers
 from .servers import free_port
 from .test_sync_sensor import definitions, finalize_config, tick
 
+# The SQS ingestion: the inbox statements run on both in test_sync_sensor.
+BACKENDS = ("sqlite",)
+
 
 @pytest.fixture
 def queue(moto_endpoint, aws_env):
