@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -333,7 +334,7 @@ def main() -> None:
     from cleanup_assets.db import connect_databases
 
     n = args.devices
-    url, engine, drop = bench.fresh_database(args.database, Path("/tmp"))
+    url, engine, drop = bench.fresh_database(args.database, Path(tempfile.gettempdir()))
     results: dict = {"database": args.database, "devices": n}
     try:
         bench.seed_partition(engine)

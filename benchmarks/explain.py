@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def main() -> None:
     from cleanup_assets.registry import INTEGRATIONS
     from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition
 
-    url, engine, drop = bench.fresh_database("postgresql", Path("/tmp"))
+    url, engine, drop = bench.fresh_database("postgresql", Path(tempfile.gettempdir()))
     lines: list[str] = []
     try:
         bench.seed_partition(engine)
@@ -78,7 +79,8 @@ def main() -> None:
                 lines += [f"--- {seconds:.3f} s: {statement}", plan, ""]
     finally:
         engine.dispose()
-        drop()
+        if drop:
+            drop()
     text = "\n".join(lines)
     print(text)
     if args.out:

@@ -41,6 +41,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -422,8 +423,12 @@ def fresh_database(kind: str, workdir: Path):
     from cleanup_assets.schema import create_schema
 
     if kind == "sqlite":
-        url = f"sqlite:///{workdir / f'bench-{uuid.uuid4().hex[:6]}.db'}"
-        drop = None
+        path = workdir / f"bench-{uuid.uuid4().hex[:6]}.db"
+        url = f"sqlite:///{path}"
+
+        def drop():  # the file, its WAL and shared memory (a 1M database is ~400 MB)
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                leftover.unlink(missing_ok=True)
     else:
         name = f"cleanup_bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -675,6 +680,7 @@ def main() -> None:
         state = "met" if v["met"] else f"MISSED by {v['missed_by']}x"
         print(f"{v['database']:>10} {v['devices']:>9,}: {v['target']}: {v['value']}"
               f"{v['unit']} -> {state}")
+    shutil.rmtree(workdir, ignore_errors=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
