@@ -66,9 +66,11 @@ def carrier_source_duplicates_by_join(integration, provider_ids, duplicates: boo
     joined = carrier
     if spec.usage is not None:
         usage = usage_tables[spec.usage.table]
-        joined = carrier.outerjoin(usage, and_(*[usage.c[c] == carrier.c[c] for c in spec.usage.on]))
+        joined = carrier.outerjoin(
+            usage, and_(*[usage.c[c] == carrier.c[c] for c in spec.usage.on]))
         values.update({common: usage.c[column] for common, column in spec.usage.columns.items()})
-    live = [carrier.c.ServiceProviderId.in_(list(provider_ids)), *conditions(carrier, spec.live_when)]
+    live = [carrier.c.ServiceProviderId.in_(list(provider_ids)),
+            *conditions(carrier, spec.live_when)]
     repeated = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label("Key"))
         .select_from(joined).where(*live)

@@ -243,7 +243,8 @@ def resync_pass(dialect: str, form: str) -> list[str]:
     true, false = ("true", "false") if dialect == "postgresql" else ("1", "0")
     distinct = "IS DISTINCT FROM" if dialect == "postgresql" else "IS NOT"  # SQLite: the same
     audit = (f'"ModifiedBy" = \'bench\', "ModifiedDate" = CURRENT_TIMESTAMP, '
-             f'"IsActive" = {true}, "IsDeleted" = {false}, "DeletedBy" = NULL, "DeletedDate" = NULL')
+             f'"IsActive" = {true}, "IsDeleted" = {false}, '
+             '"DeletedBy" = NULL, "DeletedDate" = NULL')
     insert = (f'INSERT INTO "{FLOOR_TABLE}" AS t ({columns}) SELECT s.*, \'bench\', '
               f'CURRENT_TIMESTAMP, {true}, {false} FROM ({source}) s')
     if form == "upsert":
