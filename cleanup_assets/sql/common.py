@@ -92,12 +92,15 @@ def add_missing_communication_plans(
         ["SyncId", "ServiceProviderId", "CommunicationPlanName"],
         select(literal(sync_id), missing.c.ServiceProviderId, missing.c.Name),
     )).rowcount
-    if recorded:
+    if recorded:  # the plans just recorded, not the search for them again
+        new = new_communication_plan
         conn.execute(insert(plan).from_select(
             ["CommunicationPlanName", "CreatedBy", "CreatedDate", "IsActive", "IsDeleted",
              "ServiceProviderId"],
-            select(missing.c.Name, literal(PLAN_CREATED_BY, String), literal(now), true(),
-                   false(), missing.c.ServiceProviderId),
+            select(new.c.CommunicationPlanName, literal(PLAN_CREATED_BY, String), literal(now),
+                   true(), false(), new.c.ServiceProviderId)
+            .where(new.c.SyncId == sync_id,
+                   ~exists().where(plan.c.CommunicationPlanName == new.c.CommunicationPlanName)),
         ))
     # Also what an earlier attempt of this sync added (a retry after a lost commit answer).
     return new_plans_of(conn, sync_id)

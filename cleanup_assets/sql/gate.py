@@ -84,8 +84,8 @@ def plans_without_rate_plan(conn: Connection, provider_ids: Sequence[int]) -> tu
                     device.c.IsDeleted == false(), device.c.IsActive == true(),
                     device.c.CommunicationPlan.isnot(None),
                     device.c.CommunicationPlan.not_in(usable))
-    names = sorted(conn.execute(
-        select(device.c.CommunicationPlan).where(unlinked).distinct()).scalars())
-    devices = conn.execute(select(func.count()).where(unlinked)).scalar_one() if names else 0
-    return devices, names
+    per_plan = conn.execute(select(device.c.CommunicationPlan, func.count())
+                            .where(unlinked).group_by(device.c.CommunicationPlan)).all()
+    devices = sum(count for _, count in per_plan)  # bounded: one row per plan in use
+    return devices, sorted(name for name, _ in per_plan)  # bounded: as above
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import operator
 from typing import Sequence
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import and_, func, literal, select
 from sqlalchemy.schema import Table
 
 from ..registry import Integration
@@ -80,6 +80,8 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         values.update({common: usage.c[column] for common, column in spec.usage.columns.items()})
         optional = {common: _USAGE_PRESENT for common in spec.usage.columns}
     live = [carrier.c.ServiceProviderId.in_(list(provider_ids)), *conditions(carrier, spec.live_when)]
+    # Joined, not EXISTS: PostgreSQL plans a correlated EXISTS inside the CASE as a subplan
+    # run once per row (5 s of a 1M-row sync; docs/performance.md).
     repeated = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label("Key"))
         .where(*live)
@@ -87,8 +89,10 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         .having(func.count() > 1)
         .subquery("repeated_keys")
     )
-    duplicated = exists().where(repeated.c.ServiceProviderId == carrier.c.ServiceProviderId,
-                                repeated.c.Key == carrier.c[carrier_key])
+    joined = joined.outerjoin(repeated, and_(
+        repeated.c.ServiceProviderId == carrier.c.ServiceProviderId,
+        repeated.c.Key == carrier.c[carrier_key]))
+    duplicated = repeated.c.Key.isnot(None)
     defect = first_defect([
         *key_defects(key, carrier.c[carrier_key], spec.table),
         *value_defects(values, target),
@@ -175,9 +179,7 @@ def staging_source(integration: Integration, provider_ids: Sequence[int],
                 .where(staged.c[merge.key].isnot(None))
                 .group_by(staged.c.ServiceProviderId, staged.c[merge.key])
                 .having(func.count() > 1).subquery("repeated_subscribers"))
-    superseded = exists().where(repeated.c.ServiceProviderId == staged.c.ServiceProviderId,
-                                repeated.c.Key == staged.c[merge.key],
-                                repeated.c.Latest != staged.c.StagingId)
+    superseded = and_(repeated.c.Latest.isnot(None), repeated.c.Latest != staged.c.StagingId)
     text_values = {n: staged.c[n] for n in values
                    if n not in merge.date_columns and n != "DeviceStatusId"}
     defect = first_defect([
@@ -190,7 +192,9 @@ def staging_source(integration: Integration, provider_ids: Sequence[int],
     rows = select(staged.c.ServiceProviderId, staged.c[merge.key],
                   *[(parsed[n] if n in parsed else staged.c[n]).label(n) for n in values],
                   *[staged.c[name] for name in set(optional.values())],
-                  defect.label("Defect"))
+                  defect.label("Defect")).select_from(staged.outerjoin(repeated, and_(
+                      repeated.c.ServiceProviderId == staged.c.ServiceProviderId,
+                      repeated.c.Key == staged.c[merge.key])))
     present = select(staged.c.ServiceProviderId, staged.c[merge.key]).where(
         staged.c[merge.key].isnot(None))
     # usp_Telegence_Update_Device never touches IsActive / IsDeleted of a matched row.
