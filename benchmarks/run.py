@@ -328,18 +328,21 @@ def statement_step(statement: str) -> str:
     flat = " ".join(statement.split())
     if flat[:10].upper().startswith(("ANALYZE", "SET ")):
         return "session settings and statistics"
+    if flat[:6].upper() in ("CREATE", "DROP T") and "cleanup_checked_rows" in flat:
+        return "checks: checked rows' temporary table and index"
     if flat[:6].upper() == "CREATE":
         return "create " + " ".join(flat.split()[1:4])
     match = re.match(r'(INSERT INTO|UPDATE|DELETE FROM)\s+(?:"?\w+"?\.)?"?(\w+)"?', flat, re.I)
     if match:
         verb = {"INSERT INTO": "insert", "UPDATE": "update", "DELETE FROM": "delete"}[
             match.group(1).upper()]
-        if "present_devices" in flat:  # merge.mark_absent
-            verb = "soft-delete absent"
-        elif verb == "update" and "source_rows" in flat:  # merge_into: the compare-and-update
+        checked = "cleanup_checked_rows" in flat  # merge_into's temporary table
+        if verb == "update" and checked and "NOT (EXISTS" in flat:
+            verb = "soft-delete absent"  # merge.mark_absent
+        elif verb == "update" and checked:  # merge_into: the compare-and-update
             verb = "update changed"
         return f"{match.group(2)}: {verb}"
-    if '"Defect"' in flat:  # merge_into: rows read and good rows counted, every row checked
+    if '"Defect"' in flat:  # merge_into: every row checked, written once, counted
         return "checks: count checked rows"
     return "reads (counts, gate facts)"
 

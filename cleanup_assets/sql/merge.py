@@ -20,7 +20,11 @@ from datetime import datetime
 from typing import Mapping, Sequence
 
 from sqlalchemy import (
+    Column,
+    Index,
+    MetaData,
     String,
+    Unicode,
     and_,
     case,
     exists,
@@ -35,10 +39,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.schema import Table
+from sqlalchemy.types import NullType
 from sqlalchemy.sql import Select
 
 from ..schema import rejected_row
 from .checks import count_of
+from .dialect import refresh_statistics
 
 ACTOR = "cleanup_assets"
 
@@ -99,7 +105,7 @@ def merge_into(
     ``absent`` is what happens to a device no source row names (ABSENT_RULES)."""
     providers = list(provider_ids)
     counts = MergeCounts()
-    rows = source.select.subquery("source_rows")
+    rows = _checked_rows(conn, source)
     good = rows.c.Defect.is_(None)
     key = source.key
 
@@ -176,8 +182,43 @@ def merge_into(
 
     if had_rows:
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
-                                         rule=absent)
+                                         rule=absent, present=rows)
+    rows.drop(conn)
     return counts
+
+
+# One name everywhere: SQL Server makes a ``#`` table temporary; PostgreSQL and SQLite take it
+# as a quoted name, made temporary by the TEMPORARY prefix.
+CHECKED_ROWS = "#cleanup_checked_rows"
+
+
+def _checked_rows(conn: Connection, source: Source) -> Table:
+    """The source's checked rows, computed once into a temporary table indexed by device:
+    the count, the rejects, the update, the insert and the search for absent devices all
+    read it (computing the checks for each was half of a 1M-device resync). Temporary
+    tables live in the session and go with the transaction if it rolls back; on SQL Server
+    a ``#`` table."""
+    mssql = conn.dialect.name == "mssql"
+
+    def column_type(type_):
+        if isinstance(type_, NullType):
+            type_ = String()
+        if isinstance(type_, String):
+            # SQL Server: NVARCHAR (a VARCHAR copy would turn non-Latin text into '?'), and
+            # the database's collation, not tempdb's (else comparing with the device tables
+            # fails: "cannot resolve the collation conflict").
+            return Unicode(type_.length).with_variant(
+                Unicode(type_.length, collation="DATABASE_DEFAULT"), "mssql")
+        return type_
+
+    columns = [Column(c.name, column_type(c.type)) for c in source.select.selected_columns]
+    prefixes = [] if mssql else ["TEMPORARY"]
+    table = Table(CHECKED_ROWS, MetaData(), *columns, prefixes=prefixes)
+    table.create(conn)
+    conn.execute(insert(table).from_select([c.name for c in columns], source.select))
+    Index("ix_cleanup_checked_rows", table.c.ServiceProviderId, table.c[source.key]).create(conn)
+    refresh_statistics(conn, table)  # PostgreSQL: the planner sees its size
+    return table
 
 
 def _soft_delete(target: Table, now: datetime, unknown_status=None):
@@ -219,10 +260,12 @@ ABSENT_RULES = {"soft_delete": _soft_delete, "failed_sync_count": _failed_sync_c
 
 
 def mark_absent(conn: Connection, target: Table, source: Source, provider_ids: Sequence[int],
-                *, now: datetime, rule: str = "soft_delete") -> int:
+                *, now: datetime, rule: str = "soft_delete", present=None) -> int:
     """Apply the absent rule to the providers' ``target`` rows whose device no source row
-    names (a rejected row still names its device)."""
-    present = source.present.subquery("present_devices")
+    names (a rejected row still names its device). ``present``: the checked rows, when
+    already written down (every source row, good or not, is one of them)."""
+    if present is None:
+        present = source.present.subquery("present_devices")
     candidates, values = ABSENT_RULES[rule](target, now, source.statuses.get("unknown"))
     return conn.execute(
         target.update()

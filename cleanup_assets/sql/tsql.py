@@ -28,6 +28,7 @@ from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.dialects import mssql
+from sqlalchemy.schema import CreateTable, DDLElement
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql.elements import ClauseElement
@@ -124,9 +125,9 @@ def lint(sql: str, parameter_count: int = 0) -> list[str]:
         name = match.group(1).lower()
         if name in _KEYWORDS_BEFORE_PAREN or name in TSQL_FUNCTIONS:
             continue
-        # EXEC [dbo].[usp_…] and INSERT INTO t (…) have no function here
+        # EXEC [dbo].[usp_…], INSERT INTO t (…) and CREATE INDEX i ON t (…) have no function here
         before = text[:match.start()].rstrip().split()
-        if before and before[-1].upper() in {"INTO", "EXEC", "UPDATE", "TABLE", "INDEX"}:
+        if before and before[-1].upper() in {"INTO", "EXEC", "UPDATE", "TABLE", "INDEX", "ON"}:
             continue
         problems.append(f"function {match.group(1)}() is not a T-SQL built-in")
     for match in _RAISING_CONVERSION.finditer(text):
@@ -145,13 +146,19 @@ JASPER_ON_SQL_SERVER = {"jasper": "JasperDb.dbo"}
 
 def to_tsql(statement: ClauseElement) -> str:
     """The statement compiled for SQL Server (parameters as ``:name``; the Jasper database's
-    tables by their cross-database name)."""
-    return str(statement.compile(dialect=mssql.dialect(), schema_translate_map=JASPER_ON_SQL_SERVER,
-                                 render_schema_translate=True)).strip()
+    tables by their cross-database name). A temporary table captured on PostgreSQL or SQLite
+    (``CREATE TEMPORARY TABLE "#…"``) is what SQL Server makes of a ``#`` table."""
+    sql = str(statement.compile(dialect=mssql.dialect(), schema_translate_map=JASPER_ON_SQL_SERVER,
+                                render_schema_translate=True)).strip()
+    if isinstance(statement, CreateTable) and statement.element.name.startswith("#"):
+        sql = sql.replace("CREATE TEMPORARY TABLE", "CREATE TABLE", 1)
+    return sql
 
 
 def parameter_count(statement: ClauseElement, parameters: dict) -> int:
     """Parameters SQL Server would receive once IN lists are expanded."""
+    if isinstance(statement, DDLElement):
+        return 0
     compiled = statement.compile(dialect=mssql.dialect(), schema_translate_map=JASPER_ON_SQL_SERVER,
                                  render_schema_translate=True)
     total = 0
