@@ -319,6 +319,8 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     ("SELECT a FROM t WHERE a ~ '[0-9]' ", "regular-expression"),
     ("SELECT regexp_replace(a, 'x', 'y') FROM t", "not a T-SQL built-in"),
     ("SELECT CASE WHEN a LIKE '[0-9]%' AND CAST(a AS int) > 3 THEN 1 END FROM t", "TRY_CAST"),
+    ("SELECT EXISTS (SELECT * FROM [Device] WHERE [Device].[ServiceProviderId] IN (1))",
+     "EXISTS as a value"),
 ])
 def test_the_lint_finds_what_sql_server_lacks(sql, finding):
     assert any(finding in problem for problem in lint(sql)), lint(sql)

@@ -16,11 +16,12 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.schema import Table
 
-from .dialect import has_non_digit, text_length
+from .dialect import before_datetime_range, has_non_digit, text_length
 
 # 2: carrier rows are checked (not staging), control characters and NUL refused,
 #    duplicates keep their device's last state.
-RULES_VERSION = 2
+# 3: ASCII digits only in IMSI, MSISDN, IMEI; dates before 1753 refused (SQL Server datetime).
+RULES_VERSION = 3
 
 # A device's identity, by the common column it fills: (digits only, allowed lengths).
 KEY_FORMATS: Mapping[str, tuple[int, int, str]] = {
@@ -104,11 +105,19 @@ def first_defect(checks: Iterable[tuple[ColumnElement, str]]) -> ColumnElement:
     return case(*whens, else_=null()) if whens else null()
 
 
+# The legacy date columns are SQL Server ``datetime`` (our schema's DateTime), which starts
+# at 1753-01-01: an earlier date would fail the whole statement there. One rule everywhere.
 def date_defects(texts: Mapping[str, ColumnElement],
                  parsed: Mapping[str, ColumnElement]) -> list:
-    """A date given as text that the grammar does not accept."""
-    return [(and_(texts[name].isnot(None), parsed[name].is_(None)), f"{name} is not a valid date")
-            for name in texts]
+    """A date given as text that the grammar does not accept, or that a ``datetime`` column
+    cannot hold."""
+    found = []
+    for name in texts:
+        found.append((and_(texts[name].isnot(None), parsed[name].is_(None)),
+                      f"{name} is not a valid date"))
+        found.append((before_datetime_range(parsed[name]),
+                      f"{name} is before 1753-01-01 (SQL Server datetime)"))
+    return found
 
 
 def duplicate_reason(key: str, table: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import DateTime, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Integer, String, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -171,6 +171,33 @@ def _has_non_digit_mssql(element, compiler, **kw):
     # the value makes them count. A binary collation: only ASCII 0-9 fall in [0-9].
     return (f"(({compiler.process(arg, **kw)} + '|') COLLATE Latin1_General_BIN2 "
             "LIKE '%[^0-9]%|')")
+
+
+class before_datetime_range(FunctionElement):
+    """True where a parsed timestamp is before 1753-01-01, where SQL Server's ``datetime``
+    starts (a constant of ours, written in the statement: no value from input)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "before_datetime_range"
+
+
+@compiles(before_datetime_range, "sqlite")
+def _before_sqlite(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} < '1753-01-01')"  # ISO text compares in order
+
+
+@compiles(before_datetime_range, "postgresql")
+def _before_pg(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} < TIMESTAMP '1753-01-01 00:00:00')"
+
+
+@compiles(before_datetime_range, "mssql")
+def _before_mssql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"({compiler.process(arg, **kw)} < TRY_CONVERT(datetime2, '1753-01-01T00:00:00', 126))"
 
 
 def text_length(expr: ColumnElement) -> ColumnElement:

@@ -24,7 +24,6 @@ from sqlalchemy import (
     Index,
     MetaData,
     String,
-    Unicode,
     and_,
     case,
     exists,
@@ -45,6 +44,7 @@ from sqlalchemy.sql import Select
 from ..schema import rejected_row
 from .checks import count_of
 from .dialect import refresh_statistics
+from .tsql import reviewing_for_sql_server
 
 ACTOR = "cleanup_assets"
 
@@ -129,8 +129,8 @@ def merge_into(
 
     # A provider with no row yet (a first sync) can have nothing absent: the search for
     # absent devices is skipped (0.5 s of a 1M-device first sync).
-    had_rows = bool(delete_absent_for) and conn.execute(select(exists().where(
-        target.c.ServiceProviderId.in_(list(delete_absent_for))))).scalar()
+    had_rows = bool(delete_absent_for) and conn.execute(select(literal(1)).where(exists().where(
+        target.c.ServiceProviderId.in_(list(delete_absent_for))))).first() is not None
     same_device = and_(target.c.ServiceProviderId == rows.c.ServiceProviderId,
                        target.c[key] == rows.c[key])
     lifecycle = {"IsActive": True, "IsDeleted": False, "DeletedBy": None, "DeletedDate": None}
@@ -182,41 +182,34 @@ def merge_into(
 
     if had_rows:
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
-                                         rule=absent, present=rows)
-    rows.drop(conn)
+                                         rule=absent,
+                                         present=rows if isinstance(rows, Table) else None)
+    if isinstance(rows, Table):
+        rows.drop(conn)
     return counts
 
 
-# One name everywhere: SQL Server makes a ``#`` table temporary; PostgreSQL and SQLite take it
-# as a quoted name, made temporary by the TEMPORARY prefix.
-CHECKED_ROWS = "#cleanup_checked_rows"
+CHECKED_ROWS = "cleanup_checked_rows"
 
 
-def _checked_rows(conn: Connection, source: Source) -> Table:
-    """The source's checked rows, computed once into a temporary table indexed by device:
-    the count, the rejects, the update, the insert and the search for absent devices all
-    read it (computing the checks for each was half of a 1M-device resync). Temporary
-    tables live in the session and go with the transaction if it rolls back; on SQL Server
-    a ``#`` table."""
-    mssql = conn.dialect.name == "mssql"
-
-    def column_type(type_):
-        if isinstance(type_, NullType):
-            type_ = String()
-        if isinstance(type_, String):
-            # SQL Server: NVARCHAR (a VARCHAR copy would turn non-Latin text into '?'), and
-            # the database's collation, not tempdb's (else comparing with the device tables
-            # fails: "cannot resolve the collation conflict").
-            return Unicode(type_.length).with_variant(
-                Unicode(type_.length, collation="DATABASE_DEFAULT"), "mssql")
-        return type_
-
-    columns = [Column(c.name, column_type(c.type)) for c in source.select.selected_columns]
-    prefixes = [] if mssql else ["TEMPORARY"]
-    table = Table(CHECKED_ROWS, MetaData(), *columns, prefixes=prefixes)
+def _checked_rows(conn: Connection, source: Source):
+    """The source's checked rows. On PostgreSQL and SQLite computed once, into a temporary
+    table the count, the rejects, the update, the insert and the absent search all read
+    (computing the checks for each was half of a 1M-device resync); indexed by device on
+    SQLite only (its anti-join needs it; PostgreSQL hash-joins, and a B-tree would refuse a
+    garbage key over 2.7 kB). On SQL Server — where the procedures are the engine and this
+    one a migration path — the checks stay a subquery: no temporary table whose types,
+    collation and index limits SQL Server could refuse."""
+    if conn.dialect.name == "mssql" or reviewing_for_sql_server():
+        return source.select.subquery("source_rows")
+    columns = [Column(c.name, String() if isinstance(c.type, NullType) else c.type)
+               for c in source.select.selected_columns]
+    table = Table(CHECKED_ROWS, MetaData(), *columns, prefixes=["TEMPORARY"])
     table.create(conn)
     conn.execute(insert(table).from_select([c.name for c in columns], source.select))
-    Index("ix_cleanup_checked_rows", table.c.ServiceProviderId, table.c[source.key]).create(conn)
+    if conn.dialect.name == "sqlite":
+        Index("ix_cleanup_checked_rows", table.c.ServiceProviderId,
+              table.c[source.key]).create(conn)
     refresh_statistics(conn, table)  # PostgreSQL: the planner sees its size
     return table
 

@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.dialects import mssql
-from sqlalchemy.schema import CreateTable, DDLElement
+from sqlalchemy.schema import DDLElement
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql.elements import ClauseElement
@@ -70,6 +71,8 @@ _FORBIDDEN: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\b(TRUE|FALSE)\b", re.I), "boolean literal: T-SQL has none (use 1/0)"),
     (re.compile(r"\bCREATE\s+(TEMP|TEMPORARY)\b", re.I), "CREATE TEMP TABLE: not T-SQL"),
     (re.compile(r"\bDELETE\s+FROM\s+\S+\s+USING\b", re.I), "DELETE … USING: not T-SQL"),
+    (re.compile(r"\bSELECT\s+(DISTINCT\s+)?(NOT\s+)?EXISTS\b", re.I),
+     "EXISTS as a value in a select list: not T-SQL (SELECT 1 … WHERE EXISTS)"),
 ]
 _FUNCTION_CALL = re.compile(r"(?<![\w\].@#])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _RAISING_CONVERSION = re.compile(r"(?<![\w_])(CAST|CONVERT)\s*\(", re.I)
@@ -146,13 +149,9 @@ JASPER_ON_SQL_SERVER = {"jasper": "JasperDb.dbo"}
 
 def to_tsql(statement: ClauseElement) -> str:
     """The statement compiled for SQL Server (parameters as ``:name``; the Jasper database's
-    tables by their cross-database name). A temporary table captured on PostgreSQL or SQLite
-    (``CREATE TEMPORARY TABLE "#…"``) is what SQL Server makes of a ``#`` table."""
-    sql = str(statement.compile(dialect=mssql.dialect(), schema_translate_map=JASPER_ON_SQL_SERVER,
-                                render_schema_translate=True)).strip()
-    if isinstance(statement, CreateTable) and statement.element.name.startswith("#"):
-        sql = sql.replace("CREATE TEMPORARY TABLE", "CREATE TABLE", 1)
-    return sql
+    tables by their cross-database name)."""
+    return str(statement.compile(dialect=mssql.dialect(), schema_translate_map=JASPER_ON_SQL_SERVER,
+                                 render_schema_translate=True)).strip()
 
 
 def parameter_count(statement: ClauseElement, parameters: dict) -> int:
@@ -168,9 +167,20 @@ def parameter_count(statement: ClauseElement, parameters: dict) -> int:
     return total
 
 
+_REVIEWING: ContextVar[bool] = ContextVar("reviewing_for_sql_server", default=False)
+
+
+def reviewing_for_sql_server() -> bool:
+    """Whether statements are being captured for the SQL Server review: code that issues
+    other statements on SQL Server than elsewhere takes its SQL Server path then, so that
+    the review shows what SQL Server would run."""
+    return _REVIEWING.get()
+
+
 @contextmanager
 def capture_statements(*engines: Engine) -> Iterator[list[Captured]]:
-    """Collect every statement executed on ``engines`` while the block runs."""
+    """Collect every statement executed on ``engines`` while the block runs (code with a
+    SQL Server path of its own takes it: see ``reviewing_for_sql_server``)."""
     captured: list[Captured] = []
 
     def listener(conn, clauseelement, multiparams, params, execution_options):
@@ -184,9 +194,11 @@ def capture_statements(*engines: Engine) -> Iterator[list[Captured]]:
 
     for engine in dict.fromkeys(engines):
         event.listen(engine, "before_execute", listener)
+    token = _REVIEWING.set(True)
     try:
         yield captured
     finally:
+        _REVIEWING.reset(token)
         for engine in dict.fromkeys(engines):
             event.remove(engine, "before_execute", listener)
 
