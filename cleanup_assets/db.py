@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from dataclasses import dataclass
 from functools import cached_property
@@ -199,16 +200,21 @@ def live_database_name(engine: Engine) -> str:
         return conn.exec_driver_sql(query).scalar() or ""
 
 
-def _mssql_server(url: str) -> str | None:
-    """The SQL Server host of a URL (or of its ``odbc_connect`` string), lower-cased."""
+def _mssql_server(url: str) -> tuple[str, str] | None:
+    """(host, port or instance) of a SQL Server URL or of its ``odbc_connect`` string,
+    normalised (``tcp:`` dropped, lower case, port 1433 by default), None when not shown."""
     parsed = make_url(url)
-    if parsed.host:
-        return parsed.host.lower()
-    for part in str(parsed.query.get("odbc_connect", "")).split(";"):
-        name, _, value = part.partition("=")
-        if name.strip().lower() in {"server", "address", "addr"}:
-            return value.strip().removeprefix("tcp:").lower()
-    return None
+    host, port = parsed.host, str(parsed.port) if parsed.port else None
+    if not host:
+        for part in str(parsed.query.get("odbc_connect", "")).split(";"):
+            name, _, value = part.partition("=")
+            if name.strip().lower() in {"server", "address", "addr"}:
+                host, _, port = value.strip().removeprefix("tcp:").partition(",")
+                port = port.strip() or None
+    if not host:
+        return None
+    host, _, instance = host.lower().partition("\\")
+    return host.strip(), (instance or port or "1433").strip().lower()
 
 
 # --- transient errors ---------------------------------------------------------------------
@@ -216,6 +222,7 @@ def _mssql_server(url: str) -> str | None:
 # timeouts, Azure SQL throttling and failover).
 _MSSQL_TRANSIENT = {-2, 20, 64, 233, 1205, 4060, 10053, 10054, 10060, 40143, 40197, 40501,
                     40613, 49918, 49919, 49920}
+_PYODBC_NATIVE_ERROR = re.compile(r"\((-?\d+)\)\s*\(SQL\w+\)\s*$")
 # PostgreSQL SQLSTATEs: serialization failure, deadlock, connection failures, admin shutdown.
 _PG_TRANSIENT_PREFIXES = ("40001", "40P01", "08", "57P01", "57P02", "57P03", "53300")
 
@@ -236,9 +243,13 @@ def is_transient(error: BaseException) -> bool:
     if "timeout" in message or "timed out" in message:
         return True
     for arg in getattr(orig, "args", ()):
-        # pyodbc: args = (sqlstate, message); the native error number is inside the message.
+        # pyodbc: args = (sqlstate, message); the native error number is the message's last
+        # "(n)" before the ODBC call's name — "…deadlock victim… (1205) (SQLExecDirectW)" —
+        # not any "(20)" of its text (nvarchar(20)).
         text = str(arg)
-        if any(f"({n})" in text for n in _MSSQL_TRANSIENT) or text in {"HYT00", "HYT01", "08S01"}:
+        native = _PYODBC_NATIVE_ERROR.search(text)
+        if (native and int(native.group(1)) in _MSSQL_TRANSIENT) or text in {
+                "HYT00", "HYT01", "08S01"}:
             return True
     return isinstance(error, OperationalError) and "disk i/o error" in message
 

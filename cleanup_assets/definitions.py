@@ -21,7 +21,7 @@ from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
 from .defs.device_sync.checks import judge_optimization_gate
-from .defs.optimization.sensors import stop_optimization_on_failure
+from .defs.optimization.sensors import stop_optimization_on_failure, stop_optimization_sweep
 from .defs.reporting.assets import (
     export_device_history,
     notify_amop_daily_sync,
@@ -143,7 +143,7 @@ def make_definitions(
                 report_device_sync, export_device_history, notify_amop_daily_sync],
         asset_checks=[judge_optimization_gate],
         jobs=[finalize_device_sync_job],
-        sensors=[sync_notification_sensor, stop_optimization_on_failure],
+        sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep],
         resources={
             "database": database,
             "device_sync_queue": device_sync_queue or SqsQueueResource(),

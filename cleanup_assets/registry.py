@@ -120,6 +120,11 @@ class StagingMerge:
     status_column: str | None = None
     activated_status: str | None = None
     unknown_status: str | None = None
+    # A table joined on the key alone — no provider, as the legacy joins it — whose columns
+    # (carrier col -> its col) overwrite the carrier's, NULL when it has no row
+    # (TelegenceDeviceContractStatusStaging, usp_Telegence_Update_Device.sql:48-51, 72, 100).
+    keyed_table: str | None = None
+    keyed_columns: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -274,6 +279,8 @@ _ALL: tuple[Integration, ...] = (
             absent="failed_sync_count",
             status_column="SubscriberNumberStatus", activated_status="a",
             unknown_status="Unknown",
+            keyed_table="TelegenceDeviceContractStatusStaging",
+            keyed_columns=_m(ContractStatus="ContractStatus"),
         ),
         procedures=(
             Procedure("usp_Telegence_Update_Device", only_when_rows_in="TelegenceDeviceStaging",

@@ -348,6 +348,11 @@ telegence_device_detail_staging = Table(  # AltaworxTelegenceAWSGetDeviceDetails
         "DeviceTechnologyType", "IPAddress", "statusEffectiveDate")],
 )
 
+telegence_device_contract_status_staging = Table(  # usp_Telegence_Update_Device.sql:51
+    "TelegenceDeviceContractStatusStaging", metadata,
+    _text("SubscriberNumber", STAGING_TEXT), _text("ContractStatus", STAGING_TEXT),
+)
+
 ebonding_device = Table(
     "eBondingDevice", metadata,
     Column("ServiceProviderId", Integer, nullable=False),
@@ -442,7 +447,8 @@ carrier_tables: dict[str, Table] = {t.name: t for t in (
     jasper_device, thingspace_device, telegence_device, ebonding_device, teal_device, pond_device)}
 staging_tables: dict[str, Table] = {t.name: t for t in (
     jasper_device_staging, thingspace_device_staging, telegence_device_staging,
-    telegence_device_detail_staging, teal_device_staging)}
+    telegence_device_detail_staging, telegence_device_contract_status_staging,
+    teal_device_staging)}
 usage_tables: dict[str, Table] = {t.name: t for t in (jasper_device_usage,)}
 COMMON_TABLES = {"M2M": device, "Mobility": mobility_device}
 

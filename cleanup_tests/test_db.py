@@ -51,3 +51,20 @@ def test_database_urls_are_shown_without_their_password():
     shown = redacted("postgresql+psycopg://svc:s3cr3t@db.example:5432/amop")
     assert "s3cr3t" not in shown and "svc" in shown and "***" in shown
     assert redacted("not a url at all ::::") == "<unparseable database URL>"
+
+
+@pytest.mark.parametrize("message, transient", [
+    ("[40001] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Transaction (Process ID "
+     "57) was deadlocked on lock resources with another process and has been chosen as the "
+     "deadlock victim. Rerun the transaction. (1205) (SQLExecDirectW)", True),
+    ("[22001] [Microsoft][ODBC Driver 18 for SQL Server][SQL Server]String or binary data "
+     "would be truncated in table 'Device', column 'Status' nvarchar(20). (2628) "
+     "(SQLExecDirectW)", False),
+])
+def test_a_sql_server_error_is_judged_by_its_native_number(message, transient):
+    from sqlalchemy.exc import DBAPIError
+
+    from cleanup_assets.db import is_transient
+
+    error = DBAPIError("EXEC [dbo].[usp_x]", {}, Exception(message[1:6], message))
+    assert is_transient(error) is transient

@@ -99,7 +99,8 @@ def set_status(engine, provider_id: int, subscriber: str, status: str) -> None:
 
 def test_telegence_keeps_the_legacy_status_rules(engine):
     """A subscriber leaving 'A' gets LastActivatedDate (:74-84) and its previous status id
-    in OldDeviceStatusId; one without a detail row keeps its ICCID; a subscriber someone
+    in OldDeviceStatusId; its ContractStatus comes from the contract staging, NULL without a
+    row there (:51, 72); one without a detail row keeps its ICCID; a subscriber someone
     deleted stays deleted (the procedure never touches IsActive / IsDeleted)."""
     seed_providers(engine, (11, 1, "telegence"))
     devices = [{**d, "Status": "ACTIVATED"} for d in good_devices(11, 3)]
@@ -112,6 +113,9 @@ def test_telegence_keeps_the_legacy_status_rules(engine):
                      {"n": second})
         conn.execute(text('UPDATE "TelegenceDevice" SET "IsDeleted" = :t WHERE "SubscriberNumber" = :n'),
                      {"t": True, "n": third})
+        conn.execute(text('INSERT INTO "TelegenceDeviceContractStatusStaging" '
+                          '("SubscriberNumber", "ContractStatus") VALUES (:n, \'Active\')'),
+                     {"n": first})
 
     finalize(engine, "telegence")
 
@@ -120,6 +124,7 @@ def test_telegence_keeps_the_legacy_status_rules(engine):
     left = by_number[first]
     assert (left["DeviceStatusId"], left["OldDeviceStatusId"]) == (ids["S"], ids["A"])
     assert left["LastActivatedDate"] is not None
+    assert (left["ContractStatus"], by_number[second]["ContractStatus"]) == ("Active", None)
     assert by_number[second]["LastActivatedDate"] is None
     assert by_number[second]["ICCID"] == devices[1]["ICCID"]  # no detail row: kept
     assert by_number[third]["IsDeleted"]  # not revived by the staging merge
@@ -432,14 +437,17 @@ def test_an_absent_telegence_subscriber_turns_unknown_on_the_fourth_missed_sync(
     seed_providers(engine, (11, 1, "telegence"))
     devices = [{**d, "Status": "ACTIVATED"} for d in good_devices(11, 3)]
     stage(engine, "telegence", 11, devices)
-    finalize(engine, "telegence")
+    finalize(engine, "telegence", service_provider_id=11)
     stage(engine, "telegence", 11, devices[1:])  # subscriber 0 is no longer listed
     gone = devices[0]["MSISDN"]
 
     counts = []
-    for _ in range(4):
-        last = finalize(engine, "telegence")
+    for _ in range(4):  # four notified syncs, each followed by an operator's rerun
+        last = finalize(engine, "telegence", service_provider_id=11)
         counts.append(live(engine, "TelegenceDevice", 11)[gone]["FailedSyncCount"])
+        rerun = finalize(engine, "telegence")
+        assert rerun.staging.deactivated == 0  # a rerun repeats a sync: it counts nothing
+        assert "rerun" in rerun.deactivation_skipped[11]
 
     # The legacy's two UPDATEs in one call: +1 while at most 3, then above 3 it turns
     # 'Unknown' and the count is cleared (usp_Telegence_Update_Device.sql:118-136).
@@ -451,10 +459,10 @@ def test_an_absent_telegence_subscriber_turns_unknown_on_the_fourth_missed_sync(
     assert last.staging.deactivated == 1  # the absent rule touched it; never deleted
     assert gone in live(engine, "MobilityDevice", 11, "MSISDN")
 
-    finalize(engine, "telegence")  # missed once more: counting starts again
+    finalize(engine, "telegence", service_provider_id=11)  # missed once more: counting again
     assert live(engine, "TelegenceDevice", 11)[gone]["FailedSyncCount"] == 1
     stage(engine, "telegence", 11, devices)  # listed again
-    finalize(engine, "telegence")
+    finalize(engine, "telegence", service_provider_id=11)
     row = live(engine, "TelegenceDevice", 11)[gone]
     assert (row["FailedSyncCount"], row["SubscriberNumberStatus"]) == (None, "A")  # :73
 

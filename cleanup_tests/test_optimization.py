@@ -520,3 +520,64 @@ def test_the_rate_plan_check_reads_what_optimization_reads(jasper, database_url,
                           '"RatePlanIds") SELECT "Id", \'3\' FROM "JasperCommunicationPlan" '
                           'WHERE "CreatedDate" IS NOT NULL'))
     assert unlinked(run_notified(defs, instance, "jasper", "1", 11, optimize=False)) == (True, [])
+
+
+# --- the sweep: what the failure sensor never sees ---------------------------------------
+def finished_run(defs, instance, status, *, tags=None, parent=None):
+    """A run of the job as the sync sensor tags it, ended with ``status`` (as a terminated,
+    cancelled or failed run ends), optionally a re-execution of ``parent``."""
+    tags = {**notified_tags(Launch(1, "jasper", "1", 11, True, 555, False, None)),
+            "dagster/partition": "jasper|1", **(tags or {})}
+    if parent is not None:
+        tags.update({"dagster/parent_run_id": parent.run_id, "dagster/root_run_id": parent.run_id})
+    run = instance.create_run_for_job(job_def=defs.resolve_job_def("finalize_device_sync"),
+                                      tags=tags)
+    if status == dg.DagsterRunStatus.CANCELED:
+        instance.report_run_canceled(run)
+    elif status == dg.DagsterRunStatus.FAILURE:
+        instance.report_run_failed(run)
+    elif status == dg.DagsterRunStatus.STARTED:
+        instance.handle_run_event(run.run_id, dg.DagsterEvent(
+            event_type_value="PIPELINE_START", job_name=run.job_name))
+    return instance.get_run_by_id(run.run_id)
+
+
+def sweep(defs, instance):
+    sensor = defs.resolve_sensor_def("stop_optimization_sweep")
+    return sensor(dg.build_sensor_context(instance=instance, resources=defs.resources))
+
+
+def test_a_cancelled_run_has_its_optimization_stopped_by_the_sweep_once(
+        jasper, database_url, instance, amop, smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+    run = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+
+    sweep(defs, instance)
+    sweep(defs, instance)
+
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("stopped", run.run_id)
+    assert "was cancelled before optimization was queued" in handover["Reason"]
+    assert len(stop_mails(smtp)) == 1
+    (session,) = rows(jasper, "OptimizationSession", Id=555)
+    assert not session["IsActive"]
+
+
+def test_the_sweep_waits_for_a_retry_and_for_a_re_execution(jasper, database_url, instance,
+                                                            amop, smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+    failed = finished_run(defs, instance, dg.DagsterRunStatus.FAILURE,
+                          tags={"dagster/will_retry": "true"})
+    cancelled = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED,
+                             tags={"cleanup/optimization_session_id": "0"})
+    finished_run(defs, instance, dg.DagsterRunStatus.STARTED, parent=cancelled,
+                 tags={"cleanup/optimization_session_id": "0"})
+
+    sweep(defs, instance)
+    assert rows(jasper, "CleanupOptimizationHandover") == [] and stop_mails(smtp) == []
+
+    # The retry daemon could not retry after all (Dagster sets the tag to false then).
+    instance.add_run_tags(failed.run_id, {"dagster/will_retry": "false"})
+    sweep(defs, instance)
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("stopped", failed.run_id)

@@ -239,9 +239,12 @@ def test_every_result_of_a_procedure_is_drained_so_a_late_error_is_raised():
 def test_three_part_names_are_used_only_for_databases_of_one_server():
     from cleanup_assets.db import _mssql_server
 
-    assert _mssql_server("mssql+pyodbc://u:p@SQL1.example/Central?driver=x") == "sql1.example"
-    odbc = "mssql+pyodbc:///?odbc_connect=DRIVER%3Dx%3BSERVER%3Dtcp%3ASQL2%2C1433%3BDATABASE%3DJ"
-    assert _mssql_server(odbc) == "sql2,1433"
+    odbc = "mssql+pyodbc:///?odbc_connect=DRIVER%3Dx%3BSERVER%3Dtcp%3ASQL1.example%2C1433%3BDATABASE%3DJ"
+    # One server written two ways is one server; another port or instance is another.
+    assert _mssql_server("mssql+pyodbc://u:p@SQL1.example/Central?driver=x") == _mssql_server(odbc)
+    assert _mssql_server("mssql+pyodbc://u:p@sql1.example:1434/J?driver=x") != _mssql_server(odbc)
+    named = "mssql+pyodbc:///?odbc_connect=SERVER%3Dsql1.example%5CREPORTS%3BDATABASE%3DJ"
+    assert _mssql_server(named) == ("sql1.example", "reports")
 
 
 def test_summary_billing_period_and_discrepancies_come_from_their_procedures(databases):

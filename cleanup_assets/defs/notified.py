@@ -81,6 +81,13 @@ class NotifiedSync:
     def is_notified(self) -> bool:
         return self.service_provider_id is not None
 
+    @property
+    def stops_optimization_on_failure(self) -> bool:
+        """Whether a failure of this run must stop the optimization it asked for: any
+        integration, as the legacy's catch (F:239-244) — though only the Jasper family ever
+        queues it."""
+        return self.should_queue_carrier_optimization and self.service_provider_id is not None
+
     def asks_optimization(self, integration: Integration) -> bool:
         """Whether this run hands over to optimization (so the gate must hold)."""
         return (self.should_queue_carrier_optimization and integration.optimization

@@ -249,11 +249,18 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
         for provider in complete_for:
             if not staged.get(provider):  # more likely a failed sync than an empty account
                 result.deactivation_skipped[provider] = "no staging rows"
+        counted = [p for p in delete_for if request.trigger == "notification"]
+        for provider in set(delete_for) - set(counted):
+            # FailedSyncCount counts carrier syncs: a rerun repeats one, it is not another.
+            result.deactivation_skipped[provider] = (
+                "rerun: FailedSyncCount advances with notified syncs only")
         carrier = carrier_tables[integration.carrier.table]
         result.staging = merge_into(conn, carrier,
                                     staging_source(integration, providers, result.integration_id),
                                     providers, sync_id=result.sync_id, now=now,
-                                    delete_absent_for=delete_for,
+                                    delete_absent_for=(
+                                        counted if integration.staging_merge.absent
+                                        == "failed_sync_count" else delete_for),
                                     absent=integration.staging_merge.absent)
         if _wrote_much(result.staging):  # fresh statistics before the mirror reads it
             refresh_statistics(conn, carrier)

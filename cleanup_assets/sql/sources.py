@@ -160,6 +160,14 @@ def staging_source(integration: Integration, provider_ids: Sequence[int],
                        for column, staged in merge.detail_columns.items()})
         presence.append(detail.c.DetailPosition.label(_DETAIL_PRESENT))
         optional = {column: _DETAIL_PRESENT for column in merge.detail_columns}
+    if merge.keyed_table:  # one row per key (the legacy's ROW_NUMBER took any one)
+        keyed_table = staging_tables[merge.keyed_table]
+        keyed = (select(keyed_table.c[merge.key],
+                        *[func.max(trimmed(keyed_table.c[c])).label(c)
+                          for c in merge.keyed_columns.values()])
+                 .group_by(keyed_table.c[merge.key]).subquery("keyed"))
+        joined = joined.outerjoin(keyed, keyed.c[merge.key] == main.c[merge.key])
+        values.update({column: keyed.c[col] for column, col in merge.keyed_columns.items()})
     statuses = {}
     if merge.status_column and integration_id is not None:
         by_text, statuses = _status_ids(merge, integration_id)

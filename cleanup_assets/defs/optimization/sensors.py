@@ -2,6 +2,8 @@
 failed after retries, any step of the run failed, or the run's process died (the code
 server or run monitoring marks such a run failed). Never a silent hang."""
 
+from datetime import datetime, timedelta, timezone
+
 import dagster as dg
 
 from ...db import in_transaction
@@ -19,8 +21,7 @@ from ...optimization import (
     record_handover,
     remove_carrier_optimization_session,
 )
-from ...registry import get_integration
-from ..notified import InvalidRunTags, notified_sync
+from ..notified import SHOULD_QUEUE_TAG, InvalidRunTags, notified_sync
 from ..partitions import split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, EmailResource
 
@@ -72,20 +73,97 @@ def stop_optimization_on_failure(
         notified = notified_sync(run)
     except InvalidRunTags as error:  # the run itself failed on them, before finalizing
         return dg.SkipReason(f"run {run.run_id}: {error}")
-    provider, session = notified.service_provider_id, notified.optimization_session_id
+    target = _what_to_stop(run, notified)
+    if isinstance(target, str):
+        return dg.SkipReason(target)
+    reason = failure_reason(context)
+    if stop_optimization(database, email, amop, *target, run.run_id, reason):
+        context.log.warning(f"optimization stopped for provider {target[0]}: {reason}")
+    return None
+
+
+def _what_to_stop(run, notified):
+    """(provider, session, tenant key, handover key) of the optimization a finished run
+    asked for, or why there is none."""
     partition = run.tags.get("dagster/partition")
     if not partition or not notified.is_notified:
-        return dg.SkipReason("not a notified sync: no optimization to stop")
-    integration_key, tenant_key = split_partition_key(partition)
-    if not notified.asks_optimization(get_integration(integration_key)):
-        return dg.SkipReason("optimization was not requested for this run")
-    reason = failure_reason(context)
-    stopped = stop_optimization(database, email, amop, provider, session, tenant_key,
-                                handover_key(session, run.tags.get("dagster/root_run_id")
-                                             or run.run_id), run.run_id, reason)
-    if stopped:
-        context.log.warning(f"optimization stopped for provider {provider}: {reason}")
-    return None
+        return "not a notified sync: no optimization to stop"
+    if not notified.stops_optimization_on_failure:
+        return "optimization was not requested for this run"
+    _, tenant_key = split_partition_key(partition)
+    session = notified.optimization_session_id
+    return (notified.service_provider_id, session, tenant_key,
+            handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id))
+
+
+# How far back the sweep looks, and how often.
+SWEEP_WINDOW = timedelta(hours=24)
+
+
+@dg.sensor(
+    name="stop_optimization_sweep",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=120,
+)
+def stop_optimization_sweep(
+    context: dg.SensorEvaluationContext,
+    database: DatabaseResource,
+    email: EmailResource,
+    amop: Amop20Resource,
+):
+    """The stop path's backstop, for what the failure sensor never sees: a run an operator
+    terminated (or a queued run cancelled), and a failed run the retry daemon marked
+    `dagster/will_retry` but then did not retry. Every run of the last 24 hours that asked
+    for optimization and ended failed or cancelled, with no re-execution still able to queue
+    it, has its optimization stopped — once (the handover ledger makes it idempotent)."""
+    instance = context.instance
+    records = instance.get_run_records(filters=dg.RunsFilter(
+        statuses=[dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED],
+        tags={SHOULD_QUEUE_TAG: "true"},
+        updated_after=datetime.now(timezone.utc) - SWEEP_WINDOW))
+    stopped, waiting = [], 0
+    for record in records:  # bounded: the day's finished runs that asked for optimization
+        run = record.dagster_run
+        if run.tags.get(WILL_RETRY_TAG) == "true" or _re_executed(instance, record):
+            waiting += 1  # a retry or re-execution decides
+            continue
+        try:
+            target = _what_to_stop(run, notified_sync(run))
+        except InvalidRunTags:
+            continue
+        if isinstance(target, str):
+            continue
+        reason = finished_run_reason(instance, run)
+        if stop_optimization(database, email, amop, *target, run.run_id, reason):
+            context.log.warning(f"optimization stopped for provider {target[0]}: {reason}")
+            stopped.append(run.run_id)
+    return dg.SkipReason(f"{len(records)} finished run(s) asked for optimization; "
+                         f"stopped now: {len(stopped)}; left to a retry: {waiting}")
+
+
+def _re_executed(instance, record) -> bool:
+    """Whether a later run of the same root (a retry or an operator's re-execution) is
+    still running or succeeded: it decides the optimization, not this one."""
+    run = record.dagster_run
+    root = run.tags.get("dagster/root_run_id") or run.run_id
+    later = instance.get_run_records(filters=dg.RunsFilter(tags={"dagster/root_run_id": root}))
+    return any(r.dagster_run.run_id != run.run_id
+               and r.create_timestamp > record.create_timestamp
+               and r.dagster_run.status not in (dg.DagsterRunStatus.FAILURE,
+                                                dg.DagsterRunStatus.CANCELED)
+               for r in later)  # bounded: one root's re-executions
+
+
+def finished_run_reason(instance, run) -> str:
+    """Why a finished run did not queue optimization, from its event log."""
+    if run.status == dg.DagsterRunStatus.CANCELED:
+        return f"the run {run.run_id} was cancelled before optimization was queued"
+    steps = []
+    for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
+        data = event.dagster_event.step_failure_data  # bounded: a run's failed steps
+        if data and data.error:
+            steps.append(f"{event.dagster_event.step_key}: {_root_cause(data.error)}")
+    return "; ".join(steps) or f"the run {run.run_id} failed"
 
 
 def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
