@@ -25,7 +25,13 @@ from ...optimization import (
 )
 from ...registry import get_integration
 from ...sql.gate import find_billing_period
-from ..device_sync.assets import GROUP, common_devices, communication_plans
+from ..device_sync.assets import (
+    GROUP,
+    OWNERS,
+    asset_tags,
+    common_devices,
+    communication_plans,
+)
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
@@ -37,6 +43,8 @@ FIFO_RESEND_WINDOW = timedelta(minutes=4)
 optimization_handover = dg.AssetSpec(
     "optimization_handover",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("handover"),
     deps=[common_devices, communication_plans],
     kinds={"sqs"},
     partitions_def=device_sync_partitions,
@@ -68,8 +76,13 @@ def queue_carrier_optimization(
     elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
                                     "(Jasper family only)"}
+    elif notified.is_notified:
+        metadata = {"optimization": f"not requested: provider "
+                                    f"{notified.service_provider_id}'s sync notification did "
+                                    "not ask for it (ShouldQueueCarrierOptimization false)"}
     else:
-        metadata = {"optimization": "not requested (a rerun or backfill never asks for it)"}
+        metadata = {"optimization": "not requested: a run without a sync notification (a "
+                                    "rerun, a backfill, a launch from the UI) never asks for it"}
     yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
 
 

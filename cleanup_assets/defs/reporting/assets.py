@@ -36,7 +36,13 @@ from ...reporting import (
     write_sync_log,
 )
 from ...sql.common import new_plans_of
-from ..device_sync.assets import GROUP, communication_plans, this_sync
+from ..device_sync.assets import (
+    GROUP,
+    OWNERS,
+    asset_tags,
+    communication_plans,
+    this_sync,
+)
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import (
     Amop20Resource,
@@ -50,6 +56,8 @@ from ..resources import (
 device_sync_summary = dg.AssetSpec(
     "device_sync_summary",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("report"),
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
     kinds={"sql", "email", "s3"},
@@ -68,6 +76,8 @@ device_sync_summary = dg.AssetSpec(
 device_history = dg.AssetSpec(
     "device_history",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("report"),
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
     kinds={"s3", "snowflake"},
@@ -83,6 +93,8 @@ device_history = dg.AssetSpec(
 amop_daily_sync = dg.AssetSpec(
     "amop_daily_sync",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("report"),
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
     kinds={"api"},
@@ -92,6 +104,20 @@ amop_daily_sync = dg.AssetSpec(
         "with `Accept: application/json`. eBonding has no key name: skipped, and said so."
     ),
 )
+
+
+def require_sync(context, engine, integration_key: str, tenant_key: str):
+    """The sync this run (or the run it re-executes) finalized. A report asset launched on
+    its own finalized none: it fails saying so, instead of reporting nothing as done. (A
+    partition without an active provider never gets here: its run skips the reports.)"""
+    sync = this_sync(context, engine, integration_key, tenant_key)
+    if sync is None:
+        raise dg.Failure(
+            description=f"{integration_key}|{tenant_key}: this run finalized no sync to report. "
+                        "The reports and the handover describe the sync their own run "
+                        "finalized: launch the job finalize_device_sync for the partition, or "
+                        "re-execute the run that finalized it.", allow_retries=False)
+    return sync
 
 
 class _Outcome:
@@ -129,11 +155,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is None:
-        yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata={
-            "note": "no active service provider: nothing was synced, nothing to report"})
-        return
+    sync = require_sync(context, engine, integration_key, tenant_key)
     use_procedure = database.reads_by_procedure()
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
@@ -164,11 +186,13 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
 
     rows = summary_table_rows(integration, summary, name)
     metadata = {
-        "sync_id": sync.id,
+        "sync_id": dg.MetadataValue.text(str(sync.id)),
+        "tenant": dg.MetadataValue.text(f"{tenant_key} {name}"),
         "summary": dg.MetadataValue.md("| field | value |\n|---|---|\n" + "\n".join(
             f"| {k} | {'' if v is None else v} |" for k, v in rows)),
         "summary_read": "yes" if summary.fields is not None else f"no: {summary.error}",
-        "emails": dg.MetadataValue.json(mails.done),
+        "emails": dg.MetadataValue.md("\n".join(f"- {line}" for line in mails.done)
+                                      or "none sent"),
         "sync_log": log_object,
         "dagster/row_count": (summary.fields or {}).get("DeviceCount") or 0,
     }
@@ -229,13 +253,9 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
     engine = database.get_engine()
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is None:
-        yield dg.MaterializeResult(asset_key=device_history.key, metadata={
-            "skipped": "no active service provider: nothing was synced"})
-        return
+    sync = require_sync(context, engine, integration_key, tenant_key)
     outcome = _Outcome(engine, sync.id, "HistoryStatus")
-    metadata: dict = {"sync_id": sync.id}
+    metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id))}
     written = 0
     if history_stage.enabled:
         files = []
@@ -247,7 +267,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
                 written += rows
             except Exception as error:
                 outcome.failed(f"stage {provider}", error)
-        metadata["stage"] = dg.MetadataValue.json(files)
+        metadata["stage"] = dg.MetadataValue.md("\n".join(f"- {f}" for f in files) or "none")
     else:
         metadata["stage"] = "not configured (SnowflakeS3BucketName, SnowflakeS3BucketPath)"
     if warehouse.enabled:
@@ -301,10 +321,8 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    sync = this_sync(context, database.get_engine(), integration_key, tenant_key)
-    if sync is None:
-        note = "skipped: no active service provider, nothing was finalized"
-    elif integration.amop_key is None:  # the legacy throws here (F:107-109)
+    require_sync(context, database.get_engine(), integration_key, tenant_key)
+    if integration.amop_key is None:  # the legacy throws here (F:107-109)
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)
     else:
