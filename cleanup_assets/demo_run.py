@@ -144,10 +144,10 @@ def _reset_signals():
 
 
 @contextmanager
-def dagster_daemon(instance, log_path: Path):
+def dagster_daemon(log_path: Path, *, already_running: bool):
     """The Dagster daemon on this instance and the project's workspace, for the block —
     unless one is already running (then that one serves)."""
-    if _daemon_is_running(instance):
+    if already_running:
         print("dagster daemon: already running on this instance (scripts/ui?): using it")
         yield
         return
@@ -239,6 +239,7 @@ def run_demo(devices: int) -> int:
     summary = seed_demo(databases, devices_per_provider=devices)
     shutil.rmtree(outbox_dir("sqs").parent)  # a fresh outbox for a fresh demo
     instance = dagster_instance()
+    daemon_running = _daemon_is_running(instance)  # before the wipe, which clears heartbeats
     # A fresh history too: the earlier demo's runs describe data the seed just replaced, and
     # their run keys (sync-notification-<id>) would keep the sensor from launching the new
     # notifications, whose ids start again at 1.
@@ -250,7 +251,7 @@ def run_demo(devices: int) -> int:
     print(f"seeded {summary.tenants} tenants, {summary.providers} service providers, "
           f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
     days = []
-    with dagster_daemon(instance, log_path):
+    with dagster_daemon(log_path, already_running=daemon_running):
         for day in (1, 2):
             if day == 2:
                 simulate_next_sync(databases, devices_per_provider=devices)
