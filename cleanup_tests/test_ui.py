@@ -45,9 +45,9 @@ class Ui:
         self.engine = make_engine(f"sqlite:///{Path(env['CLEANUP_HOME']) / 'cleanup.db'}")
 
     def gql(self, query: str, **variables) -> dict:
-        request = urllib.request.Request(
-            f"{self.url}/graphql", data=json.dumps({"query": query, "variables": variables}).encode(),
-            headers={"Content-Type": "application/json"})
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        request = urllib.request.Request(f"{self.url}/graphql", data=body,
+                                         headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=120) as response:
             answer = json.loads(response.read())
         assert "errors" not in answer, answer["errors"]
