@@ -136,15 +136,15 @@ def gate_results(integration: Integration, notified: NotifiedSync, config: GateC
         wanted = ([notified.service_provider_id] if notified.is_notified else providers)
         missing = [p for p in wanted if periods.get(p) is None]
         found = [f"{p}: {b.year}/{b.month}" for p, b in sorted(periods.items()) if b]
-        shown = {str(p): (f"{b.year}/{b.month} (id {b.id})" if b else None)
-                 for p, b in periods.items()}
+        shown = "; ".join(f"{p}: " + (f"{b.year}/{b.month} (id {b.id})" if b else "none")
+                          for p, b in sorted(periods.items()))
         billing = result_for(
             "billing_period_exists", not missing, blocking,
             f"no billing period this month or next for provider {_listed(list(map(str, missing)))}"
             if missing else f"billing period found (provider {'; '.join(found)})",
             providers_without_billing_period=dg.MetadataValue.text(
                 ", ".join(map(str, missing)) or "none"),
-            billing_periods=dg.MetadataValue.json(shown))
+            billing_periods=shown)
     else:
         billing = result_for("billing_period_exists", True, blocking,
                              f"not applicable: {integration.legacy_name} is not optimized")

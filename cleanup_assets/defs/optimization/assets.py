@@ -143,7 +143,8 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
         conn, provider, key, session, QUEUED, run_id=run.run_id, message_id=message_id))
     context.log.info(f"carrier optimization queued for provider {provider}: {body}")
     metadata = {"optimization": "queued", "message_id": message_id, "body": body,
-                "attributes": dg.MetadataValue.json(attributes)}
+                "attributes": dg.MetadataValue.md("\n".join(
+                    f"- {name}: {value}" for name, value in attributes.items()))}
     if session > 0:
         metadata["amop_progress"] = _deliver_progress(engine, amop, provider, key, session,
                                                       tenant_key)

@@ -144,7 +144,8 @@ class _Outcome:
 
     def raise_if_failed(self, sync_id: int) -> None:
         if self.failures:
-            raise dg.Failure(description="; ".join(self.failures), metadata={"sync_id": sync_id})
+            raise dg.Failure(description="; ".join(self.failures),
+                             metadata={"sync_id": dg.MetadataValue.text(str(sync_id))})
 
 
 @dg.multi_asset(name="report_device_sync", specs=[device_sync_summary])
@@ -199,7 +200,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata=metadata)
     if mails.failures or log.failures:
         raise dg.Failure(description="; ".join(log.failures + mails.failures),
-                         metadata={"sync_id": sync.id})
+                         metadata={"sync_id": dg.MetadataValue.text(str(sync.id))})
 
 
 def _emails(integration, summary, sync, historian: bool, tenant: str, use_procedure: bool):
