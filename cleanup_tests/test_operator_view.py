@@ -140,15 +140,20 @@ def test_a_notified_run_that_did_not_ask_says_so_on_the_handover(database_url, i
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
-def test_a_report_materialized_alone_says_it_has_no_sync_to_report(database_url, instance,
-                                                                   engine):
+@pytest.mark.parametrize(("asset", "what"), [("device_sync_summary", "report"),
+                                             ("optimization_handover", "hand over")])
+def test_a_report_or_the_handover_materialized_alone_says_its_run_finalized_nothing(
+        database_url, instance, engine, asset, what):
     seed_providers(engine, (11, 1, "jasper"))
+    tags = NotifiedSync(service_provider_id=11, should_queue_carrier_optimization=True,
+                        optimization_session_id=555).tags()
 
-    _, result = run(database_url, instance, "jasper|1", selection=["device_sync_summary"])
+    _, result = run(database_url, instance, "jasper|1", tags, selection=[asset])
 
     assert not result.success
-    assert "this run finalized no sync to report" in failure_description(result)
+    assert f"this run finalized no sync to {what}" in failure_description(result)
     assert "launch the job finalize_device_sync" in failure_description(result)
+    assert read_json("sqs") == []  # no handover without a finalized, judged sync
 
 
 def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(database_url,

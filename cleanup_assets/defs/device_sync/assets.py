@@ -176,6 +176,20 @@ def this_sync(context, engine, integration_key: str, tenant_key: str):
     return in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key, run_ids))
 
 
+def require_sync(context, engine, integration_key: str, tenant_key: str, what: str):
+    """``this_sync``, or a failure saying there is none: a step selected on its own (a report
+    or the handover materialized alone in the UI) has no sync of its run to ``what``. (A
+    partition without an active provider never gets here: its run skips these steps.)"""
+    sync = this_sync(context, engine, integration_key, tenant_key)
+    if sync is None:
+        raise dg.Failure(
+            description=f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. "
+                        "The checks, the reports and the handover work on the sync their own "
+                        "run finalized: launch the job finalize_device_sync for the partition, "
+                        "or re-execute the run that finalized it.", allow_retries=False)
+    return sync
+
+
 def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:
     where = f"{result.integration_key}|{result.tenant_key} ({names.tenant})"
     providers = names.listing(result.service_provider_ids)

@@ -27,7 +27,7 @@ from ...sql.gate import find_billing_period, plans_without_rate_plan
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
-from .assets import this_sync
+from .assets import require_sync
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
@@ -207,14 +207,7 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     integration_key, tenant_key = split_partition_key(op_context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = this_sync(op_context, engine, integration_key, tenant_key)
-    if sync is None:
-        # Only a run that finalized nothing gets here (a partition without an active
-        # provider skips this step): nothing to judge, and no result to show for it.
-        raise dg.Failure(
-            description=f"{integration_key}|{tenant_key}: this run finalized no sync to judge; "
-                        "the gate judges the sync its own run finalized (launch the job "
-                        "finalize_device_sync for the partition)", allow_retries=False)
+    sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
     facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
     results = gate_results(integration, notified_sync(op_context.run), config, sync, facts)
     yield from results

@@ -31,6 +31,7 @@ from ..device_sync.assets import (
     asset_tags,
     common_devices,
     communication_plans,
+    require_sync,
 )
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
@@ -70,6 +71,8 @@ def queue_carrier_optimization(
     """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
+    # Never a handover without this run's finalized sync (the handover selected alone).
+    require_sync(context, database.get_engine(), integration_key, tenant_key, "hand over")
     notified = notified_sync(context.run)
     if notified.asks_optimization(integration):
         metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key)

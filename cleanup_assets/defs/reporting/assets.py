@@ -41,7 +41,7 @@ from ..device_sync.assets import (
     OWNERS,
     asset_tags,
     communication_plans,
-    this_sync,
+    require_sync,
 )
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import (
@@ -106,20 +106,6 @@ amop_daily_sync = dg.AssetSpec(
 )
 
 
-def require_sync(context, engine, integration_key: str, tenant_key: str):
-    """The sync this run (or the run it re-executes) finalized. A report asset launched on
-    its own finalized none: it fails saying so, instead of reporting nothing as done. (A
-    partition without an active provider never gets here: its run skips the reports.)"""
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is None:
-        raise dg.Failure(
-            description=f"{integration_key}|{tenant_key}: this run finalized no sync to report. "
-                        "The reports and the handover describe the sync their own run "
-                        "finalized: launch the job finalize_device_sync for the partition, or "
-                        "re-execute the run that finalized it.", allow_retries=False)
-    return sync
-
-
 class _Outcome:
     """What a reporting step did, recorded on the ledger row after every action."""
 
@@ -156,7 +142,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = require_sync(context, engine, integration_key, tenant_key)
+    sync = require_sync(context, engine, integration_key, tenant_key, "report")
     use_procedure = database.reads_by_procedure()
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
@@ -254,7 +240,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
     engine = database.get_engine()
-    sync = require_sync(context, engine, integration_key, tenant_key)
+    sync = require_sync(context, engine, integration_key, tenant_key, "export")
     outcome = _Outcome(engine, sync.id, "HistoryStatus")
     metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id))}
     written = 0
@@ -322,7 +308,8 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    require_sync(context, database.get_engine(), integration_key, tenant_key)
+    require_sync(context, database.get_engine(), integration_key, tenant_key,
+                 "notify AMOP 2.0 of")
     if integration.amop_key is None:  # the legacy throws here (F:107-109)
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)
