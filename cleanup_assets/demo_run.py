@@ -1,16 +1,29 @@
 """The demo's flow (``cleanup-assets demo``): seed the embedded database, notify every
-service provider, let the sync sensor decide, execute the runs it requests on the Dagster
-instance (they show in the UI), and do it again for a second day of carrier data."""
+service provider, and let production's machinery do the rest — the Dagster daemon's sync
+sensor launches the runs through the instance's run queue, from the workspace's code
+location, so the UI lists them under the job, the sensor's ticks and the timeline, and the
+stop sensor watches them. Then a second day of carrier data, the same way."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import false, select, true
 
 from .db import redacted
+
+# The project's workspace: the code location the webserver (scripts/ui) loads too. A run's
+# origin names it; launched from another, the UI would not list the run under the job.
+WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+# The sensor ticks every 30 s; a day's runs go through a queue of 2 at a time.
+DAY_TIMEOUT_SECONDS = 600
 
 def evaluate_sync_sensor(instance, definitions):
     """One evaluation of the sync sensor, as the daemon does it: the tick's result, with its
@@ -27,8 +40,10 @@ def evaluate_sync_sensor(instance, definitions):
 
 
 def run_sensor_tick(instance, definitions=None) -> list[dict]:
-    """Evaluate the sync sensor once, in process, and execute the runs it requests on
-    ``instance`` (what the daemon does; the runs show in the UI)."""
+    """Evaluate the sync sensor once, in process, and execute the runs it requests in this
+    process (benchmarks/run.py measures the location's own cost this way). Such runs have no
+    code-location origin: the UI does not list them under the job or the sensor — the demo
+    goes through the daemon instead."""
     from .definitions import defs as default_defs
 
     definitions = definitions or default_defs
@@ -56,8 +71,9 @@ def run_sensor_tick(instance, definitions=None) -> list[dict]:
     return rows
 
 
-def _post_for_every_provider(engine) -> int:
-    """One notification per provider; those with an open optimization session ask for it."""
+def _post_for_every_provider(engine) -> list[int]:
+    """One notification per provider; those with an open optimization session ask for it.
+    Returns the notifications' ids."""
     from .notifications import post_notification
     from .schema import optimization_session, service_provider
 
@@ -71,12 +87,11 @@ def _post_for_every_provider(engine) -> int:
             .where(service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false())
             .order_by(service_provider.c.id)
         ).all()
-        for provider_id, integration_id, session in providers:  # providers, not devices
-            post_notification(conn, {"IntegrationType": integration_id,
-                                     "ServiceProviderId": provider_id,
-                                     "ShouldQueueCarrierOptimization": str(session is not None),
-                                     "OptimizationSessionId": session or 0})
-    return len(providers)
+        return [post_notification(conn, {"IntegrationType": integration_id,
+                                         "ServiceProviderId": provider_id,
+                                         "ShouldQueueCarrierOptimization": str(session is not None),
+                                         "OptimizationSessionId": session or 0})
+                for provider_id, integration_id, session in providers]  # providers, not devices
 
 
 def _print_outbox() -> None:
@@ -116,14 +131,106 @@ def _print_table(title: str, rows: list[dict]) -> None:
         print("  ".join(f"{v!s:>11}" if i else f"{v!s:<18}" for i, v in enumerate(values)))
 
 
+def _daemon_is_running(instance) -> bool:
+    """A daemon already serves this instance (scripts/ui runs one): its sensor will do."""
+    beat = instance.get_daemon_heartbeats().get("SENSOR")
+    return beat is not None and time.time() - beat.timestamp < 60
+
+
+def _reset_signals():
+    # Started with SIGINT ignored (a non-interactive shell), dagster ignores SIGTERM too.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextmanager
+def dagster_daemon(log_path: Path, *, already_running: bool):
+    """The Dagster daemon on this instance and the project's workspace, for the block —
+    unless one is already running (then that one serves)."""
+    if already_running:
+        print("dagster daemon: already running on this instance (scripts/ui?): using it")
+        yield
+        return
+    if not WORKSPACE.exists():
+        raise RuntimeError(f"{WORKSPACE} is missing: the demo runs from a source checkout")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    daemon_bin = Path(sys.executable).parent / "dagster-daemon"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(daemon_bin), "run", "-w", str(WORKSPACE)], cwd=WORKSPACE.parent,
+            env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True, preexec_fn=_reset_signals)
+    print(f"dagster daemon: started (log {log_path})")
+    try:
+        yield
+    finally:
+        try:  # the daemon and the code server it started
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path) -> list:
+    """The runs the daemon's sensor launched for these notifications, once all finished."""
+    import dagster as dg
+
+    from .notifications import PENDING, WAITING
+    from .schema import sync_notification as n
+
+    finished = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
+                dg.DagsterRunStatus.CANCELED}
+    deadline = time.monotonic() + DAY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            undecided = conn.execute(select(n.c.id).where(
+                n.c.id.in_(notification_ids), n.c.Status.in_([PENDING, WAITING]))).all()
+        runs = instance.get_runs(filters=dg.RunsFilter(tags={
+            "cleanup/notification_id": [str(i) for i in notification_ids]}))
+        if not undecided and runs and all(r.status in finished for r in runs):
+            return runs
+        time.sleep(2)
+    raise RuntimeError(f"the sensor's runs did not all finish within {DAY_TIMEOUT_SECONDS} s; "
+                       f"see {log_path} and the UI (scripts/ui)")
+
+
+def _rows_of(instance, runs) -> list[dict]:
+    """What each run materialized, as the demo's table shows it."""
+    import dagster as dg
+
+    rows = []
+    for run in runs:
+        metadata = {}
+        for record in instance.get_records_for_run(
+                run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION).records:
+            materialization = record.event_log_entry.asset_materialization
+            metadata[materialization.asset_key.to_user_string()] = {
+                k: v.value for k, v in materialization.metadata.items()}
+        integration_key, tenant_key = run.tags["dagster/partition"].split("|")
+        rows.append({"integration": integration_key, "tenant": tenant_key,
+                     "provider": run.tags.get("cleanup/service_provider_id"),
+                     "success": run.status == dg.DagsterRunStatus.SUCCESS,
+                     "run_id": run.run_id, **metadata})
+    return sorted(rows, key=lambda r: (int(r["provider"] or 0), r["run_id"]))
+
+
 def run_demo(devices: int) -> int:
-    """Seed, then two days of syncs: every provider notified, the sensor's runs executed;
-    prints what each run did and the outbox; 0 when every run succeeded."""
+    """Seed, then two days of syncs: every provider notified, the daemon's sensor launches
+    the runs; prints what each run did and the outbox; 0 when every run succeeded."""
     from .commands import database_url, open_databases, dagster_instance
+    from .db import cleanup_home
     from .demo import seed_demo, simulate_next_sync
     from .outbox import outbox_dir
     from .schema import create_schema
+    from .settings import Settings
 
+    if Settings().value("CLEANUP_DEPLOYMENT").lower() == "production":
+        print("the demo replaces the database's data and the instance's run history: it does "
+              "not run with CLEANUP_DEPLOYMENT=production", file=sys.stderr)
+        return 2
     started = time.monotonic()
     url = database_url()
     databases = open_databases()
@@ -132,29 +239,34 @@ def run_demo(devices: int) -> int:
     summary = seed_demo(databases, devices_per_provider=devices)
     shutil.rmtree(outbox_dir("sqs").parent)  # a fresh outbox for a fresh demo
     instance = dagster_instance()
+    daemon_running = _daemon_is_running(instance)  # before the wipe, which clears heartbeats
+    # A fresh history too: the earlier demo's runs describe data the seed just replaced, and
+    # their run keys (sync-notification-<id>) would keep the sensor from launching the new
+    # notifications, whose ids start again at 1.
+    instance.wipe()
+    instance.wipe_all_schedules()
+    log_path = cleanup_home() / "demo" / "daemon.log"
     print(f"database: {redacted(url)}")
-    print(f"dagster instance: {os.environ['DAGSTER_HOME']}")
+    print(f"dagster instance: {os.environ['DAGSTER_HOME']} (earlier runs cleared)")
     print(f"seeded {summary.tenants} tenants, {summary.providers} service providers, "
           f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
     days = []
-    for day in (1, 2):
-        if day == 2:
-            simulate_next_sync(databases, devices_per_provider=devices)
-        posted = _post_for_every_provider(engine)
-        runs = []
-        while len(runs) < posted:  # the sensor caps runs per tick
-            launched = run_sensor_tick(instance)
-            if not launched:
-                break
-            runs += launched
-        days.append(runs)
-        title = ("Day 1 - first sync of every service provider" if day == 1 else
-                 "Day 2 - next sync (statuses changed, devices left and joined)")
-        _print_table(f"{title}: {posted} notifications -> sensor -> {len(runs)} runs", runs)
+    with dagster_daemon(log_path, already_running=daemon_running):
+        for day in (1, 2):
+            if day == 2:
+                simulate_next_sync(databases, devices_per_provider=devices)
+            posted = _post_for_every_provider(engine)
+            runs = _rows_of(instance, _wait_for_runs(engine, instance, posted, log_path))
+            days.append(runs)
+            title = ("Day 1 - first sync of every service provider" if day == 1 else
+                     "Day 2 - next sync (statuses changed, devices left and joined)")
+            _print_table(f"{title}: {len(posted)} notifications -> the daemon's sensor -> "
+                         f"{len(runs)} runs", runs)
     _print_outbox()
     all_runs = [r for runs in days for r in runs]
     failed = [r for r in all_runs if not r["success"]]
     print(f"\n{len(all_runs)} runs, {len(failed)} failed, tenant partitions: "
           f"{', '.join(instance.get_dynamic_partitions('tenant'))}, "
-          f"{time.monotonic() - started:.1f} s. Open the UI: scripts/ui")
+          f"{time.monotonic() - started:.1f} s. Open the UI: scripts/ui "
+          "(Jobs -> finalize_device_sync, Automation -> sync_notification_sensor)")
     return 1 if failed or len(all_runs) != 2 * summary.providers else 0

@@ -369,3 +369,24 @@ def tenant_name(conn: Connection, tenant_key: str) -> str:
 
     name = conn.execute(select(tenant.c.Name).where(tenant.c.id == int(tenant_key))).scalar()
     return name or f"tenant {tenant_key}"
+
+
+@dataclass(frozen=True)
+class PartitionNames:
+    """What an operator reads beside the ids: the tenant's and the providers' names."""
+
+    tenant: str
+    providers: dict[int, str]
+
+    def provider(self, provider_id: int) -> str:
+        name = self.providers.get(provider_id)
+        return f"{provider_id} {name}" if name else str(provider_id)
+
+    def listing(self, provider_ids) -> str:
+        return ", ".join(self.provider(p) for p in provider_ids) or "none"
+
+
+def partition_names(conn: Connection, tenant_key: str, provider_ids) -> PartitionNames:
+    names = dict(conn.execute(select(service_provider.c.id, service_provider.c.Name).where(
+        service_provider.c.id.in_(list(provider_ids)))).all()) if provider_ids else {}
+    return PartitionNames(tenant_name(conn, tenant_key), names)

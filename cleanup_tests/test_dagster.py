@@ -106,7 +106,7 @@ def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, 
     assert (carrier["rows_checked"], carrier["rejected"]) == (18, 7)
     assert "missing ICCID in JasperDevice" in carrier["reject_reasons"]
     assert carrier["table"] == "JasperDevice (Jasper database)"
-    assert carrier["service_provider_ids"] == "11"
+    assert carrier["providers_this_run"] == "11 Provider 11"
     common = meta["common_devices"]
     assert (common["inserted"], common["updated"], common["deactivated"]) == (11, 0, 0)
     assert common["dagster/row_count"] == 11

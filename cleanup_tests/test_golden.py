@@ -13,6 +13,7 @@ the dialect (the statements are held to T-SQL in test_sql_server.py).
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import datetime, timedelta, timezone
@@ -537,7 +538,7 @@ def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(sta
                 f"Carrier Optimization Sync Device Error - {body} - Error Details: {reason}",
                 "<html>\r\n                                <h2>Carrier Optimization Sync Device "
                 f"Error</h2>\r\n                                <p>{body}</p>\r\n"
-                f"                                <p>Error Details: {reason}</p>\r\n"
+                f"                                <p>Error Details: {html.escape(reason)}</p>\r\n"
                 "                              </html>")
     (error,) = [r for r in stack.amop.requests if r["path"] == "/optimization"]
     assert error["raw"] == (

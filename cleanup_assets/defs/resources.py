@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Optional
 
 import dagster as dg
+from pydantic import Field
 from sqlalchemy.engine import Engine
 
 from ..db import Databases, RetryPolicy, connect_databases, default_database_url, redacted
@@ -23,13 +24,21 @@ class DatabaseResource(dg.ConfigurableResource):
     Jasper family's tables there), on SQL Server in production, or PostgreSQL, or the
     embedded SQLite file when no URL is configured."""
 
-    url: Optional[str] = None  # EnvVar("CLEANUP_DATABASE_URL"); None: embedded SQLite
-    jasper_url: Optional[str] = None  # EnvVar("CLEANUP_JASPER_DATABASE_URL"); None: central
-    # "procedures" (the legacy procedures; default on SQL Server) or "set_based" (our SQL;
-    # default elsewhere, on SQL Server a migration path); None: the database's default.
-    finalize_engine: Optional[str] = None
-    retry_attempts: int = 3
-    retry_base_delay_seconds: float = 4.0
+    url: Optional[str] = Field(default=None, description=(
+        "SQLAlchemy URL of the central database (CLEANUP_DATABASE_URL). Unset: the embedded "
+        "SQLite file under CLEANUP_HOME."))
+    jasper_url: Optional[str] = Field(default=None, description=(
+        "SQLAlchemy URL of the Jasper database (CLEANUP_JASPER_DATABASE_URL). Unset: the "
+        "central database holds the Jasper tables."))
+    finalize_engine: Optional[str] = Field(default=None, description=(
+        "procedures (the legacy procedures, the default on SQL Server) or set_based (our SQL, "
+        "the default elsewhere; on SQL Server a migration path). Unset: the database's "
+        "default (CLEANUP_FINALIZE_ENGINE)."))
+    retry_attempts: int = Field(default=3, description=(
+        "Tries of a partition's transaction on a transient database error (deadlock, lost "
+        "connection); the transaction is rolled back between tries."))
+    retry_base_delay_seconds: float = Field(default=4.0, description=(
+        "Wait before the second try; doubled before each further one."))
 
     def effective_url(self) -> str:
         return self.url or default_database_url()
@@ -64,13 +73,18 @@ class DatabaseResource(dg.ConfigurableResource):
 
 class SqsQueueResource(dg.ConfigurableResource):
     """An SQS queue through boto3 (dagster-aws has no SQS resource). Credentials come from
-    the standard AWS environment chain, never from config. No ``queue_url``: reading is
-    disabled and sent messages land in the local outbox (``$CLEANUP_HOME/outbox/sqs``)."""
+    the standard AWS environment chain, never from config. No queue URL: reading is
+    disabled and sent messages land in the local outbox (CLEANUP_HOME/outbox/sqs)."""
 
-    queue_url: Optional[str] = None  # from EnvVar
-    region_name: str = "us-east-1"
-    endpoint_url: Optional[str] = None  # a local endpoint (tests, moto); None: AWS
-    max_attempts: int = 5  # botocore "standard" retries: throttling, 5xx, dropped links
+    queue_url: Optional[str] = Field(default=None, description=(
+        "The queue's URL (a .fifo URL makes it a FIFO queue: messages get a deduplication "
+        "and group id). Unset: nothing is read, sent messages go to the local outbox."))
+    region_name: str = Field(default="us-east-1", description="AWS region of the queue.")
+    endpoint_url: Optional[str] = Field(default=None, description=(
+        "Another SQS endpoint (a local test server). Unset: AWS."))
+    max_attempts: int = Field(default=5, description=(
+        "botocore standard-mode tries per call: throttling, 5xx and dropped connections are "
+        "retried, then the call fails."))
 
     @property
     def enabled(self) -> bool:
@@ -110,16 +124,23 @@ class SqsQueueResource(dg.ConfigurableResource):
 
 
 class Amop20Resource(dg.ConfigurableResource):
-    """The AMOP 2.0 API: the daily-sync notification and optimization progress / errors.
-    URLs and the API key come from ``EnvVar``; unset URLs: calls land in the local outbox
-    (``$CLEANUP_HOME/outbox/amop``)."""
+    """The AMOP 2.0 API: the daily-sync notification and optimization progress and errors.
+    URLs and the API key come from the environment; unset URLs: calls land in the local
+    outbox (CLEANUP_HOME/outbox/amop)."""
 
-    sync_update_url: Optional[str] = None
-    optimization_url: Optional[str] = None
-    api_key: Optional[str] = None
-    timeout_seconds: float = 10.0
-    attempts: int = 3
-    backoff_seconds: float = 1.0
+    sync_update_url: Optional[str] = Field(default=None, description=(
+        "Where the daily-sync notification goes after every finalized sync "
+        "(CLEANUP_AMOP_SYNC_UPDATE_URL). Unset: the local outbox."))
+    optimization_url: Optional[str] = Field(default=None, description=(
+        "Where the 25 % progress call and the stopped-session error report go "
+        "(CLEANUP_AMOP_OPTIMIZATION_URL). Unset: the local outbox."))
+    api_key: Optional[str] = Field(default=None, description=(
+        "Sent as x-api-key when set (CLEANUP_AMOP_API_KEY, a secret); the legacy sent none."))
+    timeout_seconds: float = Field(default=10.0, description="Timeout of one call, seconds.")
+    attempts: int = Field(default=3, description=(
+        "Tries of a call on network errors, 5xx and 429, then the step fails."))
+    backoff_seconds: float = Field(default=1.0, description=(
+        "Wait before the second try; doubled before each further one."))
 
     def post(self, url: Optional[str], body: "bytes | dict", *, accept_json: bool = False,
              what: str = "AMOP 2.0 call") -> str:
@@ -164,19 +185,25 @@ class Amop20Resource(dg.ConfigurableResource):
 
 
 class EmailResource(dg.ConfigurableResource):
-    """Outgoing email: ``outbox`` (``.eml`` files under ``$CLEANUP_HOME/outbox/email``, the
-    default), ``smtp``, or ``ses`` (boto3). Passwords come from ``EnvVar``."""
+    """Outgoing email: outbox (.eml files under CLEANUP_HOME/outbox/email, the default),
+    smtp, or ses (Amazon SES through boto3). Passwords come from the environment."""
 
-    transport: str = "outbox"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 25
-    smtp_username: Optional[str] = None
-    smtp_password: Optional[str] = None
-    smtp_starttls: bool = False
-    ses_region: str = "us-east-1"
-    ses_endpoint_url: Optional[str] = None
-    attempts: int = 3
-    backoff_seconds: float = 1.0
+    transport: str = Field(default="outbox", description=(
+        "outbox (files, the local default), smtp or ses (CLEANUP_EMAIL_TRANSPORT)."))
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP server (CLEANUP_SMTP_HOST).")
+    smtp_port: int = Field(default=25, description="SMTP port (CLEANUP_SMTP_PORT).")
+    smtp_username: Optional[str] = Field(default=None, description=(
+        "SMTP login (CLEANUP_SMTP_USERNAME). Unset: no login."))
+    smtp_password: Optional[str] = Field(default=None, description=(
+        "SMTP password (CLEANUP_SMTP_PASSWORD, a secret)."))
+    smtp_starttls: bool = Field(default=False, description=(
+        "Upgrade the SMTP connection with STARTTLS before logging in (CLEANUP_SMTP_STARTTLS)."))
+    ses_region: str = Field(default="us-east-1", description="AWS region of SES.")
+    ses_endpoint_url: Optional[str] = Field(default=None, description=(
+        "Another SES endpoint (a local test server). Unset: AWS."))
+    attempts: int = Field(default=3, description="Tries of a send, then the step fails.")
+    backoff_seconds: float = Field(default=1.0, description=(
+        "Wait before the second try; doubled before each further one."))
 
     def send(self, message) -> str:
         """Send an ``email.message.EmailMessage``; retried, then raised. Returns where it went."""
@@ -226,15 +253,19 @@ def _upload(bucket: str, key: str, path, region_name: str, endpoint_url: Optiona
 
 
 class SyncLogStore(dg.ConfigurableResource):
-    """The device sync log (legacy ``DeviceSyncSummaryLog*``): written when ``enabled``
-    (``DEVICE_SYNC_SUMMARY_LOG_ENABLE``) to the root of the S3 bucket
-    ``DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME`` through dagster-aws, or — the embedded
-    default, no bucket — to the local folder ``$CLEANUP_HOME/sync-logs``."""
+    """The device sync log (the legacy DeviceSyncSummaryLog files): written when enabled
+    (DEVICE_SYNC_SUMMARY_LOG_ENABLE) to the root of the S3 bucket
+    DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME through dagster-aws, or, with no bucket (the
+    embedded default), to the local folder CLEANUP_HOME/sync-logs."""
 
-    enabled: bool = True
-    bucket: Optional[str] = None
-    region_name: str = "us-east-1"
-    endpoint_url: Optional[str] = None
+    enabled: bool = Field(default=True, description=(
+        "Write the sync log at all (DEVICE_SYNC_SUMMARY_LOG_ENABLE)."))
+    bucket: Optional[str] = Field(default=None, description=(
+        "S3 bucket of the logs, written at its root as <Carrier>-yyyyMMdd.txt "
+        "(DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME). Unset: the local folder."))
+    region_name: str = Field(default="us-east-1", description="AWS region of the bucket.")
+    endpoint_url: Optional[str] = Field(default=None, description=(
+        "Another S3 endpoint (a local test server). Unset: AWS."))
 
     def put(self, key: str, path) -> str:
         """Store a finished file under ``key``; returns its location."""
@@ -256,16 +287,19 @@ class SyncLogStore(dg.ConfigurableResource):
 
 
 class DeviceHistoryStage(dg.ConfigurableResource):
-    """The Snowflake stage bucket of the device history files (legacy
-    ``SendDeviceHistoryToSnowflake``, F:273-280): ``SnowflakeS3BucketName`` and
-    ``SnowflakeS3BucketPath`` (the legacy's own variable names,
-    GetDevicesCleanupSqsValues.cs:91-94). Both set: history files go there (M2M only);
-    either blank: no history file, as in the legacy."""
+    """The Snowflake stage bucket of the device history files (the legacy
+    SendDeviceHistoryToSnowflake, F:273-280): SnowflakeS3BucketName and
+    SnowflakeS3BucketPath, the legacy's own variable names (GetDevicesCleanupSqsValues.cs:91-94).
+    Both set: history files go there (M2M only); either blank: no history file, as in the
+    legacy."""
 
-    bucket: Optional[str] = None
-    path: Optional[str] = None
-    region_name: str = "us-east-1"
-    endpoint_url: Optional[str] = None
+    bucket: Optional[str] = Field(default=None, description=(
+        "The stage bucket a Snowflake pipe loads (SnowflakeS3BucketName)."))
+    path: Optional[str] = Field(default=None, description=(
+        "Folder of the files in the bucket (SnowflakeS3BucketPath)."))
+    region_name: str = Field(default="us-east-1", description="AWS region of the bucket.")
+    endpoint_url: Optional[str] = Field(default=None, description=(
+        "Another S3 endpoint (a local test server). Unset: AWS."))
 
     @property
     def enabled(self) -> bool:
@@ -276,16 +310,23 @@ class DeviceHistoryStage(dg.ConfigurableResource):
 
 
 class DeviceHistoryWarehouse(dg.ConfigurableResource):
-    """Snowflake, through dagster-snowflake ``SnowflakeResource``, for the device history.
-    No ``account``: the history asset reports that it skipped, and why."""
+    """Snowflake, through dagster-snowflake's SnowflakeResource, for an optional direct write
+    of the device history. No account: the history asset says it skipped that, and why."""
 
-    account: Optional[str] = None
-    user: Optional[str] = None
-    password: Optional[str] = None  # from EnvVar
-    database: Optional[str] = None
-    schema_name: str = "PUBLIC"
-    warehouse: Optional[str] = None
-    table: str = "DEVICE_HISTORY"
+    account: Optional[str] = Field(default=None, description=(
+        "Snowflake account (CLEANUP_SNOWFLAKE_ACCOUNT). Unset: no direct write."))
+    user: Optional[str] = Field(default=None,
+                                description="Snowflake user (CLEANUP_SNOWFLAKE_USER).")
+    password: Optional[str] = Field(default=None, description=(
+        "Snowflake password (CLEANUP_SNOWFLAKE_PASSWORD, a secret)."))
+    database: Optional[str] = Field(default=None, description=(
+        "Snowflake database (CLEANUP_SNOWFLAKE_DATABASE)."))
+    schema_name: str = Field(default="PUBLIC", description=(
+        "Snowflake schema (CLEANUP_SNOWFLAKE_SCHEMA)."))
+    warehouse: Optional[str] = Field(default=None, description=(
+        "Snowflake warehouse (CLEANUP_SNOWFLAKE_WAREHOUSE)."))
+    table: str = Field(default="DEVICE_HISTORY", description=(
+        "Table of the devices, one set of rows per sync (created when missing)."))
 
     @property
     def enabled(self) -> bool:

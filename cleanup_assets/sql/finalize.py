@@ -107,6 +107,13 @@ class FinalizeResult:
     common_live_devices: int = 0
     plans_total: int = 0
     gate: GateFacts = field(default_factory=GateFacts)
+    # The whole partition: every active provider of the integration and tenant, of which a
+    # notified run finalizes one. What the partition holds after this run, whichever
+    # provider it finalized (carrier rows: set-based engine only; None otherwise).
+    partition_provider_ids: list[int] = field(default_factory=list)
+    partition_carrier_live_devices: int | None = None
+    partition_common_live_devices: int = 0
+    partition_plans: int = 0
 
     @property
     def rejected(self) -> int:
@@ -215,6 +222,9 @@ def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: E
         conn, integration, tenant_id, request.service_provider_id)
     result = FinalizeResult(integration.key, request.tenant_key, providers, integration_id,
                             engine=engine.value)
+    result.partition_provider_ids = (
+        providers if request.service_provider_id is None
+        else resolve_service_providers(conn, integration, tenant_id, None)[1])
     if not providers:
         return result, []
     complete_for = [p for p in providers
@@ -266,7 +276,7 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
             refresh_statistics(conn, carrier)
     else:
         delete_for = list(complete_for)
-    carrier_live = _carrier_live_per_provider(conn, integration, providers)
+    carrier_live = _carrier_live_per_provider(conn, integration, result.partition_provider_ids)
     for provider in list(delete_for):
         if not carrier_live.get(provider):  # an empty carrier table would delete every device
             delete_for.remove(provider)
@@ -274,7 +284,8 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
                 f"{integration.carrier.table} has no live rows for this provider")
     result.common = mirror_common_devices(conn, integration, providers, sync_id=result.sync_id,
                                           now=now, delete_absent_for=delete_for)
-    result.carrier_live_devices = sum(carrier_live.values())
+    result.carrier_live_devices = sum(carrier_live.get(p, 0) for p in providers)
+    result.partition_carrier_live_devices = sum(carrier_live.values())
     _after_engine(conn, result, request)
 
 
@@ -314,6 +325,14 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
             f"the mirror lost devices: {result.common.devices.accepted} accepted carrier rows, "
             f"{result.common_live_devices} live rows in {common_table(integration).name}")
     result.plans_total = live_rows(conn, jasper_communication_plan, providers)
+    everyone = result.partition_provider_ids
+    if set(everyone) == set(providers):
+        result.partition_common_live_devices = result.common_live_devices
+        result.partition_plans = result.plans_total
+    else:  # a notified run of one provider among several
+        result.partition_common_live_devices = live_rows(conn, common_table(integration),
+                                                         everyone)
+        result.partition_plans = live_rows(conn, jasper_communication_plan, everyone)
     if integration.optimization:
         use_procedure = Engine(result.engine).reads_by_procedure(conn.dialect.name)
         result.gate.billing_periods = {

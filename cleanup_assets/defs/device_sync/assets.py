@@ -8,20 +8,39 @@ table on its own.
 """
 
 import dagster as dg
+from sqlalchemy.exc import SQLAlchemyError
 
 from ...db import in_transaction
 from ...registry import get_integration
-from ...reporting import sync_for_run
+from ...reporting import PartitionNames, partition_names, sync_for_run
+from ...sql.checks import RULES_VERSION
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
-from ..notified import InvalidRunTags, notified_sync
-from ..partitions import device_sync_partitions, split_partition_key
+from ..notified import PROVIDER_TAG, InvalidRunTags, notified_sync
+from ..partitions import InvalidPartitionKey, device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
 
 GROUP = "device_sync"
+# Who answers for these assets in the UI (Catalog → Owner), and what they are; every asset
+# of the location carries both.
+OWNERS = ["team:device-sync"]
+
+
+def asset_tags(stage: str) -> dict[str, str]:
+    """``stage``: finalize, report or handover (filterable in the catalog)."""
+    return {"domain": "device-sync", "stage": stage, "legacy": "AltaworxJasperGetDevicesCleanup"}
+
+
+TRIGGER_TAG = "cleanup/trigger"  # on materializations: notification | rerun
+
+# The device tables are judged by the row rules (sql/checks.py): a partition finalized under
+# older rules shows as changed code in the UI until it is finalized again.
+DEVICE_TABLES_VERSION = f"rules-{RULES_VERSION}"
 
 carrier_staging = dg.AssetSpec(
     "carrier_staging",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("upstream"),
     partitions_def=device_sync_partitions,
     kinds={"sql"},
     description=(
@@ -33,6 +52,9 @@ carrier_staging = dg.AssetSpec(
 carrier_devices = dg.AssetSpec(
     "carrier_devices",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("finalize"),
+    code_version=DEVICE_TABLES_VERSION,
     deps=[carrier_staging],
     kinds={"sql"},
     description=(
@@ -47,6 +69,9 @@ carrier_devices = dg.AssetSpec(
 common_devices = dg.AssetSpec(
     "common_devices",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("finalize"),
+    code_version=DEVICE_TABLES_VERSION,
     deps=[carrier_devices],
     kinds={"sql"},
     description=(
@@ -61,6 +86,9 @@ common_devices = dg.AssetSpec(
 communication_plans = dg.AssetSpec(
     "communication_plans",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("finalize"),
+    code_version=DEVICE_TABLES_VERSION,
     deps=[common_devices],
     kinds={"sql"},
     description=(
@@ -75,14 +103,22 @@ DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
 
 @dg.multi_asset(
     name="finalize_device_tables",
-    specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
+    # Skippable: a partition without an active provider materializes nothing (below), and
+    # its checks, reports and handover are skipped with it.
+    specs=[spec.replace_attributes(partitions_def=device_sync_partitions, skippable=True)
            for spec in DEVICE_TABLE_SPECS],
     can_subset=False,
 )
 def finalize_device_tables(context: dg.AssetExecutionContext, database: DatabaseResource):
     """Finalize one (integration, tenant) partition in one transaction: the notified
-    provider (the run's tags, set by the sync sensor), else every active provider."""
-    integration_key, tenant_key = split_partition_key(context.partition_key)
+    provider (the run's tags, set by the sync sensor), else every active provider. A
+    partition without an active provider is skipped: nothing is materialized."""
+    try:
+        integration_key, tenant_key = split_partition_key(context.partition_key)
+    except InvalidPartitionKey as error:  # a partition added by hand in the UI, say
+        raise dg.Failure(description=(
+            f"{error}. Nothing was done. Remove the partition in the UI: an asset's menu "
+            "beside Materialize -> Delete partitions."), allow_retries=False) from None
     integration = get_integration(integration_key)
     try:
         notified = notified_sync(context.run)
@@ -108,8 +144,28 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
         )
     except FinalizeError as error:
         raise dg.Failure(description=str(error)) from error
-    context.log.info(_summary_line(result))
-    yield from _materializations(result)
+    if not result.service_provider_ids:
+        context.log.warning(
+            f"{integration_key}|{tenant_key} skipped: tenant {tenant_key} has no active "
+            f"{integration.legacy_name} service provider. Nothing was finalized, checked, "
+            "reported or handed over, and the partition stays unmaterialized.")
+        return
+    names = _names(context, database, tenant_key, result.partition_provider_ids)
+    context.log.info(_summary_line(result, names))
+    yield from _materializations(request, result, names)
+
+
+def _names(context, database: DatabaseResource, tenant_key: str, providers) -> PartitionNames:
+    """The names shown beside the ids. Read after the commit; the `Tenant` table is a guess
+    at the platform's schema (README), so a failed read shows ids alone instead of failing a
+    finalized partition over a label."""
+    try:
+        return in_transaction(database.get_engine(),
+                              lambda conn: partition_names(conn, tenant_key, providers))
+    except SQLAlchemyError as error:
+        context.log.warning(f"tenant and provider names not read ({type(error).__name__}); "
+                            "the metadata shows their ids")
+        return PartitionNames(f"tenant {tenant_key}", {})
 
 
 def this_sync(context, engine, integration_key: str, tenant_key: str):
@@ -120,37 +176,60 @@ def this_sync(context, engine, integration_key: str, tenant_key: str):
     return in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key, run_ids))
 
 
-def _summary_line(result: FinalizeResult) -> str:
-    where = f"{result.integration_key}|{result.tenant_key}"
-    if not result.service_provider_ids:
-        return f"{where}: no active service provider, nothing to do"
+def require_sync(context, engine, integration_key: str, tenant_key: str, what: str):
+    """``this_sync``, or a failure saying there is none: a step selected on its own (a report
+    or the handover materialized alone in the UI) has no sync of its run to ``what``. (A
+    partition without an active provider never gets here: its run skips these steps.)"""
+    sync = this_sync(context, engine, integration_key, tenant_key)
+    if sync is None:
+        raise dg.Failure(
+            description=f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. "
+                        "The checks, the reports and the handover work on the sync their own "
+                        "run finalized: launch the job finalize_device_sync for the partition, "
+                        "or re-execute the run that finalized it.", allow_retries=False)
+    return sync
+
+
+def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:
+    where = f"{result.integration_key}|{result.tenant_key} ({names.tenant})"
+    providers = names.listing(result.service_provider_ids)
     if result.procedures is not None:
-        return (f"{where} providers {result.service_provider_ids}: "
-                f"{len(result.procedures.calls)} legacy procedures, "
-                f"new plans {len(result.new_plans)}")
+        return (f"{where} providers {providers}: {len(result.procedures.calls)} legacy "
+                f"procedures, new plans {len(result.new_plans)}")
     c = result.common.devices
-    return (f"{where} providers {result.service_provider_ids}: read {result.rows_read}, "
+    return (f"{where} providers {providers}: read {result.rows_read}, "
             f"rejected {result.rejected}, inserted {c.inserted}, updated {c.updated}, "
             f"unchanged {c.unchanged}, deactivated {c.deactivated}, "
             f"new plans {len(result.new_plans)}")
 
 
-def _materializations(result: FinalizeResult):
+def materialization_tags(request: FinalizeRequest, result: FinalizeResult) -> dict[str, str]:
+    """Which providers a materialization finalized (several: their ids joined by '-', tag
+    values allow no comma), and whether a notification or a rerun asked for it."""
+    return {PROVIDER_TAG: "-".join(map(str, result.service_provider_ids)),
+            TRIGGER_TAG: request.trigger}
+
+
+def _materializations(request: FinalizeRequest, result: FinalizeResult, names: PartitionNames):
+    """Each table's materialization: what the partition holds after this run (every
+    provider of it: `dagster/row_count`), and what this run did (its providers' counts)."""
     integration = get_integration(result.integration_key)
+    text = dg.MetadataValue.text
     shared = {
-        "service_provider_ids": ", ".join(map(str, result.service_provider_ids)) or "none",
-        "sync_id": dg.MetadataValue.text(str(result.sync_id)) if result.sync_id is not None
-        else dg.MetadataValue.null(),
-        "engine": result.engine,
+        "tenant": text(f"{result.tenant_key} {names.tenant}"),
+        "providers_this_run": text(names.listing(result.service_provider_ids)),
+        "providers_in_partition": text(names.listing(result.partition_provider_ids)),
+        "sync_id": text(str(result.sync_id)),
+        "engine": text(result.engine),
     }
-    if not result.service_provider_ids:
-        shared["note"] = "no active service provider of this integration for this tenant"
+    tags = materialization_tags(request, result)
     carrier = {
         **shared,
-        "dagster/row_count": result.carrier_live_devices,
-        "table": integration.carrier.table
-        + (" (Jasper database)" if integration.database.value == "jasper" else ""),
+        "table": text(integration.carrier.table
+                      + (" (Jasper database)" if integration.database.value == "jasper" else "")),
     }
+    if result.partition_carrier_live_devices is not None:  # the procedures report no counts
+        carrier["dagster/row_count"] = result.partition_carrier_live_devices
     if result.procedures is not None:
         carrier["legacy_procedures"] = dg.MetadataValue.md("\n".join(
             f"- `{call.describe()}`" for call in result.procedures.calls)
@@ -164,23 +243,25 @@ def _materializations(result: FinalizeResult):
                         "reject_reasons": dg.MetadataValue.md(_reasons_table(result.reasons))})
     if result.deactivation_skipped:
         carrier["deactivation_skipped"] = dg.MetadataValue.md("\n".join(
-            f"- provider {p}: {why}" for p, why in sorted(result.deactivation_skipped.items())))
-    yield dg.MaterializeResult(asset_key=carrier_devices.key, metadata=carrier)
-    common = {**shared, "dagster/row_count": result.common_live_devices,
-              "table": "Device + Device_Tenant" if integration.has_communication_plans
-              else "MobilityDevice"}
+            f"- provider {names.provider(p)}: {why}"
+            for p, why in sorted(result.deactivation_skipped.items())))
+    yield dg.MaterializeResult(asset_key=carrier_devices.key, metadata=carrier, tags=tags)
+    common = {**shared, "dagster/row_count": result.partition_common_live_devices,
+              "live_devices_this_run": result.common_live_devices,
+              "table": text("Device + Device_Tenant" if integration.has_communication_plans
+                            else "MobilityDevice")}
     if result.common is not None:
         d = result.common.devices
         common.update({"inserted": d.inserted, "updated": d.updated, "unchanged": d.unchanged,
                        "deactivated": d.deactivated,
                        "tenant_links_inserted": result.common.tenant_links_inserted})
-    yield dg.MaterializeResult(asset_key=common_devices.key, metadata=common)
-    plans = {**shared, "dagster/row_count": result.plans_total,
+    yield dg.MaterializeResult(asset_key=common_devices.key, metadata=common, tags=tags)
+    plans = {**shared, "dagster/row_count": result.partition_plans,
              "new_plans": len(result.new_plans),
-             "new_plan_names": ", ".join(name for _, name in result.new_plans) or "none"}
+             "new_plan_names": text(", ".join(name for _, name in result.new_plans) or "none")}
     if not integration.has_communication_plans:
-        plans["note"] = "Mobility carriers have no communication plans"
-    yield dg.MaterializeResult(asset_key=communication_plans.key, metadata=plans)
+        plans["note"] = text("Mobility carriers have no communication plans")
+    yield dg.MaterializeResult(asset_key=communication_plans.key, metadata=plans, tags=tags)
 
 
 def _reasons_table(reasons: dict[str, int]) -> str:

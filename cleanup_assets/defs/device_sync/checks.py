@@ -15,6 +15,8 @@ forced, rows read and rejected — written by the finalization in its transactio
 two reads made here: the billing period and the plans without rate plans.
 """
 
+import warnings
+
 import dagster as dg
 from pydantic import Field
 
@@ -23,40 +25,52 @@ from ...registry import Integration, get_integration
 from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
 from ..notified import NotifiedSync, notified_sync
-from ..partitions import split_partition_key
+from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
-from .assets import this_sync
+from .assets import require_sync
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
-CHECK_SPECS = [
-    dg.AssetCheckSpec(
-        "sync_is_complete", asset=GATED_ASSET, blocking=True,
-        description="The carrier finished processing before the sync was finalized: it was not "
-                    "forced after the wait for rows to process gave up.",
-    ),
-    dg.AssetCheckSpec(
-        "active_device_count_is_stable", asset=GATED_ASSET, blocking=True,
-        description="The providers' active devices did not drop by more than "
-                    "`max_active_device_drop_share` during this sync: a truncated device list "
-                    "must not be optimized.",
-    ),
-    dg.AssetCheckSpec(
-        "billing_period_exists", asset=GATED_ASSET, blocking=True,
-        description="The service provider has a billing period for this month, else next month: "
-                    "the optimization message names it.",
-    ),
-    dg.AssetCheckSpec(
-        "communication_plans_have_rate_plans", asset=GATED_ASSET,
-        description="Every communication plan in use is associated to a rate plan "
-                    "(`vwJasperCommPlan_RatePlan`, what optimization reads); devices on the "
-                    "others are left out of optimization.",
-    ),
-    dg.AssetCheckSpec(
-        "rejected_rows_within_threshold", asset=GATED_ASSET,
-        description="Rows the checks rejected are at most `max_rejected_share` of the rows read.",
-    ),
-]
+# Partitioned like the asset they check: each (integration, tenant) has its own result, and
+# one partition's failure never colours another's. Preview in Dagster 1.13, chosen knowingly
+# (the UI needs it): its warning is not repeated by every process that loads the location.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    CHECK_SPECS = [
+        dg.AssetCheckSpec(
+            "sync_is_complete", asset=GATED_ASSET, blocking=True,
+            partitions_def=device_sync_partitions,
+            description="The carrier finished processing before the sync was finalized: it was not "
+                        "forced after the wait for rows to process gave up.",
+        ),
+        dg.AssetCheckSpec(
+            "active_device_count_is_stable", asset=GATED_ASSET, blocking=True,
+            partitions_def=device_sync_partitions,
+            description="The providers' active devices did not drop by more than "
+                        "`max_active_device_drop_share` during this sync: a truncated device list "
+                        "must not be optimized.",
+        ),
+        dg.AssetCheckSpec(
+            "billing_period_exists", asset=GATED_ASSET, blocking=True,
+            partitions_def=device_sync_partitions,
+            description="The service provider has a billing period for this month, else next "
+                        "month: the optimization message names it.",
+        ),
+        dg.AssetCheckSpec(
+            "communication_plans_have_rate_plans", asset=GATED_ASSET,
+            partitions_def=device_sync_partitions,
+            description="Every communication plan in use is associated to a rate plan "
+                        "(`vwJasperCommPlan_RatePlan`, what optimization reads); devices on the "
+                        "others are left out of optimization.",
+        ),
+        dg.AssetCheckSpec(
+            "rejected_rows_within_threshold", asset=GATED_ASSET,
+            partitions_def=device_sync_partitions,
+            description="Rows the checks rejected are at most `max_rejected_share` of the rows "
+                        "read.",
+        ),
+    ]
+BLOCKING_CHECKS = {spec.name for spec in CHECK_SPECS if spec.blocking}
 
 
 class GateConfig(dg.Config):
@@ -83,66 +97,124 @@ def _facts(conn, integration: Integration, sync, today):
     return providers, periods, unlinked_devices, unlinked_plans
 
 
+def _percent(share: float) -> str:
+    return f"{share * 100:.1f} %"
+
+
+def _listed(names, most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+
+
 def gate_results(integration: Integration, notified: NotifiedSync, config: GateConfig, sync,
                  facts) -> list:
+    """The five results, each with a one-line description of why (what the UI lists per
+    partition, and what a blocked run and the stop email say)."""
     gates = notified.asks_optimization(integration)
     blocking = dg.AssetCheckSeverity.ERROR if gates else dg.AssetCheckSeverity.WARN
-    why = {"gates_optimization": gates, "sync_id": sync.id}
-
-    def result_for(name, passed, severity, **metadata):
-        return dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=name, passed=bool(passed),
-                                   severity=severity, metadata={**why, **metadata})
-
     providers, periods, unlinked_devices, unlinked_plans = facts
+    why = {"gates_optimization": gates, "sync_id": str(sync.id),
+           "service_provider_ids": ", ".join(map(str, providers))}
+
+    def result_for(name, passed, severity, description, **metadata):
+        if not passed and name in BLOCKING_CHECKS and not gates:
+            description += " (reported only: this run does not hand over to optimization)"
+        # Every value as text: the UI plots a check's numbers over its executions, whatever
+        # their partition; the numbers are read per partition here and in the description.
+        shown = {k: v if isinstance(v, (dg.MetadataValue, bool)) else dg.MetadataValue.text(
+            str(v)) for k, v in {**why, **metadata}.items()}
+        return dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=name, passed=bool(passed),
+                                   severity=severity, description=description, metadata=shown)
+
     before, after = sync.ActiveDevicesBefore or 0, sync.ActiveDevicesAfter or 0
     share = (before - after) / before if before else 0.0
+    stable = share <= config.max_active_device_drop_share
+    change = (f"active devices {before} -> {after}"
+              + (f" (a drop of {_percent(share)})" if share > 0 else ""))
+    limit = f"{_percent(config.max_active_device_drop_share)} allowed"
     if integration.optimization:
         wanted = ([notified.service_provider_id] if notified.is_notified else providers)
         missing = [p for p in wanted if periods.get(p) is None]
-        shown = {str(p): (f"{b.year}/{b.month} (id {b.id})" if b else None)
-                 for p, b in periods.items()}
-        billing = result_for("billing_period_exists", not missing, blocking,
-                             providers_without_billing_period=dg.MetadataValue.json(missing),
-                             billing_periods=dg.MetadataValue.json(shown))
+        found = [f"{p}: {b.year}/{b.month}" for p, b in sorted(periods.items()) if b]
+        shown = "; ".join(f"{p}: " + (f"{b.year}/{b.month} (id {b.id})" if b else "none")
+                          for p, b in sorted(periods.items()))
+        billing = result_for(
+            "billing_period_exists", not missing, blocking,
+            f"no billing period this month or next for provider {_listed(list(map(str, missing)))}"
+            if missing else f"billing period found (provider {'; '.join(found)})",
+            providers_without_billing_period=dg.MetadataValue.text(
+                ", ".join(map(str, missing)) or "none"),
+            billing_periods=shown)
     else:
         billing = result_for("billing_period_exists", True, blocking,
-                             reason=f"not applicable: {integration.legacy_name} is not optimized")
+                             f"not applicable: {integration.legacy_name} is not optimized")
     read, rejected = sync.CarrierRows or 0, sync.Rejected or 0
     rejected_share = rejected / read if read else 0.0
+    if not integration.has_communication_plans:
+        plans_why = f"not applicable: {integration.legacy_name} has no communication plans"
+    elif unlinked_devices:
+        plans_why = (f"{unlinked_devices} devices on {len(unlinked_plans)} plans without a "
+                     f"rate plan: {_listed(unlinked_plans)}")
+    else:
+        plans_why = "every communication plan in use has a rate plan"
     return [
-        result_for("sync_is_complete", not sync.Forced, blocking, forced=bool(sync.Forced),
-                   reason="forced: the wait for rows to process gave up" if sync.Forced
-                   else "the carrier's rows to process were all processed"),
-        result_for("active_device_count_is_stable", share <= config.max_active_device_drop_share,
-                   blocking, active_before=before, active_after=after,
-                   drop_share=round(share, 4),
+        result_for("sync_is_complete", not sync.Forced, blocking,
+                   "forced: the wait for the carrier's rows to process gave up" if sync.Forced
+                   else "the carrier's rows to process were all processed",
+                   forced=bool(sync.Forced)),
+        result_for("active_device_count_is_stable", stable, blocking,
+                   f"{change}: {'within' if stable else 'more than'} the {limit}",
+                   active_before=before, active_after=after, drop_share=round(share, 4),
                    max_drop_share=config.max_active_device_drop_share),
         billing,
         result_for("communication_plans_have_rate_plans", unlinked_devices == 0,
-                   dg.AssetCheckSeverity.WARN,
+                   dg.AssetCheckSeverity.WARN, plans_why,
                    devices_on_plans_without_rate_plan=unlinked_devices,
-                   plans_without_rate_plan=dg.MetadataValue.json(unlinked_plans)),
+                   plans_without_rate_plan=dg.MetadataValue.text(
+                       ", ".join(unlinked_plans) or "none")),
         result_for("rejected_rows_within_threshold", rejected_share <= config.max_rejected_share,
-                   dg.AssetCheckSeverity.WARN, rejected=rejected, rows_checked=read,
+                   dg.AssetCheckSeverity.WARN,
+                   f"{rejected} of {read} rows rejected ({_percent(rejected_share)}): "
+                   f"{'within' if rejected_share <= config.max_rejected_share else 'more than'}"
+                   f" the {_percent(config.max_rejected_share)} allowed",
+                   rejected=rejected, rows_checked=read,
                    rejected_share=round(rejected_share, 4),
                    max_rejected_share=config.max_rejected_share),
     ]
 
 
+GATE_BLOCKED = "optimization not handed over: the gate blocked it"
+
+
+def blocked_by(results) -> list:
+    """The results that block the handover: blocking checks failed at ERROR severity."""
+    return [r for r in results if not r.passed and r.check_name in BLOCKING_CHECKS
+            and r.severity == dg.AssetCheckSeverity.ERROR]
+
+
+def gate_decision(blocked) -> str:
+    """One line, for the run, the stop email and AMOP 2.0: which checks blocked, and why."""
+    return f"{GATE_BLOCKED} - " + "; ".join(f"{r.check_name}: {r.description}" for r in blocked)
+
+
 @dg.multi_asset_check(name="judge_optimization_gate", specs=CHECK_SPECS)
 def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: GateConfig,
                             database: DatabaseResource):
-    """Judge the finalized sync for the optimization handover (and only for it)."""
+    """Judge the finalized sync for the optimization handover (and only for it). When a
+    blocking check fails, the step fails with the decision — which checks, and why — and
+    the handover does not run."""
     op_context = context.op_execution_context
     integration_key, tenant_key = split_partition_key(op_context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = this_sync(op_context, engine, integration_key, tenant_key)
-    if sync is None:  # no active provider: nothing was finalized, nothing to hand over
-        for spec in CHECK_SPECS:
-            yield dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=spec.name, passed=True,
-                                      metadata={"reason": "no active service provider: nothing "
-                                                "was synced"})
-        return
+    sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
     facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
-    yield from gate_results(integration, notified_sync(op_context.run), config, sync, facts)
+    results = gate_results(integration, notified_sync(op_context.run), config, sync, facts)
+    yield from results
+    blocked = blocked_by(results)
+    if blocked:
+        # Raised after every result is recorded, instead of Dagster's own
+        # DagsterAssetCheckFailedError: the run then reads as the decision it is.
+        raise dg.Failure(description=gate_decision(blocked), allow_retries=False,
+                         metadata={"blocked_by": dg.MetadataValue.text(
+                             ", ".join(r.check_name for r in blocked))})

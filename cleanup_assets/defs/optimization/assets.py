@@ -25,7 +25,14 @@ from ...optimization import (
 )
 from ...registry import get_integration
 from ...sql.gate import find_billing_period
-from ..device_sync.assets import GROUP, common_devices, communication_plans
+from ..device_sync.assets import (
+    GROUP,
+    OWNERS,
+    asset_tags,
+    common_devices,
+    communication_plans,
+    require_sync,
+)
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
@@ -37,6 +44,8 @@ FIFO_RESEND_WINDOW = timedelta(minutes=4)
 optimization_handover = dg.AssetSpec(
     "optimization_handover",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("handover"),
     deps=[common_devices, communication_plans],
     kinds={"sqs"},
     partitions_def=device_sync_partitions,
@@ -62,14 +71,21 @@ def queue_carrier_optimization(
     """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
+    # Never a handover without this run's finalized sync (the handover selected alone).
+    require_sync(context, database.get_engine(), integration_key, tenant_key, "hand over")
     notified = notified_sync(context.run)
     if notified.asks_optimization(integration):
         metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key)
     elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
                                     "(Jasper family only)"}
+    elif notified.is_notified:
+        metadata = {"optimization": f"not requested: provider "
+                                    f"{notified.service_provider_id}'s sync notification did "
+                                    "not ask for it (ShouldQueueCarrierOptimization false)"}
     else:
-        metadata = {"optimization": "not requested (a rerun or backfill never asks for it)"}
+        metadata = {"optimization": "not requested: a run without a sync notification (a "
+                                    "rerun, a backfill, a launch from the UI) never asks for it"}
     yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
 
 
@@ -130,7 +146,8 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
         conn, provider, key, session, QUEUED, run_id=run.run_id, message_id=message_id))
     context.log.info(f"carrier optimization queued for provider {provider}: {body}")
     metadata = {"optimization": "queued", "message_id": message_id, "body": body,
-                "attributes": dg.MetadataValue.json(attributes)}
+                "attributes": dg.MetadataValue.md("\n".join(
+                    f"- {name}: {value}" for name, value in attributes.items()))}
     if session > 0:
         metadata["amop_progress"] = _deliver_progress(engine, amop, provider, key, session,
                                                       tenant_key)

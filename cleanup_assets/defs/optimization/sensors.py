@@ -33,10 +33,21 @@ def _root_cause(error) -> str:
     return " ".join(error.message.split())
 
 
+def _step_reason(event) -> str:
+    """What a failed step says: the description of a ``dg.Failure`` our steps raise (a
+    decision, written for an operator: the gate's blocking checks and their reasons, an
+    unconfirmed send, an unknown provider), else the step and its innermost error."""
+    data = event.step_failure_data
+    described = data.user_failure_data and data.user_failure_data.description
+    if described:
+        return " ".join(described.split())
+    return f"{event.step_key}: {_root_cause(data.error)}"
+
+
 def failure_reason(context: dg.RunFailureSensorContext) -> str:
-    steps = [f"{event.step_key}: {_root_cause(event.step_failure_data.error)}"
-             for event in context.get_step_failure_events()
-             if event.step_failure_data and event.step_failure_data.error]
+    steps = [_step_reason(event) for event in context.get_step_failure_events()
+             if event.step_failure_data and (event.step_failure_data.error
+                                             or event.step_failure_data.user_failure_data)]
     return "; ".join(steps) or context.failure_event.message or "the run failed"
 
 
@@ -52,6 +63,14 @@ WILL_RETRY_TAG = "dagster/will_retry"
     name="stop_optimization_on_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=30,
+    description=(
+        "When a run that asked for carrier optimization fails before queueing it (a blocking "
+        "gate check, the optimization queue, the database, a lost process): sends the legacy "
+        "stop email with the reason (for a blocked gate: the failing checks and why), marks "
+        "the OptimizationSession stopped and reports the error to AMOP 2.0. Runs that did not "
+        "ask for optimization are skipped. cleanup-assets resume-optimization reopens a "
+        "stopped session."
+    ),
 )
 def stop_optimization_on_failure(
     context: dg.RunFailureSensorContext,

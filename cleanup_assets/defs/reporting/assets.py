@@ -36,7 +36,13 @@ from ...reporting import (
     write_sync_log,
 )
 from ...sql.common import new_plans_of
-from ..device_sync.assets import GROUP, communication_plans, this_sync
+from ..device_sync.assets import (
+    GROUP,
+    OWNERS,
+    asset_tags,
+    communication_plans,
+    require_sync,
+)
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import (
     Amop20Resource,
@@ -50,6 +56,8 @@ from ..resources import (
 device_sync_summary = dg.AssetSpec(
     "device_sync_summary",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("report"),
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
     kinds={"sql", "email", "s3"},
@@ -68,6 +76,8 @@ device_sync_summary = dg.AssetSpec(
 device_history = dg.AssetSpec(
     "device_history",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("report"),
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
     kinds={"s3", "snowflake"},
@@ -83,6 +93,8 @@ device_history = dg.AssetSpec(
 amop_daily_sync = dg.AssetSpec(
     "amop_daily_sync",
     group_name=GROUP,
+    owners=OWNERS,
+    tags=asset_tags("report"),
     deps=[communication_plans],
     partitions_def=device_sync_partitions,
     kinds={"api"},
@@ -118,7 +130,8 @@ class _Outcome:
 
     def raise_if_failed(self, sync_id: int) -> None:
         if self.failures:
-            raise dg.Failure(description="; ".join(self.failures), metadata={"sync_id": sync_id})
+            raise dg.Failure(description="; ".join(self.failures),
+                             metadata={"sync_id": dg.MetadataValue.text(str(sync_id))})
 
 
 @dg.multi_asset(name="report_device_sync", specs=[device_sync_summary])
@@ -129,11 +142,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is None:
-        yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata={
-            "note": "no active service provider: nothing was synced, nothing to report"})
-        return
+    sync = require_sync(context, engine, integration_key, tenant_key, "report")
     use_procedure = database.reads_by_procedure()
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
@@ -164,18 +173,20 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
 
     rows = summary_table_rows(integration, summary, name)
     metadata = {
-        "sync_id": sync.id,
+        "sync_id": dg.MetadataValue.text(str(sync.id)),
+        "tenant": dg.MetadataValue.text(f"{tenant_key} {name}"),
         "summary": dg.MetadataValue.md("| field | value |\n|---|---|\n" + "\n".join(
             f"| {k} | {'' if v is None else v} |" for k, v in rows)),
         "summary_read": "yes" if summary.fields is not None else f"no: {summary.error}",
-        "emails": dg.MetadataValue.json(mails.done),
+        "emails": dg.MetadataValue.md("\n".join(f"- {line}" for line in mails.done)
+                                      or "none sent"),
         "sync_log": log_object,
         "dagster/row_count": (summary.fields or {}).get("DeviceCount") or 0,
     }
     yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata=metadata)
     if mails.failures or log.failures:
         raise dg.Failure(description="; ".join(log.failures + mails.failures),
-                         metadata={"sync_id": sync.id})
+                         metadata={"sync_id": dg.MetadataValue.text(str(sync.id))})
 
 
 def _emails(integration, summary, sync, historian: bool, tenant: str, use_procedure: bool):
@@ -229,13 +240,9 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
     engine = database.get_engine()
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is None:
-        yield dg.MaterializeResult(asset_key=device_history.key, metadata={
-            "skipped": "no active service provider: nothing was synced"})
-        return
+    sync = require_sync(context, engine, integration_key, tenant_key, "export")
     outcome = _Outcome(engine, sync.id, "HistoryStatus")
-    metadata: dict = {"sync_id": sync.id}
+    metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id))}
     written = 0
     if history_stage.enabled:
         files = []
@@ -247,7 +254,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
                 written += rows
             except Exception as error:
                 outcome.failed(f"stage {provider}", error)
-        metadata["stage"] = dg.MetadataValue.json(files)
+        metadata["stage"] = dg.MetadataValue.md("\n".join(f"- {f}" for f in files) or "none")
     else:
         metadata["stage"] = "not configured (SnowflakeS3BucketName, SnowflakeS3BucketPath)"
     if warehouse.enabled:
@@ -301,10 +308,9 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    sync = this_sync(context, database.get_engine(), integration_key, tenant_key)
-    if sync is None:
-        note = "skipped: no active service provider, nothing was finalized"
-    elif integration.amop_key is None:  # the legacy throws here (F:107-109)
+    require_sync(context, database.get_engine(), integration_key, tenant_key,
+                 "notify AMOP 2.0 of")
+    if integration.amop_key is None:  # the legacy throws here (F:107-109)
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)
     else:

@@ -34,6 +34,14 @@ def notified_tags(launch) -> dict[str, str]:
     job=finalize_device_sync_job,
     minimum_interval_seconds=30,
     default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Turns the carriers' device-sync notifications (the database inbox, and the legacy SQS "
+        "queue when configured) into runs of finalize_device_sync: one per integration and "
+        "tenant, tagged with the notified provider, once that provider's rows to process are "
+        "done. Waits DelayBetweenRetries while rows remain; when retries run out it clears "
+        "them and launches the run as forced. Adds a new tenant's partition first. Malformed "
+        "notifications are rejected with their reason (cleanup-assets notifications)."
+    ),
 )
 def sync_notification_sensor(
     context: dg.SensorEvaluationContext,

@@ -1,0 +1,192 @@
+"""What the runs tell an operator, in process and on both databases (test_ui.py reads the same
+through the webserver): a partition without a provider is skipped, a key that is not a
+tenant fails before any work, a materialization describes its whole partition, a blocked
+gate says which checks and why — in the run, the stop email and the AMOP 2.0 error."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+
+import dagster as dg
+import pytest
+from sqlalchemy import delete, insert
+
+from cleanup_assets.definitions import make_definitions
+from cleanup_assets.defs.notified import NotifiedSync
+from cleanup_assets.defs.resources import DatabaseResource
+from cleanup_assets.outbox import outbox_dir, read_json
+from cleanup_assets.schema import billing_period, optimization_session
+
+from .builders import good_devices, rows, seed_providers, stage
+
+TABLES = {"carrier_devices", "common_devices", "communication_plans"}
+
+
+def run(database_url, instance, partition: str, tags=None, selection=None):
+    defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01))
+    tenant = partition.split("|")[1]
+    if tenant not in instance.get_dynamic_partitions("tenant"):
+        instance.add_dynamic_partitions("tenant", [tenant])  # as the UI's "Add a partition"
+    if selection is None:
+        job = defs.resolve_job_def("finalize_device_sync")
+        result = job.execute_in_process(instance=instance, partition_key=partition, tags=tags,
+                                        raise_on_error=False)
+    else:
+        job = defs.resolve_implicit_global_asset_job_def()
+        result = job.execute_in_process(instance=instance, partition_key=partition, tags=tags,
+                                        asset_selection=[dg.AssetKey(k) for k in selection],
+                                        raise_on_error=False)
+    return defs, result
+
+
+def materialized(result) -> dict[str, dg.AssetMaterialization]:
+    return {e.asset_key.to_user_string(): e.event_specific_data.materialization
+            for e in result.get_asset_materialization_events()}
+
+
+def step_statuses(result) -> dict[str, str]:
+    found = {}
+    for event in result.all_events:
+        if event.is_step_success:
+            found[event.step_key] = "success"
+        elif event.is_step_skipped:
+            found[event.step_key] = "skipped"
+        elif event.is_step_failure:
+            found[event.step_key] = "failure"
+    return found
+
+
+def failure_description(result) -> str:
+    (failure,) = result.get_step_failure_events()
+    return failure.step_failure_data.user_failure_data.description
+
+
+def test_a_partition_without_an_active_provider_materializes_nothing(database_url, instance,
+                                                                   engine):
+    seed_providers(engine, (11, 1, "jasper"))  # tenant 2 has no Jasper provider
+
+    _, result = run(database_url, instance, "jasper|2")
+
+    assert result.success
+    assert materialized(result) == {}
+    assert [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"] == []
+    statuses = step_statuses(result)
+    assert statuses.pop("finalize_device_tables") == "success"
+    assert set(statuses.values()) == {"skipped"}
+    assert rows(engine, "CleanupDeviceSync") == []
+    assert instance.get_materialized_partitions(dg.AssetKey("common_devices")) == set()
+
+
+def test_a_tenant_key_that_is_not_a_tenant_id_fails_before_any_work(database_url, instance,
+                                                                    engine):
+    seed_providers(engine, (11, 1, "jasper"))
+
+    _, result = run(database_url, instance, "jasper|acme")
+
+    assert not result.success
+    description = failure_description(result)
+    assert description.startswith("tenant partition key 'acme' is not a TenantId")
+    assert "`cleanup-assets register-tenants` adds the valid ones" in description
+    assert materialized(result) == {} and rows(engine, "CleanupDeviceSync") == []
+
+
+def test_a_materialization_counts_the_whole_partition_and_names_this_runs_provider(
+        database_url, instance, engine):
+    seed_providers(engine, (11, 1, "rogers"), (12, 1, "rogers"))
+    stage(engine, "rogers", 11, good_devices(11, 4))
+    stage(engine, "rogers", 12, good_devices(12, 6))
+    run(database_url, instance, "rogers|1", NotifiedSync(service_provider_id=12).tags())
+
+    _, result = run(database_url, instance, "rogers|1", NotifiedSync(service_provider_id=11).tags())
+
+    assert result.success
+    common = materialized(result)["common_devices"]
+    meta = {k: v.value for k, v in common.metadata.items()}
+    assert meta["dagster/row_count"] == 10  # both providers: what the partition holds
+    assert meta["live_devices_this_run"] == 4 and meta["inserted"] == 4  # this run's
+    assert meta["providers_this_run"] == "11 Provider 11"
+    assert meta["providers_in_partition"] == "11 Provider 11, 12 Provider 12"
+    assert meta["tenant"] == "1 Acme Logistics"
+    assert isinstance(common.metadata["sync_id"], dg.TextMetadataValue)
+    assert common.tags["cleanup/service_provider_id"] == "11"
+    assert common.tags["cleanup/trigger"] == "notification"
+    carrier = materialized(result)["carrier_devices"]
+    assert carrier.metadata["dagster/row_count"].value == 10
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_a_rerun_of_every_provider_is_tagged_with_all_of_them(database_url, instance, engine):
+    seed_providers(engine, (11, 1, "rogers"), (12, 1, "rogers"))
+
+    _, result = run(database_url, instance, "rogers|1")
+
+    tags = materialized(result)["communication_plans"].tags
+    assert (tags["cleanup/service_provider_id"], tags["cleanup/trigger"]) == ("11-12", "rerun")
+    handover = materialized(result)["optimization_handover"].metadata["optimization"].value
+    assert handover.startswith("not requested: a run without a sync notification")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_a_notified_run_that_did_not_ask_says_so_on_the_handover(database_url, instance,
+                                                                 engine):
+    seed_providers(engine, (11, 1, "jasper"))
+
+    _, result = run(database_url, instance, "jasper|1", NotifiedSync(service_provider_id=11).tags())
+
+    handover = materialized(result)["optimization_handover"].metadata["optimization"].value
+    assert handover == ("not requested: provider 11's sync notification did not ask for it "
+                        "(ShouldQueueCarrierOptimization false)")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+@pytest.mark.parametrize(("asset", "what"), [("device_sync_summary", "report"),
+                                             ("optimization_handover", "hand over")])
+def test_a_report_or_the_handover_materialized_alone_says_its_run_finalized_nothing(
+        database_url, instance, engine, asset, what):
+    seed_providers(engine, (11, 1, "jasper"))
+    tags = NotifiedSync(service_provider_id=11, should_queue_carrier_optimization=True,
+                        optimization_session_id=555).tags()
+
+    _, result = run(database_url, instance, "jasper|1", tags, selection=[asset])
+
+    assert not result.success
+    assert f"this run finalized no sync to {what}" in failure_description(result)
+    assert "launch the job finalize_device_sync" in failure_description(result)
+    assert read_json("sqs") == []  # no handover without a finalized, judged sync
+
+
+def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(database_url,
+                                                                         instance, engine):
+    seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 20))
+    with engine.begin() as conn:
+        conn.execute(delete(billing_period))
+        conn.execute(insert(optimization_session).values(
+            Id=555, SessionId="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d", TenantId=1,
+            ServiceProviderId=11, IsActive=True, IsDeleted=False))
+    tags = NotifiedSync(service_provider_id=11, should_queue_carrier_optimization=True,
+                        optimization_session_id=555, forced=True).tags()
+
+    defs, result = run(database_url, instance, "jasper|1", tags)
+
+    assert not result.success
+    decision = ("optimization not handed over: the gate blocked it - sync_is_complete: forced: "
+                "the wait for the carrier's rows to process gave up; billing_period_exists: no "
+                "billing period this month or next for provider 11")
+    assert failure_description(result) == decision
+    assert step_statuses(result)["judge_optimization_gate"] == "failure"
+    assert "queue_carrier_optimization" not in step_statuses(result)  # never ran
+    failure = next(e for e in result.all_events if e.is_run_failure)
+    sensor = defs.resolve_sensor_def("stop_optimization_on_failure")
+    sensor(dg.build_run_status_sensor_context(
+        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources=defs.resources).for_run_failure())
+    (path,) = [p for p in outbox_dir("email").glob("*.eml")
+               if b"Optimization stopped" in p.read_bytes()]
+    mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    assert mail.get_body(("plain",)).get_content().endswith(f"Error Details: {decision}")
+    (error,) = [c["data"] for c in read_json("amop") if c["data"].get("job_name") == "ErrorMessage"]
+    assert error["ErrorMessage"] == decision
+    assert rows(engine, "CleanupOptimizationHandover")[0]["Reason"] == decision

@@ -1,0 +1,421 @@
+"""What an operator sees, read where the UI reads it: the GraphQL API of a real webserver, and
+one real browser (Debian's chromium through Playwright).
+
+One `dagster dev` (webserver and daemon) serves the whole module. On it: `cleanup-assets
+demo` (two days of syncs, launched by the daemon's sensor), then what an operator does in
+the UI — a run asking for optimization whose gate blocks it (provider 101 has no billing
+period), a run of a partition without a provider (`jasper|2`) and a run of a tenant key added
+by hand (`acme`)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import delete, func, insert, select
+
+from cleanup_assets.db import make_engine
+from cleanup_assets.schema import billing_period, device, device_sync, optimization_session
+
+from .processes import BIN, ROOT, environment, start, stop, wait_until
+from .servers import free_port
+
+# One dagster dev for the module: under pytest-xdist its tests stay on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("ui")]
+
+LOCATION = {"repositoryLocationName": "cleanup_assets", "repositoryName": "__repository__"}
+REPOSITORY_TAG = {"key": ".dagster/repository", "value": "__repository__@cleanup_assets"}
+GATE_BLOCKED = ("optimization not handed over: the gate blocked it - billing_period_exists: "
+                "no billing period this month or next for provider 101")
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+class Ui:
+    def __init__(self, url: str, env: dict, demo_output: str):
+        self.url, self.env, self.demo_output = url, env, demo_output
+        self.runs: dict[str, str] = {}  # scenario -> run id
+        self.engine = make_engine(f"sqlite:///{Path(env['CLEANUP_HOME']) / 'cleanup.db'}")
+
+    def gql(self, query: str, **variables) -> dict:
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        request = urllib.request.Request(f"{self.url}/graphql", data=body,
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            answer = json.loads(response.read())
+        assert "errors" not in answer, answer["errors"]
+        return answer["data"]
+
+    def launch(self, partition: str, tags: dict[str, str] | None = None) -> str:
+        """A run of the job for one partition, as the UI's launchpad sends it."""
+        tags = {"dagster/partition": partition, **(tags or {})}
+        launched = self.gql(LAUNCH_RUN, params={
+            "selector": {**LOCATION, "jobName": "finalize_device_sync"}, "runConfigData": {},
+            "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in tags.items()]}})
+        assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
+        return launched["launchRun"]["run"]["runId"]
+
+    def run(self, run_id: str) -> dict:
+        """The run (``runOrError``) and its events (``logsForRun``)."""
+        return self.gql(RUN, runId=run_id)
+
+    def check_executions(self, check: str, partition: str) -> list[dict]:
+        return self.gql(CHECK_EXECUTIONS, check=check, partition=partition)["assetCheckExecutions"]
+
+
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+  }
+}"""
+RUN = """
+query($runId: ID!) {
+  runOrError(runId: $runId) {
+    ... on Run {
+      status
+      repositoryOrigin { repositoryLocationName repositoryName }
+      stepStats { stepKey status }
+    }
+  }
+  logsForRun(runId: $runId) {
+    ... on EventConnection {
+      events {
+        __typename
+        ... on MessageEvent { message level stepKey }
+        ... on ExecutionStepFailureEvent {
+          error { message className }
+          failureMetadata { description }
+        }
+      }
+    }
+  }
+}"""
+CHECK_EXECUTIONS = """
+query($check: String!, $partition: String) {
+  assetCheckExecutions(assetKey: {path: ["common_devices"]}, checkName: $check,
+                       partition: $partition, limit: 5) {
+    runId status partition
+    evaluation { success severity description partition }
+  }
+}"""
+
+
+def _finished(ui: Ui, run_id: str):
+    run = ui.run(run_id)
+    return run if run["runOrError"]["status"] in ("SUCCESS", "FAILURE", "CANCELED") else None
+
+
+def _daemon_heartbeat(env: dict) -> bool:
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        beat = instance.get_daemon_heartbeats().get("SENSOR")
+        return beat is not None and time.time() - beat.timestamp < 60
+
+
+@pytest.fixture(scope="module")
+def ui(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("ui")
+    env = environment(tmp)
+    port = free_port()
+    log = tmp / "dagster-dev.log"
+    server = start([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
+                    "-p", str(port)], env, log)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        def answering():
+            try:
+                with urllib.request.urlopen(f"{url}/server_info", timeout=5) as response:
+                    return response.status == 200
+            except OSError:
+                return False
+
+        wait_until(answering, timeout=120, interval=1, what="the webserver")
+        # The demo uses a daemon already serving the instance, as it would scripts/ui's.
+        wait_until(lambda: _daemon_heartbeat(env), timeout=120, interval=1, what="the daemon")
+        demo = subprocess.run([str(BIN / "cleanup-assets"), "demo", "--devices", "12"], cwd=ROOT,
+                              env=env, capture_output=True, text=True, timeout=600)
+        assert demo.returncode == 0, demo.stdout + demo.stderr + log.read_text()[-5000:]
+        ui = Ui(url, env, demo.stdout)
+        _operator_scenarios(ui)
+        yield ui
+    finally:
+        stop(server)
+
+
+def _operator_scenarios(ui: Ui) -> None:
+    """What an operator does after the demo, through the GraphQL the UI sends."""
+    with ui.engine.begin() as conn:  # the billing data of provider 101 is missing
+        conn.execute(delete(billing_period).where(billing_period.c.ServiceProviderId == 101))
+        conn.execute(insert(optimization_session).values(
+            Id=9911, SessionId="00000000-0000-4000-8000-000000009911", TenantId=1,
+            ServiceProviderId=101, IsActive=True, IsDeleted=False))
+    # A run asking for optimization, tagged as the sync sensor tags one (the launchpad can).
+    ui.runs["blocked"] = ui.launch("jasper|1", {
+        "cleanup/service_provider_id": "101", "cleanup/should_queue_carrier_optimization": "true",
+        "cleanup/optimization_session_id": "9911"})
+    ui.runs["no_provider"] = ui.launch("jasper|2")  # tenant 2 has no Jasper account
+    added = ui.gql("""mutation($selector: RepositorySelector!) {
+        addDynamicPartition(partitionsDefName: "tenant", partitionKey: "acme",
+                            repositorySelector: $selector) { __typename } }""",
+                   selector=LOCATION)  # the UI's "Add a partition"
+    assert added["addDynamicPartition"]["__typename"] == "AddDynamicPartitionSuccess"
+    ui.runs["acme"] = ui.launch("jasper|acme")
+    for run_id in ui.runs.values():
+        wait_until(lambda: _finished(ui, run_id), timeout=240, interval=1,
+                   what=f"run {run_id}")
+
+
+# --- the demo goes the way production goes ----------------------------------------------
+def test_the_demo_goes_through_the_sensor_twice_and_prints_what_changed(ui):
+    out = ui.demo_output
+    assert "Day 1" in out and "Day 2" in out and "0 failed" in out
+    assert "already running on this instance" in out  # dagster dev's daemon served it
+    day1 = out.split("Day 1")[1].split("Day 2")[0]
+    assert "thingspace|1" in day1 and "telegence|3" in day1 and "ebonding|2" in day1
+    thingspace_day2 = next(line for line in out.split("Day 2")[1].splitlines()
+                           if line.startswith("thingspace|1")).split()
+    # provider, ok, checked, rejected, inserted, updated, unchanged, deactivated: 3 left and 2
+    # joined; of the 3 gone, device 0 was never mirrored (day 1 named it twice: rejected)
+    assert thingspace_day2[1:3] == ["103", "yes"]
+    assert thingspace_day2[5] == "2" and thingspace_day2[8] == "2"
+
+
+def test_the_demos_runs_are_listed_under_the_job_the_sensor_and_its_ticks(ui):
+    def runs(**filter_):
+        found = ui.gql("""query($filter: RunsFilter) { runsOrError(filter: $filter) {
+            ... on Runs { results { runId status repositoryOrigin { repositoryLocationName } }
+            } } }""", filter=filter_)["runsOrError"]["results"]
+        return {r["runId"]: r for r in found}
+
+    sensor = {"key": "dagster/sensor_name", "value": "sync_notification_sensor"}
+    # What the job's and the sensor's Runs tabs ask for: the job (or sensor) and the origin.
+    by_job = runs(pipelineName="finalize_device_sync", tags=[REPOSITORY_TAG])
+    by_sensor = runs(tags=[sensor, REPOSITORY_TAG])
+    assert len(by_sensor) == 26  # 13 providers, two days
+    assert {r["status"] for r in by_sensor.values()} == {"SUCCESS"}
+    assert set(by_sensor) <= set(by_job)
+    assert {r["repositoryOrigin"]["repositoryLocationName"] for r in by_job.values()} == {
+        "cleanup_assets"}  # what the overview timeline groups runs by
+    ticks = ui.gql("""query($selector: SensorSelector!) { sensorOrError(sensorSelector: $selector)
+        { ... on Sensor { sensorState { ticks(limit: 200) { status runIds } } } } }""",
+                   selector={**LOCATION, "sensorName": "sync_notification_sensor"})
+    launched = {run_id for tick in ticks["sensorOrError"]["sensorState"]["ticks"]
+                for run_id in tick["runIds"]}
+    assert launched == set(by_sensor)
+
+
+# --- checks per partition -----------------------------------------------------------------
+def test_each_partition_has_its_own_check_result_and_reason(ui):
+    (blocked,) = [e for e in ui.check_executions("billing_period_exists", "jasper|1")
+                  if e["runId"] == ui.runs["blocked"]]
+    assert (blocked["status"], blocked["partition"]) == ("FAILED", "jasper|1")
+    assert blocked["evaluation"]["severity"] == "ERROR"
+    assert blocked["evaluation"]["description"] == (
+        "no billing period this month or next for provider 101")
+    other = ui.check_executions("billing_period_exists", "jasper|3")[0]  # tenant 3: untouched
+    assert (other["status"], other["partition"]) == ("SUCCEEDED", "jasper|3")
+    assert other["evaluation"]["description"].startswith("billing period found (provider 302: ")
+
+    plans = ui.check_executions("communication_plans_have_rate_plans", "jasper|3")[0]
+    assert plans["status"] == "FAILED" and plans["evaluation"]["severity"] == "WARN"
+    assert "plans without a rate plan: CP-Camera-HighData" in plans["evaluation"]["description"]
+    mobility = ui.check_executions("communication_plans_have_rate_plans", "telegence|3")[0]
+    assert mobility["status"] == "SUCCEEDED"
+    assert mobility["evaluation"]["description"] == (
+        "not applicable: Telegence has no communication plans")
+
+
+def test_the_checks_partition_statuses_list_the_failed_partition_alone(ui):
+    checks = ui.gql("""{ assetNodeOrError(assetKey: {path: ["common_devices"]}) { ... on AssetNode {
+        assetChecksOrError { ... on AssetChecks { checks { name partitionStatuses {
+          ... on AssetCheckMultiPartitionStatuses { ranges { primaryDimStartKey primaryDimEndKey
+            secondaryDim { ... on AssetCheckDefaultPartitionStatuses {
+              succeededPartitions failedPartitions skippedPartitions } } } } } } } } } } }""")
+    by_name = {c["name"]: c for c in
+               checks["assetNodeOrError"]["assetChecksOrError"]["checks"]}
+    (jasper,) = [r["secondaryDim"] for r in by_name["billing_period_exists"]["partitionStatuses"]
+                 ["ranges"] if r["primaryDimStartKey"] == "jasper"]
+    assert jasper["failedPartitions"] == ["1"] and jasper["succeededPartitions"] == ["3"]
+    assert jasper["skippedPartitions"] == ["2"]  # no provider: skipped, never passed
+
+
+# --- a blocked gate is a decision ----------------------------------------------------------
+def test_a_blocked_gate_fails_its_run_saying_which_checks_and_why(ui):
+    answer = ui.run(ui.runs["blocked"])
+    assert answer["runOrError"]["status"] == "FAILURE"
+    steps = {s["stepKey"]: s["status"] for s in answer["runOrError"]["stepStats"]}
+    assert steps["judge_optimization_gate"] == "FAILURE"
+    assert steps["report_device_sync"] == "SUCCESS"  # every report still goes
+    assert "queue_carrier_optimization" not in steps or (
+        steps["queue_carrier_optimization"] == "SKIPPED")
+    (failure,) = [e for e in answer["logsForRun"]["events"]
+                  if e["__typename"] == "ExecutionStepFailureEvent"]
+    assert failure["failureMetadata"]["description"] == GATE_BLOCKED
+    assert "DagsterAssetCheckFailedError" not in json.dumps(answer)
+
+
+def test_the_stop_email_and_amop_give_the_gates_reasons(ui):
+    outbox = Path(ui.env["CLEANUP_HOME"]) / "outbox"
+
+    def stop_mail():  # the daemon's stop sensor ticks every 30 s
+        for path in sorted((outbox / "email").glob("*.eml")):
+            mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if mail["Subject"].startswith("Optimization stopped"):
+                return mail
+        return None
+
+    mail = wait_until(stop_mail, timeout=120, interval=2, what="the stop email")
+    assert mail["Subject"] == "Optimization stopped: device sync failed - Acme Jasper US"
+    assert f"Error Details: {GATE_BLOCKED}" in mail.get_body(("plain",)).get_content()
+    errors = [json.loads(p.read_text())["data"] for p in (outbox / "amop").glob("*.json")]
+    (error,) = [e for e in errors if e.get("job_name") == "ErrorMessage"]
+    assert (error["SessionId"], error["ErrorMessage"]) == ("9911", GATE_BLOCKED)
+
+
+# --- partitions without a provider, keys that are not tenants -----------------------------
+def test_a_partition_without_a_provider_is_skipped_not_materialized(ui):
+    answer = ui.run(ui.runs["no_provider"])
+    assert answer["runOrError"]["status"] == "SUCCESS"
+    steps = {s["stepKey"]: s["status"] for s in answer["runOrError"]["stepStats"]}
+    assert steps.pop("finalize_device_tables") == "SUCCESS"
+    assert set(steps.values()) == {"SKIPPED"}  # checks, reports, handover
+    messages = [e.get("message", "") for e in answer["logsForRun"]["events"]]
+    assert any("jasper|2 skipped: tenant 2 has no active Jasper service provider" in m
+               for m in messages)
+    materialized = ui.gql("""{ assetNodes(assetKeys: [{path: ["common_devices"]},
+        {path: ["device_sync_summary"]}]) { assetMaterializations(partitions: ["jasper|2"]) {
+        partition } } }""")["assetNodes"]
+    assert materialized == [{"assetMaterializations": []}] * 2
+    executions = ui.check_executions("sync_is_complete", "jasper|2")
+    assert [e["status"] for e in executions] == ["SKIPPED"]  # never "passed"
+
+
+def test_a_tenant_key_added_by_hand_fails_at_once_pointing_to_register_tenants(ui):
+    answer = ui.run(ui.runs["acme"])
+    assert answer["runOrError"]["status"] == "FAILURE"
+    steps = {s["stepKey"]: s["status"] for s in answer["runOrError"]["stepStats"]}
+    assert steps.pop("finalize_device_tables") == "FAILURE"
+    assert "SUCCESS" not in steps.values()
+    (failure,) = [e for e in answer["logsForRun"]["events"]
+                  if e["__typename"] == "ExecutionStepFailureEvent"]
+    description = failure["failureMetadata"]["description"]
+    assert "'acme' is not a TenantId" in description
+    assert "cleanup-assets register-tenants" in description
+    assert "Delete partitions" in description
+    with ui.engine.connect() as conn:  # before any work: no ledger row
+        assert conn.execute(select(func.count()).where(
+            device_sync.c.TenantKey == "acme")).scalar() == 0
+
+
+# --- metadata that reads at a glance ------------------------------------------------------
+def test_a_materialization_describes_its_whole_partition_and_names_its_provider(ui):
+    events = ui.gql("""{ assetOrError(assetKey: {path: ["common_devices"]}) { ... on Asset {
+        assetMaterializations(partitions: ["jasper|1"], limit: 1) { runId partition
+          tags { key value }
+          metadataEntries { label __typename
+            ... on TextMetadataEntry { text } ... on IntMetadataEntry { intValue } } } } } }""")
+    (latest,) = events["assetOrError"]["assetMaterializations"]
+    assert latest["runId"] == ui.runs["blocked"]  # a run of provider 101 alone
+    meta = {e["label"]: e.get("text", e.get("intValue")) for e in latest["metadataEntries"]}
+    kinds = {e["label"]: e["__typename"] for e in latest["metadataEntries"]}
+    assert meta["tenant"] == "1 Acme Logistics"
+    assert meta["providers_this_run"] == "101 Acme Jasper US"
+    assert meta["providers_in_partition"] == "101 Acme Jasper US, 102 Acme Jasper EU"
+    assert kinds["sync_id"] == "TextMetadataEntry"  # an id, not a number to plot
+    with ui.engine.connect() as conn:  # the partition: both providers' live devices
+        live = conn.execute(select(func.count()).where(
+            device.c.ServiceProviderId.in_([101, 102]), device.c.IsDeleted.is_(False))).scalar()
+        own = conn.execute(select(func.count()).where(
+            device.c.ServiceProviderId == 101, device.c.IsDeleted.is_(False))).scalar()
+    assert meta["dagster/row_count"] == live and meta["live_devices_this_run"] == own < live
+    tags = {t["key"]: t["value"] for t in latest["tags"]}
+    assert tags["cleanup/service_provider_id"] == "101"
+    assert tags["cleanup/trigger"] == "notification"
+
+
+def test_sensors_gate_thresholds_and_resource_fields_are_described(ui):
+    for name in ("sync_notification_sensor", "stop_optimization_on_failure"):
+        sensor = ui.gql("""query($selector: SensorSelector!) {
+            sensorOrError(sensorSelector: $selector) { ... on Sensor { description } } }""",
+                        selector={**LOCATION, "sensorName": name})["sensorOrError"]
+        assert len(sensor["description"]) > 80
+    schema = ui.gql("""query($selector: PipelineSelector!) {
+        runConfigSchemaOrError(selector: $selector) { ... on RunConfigSchema {
+          allConfigTypes { ... on CompositeConfigType { fields { name description } } } } } }""",
+                    selector={**LOCATION, "pipelineName": "finalize_device_sync"})
+    fields = {f["name"]: f["description"]
+              for t in schema["runConfigSchemaOrError"]["allConfigTypes"]
+              for f in t.get("fields", [])}
+    assert "truncated device list" in fields["max_active_device_drop_share"]
+    assert fields["max_rejected_share"]
+    resources = ui.gql("""query($selector: RepositorySelector!) {
+        allTopLevelResourceDetailsOrError(repositorySelector: $selector) {
+          ... on ResourceDetailsList { results { name description
+            configFields { name description } } } } }""", selector=LOCATION)
+    listed = resources["allTopLevelResourceDetailsOrError"]["results"]
+    assert len(listed) == 8
+    for resource in listed:
+        assert resource["description"] and "``" not in resource["description"], resource
+        undescribed = [f["name"] for f in resource["configFields"] if not f["description"]]
+        assert undescribed == [], resource["name"]
+
+
+def test_assets_have_owners_and_tags(ui):
+    nodes = ui.gql("""{ assetNodes { assetKey { path } owners { ... on TeamAssetOwner { team } }
+        tags { key value } } }""")["assetNodes"]
+    for node in nodes:
+        assert node["owners"] == [{"team": "device-sync"}], node
+        assert {"key": "domain", "value": "device-sync"} in node["tags"], node
+
+
+# --- the browser ---------------------------------------------------------------------------
+@pytest.mark.skipif(not CHROMIUM.exists(),
+                    reason="Debian's chromium is not installed (scripts/services installs it "
+                           "as root: apt-get install chromium)")
+def test_an_operator_reads_each_partitions_check_result_in_the_browser(ui):
+    from playwright.sync_api import expect, sync_playwright
+
+    outside = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 1000})
+            page.set_default_timeout(60_000)
+            page.on("request", lambda r: outside.append(r.url)
+                    if not r.url.startswith((ui.url, "data:", "blob:")) else None)
+
+            page.goto(f"{ui.url}/asset-groups", timeout=90_000)  # the asset graph
+            for asset in ("carrier_devices", "common_devices", "optimization_handover",
+                          "device_sync_summary"):
+                expect(page.get_by_text(asset, exact=True).first).to_be_visible()
+
+            page.goto(f"{ui.url}/assets/common_devices?view=checks"
+                      "&checkDetail=billing_period_exists")
+            expect(page.get_by_text("This is a blocking asset check.")).to_be_visible()
+            page.get_by_text("Partitions", exact=True).nth(1).click()  # the check's own tab
+            page.get_by_text("jasper", exact=True).first.click()
+            page.get_by_text("1", exact=True).first.click()
+            expect(page.get_by_text("jasper|1", exact=True).first).to_be_visible()
+            expect(page.get_by_text(
+                "no billing period this month or next for provider 101")).to_be_visible()
+            page.get_by_text("3", exact=True).first.click()
+            expect(page.get_by_text("jasper|3", exact=True).first).to_be_visible()
+            expect(page.get_by_text("billing period found (provider 302: ", exact=False)
+                   ).to_be_visible()
+            expect(page.get_by_text(
+                "no billing period this month or next for provider 101")).to_have_count(0)
+            expect(page.get_by_text("Join the Dagster community")).to_have_count(0)
+        finally:
+            browser.close()
+    assert outside == []  # telemetry off: nothing fetched from another host
