@@ -90,7 +90,14 @@ def stop_emails(stack) -> list[str]:
             if "Optimization stopped" in p.read_text(errors="replace")]
 
 
+def scalar(engine, sql: str):
+    with engine.connect() as connection:
+        return connection.execute(text(sql)).scalar()
+
+
 def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
+    lock_waits = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                  "AND datname = current_database()")
     provider, tenant = 101, 1  # jasper, with an open optimization session (9101)
     engine = create_engine(stack.data_url)
     with engine.connect() as blocker:
@@ -102,9 +109,10 @@ def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
             step = wait_until(lambda: next(iter(instance.all_logs(
                 run_id, of_type=dg.DagsterEventType.STEP_START)), None), timeout=120,
                 what="the run's first step")
-            wait_until(lambda: blocker.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                "AND datname = current_database()")).scalar(), timeout=180,
+            # Asked on a connection of its own, one transaction per look: PostgreSQL keeps
+            # pg_stat_activity as first read for the rest of a transaction, so asking on the
+            # blocker would see the first look's answer for ever.
+            wait_until(lambda: scalar(engine, lock_waits), timeout=180,
                 what=lambda: f"the run waiting on the ledger\n{stack.log('code_server')[-3000:]}")
             os.kill(step.dagster_event.pid, signal.SIGKILL)  # the run worker
             killed_at = time.monotonic()
