@@ -22,10 +22,12 @@ def test_a_posted_notification_is_finalized_by_the_daemons_sensor(tmp_path):
                  ["notify", "--service-provider-id", "303"]):  # ThingSpace, tenant 3
         subprocess.run([str(BIN / "cleanup-assets"), *args], cwd=ROOT, env=env, check=True,
                        capture_output=True, timeout=120)
-    daemon = start([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env,
-                   tmp_path / "daemon.log")
-    try:
-        with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+    # The instance's storage is made here, before the daemon starts: two processes making
+    # a new SQLite instance's tables at once collide ("table alembic_version already exists").
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        daemon = start([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env,
+                       tmp_path / "daemon.log")
+        try:
             def finished_run():
                 runs = instance.get_runs()
                 done = [r for r in runs if r.status in (dg.DagsterRunStatus.SUCCESS,
@@ -38,8 +40,8 @@ def test_a_posted_notification_is_finalized_by_the_daemons_sensor(tmp_path):
             assert run.status == dg.DagsterRunStatus.SUCCESS, (tmp_path / "daemon.log").read_text()
             assert run.tags["dagster/partition"] == "thingspace|3"
             assert instance.get_dynamic_partitions("tenant") == ["3"]
-    finally:
-        stop(daemon)
+        finally:
+            stop(daemon)
     engine = make_engine(f"sqlite:///{tmp_path / 'cleanup_home' / 'cleanup.db'}")
     with engine.connect() as conn:  # 12 good devices; the one named twice is rejected
         assert conn.execute(select(func.count()).where(

@@ -44,11 +44,16 @@ def _step_reason(event) -> str:
     return f"{event.step_key}: {_root_cause(data.error)}"
 
 
+def _steps_reason(events) -> str:
+    """The reasons of a run's failed steps (bounded: a run's steps), joined."""
+    return "; ".join(_step_reason(event) for event in events
+                     if event.step_failure_data and (event.step_failure_data.error
+                                                     or event.step_failure_data.user_failure_data))
+
+
 def failure_reason(context: dg.RunFailureSensorContext) -> str:
-    steps = [_step_reason(event) for event in context.get_step_failure_events()
-             if event.step_failure_data and (event.step_failure_data.error
-                                             or event.step_failure_data.user_failure_data)]
-    return "; ".join(steps) or context.failure_event.message or "the run failed"
+    return (_steps_reason(context.get_step_failure_events())
+            or context.failure_event.message or "the run failed")
 
 
 # Set by the run-retry daemon on a failed run it will retry (instance `run_retries`).
@@ -177,12 +182,11 @@ def finished_run_reason(instance, run) -> str:
     """Why a finished run did not queue optimization, from its event log."""
     if run.status == dg.DagsterRunStatus.CANCELED:
         return f"the run {run.run_id} was cancelled before optimization was queued"
-    steps = []
-    for event in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE):
-        data = event.dagster_event.step_failure_data  # bounded: a run's failed steps
-        if data and data.error:
-            steps.append(f"{event.dagster_event.step_key}: {_root_cause(data.error)}")
-    return "; ".join(steps) or f"the run {run.run_id} failed"
+    # The failure sensor's words (_step_reason): whichever of the two stops a failed run,
+    # the email and AMOP 2.0 read the same reason — for a blocked gate, the checks and why.
+    return (_steps_reason(event.dagster_event for event in instance.all_logs(
+        run.run_id, of_type=dg.DagsterEventType.STEP_FAILURE))
+        or f"the run {run.run_id} failed")
 
 
 def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
