@@ -15,20 +15,21 @@ N = 500
 CHANGED = N // 100  # the 1 % resync
 
 
+# One test per database: two short tests that pytest-xdist can run side by side.
 @pytest.mark.slow
-@pytest.mark.postgres
-def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
+@pytest.mark.parametrize("database", [
+    "sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, database):
     out = tmp_path / "bench.json"
     completed = subprocess.run(
         [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", str(N),
-         "--databases", "sqlite,postgresql", "--notifications", "200", "--out", str(out)],
+         "--databases", database, "--notifications", "200", "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
         env={"PATH": "/usr/bin:/bin", "CLEANUP_HOME": str(tmp_path / "home")},
     )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     report = json.loads(out.read_text())
-    assert [(s["database"], s["devices"]) for s in report["sizes"]] == [
-        ("sqlite", N), ("postgresql", N)]
+    assert [(s["database"], s["devices"]) for s in report["sizes"]] == [(database, N)]
     for size in report["sizes"]:
         # the three floors, each measured; the resync floor wrote exactly the 1 %
         for floor in ("limit_first_s", "limit_resync_s", "limit_unchanged_s"):
@@ -61,14 +62,14 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path):
         assert resync["state"]["suspended"] == CHANGED
         assert peer_first["peak_rss_mb"] > 0 and peer_resync["ours_faster_x"] > 0
     assert {(v["database"], v["target"]) for v in report["verdicts"]} >= {
-        (kind, target) for kind in ("sqlite", "postgresql") for target in (
+        (database, target) for target in (
             "first <= 2x limit_first", "1% resync <= 2x limit_resync",
             "first >= 15x faster than the peer", "1% resync >= 3x faster than the peer",
             "peak RSS <= 300 MB")}
-    for kind in ("sqlite", "postgresql"):
-        assert report["end_to_end"][kind]["run_ok"] is True
-        assert report["end_to_end"][kind]["devices"] == 1000
-        assert report["end_to_end"][kind]["optimization_messages"] == 1
-        assert report["sensor_tick"][kind] > 0
+    end_to_end = report["end_to_end"][database]
+    assert end_to_end["run_ok"] is True
+    assert end_to_end["devices"] == 1000
+    assert end_to_end["optimization_messages"] == 1
+    assert report["sensor_tick"][database] > 0
     for words in ("floors: first", "peer: first", "ours: first", "end to end"):
         assert words in completed.stdout
