@@ -233,6 +233,34 @@ def test_a_failing_gate_sends_nothing_and_stops_the_optimization(jasper, databas
     _assert_stopped(jasper, smtp, amop, check)
 
 
+def test_the_handover_re_executed_alone_after_a_blocked_gate_hands_nothing_over(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp):
+    client, url = queue
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    job = defs.resolve_job_def("finalize_device_sync")
+    tags = notified_tags(Launch(1, "jasper", "1", 11, True, 555, True, None))  # forced
+    instance.add_dynamic_partitions("tenant", ["1"])
+    blocked = job.execute_in_process(instance=instance, partition_key="jasper|1", tags=tags,
+                                     raise_on_error=False)
+    assert not blocked.success  # sync_is_complete; the stop sensor has not seen it yet
+
+    # The UI's "re-execute selected step" on the handover: its parent's sync, judged blocked.
+    again = job.execute_in_process(
+        instance=instance, partition_key="jasper|1", raise_on_error=False,
+        asset_selection=[dg.AssetKey("optimization_handover")],
+        tags={**tags, "dagster/parent_run_id": blocked.run_id,
+              "dagster/root_run_id": blocked.run_id})
+
+    assert not again.success
+    (failure,) = [e for e in again.all_events if e.is_step_failure]
+    assert "the gate blocked it: its verdict on sync" in (
+        failure.step_failure_data.user_failure_data.description)
+    assert received(client, url) == []
+    assert rows(jasper, "CleanupOptimizationHandover") == []
+    (sync,) = rows(jasper, "CleanupDeviceSync")
+    assert sync["GateVerdict"] == "blocked"
+
+
 def _assert_stopped(engine, smtp, amop, reason_part):
     (mail,) = stop_mails(smtp)
     # string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)

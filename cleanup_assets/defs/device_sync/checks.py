@@ -22,6 +22,7 @@ from pydantic import Field
 
 from ...db import in_transaction, utcnow
 from ...registry import Integration, get_integration
+from ...reporting import record_outcome
 from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
 from ..notified import NotifiedSync, notified_sync
@@ -184,6 +185,9 @@ def gate_results(integration: Integration, notified: NotifiedSync, config: GateC
 
 
 GATE_BLOCKED = "optimization not handed over: the gate blocked it"
+# CleanupDeviceSync.GateVerdict: what the handover reads, so that no re-execution of the
+# handover alone (the UI's "re-execute selected step") hands over a sync the gate blocked.
+VERDICT_PASSED, VERDICT_BLOCKED = "passed", "blocked"
 
 
 def blocked_by(results) -> list:
@@ -210,8 +214,10 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
     facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
     results = gate_results(integration, notified_sync(op_context.run), config, sync, facts)
-    yield from results
     blocked = blocked_by(results)
+    in_transaction(engine, lambda conn: record_outcome(
+        conn, sync.id, GateVerdict=VERDICT_BLOCKED if blocked else VERDICT_PASSED))
+    yield from results
     if blocked:
         # Raised after every result is recorded, instead of Dagster's own
         # DagsterAssetCheckFailedError: the run then reads as the decision it is.

@@ -33,6 +33,7 @@ from ..device_sync.assets import (
     communication_plans,
     require_sync,
 )
+from ..device_sync.checks import GATE_BLOCKED, VERDICT_PASSED
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
@@ -72,9 +73,15 @@ def queue_carrier_optimization(
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     # Never a handover without this run's finalized sync (the handover selected alone).
-    require_sync(context, database.get_engine(), integration_key, tenant_key, "hand over")
+    sync = require_sync(context, database.get_engine(), integration_key, tenant_key,
+                        "hand over")
     notified = notified_sync(context.run)
     if notified.asks_optimization(integration):
+        if sync.GateVerdict != VERDICT_PASSED:  # the handover re-executed alone, say
+            raise dg.Failure(description=(
+                f"{GATE_BLOCKED}: its verdict on sync {sync.id} is "
+                f"{sync.GateVerdict or 'missing'}. Re-execute the run from failure: the gate "
+                "judges the sync again, and hands it over if it passes."), allow_retries=False)
         metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key)
     elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
