@@ -109,7 +109,7 @@ def test_a_materialization_counts_the_whole_partition_and_names_this_runs_provid
     assert meta["providers_in_partition"] == "11 Provider 11, 12 Provider 12"
     assert meta["tenant"] == "1 Acme Logistics"
     assert isinstance(common.metadata["sync_id"], dg.TextMetadataValue)
-    assert common.tags["cleanup/service_provider_id"] == "11"
+    assert common.tags["cleanup/providers"] == "11"
     assert common.tags["cleanup/trigger"] == "notification"
     carrier = materialized(result)["carrier_devices"]
     assert carrier.metadata["dagster/row_count"].value == 10
@@ -122,9 +122,23 @@ def test_a_rerun_of_every_provider_is_tagged_with_all_of_them(database_url, inst
     _, result = run(database_url, instance, "rogers|1")
 
     tags = materialized(result)["communication_plans"].tags
-    assert (tags["cleanup/service_provider_id"], tags["cleanup/trigger"]) == ("11-12", "rerun")
+    assert (tags["cleanup/providers"], tags["cleanup/trigger"]) == ("11-12", "rerun")
     handover = materialized(result)["optimization_handover"].metadata["optimization"].value
     assert handover.startswith("not requested: a run without a sync notification")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_a_rerun_of_more_providers_than_a_tag_can_list_gives_their_number(
+        database_url, instance, engine):
+    providers = range(100_001, 100_016)  # 15 accounts: 104 characters joined, Dagster allows 63
+    seed_providers(engine, *[(p, 1, "rogers") for p in providers])
+
+    _, result = run(database_url, instance, "rogers|1")
+
+    assert result.success
+    common = materialized(result)["common_devices"]
+    assert common.tags["cleanup/providers"] == "15-providers"
+    assert common.metadata["providers_this_run"].value.count("Provider 1000") == 15
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free

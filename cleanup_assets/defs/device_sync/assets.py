@@ -15,7 +15,7 @@ from ...registry import get_integration
 from ...reporting import PartitionNames, partition_names, sync_for_run
 from ...sql.checks import RULES_VERSION
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
-from ..notified import PROVIDER_TAG, InvalidRunTags, notified_sync
+from ..notified import InvalidRunTags, notified_sync
 from ..partitions import InvalidPartitionKey, device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
 
@@ -31,6 +31,11 @@ def asset_tags(stage: str) -> dict[str, str]:
 
 
 TRIGGER_TAG = "cleanup/trigger"  # on materializations: notification | rerun
+# On materializations: the providers the run finalized. Not the run's PROVIDER_TAG, which
+# names the one notified provider (defs/notified.py).
+PROVIDERS_TAG = "cleanup/providers"
+# Dagster's limit on a tag value (at most 63 characters of [A-Za-z0-9_.-]).
+TAG_VALUE_MAX = 63
 
 # The device tables are judged by the row rules (sql/checks.py): a partition finalized under
 # older rules shows as changed code in the UI until it is finalized again.
@@ -205,8 +210,12 @@ def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:
 
 def materialization_tags(request: FinalizeRequest, result: FinalizeResult) -> dict[str, str]:
     """Which providers a materialization finalized (several: their ids joined by '-', tag
-    values allow no comma), and whether a notification or a rerun asked for it."""
-    return {PROVIDER_TAG: "-".join(map(str, result.service_provider_ids)),
+    values allow no comma), and whether a notification or a rerun asked for it. Past
+    Dagster's 63 characters (a rerun of a tenant with a dozen accounts of one carrier) the
+    tag gives their number; `providers_this_run` lists them all."""
+    ids = result.service_provider_ids
+    listed = "-".join(map(str, ids))
+    return {PROVIDERS_TAG: listed if len(listed) <= TAG_VALUE_MAX else f"{len(ids)}-providers",
             TRIGGER_TAG: request.trigger}
 
 

@@ -128,6 +128,12 @@ SWEEP_WINDOW = timedelta(hours=24)
     name="stop_optimization_sweep",
     default_status=dg.DefaultSensorStatus.RUNNING,
     minimum_interval_seconds=120,
+    description=(
+        "The stop path's backstop, every 2 minutes: a run of the last 24 hours that asked for "
+        "carrier optimization and ended failed or cancelled (terminated by an operator, "
+        "cancelled in the queue, or failed with a retry that never came), with no "
+        "re-execution still able to queue it, has its optimization stopped once — the same "
+        "email, session and AMOP 2.0 report as the failure sensor's."),
 )
 def stop_optimization_sweep(
     context: dg.SensorEvaluationContext,
