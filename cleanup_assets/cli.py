@@ -20,6 +20,7 @@ import argparse
 import sys
 
 from . import commands
+from .registry import INTEGRATION_KEYS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="seed, notify every provider, sensor launches the runs")
     demo.add_argument("--devices", type=int, default=200, help="devices per service provider")
     demo.set_defaults(func=commands.cmd_demo)
+    listed = sub.add_parser("partitions", help="the partitions of an integration that have an "
+                            "active service provider, comma-joined (for a backfill)")
+    listed.add_argument("--integration", required=True, choices=INTEGRATION_KEYS)
+    listed.set_defaults(func=commands.cmd_partitions)
     shown = sub.add_parser("settings", help="list every setting and whether it is set")
     shown.add_argument("--check", action="store_true",
                        help="exit 1 when the environment does not configure a deployable location")

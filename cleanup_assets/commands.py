@@ -49,6 +49,31 @@ def active_tenant_keys(engine) -> list[str]:
         return [str(i) for i in ids]
 
 
+def provider_partition_keys(engine, integration_key: str) -> list[str]:
+    """The partitions of an integration that have an active service provider: what a
+    backfill should select (a provider-less partition materializes nothing, and Dagster's
+    asset backfill counts a targeted partition left unmaterialized as failed)."""
+    from .integration_ids import integration_id
+    from .registry import get_integration
+    from .schema import service_provider
+
+    integration = get_integration(integration_key)
+    with engine.connect() as conn:
+        tenants = conn.execute(
+            select(service_provider.c.TenantId)
+            .where(service_provider.c.IntegrationId == integration_id(conn, integration),
+                   service_provider.c.IsActive == true(),
+                   service_provider.c.IsDeleted == false())
+            .distinct().order_by(service_provider.c.TenantId)).scalars()
+        return [f"{integration_key}|{t}" for t in tenants]
+
+
+def cmd_partitions(args) -> int:
+    keys = provider_partition_keys(make_engine(database_url()), args.integration)
+    print(",".join(keys))
+    return 0 if keys else 1
+
+
 def cmd_init_db(_args) -> int:
     from .schema import create_schema
 

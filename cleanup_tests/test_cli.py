@@ -27,3 +27,13 @@ def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):
     assert done.returncode == 0
     assert "CREATE TABLE [CleanupRejectedRow]" in done.stdout
     assert "CREATE TABLE [Device]" not in done.stdout
+
+
+def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfill(tmp_path):
+    env = environment(tmp_path)
+    assert cli("seed-demo", "--devices", "3", env=env).returncode == 0
+
+    jasper = cli("partitions", "--integration", "jasper", env=env)
+
+    assert jasper.returncode == 0, jasper.stderr
+    assert jasper.stdout.strip() == "jasper|1,jasper|3"  # tenant 2 has no Jasper account
