@@ -149,7 +149,7 @@ def dagster_daemon(log_path: Path, *, already_running: bool):
     unless one is already running (then that one serves)."""
     if already_running:
         print("dagster daemon: already running on this instance (scripts/ui?): using it")
-        yield
+        yield None
         return
     if not WORKSPACE.exists():
         raise RuntimeError(f"{WORKSPACE} is missing: the demo runs from a source checkout")
@@ -162,7 +162,7 @@ def dagster_daemon(log_path: Path, *, already_running: bool):
             start_new_session=True, preexec_fn=_reset_signals)
     print(f"dagster daemon: started (log {log_path})")
     try:
-        yield
+        yield process
     finally:
         try:  # the daemon and the code server it started
             os.killpg(process.pid, signal.SIGTERM)
@@ -174,23 +174,31 @@ def dagster_daemon(log_path: Path, *, already_running: bool):
                 pass
 
 
-def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path) -> list:
-    """The runs the daemon's sensor launched for these notifications, once all finished."""
+def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path,
+                   daemon: subprocess.Popen | None) -> list:
+    """The runs the daemon's sensor launched for these notifications, once all finished:
+    every notification decided, a run for each launched one (the sensor marks them launched
+    before the daemon creates their runs), and every run done."""
     import dagster as dg
 
-    from .notifications import PENDING, WAITING
+    from .notifications import LAUNCHED, PENDING, WAITING
     from .schema import sync_notification as n
 
     finished = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
                 dg.DagsterRunStatus.CANCELED}
     deadline = time.monotonic() + DAY_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
+        if daemon is not None and daemon.poll() is not None:
+            raise RuntimeError(f"the dagster daemon exited (code {daemon.returncode}); "
+                               f"see {log_path}")
         with engine.connect() as conn:
-            undecided = conn.execute(select(n.c.id).where(
-                n.c.id.in_(notification_ids), n.c.Status.in_([PENDING, WAITING]))).all()
+            statuses = [s for (s,) in conn.execute(select(n.c.Status).where(
+                n.c.id.in_(notification_ids)))]
         runs = instance.get_runs(filters=dg.RunsFilter(tags={
             "cleanup/notification_id": [str(i) for i in notification_ids]}))
-        if not undecided and runs and all(r.status in finished for r in runs):
+        undecided = [s for s in statuses if s in (PENDING, WAITING)]
+        if (not undecided and len(runs) == statuses.count(LAUNCHED)
+                and all(r.status in finished for r in runs)):
             return runs
         time.sleep(2)
     raise RuntimeError(f"the sensor's runs did not all finish within {DAY_TIMEOUT_SECONDS} s; "
@@ -251,12 +259,12 @@ def run_demo(devices: int) -> int:
     print(f"seeded {summary.tenants} tenants, {summary.providers} service providers, "
           f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
     days = []
-    with dagster_daemon(log_path, already_running=daemon_running):
+    with dagster_daemon(log_path, already_running=daemon_running) as daemon:
         for day in (1, 2):
             if day == 2:
                 simulate_next_sync(databases, devices_per_provider=devices)
             posted = _post_for_every_provider(engine)
-            runs = _rows_of(instance, _wait_for_runs(engine, instance, posted, log_path))
+            runs = _rows_of(instance, _wait_for_runs(engine, instance, posted, log_path, daemon))
             days.append(runs)
             title = ("Day 1 - first sync of every service provider" if day == 1 else
                      "Day 2 - next sync (statuses changed, devices left and joined)")
