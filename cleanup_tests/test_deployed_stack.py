@@ -96,8 +96,11 @@ def scalar(engine, sql: str):
 
 
 def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
+    # A statement on the ledger waiting for the lock: the run inside its transaction (not a
+    # sensor of the daemon's that happens to wait on something else).
     lock_waits = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-                  "AND datname = current_database()")
+                  "AND datname = current_database() AND backend_type = 'client backend' "
+                  "AND query LIKE '%CleanupDeviceSync%'")
     provider, tenant = 101, 1  # jasper, with an open optimization session (9101)
     engine = create_engine(stack.data_url)
     with engine.connect() as blocker:

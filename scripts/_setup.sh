@@ -24,8 +24,9 @@ mkdir -p "$DAGSTER_HOME"
 if [ ! -s "$DAGSTER_HOME/dagster.yaml" ]; then
   cp "$ROOT/deploy/local/dagster.yaml" "$DAGSTER_HOME/dagster.yaml"
 fi
-# Whatever else it says, the instance sends no telemetry (with it, the UI fetches a script from
-# an outside host on every page) and shows no newsletter pop-up: an older copy gets both lines.
+# The instance sends no telemetry (with it, the UI fetches a script from an outside host on
+# every page) and shows no newsletter pop-up: a dagster.yaml without these settings gets both
+# lines; one that sets them already (by hand) is left as it says.
 for setting in telemetry nux; do
   if ! grep -q "^$setting:" "$DAGSTER_HOME/dagster.yaml"; then
     printf '\n%s:\n  enabled: false\n' "$setting" >> "$DAGSTER_HOME/dagster.yaml"
