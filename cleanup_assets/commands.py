@@ -69,9 +69,20 @@ def provider_partition_keys(engine, integration_key: str) -> list[str]:
 
 
 def cmd_partitions(args) -> int:
+    """Prints the keys, comma-joined, or nothing and exit 1: an empty `--partitions ""`
+    would make `dagster job backfill` take every partition of every carrier."""
     keys = provider_partition_keys(make_engine(database_url()), args.integration)
+    if not keys:
+        print(f"no tenant has an active {args.integration} service provider", file=sys.stderr)
+        return 1
+    known = set(dagster_instance().get_dynamic_partitions("tenant"))
+    unknown = [k for k in keys if k.split("|", 1)[1] not in known]
+    if unknown:  # Dagster would refuse the whole backfill ("Unknown partitions")
+        print(f"not yet partitions of the instance: {', '.join(unknown)}; run "
+              "`cleanup-assets register-tenants` first", file=sys.stderr)
+        return 1
     print(",".join(keys))
-    return 0 if keys else 1
+    return 0
 
 
 def cmd_init_db(_args) -> int:

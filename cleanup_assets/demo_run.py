@@ -192,17 +192,26 @@ def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path
             raise RuntimeError(f"the dagster daemon exited (code {daemon.returncode}); "
                                f"see {log_path}")
         with engine.connect() as conn:
-            statuses = [s for (s,) in conn.execute(select(n.c.Status).where(
-                n.c.id.in_(notification_ids)))]
+            statuses = dict(conn.execute(select(n.c.id, n.c.Status).where(
+                n.c.id.in_(notification_ids))).all())
         runs = instance.get_runs(filters=dg.RunsFilter(tags={
             "cleanup/notification_id": [str(i) for i in notification_ids]}))
-        undecided = [s for s in statuses if s in (PENDING, WAITING)]
-        if (not undecided and len(runs) == statuses.count(LAUNCHED)
-                and all(r.status in finished for r in runs)):
-            return runs
+        launched = {str(i) for i, status in statuses.items() if status == LAUNCHED}
+        with_runs = {r.tags.get("cleanup/notification_id") for r in runs}
+        if (not any(s in (PENDING, WAITING) for s in statuses.values())
+                and launched <= with_runs and all(r.status in finished for r in runs)):
+            return _latest_per_notification(runs)
         time.sleep(2)
     raise RuntimeError(f"the sensor's runs did not all finish within {DAY_TIMEOUT_SECONDS} s; "
                        f"see {log_path} and the UI (scripts/ui)")
+
+
+def _latest_per_notification(runs) -> list:
+    """One run per notification: the latest (a retry or re-execution carries its tags)."""
+    latest = {}
+    for run in runs:  # get_runs lists the newest first
+        latest.setdefault(run.tags.get("cleanup/notification_id"), run)
+    return list(latest.values())
 
 
 def _rows_of(instance, runs) -> list[dict]:

@@ -634,31 +634,62 @@ def create_schema(databases: Databases | Engine) -> list[str]:
     central = [t for t in metadata.sorted_tables if not is_jasper_table(t)]
     with databases.central.begin() as conn:
         metadata.create_all(conn, tables=central)
+        for statement in add_missing_columns_ddl(conn):  # our own tables, created earlier
+            conn.exec_driver_sql(statement)
         _create_view(conn)
     with databases.jasper.begin() as conn:
         metadata.create_all(conn, tables=jasper)
     return sorted(t.name for t in metadata.sorted_tables)
 
 
-def missing_own_tables(conn: Connection) -> list[str]:
-    """Our own tables the central database lacks."""
+def _own_columns_present(conn: Connection) -> dict[str, set[str]]:
+    """Our own tables the central database has, with their columns."""
     from .sql.tsql import catalog_queries
 
     with catalog_queries(conn):
-        present = set(inspect(conn).get_table_names())
-    return [t.name for t in OWN_TABLES if t.name not in present]
+        found = inspect(conn)
+        present = set(found.get_table_names())
+        return {t.name: {c["name"] for c in found.get_columns(t.name)}
+                for t in OWN_TABLES if t.name in present}
+
+
+def missing_own_tables(conn: Connection) -> list[str]:
+    """Our own tables the central database lacks, and columns of ours added since a table
+    was created (as ``Table.Column``)."""
+    present = _own_columns_present(conn)
+    return [t.name for t in OWN_TABLES if t.name not in present] + [
+        f"{t.name}.{c.name}" for t in OWN_TABLES if t.name in present
+        for c in t.columns if c.name not in present[t.name]]
+
+
+def add_missing_columns_ddl(conn: Connection) -> list[str]:
+    """``ALTER TABLE … ADD`` for each column of ours an existing table of ours lacks (all
+    nullable: a column added later never needs a value for the rows before it)."""
+    from sqlalchemy.schema import CreateColumn
+
+    present = _own_columns_present(conn)
+    return [f"ALTER TABLE {conn.dialect.identifier_preparer.format_table(t)} ADD "
+            f"{CreateColumn(c).compile(dialect=conn.dialect)}"
+            for t in OWN_TABLES if t.name in present
+            for c in t.columns if c.name not in present[t.name]]
 
 
 def require_own_tables(conn: Connection) -> None:
-    """Fail at once, naming them, when our own tables are missing (on SQL Server a DBA
-    creates them from ``cleanup-assets schema-ddl --dialect mssql``)."""
+    """Fail at once, naming them, when our own tables or columns are missing (on SQL Server
+    a DBA creates them from ``cleanup-assets schema-ddl --dialect mssql`` and adds a column
+    with the ALTER the error gives)."""
     missing = missing_own_tables(conn)
     if missing:
+        if conn.dialect.name != "mssql":
+            fix = "Run `cleanup-assets init-db` (it adds missing columns of ours too)."
+        elif all("." not in m for m in missing):
+            fix = "Have a DBA apply `cleanup-assets schema-ddl --dialect mssql`."
+        else:
+            fix = ("Have a DBA apply `cleanup-assets schema-ddl --dialect mssql` for missing "
+                   "tables, and for missing columns: " + "; ".join(add_missing_columns_ddl(conn)))
         raise MissingTablesError(
-            f"our own tables are missing from the central database: {', '.join(missing)}. "
-            + ("Have a DBA apply `cleanup-assets schema-ddl --dialect mssql`."
-               if conn.dialect.name == "mssql" else "Run `cleanup-assets init-db`.")
-        )
+            f"our own tables or columns are missing from the central database: "
+            f"{', '.join(missing)}. {fix}")
 
 
 def own_tables_ddl(dialect_name: str) -> str:

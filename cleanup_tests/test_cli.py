@@ -32,8 +32,13 @@ def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):
 def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfill(tmp_path):
     env = environment(tmp_path)
     assert cli("seed-demo", "--devices", "3", env=env).returncode == 0
+    unregistered = cli("partitions", "--integration", "jasper", env=env)
+    assert cli("register-tenants", env=env).returncode == 0
 
     jasper = cli("partitions", "--integration", "jasper", env=env)
 
     assert jasper.returncode == 0, jasper.stderr
     assert jasper.stdout.strip() == "jasper|1,jasper|3"  # tenant 2 has no Jasper account
+    # Never an empty list (`--partitions ""` is every partition) nor one Dagster refuses.
+    assert (unregistered.returncode, unregistered.stdout) == (1, "")
+    assert "register-tenants" in unregistered.stderr

@@ -213,10 +213,12 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     engine = database.get_engine()
     sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
     facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
-    results = gate_results(integration, notified_sync(op_context.run), config, sync, facts)
+    notified = notified_sync(op_context.run)
+    results = gate_results(integration, notified, config, sync, facts)
     blocked = blocked_by(results)
-    in_transaction(engine, lambda conn: record_outcome(
-        conn, sync.id, GateVerdict=VERDICT_BLOCKED if blocked else VERDICT_PASSED))
+    if notified.asks_optimization(integration):  # else nothing is handed over: no verdict
+        in_transaction(engine, lambda conn: record_outcome(
+            conn, sync.id, GateVerdict=VERDICT_BLOCKED if blocked else VERDICT_PASSED))
     yield from results
     if blocked:
         # Raised after every result is recorded, instead of Dagster's own

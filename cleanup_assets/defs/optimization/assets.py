@@ -80,8 +80,10 @@ def queue_carrier_optimization(
         if sync.GateVerdict != VERDICT_PASSED:  # the handover re-executed alone, say
             raise dg.Failure(description=(
                 f"{GATE_BLOCKED}: its verdict on sync {sync.id} is "
-                f"{sync.GateVerdict or 'missing'}. Re-execute the run from failure: the gate "
-                "judges the sync again, and hands it over if it passes."), allow_retries=False)
+                f"{sync.GateVerdict or 'missing'}. The handover follows the gate of its own "
+                "run: fix the cause, reopen the stopped session (`cleanup-assets "
+                "resume-optimization`), and let the next notified sync hand it over."),
+                allow_retries=False)
         metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key)
     elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
