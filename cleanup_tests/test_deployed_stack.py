@@ -90,23 +90,24 @@ def stop_emails(stack) -> list[str]:
             if "Optimization stopped" in p.read_text(errors="replace")]
 
 
-def scalar(engine, sql: str):
+def scalar(engine, sql: str, **values):
     with engine.connect() as connection:
-        return connection.execute(text(sql)).scalar()
+        return connection.execute(text(sql), values).scalar()
 
 
 def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
-    # A statement on the ledger waiting for the lock: the run inside its transaction (not a
-    # sensor of the daemon's that happens to wait on something else).
+    # A session blocked by the blocker's lock on the ledger (pg_blocking_pids): the run inside
+    # its transaction. (Not the statement's text: pg_stat_activity keeps only its first 1 kB.)
     lock_waits = ("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
                   "AND datname = current_database() AND backend_type = 'client backend' "
-                  "AND query LIKE '%CleanupDeviceSync%'")
+                  "AND pg_blocking_pids(pid) @> ARRAY[CAST(:blocker AS integer)]")
     provider, tenant = 101, 1  # jasper, with an open optimization session (9101)
     engine = create_engine(stack.data_url)
     with engine.connect() as blocker:
         # Hold the sync ledger (every finalization writes it) so the run is caught inside
         # its transaction.
         blocker.execute(text('LOCK TABLE "CleanupDeviceSync" IN ACCESS EXCLUSIVE MODE'))
+        blocker_pid = blocker.execute(text("SELECT pg_backend_pid()")).scalar()
         run_id = launch_asset_job_run(stack, provider, tenant, 9000 + provider)
         with stack.instance() as instance:
             step = wait_until(lambda: next(iter(instance.all_logs(
@@ -115,7 +116,7 @@ def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
             # Asked on a connection of its own, one transaction per look: PostgreSQL keeps
             # pg_stat_activity as first read for the rest of a transaction, so asking on the
             # blocker would see the first look's answer for ever.
-            wait_until(lambda: scalar(engine, lock_waits), timeout=180,
+            wait_until(lambda: scalar(engine, lock_waits, blocker=blocker_pid), timeout=180,
                 what=lambda: f"the run waiting on the ledger\n{stack.log('code_server')[-3000:]}")
             os.kill(step.dagster_event.pid, signal.SIGKILL)  # the run worker
             killed_at = time.monotonic()
