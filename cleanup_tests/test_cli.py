@@ -29,16 +29,22 @@ def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):
     assert "CREATE TABLE [Device]" not in done.stdout
 
 
-def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfill(tmp_path):
-    env = environment(tmp_path)
-    assert cli("seed-demo", "--devices", "3", env=env).returncode == 0
-    unregistered = cli("partitions", "--integration", "jasper", env=env)
-    assert cli("register-tenants", env=env).returncode == 0
+def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfill(
+        tmp_path, monkeypatch, capsys):
+    from cleanup_assets.cli import main
 
-    jasper = cli("partitions", "--integration", "jasper", env=env)
+    for name, value in environment(tmp_path).items():  # in process: four commands, one import
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CLEANUP_DATABASE_URL", raising=False)
+    assert main(["seed-demo", "--devices", "3"]) == 0
+    capsys.readouterr()
+    unregistered = main(["partitions", "--integration", "jasper"]), capsys.readouterr()
+    assert main(["register-tenants"]) == 0
+    capsys.readouterr()
 
-    assert jasper.returncode == 0, jasper.stderr
-    assert jasper.stdout.strip() == "jasper|1,jasper|3"  # tenant 2 has no Jasper account
+    assert main(["partitions", "--integration", "jasper"]) == 0
+    assert capsys.readouterr().out.strip() == "jasper|1,jasper|3"  # tenant 2: no Jasper account
     # Never an empty list (`--partitions ""` is every partition) nor one Dagster refuses.
-    assert (unregistered.returncode, unregistered.stdout) == (1, "")
-    assert "register-tenants" in unregistered.stderr
+    code, printed = unregistered
+    assert (code, printed.out) == (1, "")
+    assert "register-tenants" in printed.err
