@@ -85,7 +85,7 @@ class GateConfig(dg.Config):
         "rejected_rows_within_threshold fails.")
 
 
-def _facts(conn, integration: Integration, sync, today):
+def gate_facts(conn, integration: Integration, sync, today):
     """What the checks judge, for the finalized ledger row ``sync``."""
     providers = [int(p) for p in sync.ServiceProviderIds.split(",") if p]
     periods: dict = {}
@@ -212,7 +212,7 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     integration = get_integration(integration_key)
     engine = database.get_engine()
     sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
-    facts = in_transaction(engine, lambda conn: _facts(conn, integration, sync, utcnow().date()))
+    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))
     notified = notified_sync(op_context.run)
     results = gate_results(integration, notified, config, sync, facts)
     blocked = blocked_by(results)
