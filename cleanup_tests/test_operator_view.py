@@ -19,6 +19,7 @@ from cleanup_assets.outbox import outbox_dir, read_json
 from cleanup_assets.schema import billing_period, optimization_session
 
 from .builders import good_devices, rows, seed_providers, stage
+from .test_optimization import stop_sensor_sees
 
 TABLES = {"carrier_devices", "common_devices", "communication_plans"}
 
@@ -191,12 +192,7 @@ def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(databas
     assert failure_description(result) == decision
     assert step_statuses(result)["judge_optimization_gate"] == "failure"
     assert "queue_carrier_optimization" not in step_statuses(result)  # never ran
-    failure = next(e for e in result.all_events if e.is_run_failure)
-    sensor = defs.resolve_sensor_def("stop_optimization_on_failure")
-    sensor(dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources=defs.resources).for_run_failure())
+    stop_sensor_sees(defs, instance, result)
     (path,) = [p for p in outbox_dir("email").glob("*.eml")
                if b"Optimization stopped" in p.read_bytes()]
     mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
