@@ -181,6 +181,7 @@ def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path
     before the daemon creates their runs), and every run done."""
     import dagster as dg
 
+    from .defs.optimization.sensors import WILL_RETRY_TAG
     from .notifications import LAUNCHED, PENDING, WAITING
     from .schema import sync_notification as n
 
@@ -198,9 +199,11 @@ def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path
             "cleanup/notification_id": [str(i) for i in notification_ids]}))
         launched = {str(i) for i, status in statuses.items() if status == LAUNCHED}
         with_runs = {r.tags.get("cleanup/notification_id") for r in runs}
+        latest = _latest_per_notification(runs)
         if (not any(s in (PENDING, WAITING) for s in statuses.values())
-                and launched <= with_runs and all(r.status in finished for r in runs)):
-            return _latest_per_notification(runs)
+                and launched <= with_runs and all(r.status in finished for r in runs)
+                and not any(r.tags.get(WILL_RETRY_TAG) == "true" for r in latest)):
+            return latest  # (a run the retry daemon will retry waits for its retry)
         time.sleep(2)
     raise RuntimeError(f"the sensor's runs did not all finish within {DAY_TIMEOUT_SECONDS} s; "
                        f"see {log_path} and the UI (scripts/ui)")

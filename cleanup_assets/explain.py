@@ -37,7 +37,7 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
         reopen_handover,
         session_guid,
     )
-    from .defs.device_sync.checks import gate_facts
+    from .defs.device_sync.checks import VERDICT_PASSED, gate_facts
     from .reporting import (
         billing_cycle_discrepancies,
         history_chunks,
@@ -70,7 +70,7 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
             with databases.central.connect() as conn:
                 sync = sync_for_run(conn, key, str(tenant_id), [f"explain-{key}-{engine.value}"])
                 gate_facts(conn, integration, sync, date.today())  # the gate step's reads
-                record_outcome(conn, sync.id, GateVerdict="passed")  # and its verdict
+                record_outcome(conn, sync.id, GateVerdict=VERDICT_PASSED)  # and its verdict
                 tenant_name(conn, str(tenant_id))
                 new_plans_of(conn, result.sync_id)
                 global_settings(conn)

@@ -643,42 +643,54 @@ def create_schema(databases: Databases | Engine) -> list[str]:
 
 
 def _own_columns_present(conn: Connection) -> dict[str, set[str]]:
-    """Our own tables the central database has, with their columns."""
+    """Our own tables the central database has, with their columns (on PostgreSQL one
+    catalog query for all of them)."""
     from .sql.tsql import catalog_queries
 
     with catalog_queries(conn):
         found = inspect(conn)
         present = set(found.get_table_names())
-        return {t.name: {c["name"] for c in found.get_columns(t.name)}
-                for t in OWN_TABLES if t.name in present}
+        names = [t.name for t in OWN_TABLES if t.name in present]
+        columns = found.get_multi_columns(filter_names=names) if names else {}
+    return {name: {c["name"] for c in cols} for (_, name), cols in columns.items()}
 
 
-def missing_own_tables(conn: Connection) -> list[str]:
+def missing_own_tables(conn: Connection, present: dict[str, set[str]] | None = None) -> list[str]:
     """Our own tables the central database lacks, and columns of ours added since a table
     was created (as ``Table.Column``)."""
-    present = _own_columns_present(conn)
+    present = _own_columns_present(conn) if present is None else present
     return [t.name for t in OWN_TABLES if t.name not in present] + [
         f"{t.name}.{c.name}" for t in OWN_TABLES if t.name in present
         for c in t.columns if c.name not in present[t.name]]
 
 
-def add_missing_columns_ddl(conn: Connection) -> list[str]:
-    """``ALTER TABLE … ADD`` for each column of ours an existing table of ours lacks (all
-    nullable: a column added later never needs a value for the rows before it)."""
+def add_columns_ddl(present: dict[str, set[str]], dialect, tables=OWN_TABLES) -> list[str]:
+    """``ALTER TABLE … ADD`` for each column of ours that an existing table of ours lacks.
+    Only a nullable column (or one with a server default) can be added to a table with
+    rows: any other is refused here, naming it, rather than by the database half-way."""
     from sqlalchemy.schema import CreateColumn
 
-    present = _own_columns_present(conn)
-    return [f"ALTER TABLE {conn.dialect.identifier_preparer.format_table(t)} ADD "
-            f"{CreateColumn(c).compile(dialect=conn.dialect)}"
-            for t in OWN_TABLES if t.name in present
-            for c in t.columns if c.name not in present[t.name]]
+    added = [(t, c) for t in tables if t.name in present
+             for c in t.columns if c.name not in present[t.name]]
+    refused = [f"{t.name}.{c.name}" for t, c in added
+               if not c.nullable and c.server_default is None]
+    if refused:
+        raise MissingTablesError(
+            f"cannot add {', '.join(refused)} to existing tables: NOT NULL without a default")
+    return [f"ALTER TABLE {dialect.identifier_preparer.format_table(t)} ADD "
+            f"{CreateColumn(c).compile(dialect=dialect)}" for t, c in added]
+
+
+def add_missing_columns_ddl(conn: Connection) -> list[str]:
+    return add_columns_ddl(_own_columns_present(conn), conn.dialect)
 
 
 def require_own_tables(conn: Connection) -> None:
     """Fail at once, naming them, when our own tables or columns are missing (on SQL Server
     a DBA creates them from ``cleanup-assets schema-ddl --dialect mssql`` and adds a column
     with the ALTER the error gives)."""
-    missing = missing_own_tables(conn)
+    present = _own_columns_present(conn)
+    missing = missing_own_tables(conn, present)
     if missing:
         if conn.dialect.name != "mssql":
             fix = "Run `cleanup-assets init-db` (it adds missing columns of ours too)."
@@ -686,7 +698,8 @@ def require_own_tables(conn: Connection) -> None:
             fix = "Have a DBA apply `cleanup-assets schema-ddl --dialect mssql`."
         else:
             fix = ("Have a DBA apply `cleanup-assets schema-ddl --dialect mssql` for missing "
-                   "tables, and for missing columns: " + "; ".join(add_missing_columns_ddl(conn)))
+                   "tables, and for missing columns: "
+                   + "; ".join(add_columns_ddl(present, conn.dialect)))
         raise MissingTablesError(
             f"our own tables or columns are missing from the central database: "
             f"{', '.join(missing)}. {fix}")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from cleanup_assets.db import RetryPolicy, in_transaction, redacted
+from cleanup_assets.db import RetryPolicy, connect_databases, in_transaction, redacted
+from cleanup_assets.schema import (
+    OWN_TABLES,
+    MissingTablesError,
+    add_columns_ddl,
+    create_schema,
+    require_own_tables,
+)
 
 from .builders import rows
 
@@ -68,3 +75,33 @@ def test_a_sql_server_error_is_judged_by_its_native_number(message, transient):
 
     error = DBAPIError("EXEC [dbo].[usp_x]", {}, Exception(message[1:6], message))
     assert is_transient(error) is transient
+
+
+def test_a_column_of_ours_added_since_the_table_was_made_is_named_then_added_by_init_db(
+        tmp_path):
+    databases = connect_databases(f"sqlite:///{tmp_path / 'old.db'}")
+    create_schema(databases)
+    with databases.central.begin() as conn:  # a database made before GateVerdict existed
+        conn.execute(text('ALTER TABLE "CleanupDeviceSync" DROP COLUMN "GateVerdict"'))
+        with pytest.raises(MissingTablesError, match=r"CleanupDeviceSync\.GateVerdict.*init-db"):
+            require_own_tables(conn)
+
+    create_schema(databases)  # what `cleanup-assets init-db` does
+
+    with databases.central.begin() as conn:
+        require_own_tables(conn)
+        conn.execute(text('UPDATE "CleanupDeviceSync" SET "GateVerdict" = NULL'))
+
+
+def test_a_sql_server_dba_is_given_the_alter_and_a_not_null_column_is_refused():
+    from sqlalchemy import Column, Integer, MetaData, String, Table
+    from sqlalchemy.dialects import mssql
+
+    present = {t.name: {c.name for c in t.columns} for t in OWN_TABLES}
+    present["CleanupDeviceSync"].discard("GateVerdict")
+    assert add_columns_ddl(present, mssql.dialect()) == [
+        "ALTER TABLE [CleanupDeviceSync] ADD [GateVerdict] VARCHAR(20) NULL"]
+    later = Table("CleanupLater", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("Note", String(10)), Column("Mandatory", Integer, nullable=False))
+    with pytest.raises(MissingTablesError, match=r"CleanupLater\.Mandatory.*NOT NULL"):
+        add_columns_ddl({"CleanupLater": {"id"}}, mssql.dialect(), tables=[later])

@@ -23,7 +23,6 @@ from cleanup_assets.schema import (
     jasper_device_staging,
     metadata,
     own_tables_ddl,
-    require_own_tables,
     thingspace_device_staging,
 )
 from cleanup_assets.sql.finalize import Engine, FinalizeRequest, finalize_partition
@@ -436,18 +435,3 @@ def test_a_failing_procedure_fails_the_run_and_stops_the_optimization_once(datab
     (handover,) = rows(databases.central, "CleanupOptimizationHandover")
     assert handover["Status"] == "stopped"
 
-
-def test_a_column_of_ours_added_since_the_table_was_made_is_named_then_added_by_init_db(
-        tmp_path):
-    databases = connect_databases(f"sqlite:///{tmp_path / 'old.db'}")
-    create_schema(databases)
-    with databases.central.begin() as conn:  # a database made before GateVerdict existed
-        conn.execute(text('ALTER TABLE "CleanupDeviceSync" DROP COLUMN "GateVerdict"'))
-        with pytest.raises(MissingTablesError, match=r"CleanupDeviceSync\.GateVerdict.*init-db"):
-            require_own_tables(conn)
-
-    create_schema(databases)  # what `cleanup-assets init-db` does
-
-    with databases.central.begin() as conn:
-        require_own_tables(conn)
-        conn.execute(text('UPDATE "CleanupDeviceSync" SET "GateVerdict" = NULL'))
