@@ -137,7 +137,7 @@ def _daemon_is_running(instance) -> bool:
     return beat is not None and time.time() - beat.timestamp < 60
 
 
-def _reset_signals():
+def reset_signals():
     # Started with SIGINT ignored (a non-interactive shell), dagster ignores SIGTERM too.
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -159,19 +159,25 @@ def dagster_daemon(log_path: Path, *, already_running: bool):
         process = subprocess.Popen(
             [str(daemon_bin), "run", "-w", str(WORKSPACE)], cwd=WORKSPACE.parent,
             env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT,
-            start_new_session=True, preexec_fn=_reset_signals)
+            start_new_session=True, preexec_fn=reset_signals)
     print(f"dagster daemon: started (log {log_path})")
     try:
         yield process
     finally:
-        try:  # the daemon and the code server it started
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=30)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_process_group(process, timeout=30)  # the daemon and the code server it started
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM to the process's group (started with ``start_new_session``), SIGKILL after
+    ``timeout`` seconds."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=timeout)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path,

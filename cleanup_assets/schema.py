@@ -655,7 +655,8 @@ def _own_columns_present(conn: Connection) -> dict[str, set[str]]:
     return {name: {c["name"] for c in cols} for (_, name), cols in columns.items()}
 
 
-def missing_own_tables(conn: Connection, present: dict[str, set[str]] | None = None) -> list[str]:
+def missing_own_tables(conn: Connection,
+                       present: dict[str, set[str]] | None = None) -> list[str]:
     """Our own tables the central database lacks, and columns of ours added since a table
     was created (as ``Table.Column``)."""
     present = _own_columns_present(conn) if present is None else present

@@ -4,39 +4,27 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+from cleanup_assets.demo_run import reset_signals, stop_process_group
+
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _reset_signals():
-    # A process started with SIGINT ignored makes dagster ignore SIGTERM too (STACK.md).
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
     """Start a command in its own process group, output to ``log``."""
     return subprocess.Popen(
         args, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
-        start_new_session=True, preexec_fn=_reset_signals,
+        start_new_session=True, preexec_fn=reset_signals,  # else dagster ignores SIGTERM
     )
 
 
 def stop(process: subprocess.Popen) -> None:
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    stop_process_group(process, timeout=15)
 
 
 def wait_until(predicate, timeout: float, interval: float = 0.5, what="condition"):
