@@ -636,3 +636,45 @@ def test_a_mirror_that_would_lose_devices_is_rolled_back(engine):
 
     assert rows(engine, "Device") == []
     assert rows(engine, "CleanupDeviceSync")[0]["Status"] == "failed"
+
+
+@pytest.mark.backends("sqlite")
+@pytest.mark.parametrize("key", INTEGRATION_KEYS)
+def test_a_list_whose_rows_are_refused_for_their_key_deactivates_nothing(engine, key):
+    """A full list naming every device with a malformed key is no evidence that any left
+    (issue 21): nothing is deactivated, nor counted as a missed sync (Telegence)."""
+    seed_providers(engine, (11, 1, key))
+    devices = good_devices(11, 6)
+    stage(engine, key, 11, devices)
+    finalize(engine, key)
+    table, attribute = common_of(key)
+    refused = [{**d, attribute: "X" + d[attribute][1:]} for d in devices]
+
+    stage(engine, key, 11, refused)
+    everything_refused = finalize(engine, key, service_provider_id=11)
+    stage(engine, key, 11, [*devices[:4], refused[5]])  # device 4 absent, device 5 unreadable
+    one_refused = finalize(engine, key, service_provider_id=11)
+
+    for result in (everything_refused, one_refused):
+        assert result.common.devices.deactivated == 0
+        assert "refused for their" in result.deactivation_skipped[11]
+    assert everything_refused.rejected == 6
+    assert set(live(engine, table, 11, attribute)) == keys(devices, attribute)
+    if key == "telegence":  # absent subscribers count no missed sync on non-evidence
+        assert {r["FailedSyncCount"] for r in rows(engine, "TelegenceDevice")} == {None}
+
+
+@pytest.mark.backends("sqlite")
+def test_a_clean_list_after_a_refused_one_deactivates_what_it_leaves_out(engine):
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 6)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    stage(engine, "thingspace", 11, [*devices[:4], {**devices[5], "ICCID": "X" * 19}])
+    finalize(engine, "thingspace")
+    stage(engine, "thingspace", 11, devices[:4])
+
+    result = finalize(engine, "thingspace")
+
+    assert result.common.devices.deactivated == 2 and result.deactivation_skipped == {}
+    assert set(live(engine, "Device", 11)) == keys(devices[:4], "ICCID")

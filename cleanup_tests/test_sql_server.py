@@ -25,7 +25,7 @@ from cleanup_assets.schema import (
     own_tables_ddl,
     thingspace_device_staging,
 )
-from cleanup_assets.sql.finalize import Engine, FinalizeRequest, finalize_partition
+from cleanup_assets.sql.finalize import Engine, FinalizeError, FinalizeRequest, finalize_partition
 from cleanup_assets.sql.tsql import capture_statements, lint, review
 
 from . import evidence, stand_ins
@@ -150,6 +150,26 @@ def test_a_failing_procedure_fails_the_partition_and_records_no_success(database
     assert ledger["Status"] == "failed" and "usp_ThingSpace_DeviceSync" in ledger["Error"]
     names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
     assert "usp_DeviceSync_Common" not in names  # nothing after the failure
+
+
+@pytest.mark.parametrize("key", ["thingspace", "telegence"])
+def test_the_procedures_are_not_called_on_a_list_with_no_usable_key(databases, key):
+    """The stand-in mirrors whatever the carrier table holds (as a procedure that trusts its
+    input would): a list whose every key is malformed would deactivate every device."""
+    devices = synced(databases, key)
+    finalize(databases, key)
+    table, attribute = ("Device", "ICCID") if key == "thingspace" else ("MobilityDevice", "MSISDN")
+    before = live(databases.central, table, 11, attribute)
+    stand_ins.forget_calls(databases)
+    upstream_device_sync(databases, INTEGRATIONS[key], 11,
+                         [{**d, attribute: "X" + d[attribute][1:]} for d in devices])
+
+    with pytest.raises(FinalizeError, match="procedures were not called.*provider 11"):
+        finalize(databases, key)
+
+    assert stand_ins.recorded_calls(databases) == []
+    assert live(databases.central, table, 11, attribute) == before
+    assert rows(databases.central, "CleanupDeviceSync")[-1]["Status"] == "failed"
 
 
 def test_a_transient_procedure_error_is_retried_and_the_call_made_once(databases):

@@ -46,7 +46,12 @@ from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .merge import MergeCounts, live_rows, merge_into
 from .procedure_engine import ProcedureRun, run_procedures
-from .sources import common_table, staged_rows_per_provider, staging_source
+from .sources import (
+    common_table,
+    staged_rows_per_provider,
+    staging_source,
+    usable_keys_per_provider,
+)
 
 log = logging.getLogger(__name__)
 
@@ -194,6 +199,9 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
         return result  # a tenant without this carrier: nothing to do, and that is fine
     try:
         if engine is Engine.PROCEDURES:
+            refusal = _unprovable_lists(databases, integration, result, retry)
+            if refusal:
+                raise FinalizeError(refusal)
             result.procedures = run_procedures(
                 databases, integration, result.service_provider_ids,
                 integration_id=result.integration_id, retry=retry, on_retry=on_retry)
@@ -212,6 +220,52 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
             log.exception("could not mark sync %s failed", result.sync_id)
         raise
     return result
+
+
+def _unprovable_lists(databases: Databases, integration: Integration, result: FinalizeResult,
+                      retry: RetryPolicy) -> str | None:
+    """Why the legacy procedures must not run, or None. They cannot be told to keep absent
+    devices, so the one rule both engines share (merge.withheld_absence: a list with no
+    accepted row proves nothing absent) is applied here before any call: a provider whose
+    list has rows but none with a usable key, or whose carrier table has no usable key while
+    it has live common devices, would have every device deactivated on no evidence. The
+    common procedure takes only @IntegrationId (F:1177, 1199), so every active provider of
+    the integration is looked at, not only this partition's. Nothing is called; the run
+    fails naming them (docs/legacy-differences.md, "A list that cannot prove which devices
+    left")."""
+    carrier_db = databases.jasper if integration.database.value == "jasper" else databases.central
+    findings = []
+    if integration.staging_merge is not None:
+        staged = in_transaction(carrier_db, lambda conn: usable_keys_per_provider(
+            conn, integration, result.service_provider_ids, staging=True), retry)
+        findings += [f"provider {p}: none of its {n} {integration.staging_merge.table} rows has "
+                     f"a usable {integration.staging_merge.key}"
+                     for p, (n, good) in sorted(staged.items()) if n and not good]
+
+    def everyone(conn):
+        providers = list(conn.execute(select(service_provider.c.id).where(
+            service_provider.c.IntegrationId == result.integration_id,
+            service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false())
+        ).scalars())
+        table = common_table(integration)
+        live = [table.c.IsDeleted == false()] if "IsDeleted" in table.c else []
+        return dict(conn.execute(select(table.c.ServiceProviderId, func.count()).where(
+            table.c.ServiceProviderId.in_(providers), *live)
+            .group_by(table.c.ServiceProviderId)).all())
+
+    common_live = in_transaction(databases.central, everyone, retry)
+    carrier = in_transaction(carrier_db, lambda conn: usable_keys_per_provider(
+        conn, integration, list(common_live)), retry) if common_live else {}
+    findings += [f"provider {p}: {integration.carrier.table} has {carrier.get(p, (0, 0))[0]} "
+                 f"row(s), none with a usable {integration.carrier.key[0]}, and {n} live "
+                 f"device(s) in {common_table(integration).name}"
+                 for p, n in sorted(common_live.items()) if not carrier.get(p, (0, 0))[1]]
+    if not findings:
+        return None
+    return ("the legacy procedures were not called: they would deactivate devices that no "
+            "usable row proves gone (" + "; ".join(findings[:10])
+            + (f"; and {len(findings) - 10} more" if len(findings) > 10 else "")
+            + "). Fix the carrier's device sync, then rerun the partition.")
 
 
 def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: Engine):
@@ -272,6 +326,7 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
                                         counted if integration.staging_merge.absent
                                         == "failed_sync_count" else delete_for),
                                     absent=integration.staging_merge.absent)
+        result.deactivation_skipped.update(result.staging.withheld)
         if _wrote_much(result.staging):  # fresh statistics before the mirror reads it
             refresh_statistics(conn, carrier)
     else:
@@ -284,6 +339,7 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
                 f"{integration.carrier.table} has no live rows for this provider")
     result.common = mirror_common_devices(conn, integration, providers, sync_id=result.sync_id,
                                           now=now, delete_absent_for=delete_for)
+    result.deactivation_skipped.update(result.common.devices.withheld)
     result.carrier_live_devices = sum(carrier_live.get(p, 0) for p in providers)
     result.partition_carrier_live_devices = sum(carrier_live.values())
     _after_engine(conn, result, request)

@@ -69,6 +69,9 @@ class Source:
     # Status ids the target's rules need, as SQL scalars: "activated" (LastActivatedDate)
     # and "unknown" (what an absent subscriber becomes) — Telegence's DeviceStatus rows.
     statuses: Mapping[str, object] = field(default_factory=dict)
+    # The reasons a row is refused for its key (missing, malformed): such a row could name
+    # any device, so a list holding one cannot prove which devices left (WITHHELD below).
+    key_reasons: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -80,6 +83,8 @@ class MergeCounts:
     updated: int = 0
     deactivated: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
+    # Providers allowed to lose devices whose absent devices were kept all the same, and why.
+    withheld: dict[int, str] = field(default_factory=dict)
 
     @property
     def unchanged(self) -> int:
@@ -109,8 +114,16 @@ def merge_into(
     good = rows.c.Defect.is_(None)
     key = source.key
 
-    counts.rows, counts.accepted = conn.execute(
-        select(func.count(), count_of(good)).select_from(rows)).one()
+    per_provider = {provider: (total, accepted, key_refused) for provider, total, accepted,
+                    key_refused in conn.execute(
+        select(rows.c.ServiceProviderId, func.count(), count_of(good),
+               count_of(rows.c.Defect.in_(sorted(source.key_reasons)))
+               if source.key_reasons else literal(0))
+        .group_by(rows.c.ServiceProviderId))}
+    counts.rows = sum(total for total, _, _ in per_provider.values())
+    counts.accepted = sum(accepted for _, accepted, _ in per_provider.values())
+    counts.withheld = withheld_absence(per_provider, delete_absent_for, source)
+    delete_absent_for = [p for p in delete_absent_for if p not in counts.withheld]
     # A retry after a commit whose answer was lost finds this sync's rejects: start afresh.
     conn.execute(rejected_row.delete().where(rejected_row.c.SyncId == sync_id,
                                              rejected_row.c.SourceTable == source.table_name))
@@ -187,6 +200,26 @@ def merge_into(
     if isinstance(rows, Table):
         rows.drop(conn)
     return counts
+
+
+def withheld_absence(per_provider: Mapping[int, tuple[int, int, int]],
+                     delete_absent_for: Sequence[int], source: Source) -> dict[int, str]:
+    """The providers whose list cannot prove which devices left, and why: a list with no
+    accepted row (every row refused is the same non-evidence as an empty list), or one with a
+    row refused for its key — that row could be any of the devices it would find absent.
+    Their absent devices keep their state until a clean list names them or leaves them out
+    (docs/legacy-differences.md, "A list that cannot prove which devices left")."""
+    withheld = {}
+    for provider in delete_absent_for:
+        total, accepted, key_refused = per_provider.get(provider, (0, 0, 0))
+        if key_refused:
+            withheld[provider] = (
+                f"{key_refused} of {total} {source.table_name} row(s) refused for their "
+                f"{source.key}: a refused key could be any absent device")
+        elif total and not accepted:
+            withheld[provider] = (f"no {source.table_name} row accepted ({total} refused): "
+                                  "the list proves nothing absent")
+    return withheld
 
 
 CHECKED_ROWS = "cleanup_checked_rows"

@@ -19,6 +19,7 @@ from ..schema import (
     usage_tables,
 )
 from .checks import (
+    count_of,
     date_defects,
     duplicate_reason,
     first_defect,
@@ -93,8 +94,9 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         repeated.c.ServiceProviderId == carrier.c.ServiceProviderId,
         repeated.c.Key == carrier.c[carrier_key]))
     duplicated = repeated.c.Key.isnot(None)
+    key_checks = key_defects(key, carrier.c[carrier_key], spec.table)
     defect = first_defect([
-        *key_defects(key, carrier.c[carrier_key], spec.table),
+        *key_checks,
         *value_defects(values, target),
         (duplicated, duplicate_reason(carrier_key, spec.table)),
     ])
@@ -106,7 +108,8 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         .select_from(joined).where(*live)
     )
     present = select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key)).where(*live)
-    return Source(rows, present, key, tuple(values), spec.table, optional=optional)
+    return Source(rows, present, key, tuple(values), spec.table, optional=optional,
+                  key_reasons=frozenset(reason for _, reason in key_checks))
 
 
 _USAGE_PRESENT = "UsagePresent"
@@ -190,8 +193,9 @@ def staging_source(integration: Integration, provider_ids: Sequence[int],
     superseded = and_(repeated.c.Latest.isnot(None), repeated.c.Latest != staged.c.StagingId)
     text_values = {n: staged.c[n] for n in values
                    if n not in merge.date_columns and n != "DeviceStatusId"}
+    key_checks = key_defects("MSISDN", staged.c[merge.key], merge.table)
     defect = first_defect([
-        *key_defects("MSISDN", staged.c[merge.key], merge.table),
+        *key_checks,
         *value_defects(text_values, target),
         *date_defects(texts, parsed),
         (superseded, f"{merge.key} staged more than once in this sync (the latest staging row "
@@ -207,7 +211,30 @@ def staging_source(integration: Integration, provider_ids: Sequence[int],
         staged.c[merge.key].isnot(None))
     # usp_Telegence_Update_Device never touches IsActive / IsDeleted of a matched row.
     return Source(rows, present, merge.key, tuple(values), merge.table, optional=optional,
-                  lifecycle=False, statuses=statuses)
+                  lifecycle=False, statuses=statuses,
+                  key_reasons=frozenset(reason for _, reason in key_checks))
+
+
+def usable_keys_per_provider(conn, integration: Integration, provider_ids: Sequence[int], *,
+                             staging: bool = False) -> dict[int, tuple[int, int]]:
+    """(rows, rows whose key passes the key checks) per provider, of the carrier table (or,
+    with ``staging``, of the staging the cleanup merges): what the procedure engine looks at
+    before the legacy procedures, which cannot be told to keep absent devices (finalize.py).
+    Reads the key column and the live conditions only."""
+    if staging:
+        merge = integration.staging_merge
+        table, column, name, live = staging_tables[merge.table], merge.key, "MSISDN", []
+        value = trimmed(table.c[column])
+    else:
+        spec = integration.carrier
+        table = carrier_tables[spec.table]
+        (column, name), live = spec.key, conditions(table, spec.live_when)
+        value = table.c[column]
+    usable = first_defect(key_defects(name, value, table.name)).is_(None)
+    return {provider: (rows, good) for provider, rows, good in conn.execute(
+        select(table.c.ServiceProviderId, func.count(), count_of(usable))
+        .where(table.c.ServiceProviderId.in_(list(provider_ids)), *live)
+        .group_by(table.c.ServiceProviderId))}
 
 
 def staged_rows_per_provider(conn, integration: Integration, provider_ids: Sequence[int]) -> dict:
