@@ -72,7 +72,19 @@ def main(argv: list[str] | None = None) -> int:
                        help="exit 1 when the environment does not configure a deployable location")
     shown.set_defaults(func=commands.cmd_settings)
     args = parser.parse_args(argv)
+    if args.command not in OFFLINE:
+        from .settings import ConfigurationError, Settings
+
+        try:
+            commands.refuse_a_guessed_target(args.command, Settings())
+        except ConfigurationError as refused:
+            print(f"cleanup-assets {args.command}: {refused}", file=sys.stderr)
+            return 2
     return args.func(args)
+
+
+# Commands that touch no database, instance or outside system: they run anywhere.
+OFFLINE = frozenset({"schema-ddl", "explain-sql", "settings"})
 
 
 if __name__ == "__main__":

@@ -15,8 +15,41 @@ from sqlalchemy import false, select, true
 from .db import cleanup_home, default_database_url, make_engine, redacted
 
 
+# What only a local environment may run: they write demo data over whatever is there.
+LOCAL_ONLY = frozenset({"demo", "seed-demo"})
+
+
+def refuse_a_guessed_target(command: str, settings) -> None:
+    """Every command that acts on a database or an instance refuses as the code location
+    does (``Settings.check``: every missing or refused setting named at once) — in
+    production a fallback (the embedded file, ``$CLEANUP_HOME/dagster``) would be a target
+    the deployed sensor never reads, and the command would report success. The demo's
+    commands refuse in production altogether."""
+    from .settings import DEPLOYMENT, ConfigurationError
+
+    if settings.production and command in LOCAL_ONLY:
+        raise ConfigurationError(f"{DEPLOYMENT}=production: the demo's commands write demo "
+                                 "data and never run in a deployment")
+    settings.check()
+    if settings.production and not os.environ.get("DAGSTER_HOME") and command in INSTANCE:
+        raise ConfigurationError(f"{DEPLOYMENT}=production: DAGSTER_HOME is missing: the "
+                                 "deployment's Dagster instance (its dagster.yaml)")
+
+
+# Commands that read or write the Dagster instance.
+INSTANCE = frozenset({"register-tenants", "partitions", "demo"})
+
+
 def database_url() -> str:
-    return os.environ.get("CLEANUP_DATABASE_URL") or default_database_url()
+    """The configured platform database; the embedded file only outside production (the CLI
+    refuses first, this guards every other caller)."""
+    from .settings import ConfigurationError, Settings
+
+    configured = os.environ.get("CLEANUP_DATABASE_URL")
+    if not configured and Settings().production:
+        raise ConfigurationError("CLEANUP_DEPLOYMENT=production: CLEANUP_DATABASE_URL is "
+                                 "missing: the platform database")
+    return configured or default_database_url()
 
 
 def open_databases():

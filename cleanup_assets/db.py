@@ -140,13 +140,36 @@ class Databases:
         return name
 
     def require_joinable(self, what: str) -> None:
+        """The settings check refuses such a configuration before anything loads
+        (``unjoinable_databases``); this guards callers that build ``Databases`` themselves
+        (the stand-in tests run the procedure engine on two PostgreSQL databases)."""
         if not self.joinable:
-            raise CrossDatabaseError(
-                f"{what} joins the central and the Jasper databases, which "
-                f"{self.central.dialect.name} cannot do across two databases: keep the Jasper "
-                "tables in the central database (unset CLEANUP_JASPER_DATABASE_URL), or use SQL "
-                "Server with both databases on one server"
-            )
+            raise CrossDatabaseError(f"{what} joins the central and the Jasper databases: "
+                                     + UNJOINABLE)
+
+
+# One message for a configuration we cannot run, whoever finds it: the settings check (at
+# load, `cleanup-assets settings --check`, every command in production) or a statement.
+UNJOINABLE = (
+    "CLEANUP_JASPER_DATABASE_URL names a second database that CLEANUP_DATABASE_URL's cannot "
+    "join (PostgreSQL never joins two databases; SQL Server only on one server), and the "
+    "set-based engine and the Jasper sync log join them. Keep the Jasper tables in the "
+    "central database: set CLEANUP_JASPER_DATABASE_URL to the same URL as "
+    "CLEANUP_DATABASE_URL (on SQL Server: a database of the same server)")
+
+
+def unjoinable_databases(central_url: str, jasper_url: str | None) -> bool:
+    """Whether ``connect_databases`` would give two databases it cannot join. Reads the URLs
+    only (nothing is contacted)."""
+    if not jasper_url:
+        return False
+    central, jasper = make_url(central_url), make_url(jasper_url)
+    if central == jasper or central.get_backend_name() != jasper.get_backend_name():
+        return False  # one database; two kinds are refused on their own
+    backend = central.get_backend_name()
+    if backend == "mssql":
+        return _mssql_server(central_url) != _mssql_server(jasper_url)
+    return backend != "sqlite"
 
     def dispose(self) -> None:
         self.central.dispose()

@@ -201,10 +201,10 @@ class Settings:
         return self.deployment == PRODUCTION
 
     def problems(self) -> list[str]:
-        """What keeps this environment from loading: invalid values always; in production
-        also every missing required setting and every local-only value. Never a value of a
-        secret."""
-        found = []
+        """What keeps this environment from loading: invalid values always, and two databases
+        that cannot be joined; in production also every missing required setting and every
+        local-only value. Never a value of a secret."""
+        found = self._database_problems()
         for setting in SETTINGS:
             value = self.raw(setting.name)
             shown = "(secret)" if setting.secret else repr(value)
@@ -235,6 +235,19 @@ class Settings:
                     found.append(f"{setting.name} is a local fallback ({refused[0]}), refused "
                                  "in production")
         return found
+
+    def _database_problems(self) -> list[str]:
+        from sqlalchemy.exc import ArgumentError
+
+        from .db import UNJOINABLE, default_database_url, unjoinable_databases
+
+        try:
+            central = self.raw("CLEANUP_DATABASE_URL") or default_database_url()
+            if unjoinable_databases(central, self.raw("CLEANUP_JASPER_DATABASE_URL")):
+                return [UNJOINABLE]
+        except ArgumentError:
+            return ["CLEANUP_DATABASE_URL or CLEANUP_JASPER_DATABASE_URL is not a database URL"]
+        return []
 
     def _other_is(self, other: str, wanted: str) -> bool:
         """Whether setting ``other`` is set to ``wanted`` (a boolean by its meaning). Unset, it

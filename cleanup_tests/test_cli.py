@@ -48,3 +48,39 @@ def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfil
     code, printed = unregistered
     assert (code, printed.out) == (1, "")
     assert "register-tenants" in printed.err
+
+
+def test_every_command_refuses_a_guessed_target_in_production(tmp_path, monkeypatch, capsys):
+    """With CLEANUP_DEPLOYMENT=production and no CLEANUP_DATABASE_URL, init-db used to create
+    $CLEANUP_HOME/cleanup.db and notify to post into it, both exiting 0 (issue 21)."""
+    from cleanup_assets.cli import main
+
+    for name, value in environment(tmp_path).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("CLEANUP_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CLEANUP_DEPLOYMENT", "production")
+    home = tmp_path / "home"
+    monkeypatch.setenv("CLEANUP_HOME", str(home))
+
+    for command in (["init-db"], ["notify", "--service-provider-id", "303"],
+                    ["register-tenants"], ["notifications"]):
+        assert main(command) == 2, command
+        refused = capsys.readouterr().err
+        assert "CLEANUP_DATABASE_URL is missing" in refused, command
+    assert not home.exists()  # nothing written anywhere
+    assert main(["schema-ddl"]) == 0  # what touches no target still runs
+
+
+def test_a_production_command_without_its_instance_refuses(tmp_path, monkeypatch, capsys):
+    from cleanup_assets.cli import main
+
+    from .test_settings import PRODUCTION
+
+    for name, value in PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+
+    assert main(["register-tenants"]) == 2
+    assert "DAGSTER_HOME is missing" in capsys.readouterr().err
+    assert main(["seed-demo"]) == 2
+    assert "never run in a deployment" in capsys.readouterr().err

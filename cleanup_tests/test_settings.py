@@ -24,7 +24,8 @@ from .processes import BIN, ROOT, environment
 PRODUCTION = {
     "CLEANUP_DEPLOYMENT": "production",
     "CLEANUP_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
-    "CLEANUP_JASPER_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/jasper",
+    # On PostgreSQL the Jasper tables live in the central database (one URL for both).
+    "CLEANUP_JASPER_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
     "CLEANUP_OPTIMIZATION_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/optimization.fifo",
     "CLEANUP_AMOP_SYNC_UPDATE_URL": "https://amop.internal/sync",
     "CLEANUP_AMOP_OPTIMIZATION_URL": "https://amop.internal/optimization",
@@ -157,3 +158,28 @@ def test_definitions_validate_fails_at_load_naming_the_missing_database_url(tmp_
     # Only what Dagster's own (here SQLite) instance creates on any command, nothing of ours.
     written = {p.relative_to(tmp_path).parts[0] for p in tmp_path.rglob("*") if p.is_file()}
     assert written == {"dagster_home"}
+
+
+@pytest.mark.parametrize("central, jasper, refused", [
+    ("postgresql+psycopg://u:s3cret@db/platform", "postgresql+psycopg://u:s3cret@db/jasper", True),
+    ("mssql+pyodbc://u:s3cret@sql1/Central?driver=x", "mssql+pyodbc://u:s3cret@sql2/Jasper?driver=x",
+     True),
+    ("mssql+pyodbc://u:s3cret@sql1/Central?driver=x", "mssql+pyodbc://u:s3cret@sql1/Jasper?driver=x",
+     False),
+    ("sqlite:///central.db", "sqlite:///jasper.db", False),
+])
+def test_two_databases_that_cannot_be_joined_are_refused_before_anything_loads(
+        central, jasper, refused):
+    """Not a runtime CrossDatabaseError after a green check (issue 21): the same message at
+    `settings --check`, at load and from a statement."""
+    from cleanup_assets.db import UNJOINABLE
+
+    environ = {**PRODUCTION, "CLEANUP_DATABASE_URL": central,
+               "CLEANUP_JASPER_DATABASE_URL": jasper}
+    if central.startswith("sqlite"):
+        environ = {"CLEANUP_DATABASE_URL": central, "CLEANUP_JASPER_DATABASE_URL": jasper}
+    problems = Settings(environ).problems()
+    assert (UNJOINABLE in problems) is refused
+    if refused:
+        with pytest.raises(ConfigurationError, match="cannot join"):
+            definitions_from_environment(Settings(environ))
