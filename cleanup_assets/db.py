@@ -147,6 +147,11 @@ class Databases:
             raise CrossDatabaseError(f"{what} joins the central and the Jasper databases: "
                                      + UNJOINABLE)
 
+    def dispose(self) -> None:
+        self.central.dispose()
+        if self.separate:
+            self.jasper.dispose()
+
 
 # One message for a configuration we cannot run, whoever finds it: the settings check (at
 # load, `cleanup-assets settings --check`, every command in production) or a statement.
@@ -170,11 +175,6 @@ def unjoinable_databases(central_url: str, jasper_url: str | None) -> bool:
     if backend == "mssql":
         return _mssql_server(central_url) != _mssql_server(jasper_url)
     return backend != "sqlite"
-
-    def dispose(self) -> None:
-        self.central.dispose()
-        if self.separate:
-            self.jasper.dispose()
 
 
 def connect_databases(central_url: str | None = None, jasper_url: str | None = None) -> Databases:

@@ -115,6 +115,11 @@ def _integer(raw: Mapping[str, Any], name: str, *, minimum: int = 0) -> int:
     negative = text.startswith("-") and bool(_DIGITS.match(text[1:]))
     if not (_DIGITS.match(text) or negative):
         raise BadNotification(f"{name} {text[:40]!r} is not a whole number")
+    # Python's int() refuses more than 4,300 digits with a ValueError of its own (CPython's
+    # int-max-str-digits guard): longer than the largest value is too large, said by length.
+    # Every maximum has at most 19 digits; 40 leaves the ordinary messages to the range check.
+    if len(text.lstrip("-").lstrip("0")) > 40:
+        raise BadNotification(f"{name} of {len(text)} digits is larger than {MAXIMA[name]}")
     number = int(text)
     if number < minimum:
         raise BadNotification(f"{name} {number} is negative" if number < 0
@@ -203,8 +208,13 @@ def _parse_new(conn: Connection, now: datetime, limit: int) -> int:
     for notification_id, raw_json in fresh:  # notifications, not devices
         try:
             parsed_ok.append((notification_id, parse_attributes(json.loads(raw_json))))
-        except (BadNotification, json.JSONDecodeError, AttributeError, TypeError) as error:
+        except BadNotification as error:
             reject(notification_id, error)
+        except Exception as error:  # noqa: BLE001 - however shaped, one message never stops
+            # the tick that reads every carrier's notifications: it is rejected with the
+            # reason (a JSON too deep to parse, a shape nobody foresaw).
+            reject(notification_id, f"unreadable attributes ({type(error).__name__}: "
+                                    f"{str(error)[:200]})")
     integrations, providers = _lookups(conn, (p["ServiceProviderId"] for _, p in parsed_ok))
     for notification_id, parsed in parsed_ok:
         try:

@@ -231,6 +231,9 @@ BAD_NOTIFICATIONS = [  # (attributes over a good Jasper notification of provider
      f"OptimizationSessionId {2**64} is larger than {2**63 - 1}"),
     ({"DelayBetweenRetries": str(10**12)}, "DelayBetweenRetries 1000000000000 is larger than "
                                            "604800"),
+    # past Python's int() digit limit (4,300): its own ValueError once failed every tick
+    ({"ServiceProviderId": "1" * 5000}, "ServiceProviderId of 5000 digits is larger than "
+                                        "2147483647"),
 ]
 
 

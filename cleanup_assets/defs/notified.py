@@ -30,8 +30,9 @@ def _integer(tags: Mapping[str, str], name: str) -> int | None:
     text = (tags.get(name) or "").strip()
     if not text:
         return None
-    if not (text.isascii() and text.isdigit()):
-        raise InvalidRunTags(f"run tag {name} is {text!r}: a whole number is required")
+    if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 19:
+        raise InvalidRunTags(f"run tag {name} is {text[:40]!r}: a whole number of at most 19 "
+                             "digits is required")
     return int(text)
 
 
