@@ -21,6 +21,7 @@ from typing import Any, Iterable, Mapping
 
 from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from .db import utcnow
 from .registry import INTEGRATIONS, Integration
@@ -74,6 +75,11 @@ class TickOutcome:
     # Rows-to-process tables with neither a ServiceProviderId nor a key to the carrier
     # table: counted and cleared whole, as the legacy does (the tick logs it).
     whole_table: set[str] = field(default_factory=set)
+    # Integrations whose database could not be read this tick (after the retries), and the
+    # error: their notifications were left as they were, every other integration went on.
+    unavailable: dict[str, str] = field(default_factory=dict)
+    # Forced launches whose rows to process could not be cleared (the run still goes, forced).
+    not_cleared: dict[int, str] = field(default_factory=dict)
 
 
 # --- posting ---------------------------------------------------------------------------
@@ -262,19 +268,37 @@ def evaluate_notifications(databases, *, now: datetime | None = None, max_launch
         by_integration.setdefault(row.IntegrationKey, set()).add(row.ServiceProviderId)
     remaining = {}
     for key, providers in by_integration.items():  # integrations, not devices
-        counted = in_transaction(_rows_engine(databases, INTEGRATIONS[key]), lambda conn: (
-            count_rows_to_process(conn, INTEGRATIONS[key], providers)), retry)
+        try:
+            counted = in_transaction(_rows_engine(databases, INTEGRATIONS[key]), lambda conn: (
+                count_rows_to_process(conn, INTEGRATIONS[key], providers)), retry)
+        except DBAPIError as error:
+            # One database's outage (the Jasper one, say) delays only the integrations whose
+            # rows to process live there: theirs are decided by a later tick, as they are.
+            outcome.unavailable[key] = _short(error)
+            continue
         remaining[key] = counted.per_provider
         outcome.whole_table.update(counted.whole_table)
+    due = [row for row in due if row.IntegrationKey not in outcome.unavailable]
     in_transaction(databases.central, lambda conn: _decide(conn, due, remaining, now,
                                                             max_launches, outcome), retry)
     for launch in outcome.launches:
         if launch.forced:
             integration = INTEGRATIONS[launch.integration_key]
-            whole = in_transaction(_rows_engine(databases, integration), lambda conn: (
-                clear_rows_to_process(conn, integration, launch.service_provider_id)), retry)
+            try:
+                whole = in_transaction(_rows_engine(databases, integration), lambda conn: (
+                    clear_rows_to_process(conn, integration, launch.service_provider_id)),
+                    retry)
+            except DBAPIError as error:  # as a crash after the decision: the next sync's
+                outcome.not_cleared[launch.notification_id] = _short(error)  # wait sees them
+                continue
             outcome.whole_table.update(whole)
     return outcome
+
+
+def _short(error: Exception) -> str:
+    """An error's class and first line, for a tick's log (a driver's message can be long;
+    it names no secret: SQLAlchemy never puts a password in one)."""
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
 
 
 def _rows_engine(databases, integration: Integration):

@@ -113,11 +113,16 @@ def test_the_queue_being_down_fails_the_tick_visibly_and_the_inbox_still_flows(
         queue_url=f"http://127.0.0.1:{port}/123456789012/device-sync",
         endpoint_url=f"http://127.0.0.1:{port}", max_attempts=2))
 
-    with pytest.raises(Exception, match="the device-sync queue could not be read"):
+    with pytest.raises(Exception, match="the device-sync queue could not be read") as failed:
         tick(instance, down)
 
     (row,) = rows(engine, "CleanupSyncNotification")
     assert (row["id"], row["Status"]) == (waiting, "launched")  # decided, not lost
+    # What the tick says happens next is what happens: not the next tick, after the grace.
+    assert ("1 run(s) decided this tick are requested again by the first tick after "
+            f"{(row['DecidedAt'] + timedelta(minutes=2)):%H:%M:%S} UTC (the 2-minute relaunch "
+            "grace)") in str(failed.value)
+    assert tick(instance, definitions(database_url)).run_requests == []
     with engine.begin() as conn:  # later: the decision is older than the relaunch grace
         conn.execute(text('UPDATE "CleanupSyncNotification" SET "DecidedAt" = :t'),
                      {"t": row["DecidedAt"] - timedelta(minutes=5)})

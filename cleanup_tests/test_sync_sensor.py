@@ -358,3 +358,24 @@ def test_a_table_with_neither_is_counted_whole_and_the_tick_says_so(database_url
         with engine.begin() as conn:
             conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN "ServiceProviderId" INTEGER'))
         forget_table_columns()
+
+
+@pytest.mark.backends("postgresql")
+def test_an_outage_of_the_jasper_database_delays_only_the_jasper_family(
+        database_url, engine, instance):
+    """The Jasper family's rows to process live in the Jasper database: while it is down
+    ThingSpace, which needs only the central one, is launched all the same (issue 21)."""
+    seed_providers(engine, (11, 1, "jasper"), (12, 1, "thingspace"))
+    jasper, thingspace = notify(engine, 11, "jasper"), notify(engine, 12, "thingspace")
+    down = make_definitions(DatabaseResource(
+        url=database_url, jasper_url="postgresql+psycopg://postgres@127.0.0.1:1/jasper",
+        retry_base_delay_seconds=0.01))
+
+    during = tick(instance, down)
+
+    assert [finalize_config(r)["service_provider_id"] for r in during.run_requests] == [12]
+    assert notification(engine, jasper)["Status"] == "pending"  # left as it was
+    assert json.loads(during.cursor)["database_unavailable"] == ["jasper"]
+    back = tick(instance, definitions(database_url))  # the Jasper database is back
+    assert [finalize_config(r)["service_provider_id"] for r in back.run_requests] == [11]
+    assert notification(engine, thingspace)["Status"] == "launched"

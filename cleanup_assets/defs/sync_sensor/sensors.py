@@ -93,6 +93,14 @@ def sync_notification_sensor(
         if launch.forced:
             context.log.warning(f"notification {launch.notification_id}: {launch.reason}; "
                                 "cleared that provider's rows to process, finalizing as forced")
+    for key, error in sorted(outcome.unavailable.items()):
+        context.log.error(
+            f"{key}: its database could not be read ({error}); its notifications wait as they "
+            "are and are evaluated again by the next tick — the other integrations went on")
+    for notification_id, error in sorted(outcome.not_cleared.items()):
+        context.log.error(
+            f"notification {notification_id}: launched as forced, but its rows to process "
+            f"could not be cleared ({error}); the next sync of that provider waits on them")
     if outcome.rejected:
         context.log.warning(f"{outcome.rejected} notification(s) rejected; see "
                             "`cleanup-assets notifications --status rejected`")
@@ -112,14 +120,21 @@ def sync_notification_sensor(
                "deferred": outcome.deferred, "tick": now.isoformat()}
     if outcome.whole_table:
         summary["counted_whole_table"] = sorted(outcome.whole_table)
+    if outcome.unavailable:
+        summary["database_unavailable"] = sorted(outcome.unavailable)
     context.log.info(f"sync sensor tick: {summary}")
     if queue_error is not None:
         # The tick fails visibly. Its decisions are committed: the runs it could not
-        # request here are requested again by a later tick (RELAUNCH_GRACE).
+        # request here are requested again by the first tick once RELAUNCH_GRACE has passed
+        # (a run key is launched once, whichever tick requests it).
+        again = (now + RELAUNCH_GRACE).strftime("%H:%M:%S UTC")
         raise RuntimeError(
             f"the device-sync queue could not be read ({type(queue_error).__name__}: "
-            f"{queue_error}); {len(run_requests)} run(s) decided this tick are requested by "
-            "the next one") from queue_error
+            f"{queue_error}); "
+            + (f"{len(run_requests)} run(s) decided this tick are requested again by the first "
+               f"tick after {again} (the {int(RELAUNCH_GRACE.total_seconds() // 60)}-minute "
+               "relaunch grace); the messages already recorded are not lost"
+               if run_requests else "no run was decided this tick")) from queue_error
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=[tenant_partitions.build_add_request(new_tenants)]
