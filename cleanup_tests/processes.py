@@ -13,6 +13,10 @@ from cleanup_assets.demo_run import reset_signals, stop_process_group
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
+# The daemons the tests start evaluate the sensors every 5 s instead of 30 s (the sweep's 2
+# minutes too; defs/sensor_interval.py): the tests wait on the path they test, not on the
+# clock. 5 s is the daemon's own floor (its sensor loop runs at most every 5 s).
+SHORT_SENSOR_INTERVAL = {"CLEANUP_TEST_SENSOR_INTERVAL_SECONDS": "5"}
 
 
 def start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
@@ -42,11 +46,12 @@ def wait_until(predicate, timeout: float, interval: float = 0.5, what="condition
 
 def environment(tmp_path: Path, **extra: str) -> dict:
     """A clean environment with a fresh CLEANUP_HOME and DAGSTER_HOME under ``tmp_path``; the
-    instance is the local one the scripts create (deploy/local/dagster.yaml)."""
+    instance is the local one the scripts create (deploy/local/dagster.yaml); the sensors'
+    short test interval."""
     home = tmp_path / "dagster_home"
     home.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ROOT / "deploy" / "local" / "dagster.yaml", home / "dagster.yaml")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
     env.update(CLEANUP_HOME=str(tmp_path / "cleanup_home"), DAGSTER_HOME=str(home),
-               PATH=f"{BIN}:{env.get('PATH', '')}", **extra)
+               PATH=f"{BIN}:{env.get('PATH', '')}", **SHORT_SENSOR_INTERVAL, **extra)
     return env
