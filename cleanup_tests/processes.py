@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -55,3 +56,25 @@ def environment(tmp_path: Path, **extra: str) -> dict:
     env.update(CLEANUP_HOME=str(tmp_path / "cleanup_home"), DAGSTER_HOME=str(home),
                PATH=f"{BIN}:{env.get('PATH', '')}", **SHORT_SENSOR_INTERVAL, **extra)
     return env
+
+
+def this_venv_for_the_scripts(tmp_path: Path) -> dict:
+    """``CLEANUP_VENV`` for a script that sources scripts/_setup.sh: the venv running the
+    tests, seen through a directory of links that holds the install stamp of this checkout's
+    lock — so the script installs nothing and runs what the tests run (a worktree without
+    its own .venv would otherwise install the whole lock; the venv itself is never touched)."""
+    venv = tmp_path / "venv"
+    venv.mkdir()
+    for name in os.listdir(sys.prefix):
+        if not name.startswith(".installed-"):
+            (venv / name).symlink_to(Path(sys.prefix) / name)
+    (venv / install_stamp()).touch()
+    return {"CLEANUP_VENV": str(venv)}
+
+
+def install_stamp(root: Path = ROOT) -> str:
+    """The file scripts/_setup.sh leaves in a venv it made the lock of ``root`` (its
+    ``sha1sum`` of the lock and pyproject.toml; test_lock.py holds the two equal)."""
+    text = (root / "requirements" / "dev.lock").read_bytes() + (
+        root / "pyproject.toml").read_bytes()
+    return f".installed-{hashlib.sha1(text).hexdigest()[:12]}"

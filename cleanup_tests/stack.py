@@ -138,9 +138,13 @@ class Stack:
                     os.environ[k] = v
 
     def start_code_server(self) -> None:
+        """The image's code server (Dockerfile CMD) on the workspace's port, under the
+        location name deploy/workspace.yaml gives it."""
+        (entry,) = yaml.safe_load(self.workspace.read_text())["load_from"]
         self.processes.append(start(
             [str(BIN / "dagster"), "api", "grpc", "-m", "cleanup_assets.definitions",
-             "-h", "127.0.0.1", "-p", str(self.port), "--location-name", "cleanup_assets"],
+             "-h", "127.0.0.1", "-p", str(self.port),
+             "--location-name", entry["grpc_server"]["location_name"]],
             self.env, self.root / "code_server.log"))
 
         def answers():

@@ -191,6 +191,7 @@ def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
     import os
     import uuid
 
+    from .processes import this_venv_for_the_scripts
     from .stack import database_url, drop_database, free_port
 
     names = [f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"]
@@ -202,7 +203,8 @@ def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
     env.update(CLEANUP_HOME=str(tmp_path / "home"), DAGSTER_PG_DB=names[0],
                CLEANUP_DATABASE_URL=database_url(names[1]), PORT=str(free_port()),
                CODE_SERVER_PORT=str(free_port()),
-               CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest@127.0.0.1:5672/{vhost}")
+               CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest@127.0.0.1:5672/{vhost}",
+               **this_venv_for_the_scripts(tmp_path))
     try:
         completed = subprocess.run([str(ROOT / "scripts" / "deploy-local"), "--check"], cwd=ROOT,
                                    env=env, capture_output=True, text=True, timeout=300)

@@ -16,7 +16,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .processes import ROOT
+from .processes import ROOT, install_stamp
 
 try:
     import tomllib
@@ -177,6 +177,13 @@ def test_the_install_is_repeated_exactly_when_the_lock_or_pyproject_changes(tmp_
     with (repo / "pyproject.toml").open("a") as pyproject:
         pyproject.write("# changed\n")
     assert len(setup()) == 2
+
+
+def test_a_venv_with_the_stamp_of_this_lock_is_used_as_it_is(tmp_path):
+    """What processes.this_venv_for_the_scripts relies on: its stamp is the script's."""
+    repo, setup = copy_with_recording_venv(tmp_path)
+    (tmp_path / "venv" / install_stamp(repo)).touch()
+    assert setup() == []
 
 
 def test_a_venv_without_the_locks_uv_gets_it_from_pip_first(tmp_path):
