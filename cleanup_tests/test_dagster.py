@@ -50,6 +50,7 @@ def materializations(result) -> dict[str, dict]:
     return out
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_the_code_location_loads_and_validates():
     completed = subprocess.run(
         [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],

@@ -337,6 +337,7 @@ def test_the_lint_finds_what_sql_server_lacks(sql, finding):
     assert any(finding in problem for problem in lint(sql)), lint(sql)
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "cleanup_assets.cli", "explain-sql", "--dialect", "mssql"],
@@ -399,6 +400,7 @@ def test_a_run_that_finds_one_of_our_tables_missing_fails_at_once_naming_it(data
             conn.execute(text('ALTER TABLE "Elsewhere" RENAME TO "CleanupNewCommunicationPlan"'))
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_the_embedded_default_never_imports_pyodbc(tmp_path):
     code = (
         "import sys, cleanup_assets.definitions, cleanup_assets.cli;"
