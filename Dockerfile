@@ -1,25 +1,27 @@
 # The cleanup_assets image: one image for the code server, the daemon, the webserver, the run
-# workers and Celery workers (deploy/helm/values.yaml, deploy/ecs.md). Its install steps are
-# the README's "Deploying → Install" steps, line for line (a test keeps them equal).
+# workers and Celery workers (deploy/helm/values.yaml, deploy/ecs.md), on Kubernetes
+# (dagster-k8s) and ECS (dagster-aws) alike. It installs requirements/deploy.lock — the
+# deploy, k8s, mssql and snowflake extras, every package pinned with its hashes, at the
+# versions the tests ran (requirements/dev.lock) — then the project alone. Its install steps
+# are the README's "Deploying → Install" steps, line for line (a test keeps them equal).
 #
-#   docker build -t cleanup-assets:<tag> .                           # Kubernetes (dagster-k8s)
-#   docker build --build-arg EXTRAS=deploy,ecs -t cleanup-assets:<tag> .   # ECS (dagster-aws)
+#   docker build -t cleanup-assets:<tag> .
 #
 # SQL Server: pyodbc needs unixODBC (installed below) and Microsoft's ODBC driver
 # (msodbcsql18), which comes from Microsoft's apt repository: add it in a derived image.
 FROM python:3.11-slim-bookworm
 
-ARG EXTRAS=deploy,k8s
 RUN apt-get update && apt-get install -y --no-install-recommends unixodbc \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /opt/cleanup_assets
 COPY pyproject.toml README.md ./
+COPY requirements/deploy.lock ./requirements/
 COPY cleanup_assets ./cleanup_assets
 COPY deploy ./deploy
 RUN python3 -m venv /opt/venv \
-    && /opt/venv/bin/pip install --no-cache-dir --upgrade pip \
-    && /opt/venv/bin/pip install --no-cache-dir ".[${EXTRAS}]"
+    && /opt/venv/bin/pip install --no-cache-dir --require-hashes --no-deps -r requirements/deploy.lock \
+    && /opt/venv/bin/pip install --no-cache-dir --no-deps .
 
 # Production by default: a missing setting fails the start, naming the variable.
 ENV PATH=/opt/venv/bin:$PATH \

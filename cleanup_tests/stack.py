@@ -1,7 +1,8 @@
 """The deployed shape on this machine, for the tests and benchmarks/fleet.py: a PostgreSQL
 instance configured by deploy/dagster.yaml, the gRPC code server, the daemon, optionally one
-Celery worker (RabbitMQ broker, Redis results), and a platform database with 4 tenants × 9
-integrations of providers whose sync notifications the sensor turns into runs."""
+Celery worker (RabbitMQ broker, Redis results), and a platform database of providers (one
+per tenant and integration: 4 tenants × 9 integrations for the benchmark, fewer in the
+tests) whose sync notifications the sensor turns into runs."""
 
 from __future__ import annotations
 
@@ -56,16 +57,20 @@ def database_url(name: str) -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-def fleet_providers() -> list[tuple[int, int, str]]:
-    """(provider id, tenant, integration): one provider per tenant and integration."""
+def fleet_providers(tenants=TENANTS,
+                    integrations=INTEGRATION_KEYS) -> list[tuple[int, int, str]]:
+    """(provider id, tenant, integration): one provider per tenant and integration (ids as
+    the demo numbers them: 100 × tenant + the integration's place in the registry)."""
     return [(100 * tenant + n, tenant, key)
-            for tenant in TENANTS for n, key in enumerate(INTEGRATION_KEYS, start=1)]
+            for tenant in tenants for n, key in enumerate(INTEGRATION_KEYS, start=1)
+            if key in integrations]
 
 
-def seed_fleet(url: str, devices_per_provider: int = 20) -> list[tuple[int, int, str]]:
+def seed_fleet(url: str, devices_per_provider: int = 20,
+               providers: list[tuple[int, int, str]] | None = None) -> list[tuple[int, int, str]]:
     databases = connect_databases(url)
     create_schema(databases)
-    providers = fleet_providers()
+    providers = providers or fleet_providers()
     with databases.central.begin() as conn:
         seed_reference_data(conn, [(sp, t, key, f"Provider {sp}") for sp, t, key in providers])
     for sp, _, key in providers:
@@ -133,9 +138,13 @@ class Stack:
                     os.environ[k] = v
 
     def start_code_server(self) -> None:
+        """The image's code server (Dockerfile CMD) on the workspace's port, under the
+        location name deploy/workspace.yaml gives it."""
+        (entry,) = yaml.safe_load(self.workspace.read_text())["load_from"]
         self.processes.append(start(
             [str(BIN / "dagster"), "api", "grpc", "-m", "cleanup_assets.definitions",
-             "-h", "127.0.0.1", "-p", str(self.port), "--location-name", "cleanup_assets"],
+             "-h", "127.0.0.1", "-p", str(self.port),
+             "--location-name", entry["grpc_server"]["location_name"]],
             self.env, self.root / "code_server.log"))
 
         def answers():
@@ -264,6 +273,20 @@ def overlapping_runs(summary: list[dict]) -> list[tuple[str, str]]:
             if later["start"] < earlier["end"]:
                 pairs.append((earlier["run_id"], later["run_id"]))
     return pairs
+
+
+def waited_for_their_integration(summary: list[dict]) -> dict[str, int]:
+    """Per integration, how many of its runs were created while another run of it was going
+    and started only once that one had ended: the runs the per-integration limit held."""
+    held: dict[str, int] = {}
+    by_integration: dict[str, list[dict]] = {}
+    for run in summary:
+        by_integration.setdefault(run["integration"], []).append(run)
+    for integration, runs in by_integration.items():
+        runs.sort(key=lambda r: r["start"])
+        held[integration] = sum(later["created"] < earlier["end"] <= later["start"]
+                                for earlier, later in zip(runs, runs[1:]))
+    return held
 
 
 def sensor_ticks(instance, name: str) -> list:

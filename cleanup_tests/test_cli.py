@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from .processes import BIN, ROOT, environment
 
 
@@ -13,6 +15,7 @@ def cli(*args: str, env: dict) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_init_db_creates_the_schema_once_and_again(tmp_path):
     env = environment(tmp_path)
     first, second = cli("init-db", env=env), cli("init-db", env=env)
@@ -22,6 +25,7 @@ def test_init_db_creates_the_schema_once_and_again(tmp_path):
     assert f"{len(metadata.tables)} tables" in second.stdout
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):
     done = cli("schema-ddl", "--dialect", "mssql", env=environment(tmp_path))
     assert done.returncode == 0

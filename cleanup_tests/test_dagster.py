@@ -50,6 +50,7 @@ def materializations(result) -> dict[str, dict]:
     return out
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_the_code_location_loads_and_validates():
     completed = subprocess.run(
         [str(BIN / "dagster"), "definitions", "validate", "-w", "workspace.yaml"],
@@ -65,7 +66,6 @@ def test_the_device_assets_are_partitioned_by_integration_and_tenant():
     for name in DEVICE_ASSETS:
         node = graph.get(dg.AssetKey(name))
         assert node.partitions_def == device_sync_partitions
-        assert node.description  # shown in the UI
     assert device_sync_partitions.partitions_defs[0].partitions_def.get_partition_keys() == list(
         INTEGRATION_KEYS)
     lineage = {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
@@ -91,7 +91,7 @@ def test_a_tenant_key_must_be_a_tenant_id():
 
 def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, instance, engine):
     seed_providers(engine, (11, 7, "jasper"))
-    from cleanup_assets.demo import demo_devices
+    from cleanup_assets.demo import COMMUNICATION_PLANS, demo_devices
 
     stage(engine, "jasper", 11, demo_devices(11, 12)[0])
 
@@ -110,7 +110,10 @@ def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, 
     common = meta["common_devices"]
     assert (common["inserted"], common["updated"], common["deactivated"]) == (11, 0, 0)
     assert common["dagster/row_count"] == 11
-    assert meta["communication_plans"]["new_plans"] >= 1
+    # The devices' plans but the one the provider already knew (seed_reference_data's).
+    plans = meta["communication_plans"]
+    assert plans["new_plans"] == len(COMMUNICATION_PLANS) - 1
+    assert sorted(plans["new_plan_names"].split(", ")) == sorted(COMMUNICATION_PLANS[1:])
     assert partition_key("jasper", "7") in instance.get_materialized_partitions(
         dg.AssetKey("carrier_devices"))
 
@@ -209,3 +212,20 @@ def test_a_backfill_of_one_carrier_across_every_tenant_through_the_dagster_cli(t
                 service_provider.c.IntegrationId == DEMO_INTEGRATION_IDS["jasper"])).scalars().all()
     assert sorted(per_provider) == sorted(jasper_providers)  # tenant 2 has none: a no-op run
     assert set(per_provider.values()) == {14}  # 15 good devices, one named twice: rejected
+
+
+def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatch):
+    from cleanup_assets.definitions import defs
+    from cleanup_assets.defs.sensor_interval import TEST_INTERVAL_VARIABLE, sensor_interval
+
+    # What the daemon is given in this (test-free) environment: the declared intervals.
+    assert {name: defs.resolve_sensor_def(name).minimum_interval_seconds for name in (
+        "sync_notification_sensor", "stop_optimization_on_failure", "stop_optimization_sweep")
+    } == {"sync_notification_sensor": 30, "stop_optimization_on_failure": 30,
+          "stop_optimization_sweep": 120}
+    monkeypatch.setenv(TEST_INTERVAL_VARIABLE, "5")
+    assert (sensor_interval(30), sensor_interval(120), sensor_interval(3)) == (5, 5, 3)
+    for bad in ("0", "-5", "fast"):
+        monkeypatch.setenv(TEST_INTERVAL_VARIABLE, bad)
+        with pytest.raises(ValueError, match="whole number of seconds"):
+            sensor_interval(30)

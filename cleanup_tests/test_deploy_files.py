@@ -52,35 +52,58 @@ def test_the_production_instance_loads_on_postgresql(tmp_path, moto_endpoint, mo
         stack.stop()
 
 
-def test_the_local_instance_monitors_runs(tmp_path):
+def test_the_local_instance_queues_and_monitors_runs_as_production_does(tmp_path):
+    """deploy/local/dagster.yaml (what the scripts and the tests' daemons run on) keeps the
+    production instance's run queue, per-integration limit and run monitoring: a run that
+    dies is marked failed and its stop path runs locally too."""
+    production = yaml.safe_load((DEPLOY / "dagster.yaml").read_text())
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text((DEPLOY / "local" / "dagster.yaml").read_text())
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        assert instance.run_monitoring_enabled
-        assert instance.run_monitoring_start_timeout_seconds == 180
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert instance.run_coordinator.dequeue_interval_seconds == (
+            production["run_coordinator"]["config"]["dequeue_interval_seconds"])
+        queue = instance.get_concurrency_config().run_queue_config
+        assert queue.max_concurrent_runs == production["concurrency"]["runs"][
+            "max_concurrent_runs"]
+        assert queue.tag_concurrency_limits == production["concurrency"]["runs"][
+            "tag_concurrency_limits"]
+        monitoring = production["run_monitoring"]
+        assert instance.run_monitoring_enabled and monitoring["enabled"]
+        assert (instance.run_monitoring_start_timeout_seconds,
+                instance.run_monitoring_max_resume_run_attempts,
+                instance.run_monitoring_settings["max_runtime_seconds"]) == (
+            monitoring["start_timeout_seconds"], monitoring["max_resume_run_attempts"],
+            monitoring["max_runtime_seconds"])
 
 
-def test_the_scripts_give_a_new_dagster_home_the_local_instance(tmp_path):
-    home = tmp_path / "dagster"
-    subprocess.run(["bash", "-c", 'source scripts/_setup.sh'], cwd=ROOT, check=True,
-                   env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
-                        "CLEANUP_HOME": str(tmp_path / "home"), "DAGSTER_HOME": str(home)},
-                   capture_output=True, timeout=300)
-    assert (home / "dagster.yaml").read_text() == (
-        DEPLOY / "local" / "dagster.yaml").read_text()
-
-
-def test_the_workspace_loads_the_code_server():
+def test_the_workspace_names_the_location_and_port_the_image_serves():
+    """deploy/workspace.yaml (the webserver's and daemon's) points at the port the image's
+    code server listens on, under the location name the UI's links and the tests use.
+    That it loads the code server is test_deployed_stack's: its stacks use this entry with
+    only host and port replaced."""
     (entry,) = yaml.safe_load((DEPLOY / "workspace.yaml").read_text())["load_from"]
-    assert entry["grpc_server"] == {"host": "localhost", "port": 4266,
-                                    "location_name": "cleanup_assets"}
+    server = entry["grpc_server"]
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)
+    cmd = yaml.safe_load(cmd)
+    assert cmd[:3] == ["dagster", "api", "grpc"]
+    assert int(cmd[cmd.index("-p") + 1]) == server["port"]
+    assert str(server["port"]) in re.search(r"^EXPOSE (.*)$", dockerfile, re.M).group(1).split()
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    assert f'code_location_name = "{server["location_name"]}"' in pyproject
+    assert f"dagster api grpc -m cleanup_assets.definitions -h 0.0.0.0 -p {server['port']}" in (
+        DEPLOY / "ecs.md").read_text()
 
 
 def test_the_helm_values_configure_the_chart_as_the_instance_does():
+    """The chart renders its own dagster.yaml: its run queue, run monitoring, run retries and
+    sensor threads say what deploy/dagster.yaml says, with the K8sRunLauncher and the
+    code location's secrets."""
     text = (DEPLOY / "helm" / "values.yaml").read_text()
     values = yaml.safe_load(text)
+    instance = yaml.safe_load((DEPLOY / "dagster.yaml").read_text())
     (deployment,) = values["dagster-user-deployments"]["deployments"]
     assert deployment["dagsterApiGrpcArgs"] == ["-m", "cleanup_assets.definitions"]
     assert {"name": "CLEANUP_DEPLOYMENT", "value": "production"} in deployment["env"]
@@ -89,13 +112,31 @@ def test_the_helm_values_configure_the_chart_as_the_instance_does():
     assert values["runLauncher"]["config"]["k8sRunLauncher"]["envSecrets"] == [
         {"name": "cleanup-assets-secrets"}]
     assert values["postgresql"]["enabled"] is False
-    assert values["postgresql"]["postgresqlScheme"] == "postgresql+psycopg2"
-    assert values["concurrency"]["runs"]["tagConcurrencyLimits"][0]["key"] == (
-        "dagster/partition/integration")
+    assert values["postgresql"]["postgresqlScheme"] == (
+        instance["storage"]["postgres"]["postgres_db"]["scheme"])
+    runs = instance["concurrency"]["runs"]
+    assert values["concurrency"]["runs"] == {
+        "maxConcurrentRuns": runs["max_concurrent_runs"],
+        "tagConcurrencyLimits": [{"key": limit["key"], "value": limit["value"],
+                                  "limit": limit["limit"]}
+                                 for limit in runs["tag_concurrency_limits"]]}
     daemon = values["dagsterDaemon"]
     assert daemon["runCoordinator"]["type"] == "QueuedRunCoordinator"
-    assert daemon["runMonitoring"]["enabled"] and daemon["runRetries"]["enabled"]
-    assert values["computeLogManager"]["type"] == "S3ComputeLogManager"
+    assert daemon["runCoordinator"]["config"]["queuedRunCoordinator"][
+        "dequeueIntervalSeconds"] == instance["run_coordinator"]["config"][
+        "dequeue_interval_seconds"]
+    monitoring, retries = instance["run_monitoring"], instance["run_retries"]
+    assert daemon["runMonitoring"] == {
+        "enabled": monitoring["enabled"],
+        "startTimeoutSeconds": monitoring["start_timeout_seconds"],
+        "maxResumeRunAttempts": monitoring["max_resume_run_attempts"],
+        "pollIntervalSeconds": monitoring["poll_interval_seconds"]}
+    assert daemon["runRetries"] == {
+        "enabled": retries["enabled"], "maxRetries": retries["max_retries"],
+        "retryOnAssetOrOpFailure": retries["retry_on_asset_or_op_failure"]}
+    assert daemon["sensors"] == {"useThreads": instance["sensors"]["use_threads"],
+                                 "numWorkers": instance["sensors"]["num_workers"]}
+    assert values["computeLogManager"]["type"] == instance["compute_logs"]["class"]
     missing = [name for name in REQUIRED_OR_SECRET if name not in text]
     assert missing == []  # every CLEANUP_* secret and required setting is provided for
 
@@ -111,26 +152,26 @@ def test_the_ecs_notes_name_every_secret_and_the_three_services():
 
 
 def _commands(lines):
-    """Install commands, normalized: the image's build argument and cache flag aside."""
+    """Install commands, normalized: the image's cache flag aside."""
     out = []
     for line in lines:
         line = line.strip().removeprefix("RUN ").removeprefix("&& ").rstrip("\\").strip()
-        line = line.replace("--no-cache-dir ", "").replace("${EXTRAS}", "deploy,k8s")
+        line = line.replace("--no-cache-dir ", "")
         if line.startswith(("python3 -m venv", "/opt/venv/bin/pip install")):
             out.append(line)
     return out
 
 
-def test_the_dockerfile_installs_what_the_readme_says():
+def test_the_dockerfile_installs_what_the_readme_says_from_the_deploy_lock():
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"### Install\n.*?```bash\n(.*?)```", readme, re.S).group(1)
-    dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
-    assert _commands(dockerfile) == _commands(block.splitlines())
-    assert len(_commands(dockerfile)) == 3
-    pyproject = (ROOT / "pyproject.toml").read_text()
-    for extra in ("dagster-postgres==0.29.27", "dagster-celery==0.29.27",
-                  "dagster-k8s==0.29.27", "dagster-aws==0.29.27", "psycopg2-binary"):
-        assert extra in pyproject  # pinned with the matched set
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert _commands(dockerfile.splitlines()) == _commands(block.splitlines()) == [
+        "python3 -m venv /opt/venv",
+        "/opt/venv/bin/pip install --require-hashes --no-deps -r requirements/deploy.lock",
+        "/opt/venv/bin/pip install --no-deps ."]
+    assert "COPY requirements/deploy.lock ./requirements/" in dockerfile
+    # What is in that lock (a matched dagster set, the dev lock's versions): test_lock.py.
 
 
 def test_the_celery_worker_reads_its_urls_from_the_environment(monkeypatch):
@@ -150,6 +191,7 @@ def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
     import os
     import uuid
 
+    from .processes import this_venv_for_the_scripts
     from .stack import database_url, drop_database, free_port
 
     names = [f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"]
@@ -161,7 +203,8 @@ def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
     env.update(CLEANUP_HOME=str(tmp_path / "home"), DAGSTER_PG_DB=names[0],
                CLEANUP_DATABASE_URL=database_url(names[1]), PORT=str(free_port()),
                CODE_SERVER_PORT=str(free_port()),
-               CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest@127.0.0.1:5672/{vhost}")
+               CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest@127.0.0.1:5672/{vhost}",
+               **this_venv_for_the_scripts(tmp_path))
     try:
         completed = subprocess.run([str(ROOT / "scripts" / "deploy-local"), "--check"], cwd=ROOT,
                                    env=env, capture_output=True, text=True, timeout=300)

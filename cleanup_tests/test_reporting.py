@@ -350,3 +350,23 @@ def test_without_a_historian_the_history_reports_why_it_skipped(engine, database
     result = run_notified(defs_for(database_url), instance, "jasper", "1", 11, optimize=False)
     assert materialized(result, "device_history")["skipped"].startswith(
         "no historian configured (SnowflakeS3BucketName and SnowflakeS3BucketPath unset")
+
+
+def test_snowflake_configured_without_its_extra_fails_the_history_naming_the_extra(
+        engine, database_url, instance, monkeypatch):
+    import sys
+
+    seed_providers(engine, (11, 1, "pod19"))
+    stage(engine, "pod19", 11, good_devices(11, 3))
+    monkeypatch.setitem(sys.modules, "dagster_snowflake", None)  # an install without `snowflake`
+    warehouse = DeviceHistoryWarehouse(account="acct", user="svc", password="pw",
+                                       database="HISTORY", schema_name="PUBLIC")
+
+    result = run_notified(defs_for(database_url, warehouse=warehouse), instance, "pod19", "1",
+                          11, optimize=False)
+
+    assert not result.success
+    (failure,) = [e for e in result.get_step_failure_events()
+                  if e.step_key == "export_device_history"]
+    description = failure.step_failure_data.user_failure_data.description
+    assert "install cleanup_assets[snowflake]" in description

@@ -142,6 +142,7 @@ def test_secrets_are_never_shown_in_the_settings_table():
     assert "CLEANUP_DATABASE_URL" in secret_names()
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_definitions_validate_fails_at_load_naming_the_missing_database_url(tmp_path):
     env = environment(tmp_path, **{k: v for k, v in PRODUCTION.items()
                                    if k != "CLEANUP_DATABASE_URL"})

@@ -1,17 +1,28 @@
-# Sourced by the scripts: creates .venv and installs the project with its dev extras when
-# pyproject.toml changed since the last install. Nothing else is assumed on the machine but
-# python3 (3.10-3.12) with venv.
+# Sourced by the scripts: creates .venv and makes it exactly requirements/dev.lock (every
+# package pinned with its hashes; uv installs it) plus this project, editable, whenever the
+# lock or pyproject.toml changed since the last install. Nothing else is assumed on the
+# machine but python3 (3.10-3.12) with venv, and PyPI (or a mirror uv is configured for).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${CLEANUP_VENV:-$ROOT/.venv}"
+LOCK="$ROOT/requirements/dev.lock"
+UV_VERSION=0.13.9  # the lock's uv (pyproject's dev extra); bootstrapped with pip
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV" || { echo "python3 -m venv failed: install python3-venv" >&2; exit 1; }
 fi
-STAMP="$VENV/.installed-$(sha1sum "$ROOT/pyproject.toml" | cut -c1-12)"
+STAMP="$VENV/.installed-$(cat "$LOCK" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)"
 if [ ! -f "$STAMP" ]; then
-  echo "installing cleanup_assets and its dependencies into $VENV (1-3 minutes the first time)..." >&2
-  "$VENV/bin/python" -m pip install --quiet --upgrade pip >&2
-  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" >&2
+  echo "installing requirements/dev.lock and cleanup_assets into $VENV (about 15 s; a minute with nothing cached)..." >&2
+  if [ "$("$VENV/bin/uv" --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
+  fi
+  # uv reads no pip configuration: the system's CA bundle, where a proxy re-signs PyPI.
+  if [ -z "${SSL_CERT_FILE:-}" ] && [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+    export SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+  fi
+  # sync: what the lock lists, at its versions and hashes, and nothing else.
+  "$VENV/bin/uv" pip sync --quiet --python "$VENV/bin/python" --require-hashes "$LOCK" >&2
+  "$VENV/bin/uv" pip install --quiet --python "$VENV/bin/python" --no-deps -e "$ROOT" >&2
   rm -f "$VENV"/.installed-* && touch "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"

@@ -333,7 +333,11 @@ class DeviceHistoryWarehouse(dg.ConfigurableResource):
         return bool(self.account)
 
     def get_connection(self):
-        from dagster_snowflake import SnowflakeResource
+        try:  # the `snowflake` extra (pyproject.toml): not in the embedded default's install
+            from dagster_snowflake import SnowflakeResource
+        except ImportError as error:
+            raise ImportError("CLEANUP_SNOWFLAKE_ACCOUNT is set but dagster-snowflake is not "
+                              "installed: install cleanup_assets[snowflake]") from error
 
         return SnowflakeResource(account=self.account, user=self.user, password=self.password,
                                  database=self.database, schema=self.schema_name,

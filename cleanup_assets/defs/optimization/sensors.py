@@ -24,6 +24,7 @@ from ...optimization import (
 from ..notified import SHOULD_QUEUE_TAG, InvalidRunTags, notified_sync
 from ..partitions import split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, EmailResource
+from ..sensor_interval import sensor_interval
 
 
 def _root_cause(error) -> str:
@@ -67,7 +68,7 @@ WILL_RETRY_TAG = "dagster/will_retry"
 @dg.run_failure_sensor(
     name="stop_optimization_on_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval(30),
     description=(
         "When a run that asked for carrier optimization fails before queueing it (a blocking "
         "gate check, the optimization queue, the database, a lost process): sends the legacy "
@@ -127,7 +128,7 @@ SWEEP_WINDOW = timedelta(hours=24)
 @dg.sensor(
     name="stop_optimization_sweep",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=120,
+    minimum_interval_seconds=sensor_interval(120),
     description=(
         "The stop path's backstop, every 2 minutes: a run of the last 24 hours that asked for "
         "carrier optimization and ended failed or cancelled (terminated by an operator, "

@@ -12,6 +12,7 @@ from ..device_sync.jobs import finalize_device_sync_job
 from ..notified import NOTIFICATION_TAG, NotifiedSync
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
 from ..resources import DatabaseResource, SqsQueueResource
+from ..sensor_interval import sensor_interval
 
 MAX_RUNS_PER_TICK = 25
 # A decided launch whose run is still missing after the grace period is requested again,
@@ -32,7 +33,7 @@ def notified_tags(launch) -> dict[str, str]:
 @dg.sensor(
     name="sync_notification_sensor",
     job=finalize_device_sync_job,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval(30),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
         "Turns the carriers' device-sync notifications (the database inbox, and the legacy SQS "
