@@ -459,13 +459,18 @@ def test_an_unconfirmed_send_is_resent_only_where_the_queue_drops_the_duplicate(
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     if fifo:  # resent within the deduplication window: SQS dropped it
         assert result.success and handover["Status"] == "queued"
-    else:  # a standard queue would deliver it twice: stopped, visibly
-        assert not result.success and handover["Status"] == "stopped"
+    else:  # a standard queue would deliver it twice: not resent, and said so
+        assert not result.success and handover["Status"] == "unconfirmed"
         assert "was never confirmed" in handover["Reason"]
-        assert len(stop_mails(smtp)) == 1
+        assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
 
 
-def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
+def unconfirmed_mails(smtp) -> list:
+    return [m for m in smtp.messages
+            if m["Subject"].startswith("Carrier optimization sent, not confirmed")]
+
+
+def test_an_unconfirmed_send_older_than_the_fifo_window_is_not_resent(
         jasper, database_url, instance, moto_endpoint, amop, smtp, aws_env):
     client = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
     url = client.create_queue(QueueName=f"opt-{free_port()}.fifo",
@@ -476,7 +481,77 @@ def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
                           "jasper", "1", 11, session=555)
 
     assert not result.success
-    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "unconfirmed"
+    assert len(received(client, url)) == 1
+
+
+# --- issue 21, point 4: what is known of an unconfirmed send, and no more ----------------
+def test_an_unconfirmed_send_says_sent_not_confirmed_everywhere_and_nothing_stops_it(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch,
+        capsys):
+    from cleanup_assets.cli import main
+
+    client, url = queue  # a standard queue: a resend would be a second optimization
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    _left_sending(jasper, client, url, age=timedelta(seconds=30))  # the message is on it
+
+    failed = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert not failed.success
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("unconfirmed", "killed-run")
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is True  # not removed
+    assert stop_mails(smtp) == []
+    (mail,) = unconfirmed_mails(smtp)
+    text = mail.get_body(("plain",)).get_content()
+    assert "was sent by run killed-run, but its delivery was never confirmed" in text
+    assert "The session was not stopped" in text
+    (error,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
+    assert error["job_name"] == "ErrorMessage"
+    assert error["ErrorMessage"].startswith(
+        "optimization message sent by run killed-run, not confirmed: it may be on the queue")
+
+    # The sweep leaves it as it is; a later run of the session does not resend it.
+    sweep(defs, instance)
+    again = run_notified(defs, instance, "jasper", "1", 11, session=555)
+    assert again.success
+    assert len(received(client, url)) == 1
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "unconfirmed"
+    assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
+    handover_meta = [e for e in again.get_asset_materialization_events()
+                     if e.asset_key == dg.AssetKey("optimization_handover")][0]
+    assert handover_meta.event_specific_data.materialization.metadata[
+        "optimization"].value.startswith("sent by run killed-run, not confirmed: not sent again")
+
+    # resume-optimization explains what to check; the operator's word reopens it.
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    capsys.readouterr()
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555"]) == 1
+    refusal = capsys.readouterr().err
+    assert "is unconfirmed: run killed-run sent the optimization message" in refusal
+    assert "--not-on-queue" in refusal
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "unconfirmed"
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555",
+                 "--not-on-queue", "--no-notify"]) == 0
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "reopened"
+
+
+def test_a_send_whose_answer_is_lost_is_not_retried_and_ends_unconfirmed(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp):
+    from .servers import AnswerLosingProxy
+
+    client, url = queue  # standard: botocore's retry of a lost answer would be a 2nd copy
+    with AnswerLosingProxy(moto_endpoint) as proxy:
+        defs = make_defs(database_url, url, proxy.url, amop, smtp, attempts=3)
+        result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert not result.success
+    assert proxy.forwarded == 1 and len(received(client, url)) == 1  # on the queue, once
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "unconfirmed"
+    assert "sent but not confirmed" in handover["Reason"]
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is True
+    assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
 
 
 def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_it(
