@@ -136,11 +136,11 @@ def mark_unsent(conn: Connection, provider_id: int, key: str, run_id: str, reaso
 
 
 def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, claim: str,
-               run_created_at: datetime, reason: str) -> Handover | None:
+               run_ended_at: datetime, reason: str) -> Handover | None:
     """The stop path's claim (``stopping``), exactly once per failed run whichever sensor
     asks and whenever: the handover row (created if missing) when it is unqueued —
-    ``sending``, ``unsent``, no row —, ``reopened`` by an operator after the run was
-    created (an older run was decided before the resume), or ``stopping`` under a claim
+    ``sending``, ``unsent``, no row —, ``reopened`` by an operator before the run ended (a
+    run that ended before the resume was decided before it), or ``stopping`` under a claim
     released or older than ``STOP_LEASE`` (its claimer died). The status it was claimed
     from is kept across a takeover (``ClaimedFrom``): from ``sending`` the end is
     ``unconfirmed``. None: nothing to stop, or another claimer has it."""
@@ -149,7 +149,7 @@ def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, cl
     claimable = or_(
         h.c.Status.in_((SENDING, UNSENT)),
         and_(h.c.Status == REOPENED,
-             or_(h.c.ReopenedAt.is_(None), h.c.ReopenedAt <= run_created_at)),
+             or_(h.c.ReopenedAt.is_(None), h.c.ReopenedAt < run_ended_at)),
         and_(h.c.Status == STOPPING,
              or_(h.c.ClaimedAt.is_(None), h.c.ClaimedAt < now - STOP_LEASE)))
     values = {"Status": STOPPING, "ClaimedBy": claim, "ClaimedAt": now,
@@ -240,7 +240,7 @@ def mark_progress_delivered(conn: Connection, provider_id: int, key: str) -> Non
 def reopen_handover(conn: Connection, provider_id: int, session_id: int, *,
                     not_on_queue: bool = False) -> Handover:
     """An operator's resume of a stopped session (``cleanup-assets resume-optimization``): the
-    handover row goes to ``reopened`` (so the next notified run may queue; runs created
+    handover row goes to ``reopened`` (so the next notified run may queue; runs that ended
     before now can no longer stop it) and the session is active again. Refused unless the
     handover is ``stopped`` — or ``unconfirmed`` with ``not_on_queue``, the operator's word
     that the unconfirmed message never reached the queue: a queued session needs nothing,

@@ -123,14 +123,19 @@ def stop_optimization_on_failure(
     reason = failure_reason(context)
     record = context.instance.get_run_record_by_id(run.run_id)
     ended = stop_optimization(database, email, amop, *target, run.run_id,
-                              _naive_utc(record.create_timestamp), reason)
+                              run_ended_at(record), reason)
     if ended:
         context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
     return None
 
 
-def _naive_utc(moment: datetime) -> datetime:
-    """A Dagster timestamp as our tables store time: naive UTC."""
+def run_ended_at(record) -> datetime:
+    """When a finished run ended, as our tables store time (naive UTC): the end of its
+    events (precise), else the record's last update. An operator's resume after it makes
+    the run's stop path a thing of the past (optimization.claim_stop)."""
+    if record.end_time is not None:
+        return datetime.fromtimestamp(record.end_time, timezone.utc).replace(tzinfo=None)
+    moment = record.update_timestamp
     if moment.tzinfo is not None:
         moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
@@ -210,7 +215,7 @@ def stop_optimization_sweep(
             continue
         reason = finished_run_reason(instance, run)
         ended = stop_optimization(database, email, amop, *target, run.run_id,
-                                  _naive_utc(record.create_timestamp), reason)
+                                  run_ended_at(record), reason)
         if ended:
             context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
             stopped.append(run.run_id)
@@ -267,11 +272,11 @@ def finished_run_reason(instance, run) -> str:
 
 
 def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
-                      key: str, run_id: str, run_created_at: datetime,
+                      key: str, run_id: str, run_ended_at: datetime,
                       reason: str) -> str | None:
     """The stop path of one failed run, exactly once whichever sensor calls it and when:
     the end state reached (``stopped`` or ``unconfirmed``), or None when there is nothing
-    to stop (queued, stopped, unconfirmed, reopened after this run was created) or another
+    to stop (queued, stopped, unconfirmed, reopened after this run ended) or another
     attempt holds the claim.
 
     The claim comes first, in the database (optimization.claim_stop: one winner), then the
@@ -290,7 +295,7 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
     claim = f"{run_id}/{uuid.uuid4().hex[:12]}"
 
     def begin(conn):
-        claimed = claim_stop(conn, provider, key, session, claim, run_created_at, reason)
+        claimed = claim_stop(conn, provider, key, session, claim, run_ended_at, reason)
         if claimed is None:
             return None
         return (claimed, global_settings(conn), optimization_settings(conn),
