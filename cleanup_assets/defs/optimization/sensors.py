@@ -84,9 +84,11 @@ WILL_RETRY_TAG = "dagster/will_retry"
         "When a run that asked for carrier optimization fails before queueing it (a blocking "
         "gate check, the optimization queue, the database, a lost process): sends the legacy "
         "stop email with the reason (for a blocked gate: the failing checks and why), marks "
-        "the OptimizationSession stopped and reports the error to AMOP 2.0. Runs that did not "
-        "ask for optimization are skipped. cleanup-assets resume-optimization reopens a "
-        "stopped session."
+        "the OptimizationSession stopped and reports the error to AMOP 2.0 — once, claimed in "
+        "the database. A send whose outcome is unknown is reported as sent, not confirmed "
+        "(the session is not stopped). Runs that did not ask for optimization are skipped. "
+        "For every failed run of the location, its ledger rows left running are marked "
+        "failed. cleanup-assets resume-optimization reopens a stopped session."
     ),
 )
 def stop_optimization_on_failure(
@@ -176,7 +178,9 @@ SWEEP_WINDOW = timedelta(hours=24)
         "carrier optimization and ended failed or cancelled (terminated by an operator, "
         "cancelled in the queue, or failed with a retry that never came), with no "
         "re-execution still able to queue it, has its optimization stopped once — the same "
-        "email, session and AMOP 2.0 report as the failure sensor's."),
+        "email, session and AMOP 2.0 report as the failure sensor's, never twice with it, "
+        "never after an operator's resume. Any failed or cancelled run's ledger rows left "
+        "running are marked failed."),
 )
 def stop_optimization_sweep(
     context: dg.SensorEvaluationContext,
@@ -188,7 +192,9 @@ def stop_optimization_sweep(
     terminated (or a queued run cancelled), and a failed run the retry daemon marked
     `dagster/will_retry` but then did not retry. Every run of the last 24 hours that asked
     for optimization and ended failed or cancelled, with no re-execution still able to queue
-    it, has its optimization stopped — once (the handover ledger makes it idempotent)."""
+    it, has its optimization stopped — once (the stop claim on the handover row decides,
+    also against the failure sensor evaluated at the same moment). Before that, every
+    failed or cancelled run's ledger rows left `running` are closed (sql/ledger.py)."""
     instance = context.instance
     # Every run of the day that failed or was cancelled: its ledger rows left `running` are
     # closed (a cancelled run never reaches the failure sensor); those that asked for
