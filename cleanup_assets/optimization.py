@@ -35,7 +35,8 @@ UNCONFIRMED = "unconfirmed"
 
 # A stop claim older than this is taken over by the next stop attempt: its claimer died
 # (a stop attempt is one email and one AMOP 2.0 call, each bounded by its resource's
-# timeouts and retries: about a minute at worst). A claimer that fails releases its claim.
+# timeouts and retries: 3 x 20 s and 3 x 10 s plus backoff, about two minutes at worst).
+# A claimer that fails releases its claim.
 STOP_LEASE = timedelta(minutes=15)
 
 
