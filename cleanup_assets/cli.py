@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     resume.add_argument("--session", type=int, required=True, help="OptimizationSessionId")
     resume.add_argument("--no-notify", action="store_true",
                         help="only reopen; post the notification yourself (cleanup-assets notify)")
+    resume.add_argument("--not-on-queue", action="store_true",
+                        help="for an unconfirmed send: you checked that its message never "
+                             "reached the carrier-optimization queue; reopen it to send again")
     resume.set_defaults(func=commands.cmd_resume_optimization)
     listing = sub.add_parser("notifications", help="list the notification inbox")
     listing.add_argument("--status", choices=["pending", "waiting", "launched", "rejected"])

@@ -182,7 +182,9 @@ def cmd_resume_optimization(args) -> int:
     """An operator's deliberate resume of an optimization the stop path ended (after a short
     database outage, say): the handover goes from ``stopped`` to ``reopened``, the session
     is active again, and — unless ``--no-notify`` — a notification asking for optimization
-    is posted, so the sync sensor launches a run that finalizes and queues it."""
+    is posted, so the sync sensor launches a run that finalizes and queues it. An
+    ``unconfirmed`` send is refused with what to check, and reopened only with
+    ``--not-on-queue`` (the operator found the message was never on the queue)."""
     from .db import in_transaction
     from .notifications import post_notification
     from .optimization import reopen_handover
@@ -195,7 +197,8 @@ def cmd_resume_optimization(args) -> int:
     engine = make_engine(database_url())
 
     def resume(conn):
-        reopened = reopen_handover(conn, args.service_provider_id, args.session)
+        reopened = reopen_handover(conn, args.service_provider_id, args.session,
+                                   not_on_queue=args.not_on_queue)
         if args.no_notify:
             return reopened, None
         integration_type = conn.execute(select(service_provider.c.IntegrationId).where(

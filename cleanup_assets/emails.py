@@ -42,6 +42,16 @@ STOP_ERROR_DETAILS = "Error Details"
 # OptimizationSyncDeviceErrorEmailSubject missing: the legacy throws and sends nothing
 # (string.Format(null, …)); ours says so in a subject of its own rather than stop for good.
 STOP_SUBJECT_FALLBACK = "Carrier optimization stopped for {0}"
+# Ours (the legacy has no such state): a send whose outcome is unknown ended its run. The
+# stop email's words ("was stopped") would be false: the optimizer may be running it.
+UNCONFIRMED_SUBJECT = "Carrier optimization sent, not confirmed for {0}"
+UNCONFIRMED_HEADING = "Carrier Optimization Sent, Not Confirmed"
+UNCONFIRMED_BODY = (
+    "The carrier optimization message for {0} was sent by run {1}, but its delivery was "
+    "never confirmed: it may be on the carrier-optimization queue and the optimization may "
+    "be running. The session was not stopped. Check the queue and AMOP 2.0; if the message "
+    "never arrived, `cleanup-assets resume-optimization --service-provider-id {2} --session "
+    "{3} --not-on-queue` sends it again.")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -207,3 +217,22 @@ def stop_bodies(provider_name: str, error: str) -> tuple[str, str]:
         "                              </html>",
     ])
     return f"{STOP_HEADING} - {body} - {STOP_ERROR_DETAILS}: {error}", html_body
+
+
+def unconfirmed_subject(provider_name: str) -> str:
+    return dotnet_format(UNCONFIRMED_SUBJECT, provider_name)
+
+
+def unconfirmed_bodies(provider_name: str, sender_run: str | None, provider_id: int,
+                       session_id: int, error: str) -> tuple[str, str]:
+    """(text, HTML) in the stop email's layout, saying what is known: sent, not confirmed."""
+    body = dotnet_format(UNCONFIRMED_BODY, provider_name, sender_run or "unknown",
+                         str(provider_id), str(session_id))
+    html_body = CRLF.join([
+        "<html>",
+        f"                                <h2>{UNCONFIRMED_HEADING}</h2>",
+        f"                                <p>{html.escape(body)}</p>",
+        f"                                <p>{STOP_ERROR_DETAILS}: {html.escape(error)}</p>",
+        "                              </html>",
+    ])
+    return f"{UNCONFIRMED_HEADING} - {body} - {STOP_ERROR_DETAILS}: {error}", html_body

@@ -25,18 +25,21 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
     """Exercise every statement path once on seeded databases (demo data)."""
     from .notifications import evaluate_notifications, launched_between, post_notification
     from .optimization import (
-        SENDING,
-        STOPPED,
+        claim_send,
+        claim_stop,
         current_handover,
+        finish_stop,
         global_settings,
         mark_progress_delivered,
         optimization_settings,
         provider_name,
+        mark_unsent,
         record_handover,
-        remove_carrier_optimization_session,
+        release_stop,
         reopen_handover,
         session_guid,
     )
+    from .sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
     from .defs.device_sync.checks import VERDICT_PASSED, gate_facts
     from .reporting import (
         billing_cycle_discrepancies,
@@ -101,17 +104,36 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
     def handover(conn):
         current_handover(conn, provider, "session:1")
         find_billing_period(conn, provider, date.today(), use_procedure=procedures)
-        record_handover(conn, provider, "session:1", 1, SENDING, run_id="explain")
+        claim_send(conn, provider, "session:1", 1, "explain", 1)  # the INSERT of a new row
+        mark_unsent(conn, provider, "session:1", "explain", "refused")
+        claim_send(conn, provider, "session:1", 1, "explain", 1,  # the conditional UPDATE
+                   resend_claimed_after=utcnow())
         record_handover(conn, provider, "session:1", 1, "queued", message_id="m-1")
         mark_progress_delivered(conn, provider, "session:1")
         session_guid(conn, 9000 + provider)
+        # The stop path: claim (a new row, then a row to take), release, finish.
+        claim_stop(conn, provider, "session:2", 2, "explain/1", utcnow(), "why")
+        release_stop(conn, provider, "session:2", "explain/1")
+        claim_stop(conn, provider, "session:2", 2, "explain/1", utcnow(), "why")
         provider_name(conn, provider)
         optimization_settings(conn)
-        remove_carrier_optimization_session(conn, 9000 + provider)
-        record_handover(conn, provider, "session:1", 1, STOPPED)
-        reopen_handover(conn, provider, 1)
+        finish_stop(conn, provider, "session:2", 9000 + provider, "explain/1", "explain",
+                    unconfirmed=False)
+        reopen_handover(conn, provider, 2)
 
     in_transaction(databases.central, handover, QUICK)
+    # The stop sensors closing the ledger row a dead run left `running`.
+    def dead_run(conn):
+        from .schema import SYNC_RUNNING, device_sync
+
+        conn.execute(device_sync.insert().values(
+            IntegrationKey="jasper", TenantKey="1", ServiceProviderIds=str(provider),
+            RunId="explain-dead", Trigger="rerun", Engine="set_based", Status=SYNC_RUNNING,
+            StartedAt=utcnow()))
+        close_syncs_of_dead_runs(conn, {run: "died" for run in runs_with_running_syncs(
+            conn, {"explain-dead"})})
+
+    in_transaction(databases.central, dead_run, QUICK)
 
 
 def planned_procedure_statements():

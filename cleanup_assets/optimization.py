@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import false, insert, select, update
+from sqlalchemy import and_, case, false, insert, or_, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 
 from .db import utcnow
 from .schema import optimization_handover, optimization_session, optimization_setting
@@ -23,6 +24,20 @@ from .sql.gate import BillingPeriod
 
 QUEUED, SENDING, STOPPING, STOPPED = "queued", "sending", "stopping", "stopped"
 REOPENED = "reopened"  # an operator resumed a stopped handover: the next notified run queues
+# The queue refused the send on every try (no connection, a 4xx answer): nothing is on it,
+# so the stop path stops the session and a retry of the run may send.
+UNSENT = "unsent"
+# A send whose outcome is unknown (the run died after it, or the queue's answer was lost)
+# reached the stop path: the message may be on the queue and the optimizer may be running
+# the session, so it is not stopped. An operator checks the queue (resume-optimization says
+# how); nothing resends it or stops it by itself.
+UNCONFIRMED = "unconfirmed"
+
+# A stop claim older than this is taken over by the next stop attempt: its claimer died
+# (a stop attempt is one email and one AMOP 2.0 call, each bounded by its resource's
+# timeouts and retries: 3 x 20 s and 3 x 10 s plus backoff, about two minutes at worst).
+# A claimer that fails releases its claim.
+STOP_LEASE = timedelta(minutes=15)
 
 
 def handover_key(optimization_session_id: int, root_run_id: str) -> str:
@@ -56,6 +71,9 @@ class Handover:
     message_id: str | None = None
     updated_at: datetime | None = None
     progress_delivered_at: datetime | None = None
+    claimed_by: str | None = None
+    claimed_from: str | None = None
+    reason: str | None = None
 
 
 def current_handover(conn: Connection, provider_id: int, key: str) -> Handover:
@@ -64,7 +82,110 @@ def current_handover(conn: Connection, provider_id: int, key: str) -> Handover:
         optimization_handover.c.HandoverKey == key)).first()
     if row is None:
         return Handover(None)
-    return Handover(row.Status, row.RunId, row.MessageId, row.UpdatedAt, row.ProgressDeliveredAt)
+    return Handover(row.Status, row.RunId, row.MessageId, row.UpdatedAt, row.ProgressDeliveredAt,
+                    row.ClaimedBy, row.ClaimedFrom, row.Reason)
+
+
+def _this_handover(provider_id: int, key: str):
+    return and_(optimization_handover.c.ServiceProviderId == provider_id,
+                optimization_handover.c.HandoverKey == key)
+
+
+def _claim(conn: Connection, provider_id: int, key: str, session_id: int, claimable,
+           update_values: dict, insert_values: dict) -> bool:
+    """Take the row where ``claimable`` holds, or create it when there is none: True for the
+    one winner. The UPDATE re-checks its condition on the locked row (two claimers: the
+    second waits and finds it taken); two INSERTs meet the unique key (provider, key) and
+    the second loses, rolled back to its savepoint."""
+    h = optimization_handover
+    if conn.execute(update(h).where(_this_handover(provider_id, key), claimable)
+                    .values(update_values)).rowcount:
+        return True
+    if conn.execute(select(h.c.id).where(_this_handover(provider_id, key))).first() is not None:
+        return False
+    try:
+        with conn.begin_nested():
+            conn.execute(insert(h).values(ServiceProviderId=provider_id, HandoverKey=key,
+                                          OptimizationSessionId=session_id,
+                                          CreatedAt=insert_values["UpdatedAt"], **insert_values))
+    except IntegrityError:
+        return False
+    return True
+
+
+def claim_send(conn: Connection, provider_id: int, key: str, session_id: int, run_id: str,
+               bill_period_id: int, *, resend_claimed_after: datetime | None = None) -> bool:
+    """The handover op's claim (``sending``) before it sends: won only where nothing was
+    sent — no row yet, ``reopened``, ``unsent`` — or, with ``resend_claimed_after`` (a FIFO
+    queue's deduplication window), a ``sending`` claim younger than that."""
+    h = optimization_handover
+    claimable = h.c.Status.in_((REOPENED, UNSENT))
+    if resend_claimed_after is not None:
+        claimable = or_(claimable, and_(h.c.Status == SENDING,
+                                        h.c.UpdatedAt >= resend_claimed_after))
+    values = {"Status": SENDING, "RunId": run_id, "BillPeriodId": bill_period_id,
+              "UpdatedAt": utcnow(), "ClaimedBy": None, "ClaimedAt": None, "ClaimedFrom": None}
+    return _claim(conn, provider_id, key, session_id, claimable, values, values)
+
+
+def mark_unsent(conn: Connection, provider_id: int, key: str, run_id: str, reason: str) -> int:
+    """The queue refused this run's send on every try: nothing is on it."""
+    h = optimization_handover
+    return conn.execute(update(h).where(
+        _this_handover(provider_id, key), h.c.Status == SENDING, h.c.RunId == run_id).values(
+        Status=UNSENT, Reason=str(reason)[:2000], UpdatedAt=utcnow())).rowcount
+
+
+def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, claim: str,
+               run_ended_at: datetime, reason: str) -> Handover | None:
+    """The stop path's claim (``stopping``), exactly once per failed run whichever sensor
+    asks and whenever: the handover row (created if missing) when it is unqueued —
+    ``sending``, ``unsent``, no row —, ``reopened`` by an operator before the run ended (a
+    run that ended before the resume was decided before it), or ``stopping`` under a claim
+    released or older than ``STOP_LEASE`` (its claimer died). The status it was claimed
+    from is kept across a takeover (``ClaimedFrom``): from ``sending`` the end is
+    ``unconfirmed``. None: nothing to stop, or another claimer has it."""
+    h = optimization_handover
+    now = utcnow()
+    claimable = or_(
+        h.c.Status.in_((SENDING, UNSENT)),
+        and_(h.c.Status == REOPENED,
+             or_(h.c.ReopenedAt.is_(None), h.c.ReopenedAt < run_ended_at)),
+        and_(h.c.Status == STOPPING,
+             or_(h.c.ClaimedAt.is_(None), h.c.ClaimedAt < now - STOP_LEASE)))
+    values = {"Status": STOPPING, "ClaimedBy": claim, "ClaimedAt": now,
+              "Reason": str(reason)[:2000], "UpdatedAt": now}
+    taken = {**values, "ClaimedFrom": case((h.c.Status == STOPPING, h.c.ClaimedFrom),
+                                           else_=h.c.Status)}
+    if not _claim(conn, provider_id, key, session_id, claimable, taken, values):
+        return None
+    return current_handover(conn, provider_id, key)
+
+
+def release_stop(conn: Connection, provider_id: int, key: str, claim: str) -> int:
+    """A stop attempt that failed (email or AMOP 2.0 down) gives its claim back: the next
+    attempt repeats it at once instead of after the lease."""
+    h = optimization_handover
+    return conn.execute(update(h).where(
+        _this_handover(provider_id, key), h.c.Status == STOPPING, h.c.ClaimedBy == claim)
+        .values(ClaimedAt=None)).rowcount
+
+
+def finish_stop(conn: Connection, provider_id: int, key: str, session_id: int, claim: str,
+                run_id: str, *, unconfirmed: bool) -> bool:
+    """The end of a claimed stop, if the claim is still this attempt's: ``stopped`` (the
+    session removed, as the legacy does) or ``unconfirmed`` (the session left as it is:
+    the optimizer may be running it; RunId stays the run that sent)."""
+    h = optimization_handover
+    values = {"Status": UNCONFIRMED if unconfirmed else STOPPED, "UpdatedAt": utcnow()}
+    if not unconfirmed:
+        values["RunId"] = run_id
+    if not conn.execute(update(h).where(_this_handover(provider_id, key), h.c.Status == STOPPING,
+                                        h.c.ClaimedBy == claim).values(values)).rowcount:
+        return False
+    if not unconfirmed:
+        remove_carrier_optimization_session(conn, session_id)
+    return True
 
 
 def record_handover(conn: Connection, provider_id: int, key: str, session_id: int, status: str,
@@ -117,17 +238,35 @@ def mark_progress_delivered(conn: Connection, provider_id: int, key: str) -> Non
         optimization_handover.c.HandoverKey == key).values(ProgressDeliveredAt=utcnow()))
 
 
-def reopen_handover(conn: Connection, provider_id: int, session_id: int) -> Handover:
+def reopen_handover(conn: Connection, provider_id: int, session_id: int, *,
+                    not_on_queue: bool = False) -> Handover:
     """An operator's resume of a stopped session (``cleanup-assets resume-optimization``): the
-    handover row goes to ``reopened`` (so the next notified run may queue) and the session is
-    active again. Refused unless the handover is ``stopped``: a queued session needs nothing,
-    a ``sending`` one may have reached the queue."""
+    handover row goes to ``reopened`` (so the next notified run may queue; runs that ended
+    before now can no longer stop it) and the session is active again. Refused unless the
+    handover is ``stopped`` — or ``unconfirmed`` with ``not_on_queue``, the operator's word
+    that the unconfirmed message never reached the queue: a queued session needs nothing,
+    an unconfirmed one may be on the queue and running."""
     key = handover_key(session_id, "")
     existing = current_handover(conn, provider_id, key)
-    if existing.status != STOPPED:
-        raise ValueError(f"the handover of provider {provider_id}, session {session_id} is "
-                         f"{existing.status or 'not recorded'}: only a stopped one is resumed")
-    record_handover(conn, provider_id, key, session_id, REOPENED, reason="resumed by an operator")
+    which = f"the handover of provider {provider_id}, session {session_id}"
+    if existing.status == UNCONFIRMED and not not_on_queue:
+        raise ValueError(
+            f"{which} is unconfirmed: run {existing.run_id} sent the optimization message at "
+            f"{existing.updated_at:%Y-%m-%d %H:%M} UTC or before and its delivery was never "
+            "confirmed, so it may be on the carrier-optimization queue and the optimizer may "
+            "be running the session (it was not stopped). Check the queue and AMOP 2.0: if "
+            "the optimization runs, nothing is to do; if the message never arrived, resume "
+            "with --not-on-queue to send it again")
+    if existing.status not in (STOPPED, UNCONFIRMED):
+        raise ValueError(f"{which} is {existing.status or 'not recorded'}: only a stopped one "
+                         "(or an unconfirmed one, with --not-on-queue) is resumed")
+    h = optimization_handover
+    now = utcnow()
+    if not conn.execute(update(h).where(_this_handover(provider_id, key),
+                                        h.c.Status == existing.status).values(
+            Status=REOPENED, ReopenedAt=now, UpdatedAt=now, ClaimedBy=None, ClaimedAt=None,
+            ClaimedFrom=None, Reason="resumed by an operator")).rowcount:
+        raise ValueError(f"{which} changed while it was being resumed: look again")
     restore_carrier_optimization_session(conn, session_id)
     return current_handover(conn, provider_id, key)
 
@@ -192,6 +331,12 @@ def amop_progress_payload(session_id: int, guid: str | None, *, progress: int | 
         "AdditionalJson": None,
         "DeviceCount": device_count,
     }}
+
+
+def unconfirmed_error(sender_run: str | None, reason: str) -> str:
+    """What AMOP 2.0 and the email read of an unconfirmed send: what is known, no more."""
+    return (f"optimization message sent by run {sender_run or 'unknown'}, not confirmed: it "
+            "may be on the queue and running; the session was not stopped. " + reason)
 
 
 def amop_error_body(session_id: int, error: str) -> bytes:

@@ -565,7 +565,9 @@ optimization_handover = Table(
     Column("ServiceProviderId", Integer, nullable=False),
     Column("HandoverKey", String(100), nullable=False),
     Column("OptimizationSessionId", BigInteger, nullable=False),
-    # sending | queued | stopping | stopped | reopened (an operator's resume)
+    # sending | queued | unsent (the queue refused the send: nothing on it) | unconfirmed (a
+    # send whose outcome is unknown: it may be on the queue) | stopping | stopped | reopened
+    # (an operator's resume); optimization.py says who moves it where.
     Column("Status", String(20), nullable=False),
     Column("RunId", String(64)),
     Column("MessageId", String(200)),
@@ -573,6 +575,15 @@ optimization_handover = Table(
     Column("Reason", String(2000)),
     # When the 25 % progress call reached AMOP 2.0 (NULL: not yet; a rerun sends it).
     Column("ProgressDeliveredAt", DateTime),
+    # The stop path's claim (exactly once per failed run, whichever sensor sees it first):
+    # the run whose end claimed it, when (a claim older than the lease is taken over: the
+    # claimer died), and the status it was claimed from (sending: the end state is
+    # unconfirmed, not stopped).
+    Column("ClaimedBy", String(64)),
+    Column("ClaimedAt", DateTime),
+    Column("ClaimedFrom", String(20)),
+    # When an operator reopened it: runs created before cannot stop it again.
+    Column("ReopenedAt", DateTime),
     Column("CreatedAt", DateTime, nullable=False),
     Column("UpdatedAt", DateTime, nullable=False),
     Index("UX_CleanupOptimizationHandover_SP_Key", "ServiceProviderId", "HandoverKey",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -17,9 +18,9 @@ def free_port() -> int:
 
 class AmopServer:
     """Records every POST (path, raw body bytes, the JSON, every header); can answer 500 a
-    number of times."""
+    number of times, and answer slowly (``delay_seconds``: AMOP slow to answer)."""
 
-    def __init__(self, failures: int = 0):
+    def __init__(self, failures: int = 0, delay_seconds: float = 0):
         self.requests: list[dict] = []
         self.failures = failures
         server = self
@@ -28,6 +29,7 @@ class AmopServer:
             def do_POST(self):  # noqa: N802 (http.server's name)
                 length = int(self.headers.get("Content-Length", 0))
                 raw = self.rfile.read(length)
+                time.sleep(delay_seconds)
                 body = json.loads(raw or b"null")
                 if server.failures > 0:
                     server.failures -= 1
@@ -85,3 +87,40 @@ class SmtpServer:
 
     def __exit__(self, *exc):
         self.controller.stop()
+
+
+class AnswerLosingProxy:
+    """An HTTP endpoint in front of another (moto): it forwards each request and then
+    drops the connection without answering — the queue took the message, the sender never
+    hears so (a lost answer: what a read timeout or a cut connection looks like)."""
+
+    def __init__(self, target: str):
+        import urllib.request
+
+        self.forwarded = 0
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() not in ("host", "content-length")}
+                with urllib.request.urlopen(urllib.request.Request(
+                        target + self.path, data=raw, headers=headers, method="POST")):
+                    proxy.forwarded += 1
+                self.close_connection = True  # no status line: the answer is lost
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -112,9 +112,9 @@ def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
     provider, tenant = 101, 1  # jasper, with an open optimization session (9101)
     engine = create_engine(stack.data_url)
     with engine.connect() as blocker:
-        # Hold the sync ledger (every finalization writes it) so the run is caught inside
-        # its transaction.
-        blocker.execute(text('LOCK TABLE "CleanupDeviceSync" IN ACCESS EXCLUSIVE MODE'))
+        # Hold the common table against writes (reads go on) so the run is caught inside
+        # its finalize transaction — after its ledger row was written `running`.
+        blocker.execute(text('LOCK TABLE "Device" IN EXCLUSIVE MODE'))
         blocker_pid = blocker.execute(text("SELECT pg_backend_pid()")).scalar()
         run_id = launch_asset_job_run(stack, provider, tenant, 9000 + provider)
         with stack.instance() as instance:
@@ -125,7 +125,9 @@ def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
             # pg_stat_activity as first read for the rest of a transaction, so asking on the
             # blocker would see the first look's answer for ever.
             wait_until(lambda: scalar(engine, lock_waits, blocker=blocker_pid), timeout=180,
-                what=lambda: f"the run waiting on the ledger\n{stack.log('code_server')[-3000:]}")
+                what=lambda: f"the run waiting on Device\n{stack.log('code_server')[-3000:]}")
+            (sync,) = rows(engine, "CleanupDeviceSync", RunId=run_id)
+            assert sync["Status"] == "running"
             os.kill(step.dagster_event.pid, signal.SIGKILL)  # the run worker
             killed_at = time.monotonic()
             blocker.rollback()
@@ -148,6 +150,10 @@ def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
     assert len(stop_emails(stack)) == 1
     (session,) = rows(engine, "OptimizationSession", Id=9000 + provider)
     assert not session["IsActive"]  # RemoveCarrierOptimizationSession (guess: IsActive = 0)
+    # The ledger row the dead run left `running` says how it ended (issue 21, point 3).
+    (sync,) = rows(engine, "CleanupDeviceSync", RunId=run_id)
+    assert sync["Status"] == "failed" and sync["FinishedAt"] is not None
+    assert "learned by stop_optimization_on_failure" in sync["Error"]
     engine.dispose()
 
 

@@ -461,13 +461,18 @@ def test_an_unconfirmed_send_is_resent_only_where_the_queue_drops_the_duplicate(
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     if fifo:  # resent within the deduplication window: SQS dropped it
         assert result.success and handover["Status"] == "queued"
-    else:  # a standard queue would deliver it twice: stopped, visibly
-        assert not result.success and handover["Status"] == "stopped"
+    else:  # a standard queue would deliver it twice: not resent, and said so
+        assert not result.success and handover["Status"] == "unconfirmed"
         assert "was never confirmed" in handover["Reason"]
-        assert len(stop_mails(smtp)) == 1
+        assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
 
 
-def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
+def unconfirmed_mails(smtp) -> list:
+    return [m for m in smtp.messages
+            if m["Subject"].startswith("Carrier optimization sent, not confirmed")]
+
+
+def test_an_unconfirmed_send_older_than_the_fifo_window_is_not_resent(
         jasper, database_url, instance, moto_endpoint, amop, smtp, aws_env):
     client = boto3.client("sqs", endpoint_url=moto_endpoint, region_name="us-east-1")
     url = client.create_queue(QueueName=f"opt-{free_port()}.fifo",
@@ -478,7 +483,77 @@ def test_an_unconfirmed_send_older_than_the_fifo_window_stops_the_session(
                           "jasper", "1", 11, session=555)
 
     assert not result.success
-    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "unconfirmed"
+    assert len(received(client, url)) == 1
+
+
+# --- issue 21, point 4: what is known of an unconfirmed send, and no more ----------------
+def test_an_unconfirmed_send_says_sent_not_confirmed_everywhere_and_nothing_stops_it(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch,
+        capsys):
+    from cleanup_assets.cli import main
+
+    client, url = queue  # a standard queue: a resend would be a second optimization
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    _left_sending(jasper, client, url, age=timedelta(seconds=30))  # the message is on it
+
+    failed = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert not failed.success
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("unconfirmed", "killed-run")
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is True  # not removed
+    assert stop_mails(smtp) == []
+    (mail,) = unconfirmed_mails(smtp)
+    text = mail.get_body(("plain",)).get_content()
+    assert "was sent by run killed-run, but its delivery was never confirmed" in text
+    assert "The session was not stopped" in text
+    (error,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
+    assert error["job_name"] == "ErrorMessage"
+    assert error["ErrorMessage"].startswith(
+        "optimization message sent by run killed-run, not confirmed: it may be on the queue")
+
+    # The sweep leaves it as it is; a later run of the session does not resend it.
+    sweep(defs, instance)
+    again = run_notified(defs, instance, "jasper", "1", 11, session=555)
+    assert again.success
+    assert len(received(client, url)) == 1
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "unconfirmed"
+    assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
+    handover_meta = [e for e in again.get_asset_materialization_events()
+                     if e.asset_key == dg.AssetKey("optimization_handover")][0]
+    assert handover_meta.event_specific_data.materialization.metadata[
+        "optimization"].value.startswith("sent by run killed-run, not confirmed: not sent again")
+
+    # resume-optimization explains what to check; the operator's word reopens it.
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    capsys.readouterr()
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555"]) == 1
+    refusal = capsys.readouterr().err
+    assert "is unconfirmed: run killed-run sent the optimization message" in refusal
+    assert "--not-on-queue" in refusal
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "unconfirmed"
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555",
+                 "--not-on-queue", "--no-notify"]) == 0
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "reopened"
+
+
+def test_a_send_whose_answer_is_lost_is_not_retried_and_ends_unconfirmed(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp):
+    from .servers import AnswerLosingProxy
+
+    client, url = queue  # standard: botocore's retry of a lost answer would be a 2nd copy
+    with AnswerLosingProxy(moto_endpoint) as proxy:
+        defs = make_defs(database_url, url, proxy.url, amop, smtp, attempts=3)
+        result = run_notified(defs, instance, "jasper", "1", 11, session=555)
+
+    assert not result.success
+    assert proxy.forwarded == 1 and len(received(client, url)) == 1  # on the queue, once
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "unconfirmed"
+    assert "sent but not confirmed" in handover["Reason"]
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is True
+    assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
 
 
 def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_it(
@@ -611,3 +686,173 @@ def test_the_sweep_waits_for_a_retry_and_for_a_re_execution(jasper, database_url
     sweep(defs, instance)
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     assert (handover["Status"], handover["RunId"]) == ("stopped", failed.run_id)
+
+
+# --- issue 21, point 9: a resume is not undone by the run that was stopped ----------------
+def test_a_resumed_session_is_not_stopped_again_by_the_runs_that_ended_before_it(
+        jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch):
+    from cleanup_assets.cli import main
+
+    client, url = queue
+    defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
+    with jasper.begin() as conn:  # a short outage of the billing data: the gate fails
+        saved = [dict(r._mapping) for r in conn.execute(text('SELECT * FROM "BillingPeriod"'))]
+        conn.execute(text('DELETE FROM "BillingPeriod"'))
+    failed = run_notified(defs, instance, "jasper", "1", 11, session=555)
+    assert not failed.success and len(stop_mails(smtp)) == 1
+    with jasper.begin() as conn:
+        conn.execute(insert(billing_period), saved)
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    assert main(["resume-optimization", "--service-provider-id", "11", "--session", "555",
+                 "--no-notify"]) == 0
+
+    sweep(defs, instance)  # the old failed run is still in the sweep's 24 hours
+    stop_sensor_sees(defs, instance, failed)  # and the failure sensor sees it again
+
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "reopened"
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is True
+    assert len(stop_mails(smtp)) == 1
+    resumed = run_notified(defs, instance, "jasper", "1", 11, session=555)  # the resume's run
+    assert resumed.success and len(received(client, url)) == 1
+
+
+# --- issue 21, point 10: one failure, two sensors at once, one stop -----------------------
+@pytest.mark.backends("postgresql")
+@pytest.mark.parametrize("before", ["no handover row", "reopened"])
+def test_the_failure_sensor_and_the_sweep_at_once_stop_a_failed_run_once(
+        jasper, database_url, instance, smtp, monkeypatch, before):
+    import threading
+
+    from cleanup_assets.cli import main
+
+    with AmopServer(delay_seconds=0.5) as slow_amop:  # AMOP slow to answer
+        defs = make_defs(database_url, None, None, slow_amop, smtp)
+        job = defs.resolve_job_def("finalize_device_sync")
+        tags = notified_tags(Launch(1, "jasper", "1", 11, True, 555, False, None))
+        instance.add_dynamic_partitions("tenant", ["1"])
+        _break_gate(jasper, "billing_period")
+        if before == "reopened":  # stopped once, resumed; the resumed run fails again
+            run_notified(defs, instance, "jasper", "1", 11, session=555)
+            monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+            assert main(["resume-optimization", "--service-provider-id", "11", "--session",
+                         "555", "--no-notify"]) == 0
+            smtp.messages.clear()
+            slow_amop.requests.clear()
+        failed = job.execute_in_process(instance=instance, partition_key="jasper|1", tags=tags,
+                                        raise_on_error=False)
+        assert not failed.success
+
+        barrier, errors = threading.Barrier(2), []
+
+        def at_once(evaluate):
+            barrier.wait()
+            try:
+                evaluate()
+            except Exception as error:  # noqa: BLE001 (reported below)
+                errors.append(error)
+
+        threads = [threading.Thread(target=at_once, args=(lambda: stop_sensor_sees(
+                       defs, instance, failed),)),
+                   threading.Thread(target=at_once, args=(lambda: sweep(defs, instance),))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+
+        assert errors == []
+        assert len(stop_mails(smtp)) == 1
+        assert len([r for r in slow_amop.requests if r["path"] == "/optimization"]) == 1
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("stopped", failed.run_id)
+
+
+def test_a_stop_claim_left_by_a_crashed_attempt_is_taken_over_after_its_lease(
+        jasper, database_url, instance, amop, smtp):
+    from cleanup_assets.optimization import STOP_LEASE
+
+    defs = make_defs(database_url, None, None, amop, smtp)
+    run = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+    claimed = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=1)
+    with jasper.begin() as conn:  # a stop attempt claimed it and died before the email
+        conn.execute(insert(optimization_handover).values(
+            ServiceProviderId=11, HandoverKey="session:555", OptimizationSessionId=555,
+            Status="stopping", ClaimedBy=f"{run.run_id}/dead", ClaimedAt=claimed,
+            CreatedAt=claimed, UpdatedAt=claimed))
+
+    sweep(defs, instance)  # within the lease: the claimer may still be at work
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopping"
+    assert stop_mails(smtp) == []
+
+    with jasper.begin() as conn:
+        conn.execute(optimization_handover.update().values(ClaimedAt=claimed - STOP_LEASE))
+    sweep(defs, instance)
+
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopped" and len(stop_mails(smtp)) == 1
+
+
+def test_a_stop_whose_email_failed_is_repeated_by_the_next_tick(jasper, database_url,
+                                                                instance, amop):
+    defs_down = make_definitions(
+        DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+        amop=Amop20Resource(optimization_url=f"{amop.url}/optimization", backoff_seconds=0.01),
+        email=EmailResource(transport="smtp", smtp_port=free_port(), backoff_seconds=0.01))
+    finished_run(defs_down, instance, dg.DagsterRunStatus.CANCELED)
+
+    with pytest.raises(Exception):
+        sweep(defs_down, instance)  # no mail server: the tick fails visibly
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["ClaimedAt"] is None  # released
+
+    with SmtpServer() as smtp:
+        sweep(make_defs(database_url, None, None, amop, smtp), instance)
+        assert len(stop_mails(smtp)) == 1
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
+
+
+# --- issue 21, point 3: a dead run's ledger row says so --------------------------------------
+@pytest.mark.backends("sqlite", "postgresql")
+def test_the_ledger_rows_of_dead_runs_are_closed_whether_or_not_they_asked_for_optimization(
+        engine, database_url, instance, amop, smtp):
+    from cleanup_assets.schema import device_sync
+
+    seed_providers(engine, (11, 1, "jasper"))
+    defs = make_defs(database_url, None, None, amop, smtp)
+    plain = {"cleanup/should_queue_carrier_optimization": "false"}  # no optimization asked
+    killed = finished_run(defs, instance, dg.DagsterRunStatus.FAILURE, tags=plain)
+    cancelled = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED, tags=plain)
+    alive = finished_run(defs, instance, dg.DagsterRunStatus.STARTED, tags=plain)
+    started = datetime.now(timezone.utc).replace(tzinfo=None)
+    with engine.begin() as conn:  # what finalize.py wrote before each run's process ended
+        for run, status in ((killed, "running"), (cancelled, "running"), (alive, "running"),
+                            (killed, "finalized")):
+            conn.execute(insert(device_sync).values(
+                IntegrationKey="jasper", TenantKey="1", ServiceProviderIds="11",
+                RunId=run.run_id, Trigger="notification", Engine="set_based", Status=status,
+                StartedAt=started))
+
+    failure = instance.all_logs(killed.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0]
+    sensor = defs.resolve_sensor_def("stop_optimization_on_failure")
+    sensor(dg.build_run_status_sensor_context(
+        sensor_name=sensor.name, dagster_event=failure.dagster_event, dagster_instance=instance,
+        dagster_run=killed, resources=defs.resources).for_run_failure())
+
+    ledger = {(r["RunId"], r["id"]): r for r in rows(engine, "CleanupDeviceSync")}
+    closed = ledger[(killed.run_id, 1)]
+    assert closed["Status"] == "failed" and closed["FinishedAt"] is not None
+    assert closed["Error"].startswith(f"the run {killed.run_id} was failed before its sync "
+                                      "finished")
+    assert "learned by stop_optimization_on_failure" in closed["Error"]
+    assert ledger[(killed.run_id, 4)]["Status"] == "finalized"  # closed by its run: kept
+    assert ledger[(cancelled.run_id, 2)]["Status"] == "running"  # not a failure: the sweep's
+
+    sweep(defs, instance)
+
+    ledger = {r["RunId"]: r for r in rows(engine, "CleanupDeviceSync") if r["id"] != 4}
+    assert ledger[cancelled.run_id]["Status"] == "failed"
+    assert ledger[cancelled.run_id]["FinishedAt"] is not None
+    assert "was cancelled before its sync finished" in ledger[cancelled.run_id]["Error"]
+    assert "learned by stop_optimization_sweep" in ledger[cancelled.run_id]["Error"]
+    assert ledger[alive.run_id]["Status"] == "running"  # a live run's sync is left alone
+    assert ledger[alive.run_id]["FinishedAt"] is None
+    assert stop_mails(smtp) == []  # nothing asked for optimization

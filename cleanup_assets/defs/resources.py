@@ -71,6 +71,26 @@ class DatabaseResource(dg.ConfigurableResource):
         return redacted(self.effective_url())
 
 
+class SendRefused(Exception):
+    """Every try of a send was refused before the queue could take the message (no
+    connection, or a 4xx answer): nothing is on the queue."""
+
+
+class SendNotConfirmed(Exception):
+    """A try of a send ended without an answer saying whether the queue took the message (a
+    dropped connection, a read timeout, a 5xx): it may be on the queue."""
+
+
+def _refused_before_taken(caught_exception, response) -> bool:
+    """Whether one try's outcome proves the queue did not take the message."""
+    from botocore.exceptions import EndpointConnectionError  # ConnectTimeoutError is one
+
+    if caught_exception is not None:
+        return isinstance(caught_exception, EndpointConnectionError)
+    status = response[0].status_code if response is not None else None
+    return status is not None and 400 <= status < 500
+
+
 class SqsQueueResource(dg.ConfigurableResource):
     """An SQS queue through boto3 (dagster-aws has no SQS resource). Credentials come from
     the standard AWS environment chain, never from config. No queue URL: reading is
@@ -118,9 +138,40 @@ class SqsQueueResource(dg.ConfigurableResource):
             "MessageAttributes": {k: {"DataType": "String", "StringValue": v}
                                   for k, v in attributes.items()},
         }
-        if self.queue_url.endswith(".fifo"):
+        fifo = self.queue_url.endswith(".fifo")
+        if fifo:
             request.update(MessageDeduplicationId=deduplication_id, MessageGroupId=group_id)
-        return self.client().send_message(**request)["MessageId"]
+        client = self.client()
+        unknown: list[str] = []
+
+        def after_each_try(attempts, response, caught_exception, **_):
+            """botocore asks this after every try, before retrying (returns None: its own
+            retry rule decides). A try whose outcome is unknown is remembered; on a
+            standard queue it ends the send at once — a retry after it could put the
+            message on the queue twice (FIFO drops such a duplicate)."""
+            if response is not None and 200 <= response[0].status_code < 300:
+                return None
+            if not _refused_before_taken(caught_exception, response):
+                unknown.append(str(caught_exception) if caught_exception is not None
+                               else f"HTTP {response[0].status_code}")
+                if not fifo:
+                    raise SendNotConfirmed(
+                        f"the optimization message was sent but not confirmed: try "
+                        f"{attempts} ended without an answer ({unknown[-1]}); not retried, a "
+                        "standard queue would take a second copy")
+            return None
+
+        client.meta.events.register("needs-retry.sqs.SendMessage", after_each_try)
+        try:
+            return client.send_message(**request)["MessageId"]
+        except SendNotConfirmed:
+            raise
+        except Exception as error:
+            if unknown:
+                raise SendNotConfirmed(
+                    f"the optimization message was sent but not confirmed: a try ended "
+                    f"without an answer ({unknown[0]}), the last with {error}") from error
+            raise SendRefused(f"the queue refused the optimization message: {error}") from error
 
 
 class Amop20Resource(dg.ConfigurableResource):

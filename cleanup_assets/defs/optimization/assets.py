@@ -15,10 +15,13 @@ from ...optimization import (
     SENDING,
     STOPPED,
     STOPPING,
+    UNCONFIRMED,
     amop_progress_payload,
+    claim_send,
     current_handover,
     handover_key,
     mark_progress_delivered,
+    mark_unsent,
     optimization_message,
     record_handover,
     session_guid,
@@ -36,7 +39,7 @@ from ..device_sync.assets import (
 from ..device_sync.checks import GATE_BLOCKED, VERDICT_PASSED
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
-from ..resources import Amop20Resource, DatabaseResource, SqsQueueResource
+from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
 
 # SQS drops a FIFO message whose deduplication id it saw in the last 5 minutes; a claim
 # younger than this (with a margin) may be resent, an older one could be delivered twice.
@@ -98,13 +101,16 @@ def queue_carrier_optimization(
     yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
 
 
+def _fifo(queue: SqsQueueResource) -> bool:
+    return bool(queue.queue_url) and queue.queue_url.endswith(".fifo")
+
+
 def _may_resend(queue: SqsQueueResource, existing) -> bool:
     """After an unconfirmed send (``sending`` left by a run that died between the send and
     the ledger update): resend only where the queue itself drops a duplicate — a FIFO queue
     within its deduplication window. On a standard queue a duplicate would start a second
     optimization of the session (QueueCarrierPlanOptimization.cs:224-328)."""
-    fifo = bool(queue.queue_url) and queue.queue_url.endswith(".fifo")
-    return fifo and existing.updated_at is not None and (
+    return _fifo(queue) and existing.updated_at is not None and (
         utcnow() - existing.updated_at < FIFO_RESEND_WINDOW)
 
 
@@ -118,29 +124,38 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
 
     def claim(conn):
         existing = current_handover(conn, provider, key)
-        if existing.status in (QUEUED, STOPPED, STOPPING):
+        if existing.status in (QUEUED, STOPPED, STOPPING, UNCONFIRMED):
             return existing, None
         if existing.status == SENDING and not _may_resend(queue, existing):
-            # Raised: the run fails and the stop path stops the session visibly.
+            # Raised: the run fails and the stop path reports the send as unconfirmed.
             raise dg.Failure(
                 f"an earlier send of provider {provider}'s optimization message ({key}, run "
                 f"{existing.run_id}) was never confirmed: it may be on the queue. On this queue "
                 "a resend could start the optimization twice, so it is not resent; the "
-                "session is stopped (`cleanup-assets resume-optimization` reopens it).")
+                "handover is marked unconfirmed, the session is not stopped "
+                "(`cleanup-assets resume-optimization` says what to check).")
         period = find_billing_period(conn, provider, utcnow().date(),
                                      use_procedure=use_procedure)
         if period is None:  # the gate checked it; the calendar may have turned since
             raise dg.Failure(f"service provider {provider} has no billing period for this or "
                              "next month: optimization not queued")
-        record_handover(conn, provider, key, session, SENDING, run_id=run.run_id,
-                        bill_period_id=period.id)
+        # The claim itself is conditional: another run of the session (or a stop path) that
+        # got there between the read above and now wins, and this run sends nothing.
+        if not claim_send(conn, provider, key, session, run.run_id, period.id,
+                          resend_claimed_after=(utcnow() - FIFO_RESEND_WINDOW
+                                                if _fifo(queue) else None)):
+            return current_handover(conn, provider, key), None
         return existing, period
 
     existing, period = in_transaction(engine, claim)
     if period is None:
-        context.log.warning(f"optimization for provider {provider} ({key}) was {existing.status} "
-                            f"by run {existing.run_id}: not sent again")
-        metadata = {"optimization": f"already {existing.status} by run {existing.run_id}",
+        if existing.status == UNCONFIRMED:
+            said = (f"sent by run {existing.run_id}, not confirmed: not sent again (it may be "
+                    "on the queue; `cleanup-assets resume-optimization` says what to check)")
+        else:
+            said = f"already {existing.status} by run {existing.run_id}"
+        context.log.warning(f"optimization for provider {provider} ({key}): {said}")
+        metadata = {"optimization": said,
                     "message_id": existing.message_id or dg.MetadataValue.null()}
         if existing.status == QUEUED and session > 0 and existing.progress_delivered_at is None:
             metadata["amop_progress"] = _deliver_progress(engine, amop, provider, key, session,
@@ -148,9 +163,17 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
         return metadata
 
     body, attributes = optimization_message(provider, int(tenant_key), period, session)
-    # Raises after the client's retries: the run fails and the stop path takes over.
-    message_id = queue.send(body, attributes, deduplication_id=f"{provider}-{key}",
-                            group_id=str(provider))
+    try:
+        message_id = queue.send(body, attributes, deduplication_id=f"{provider}-{key}",
+                                group_id=str(provider))
+    except SendRefused as refused:
+        # Nothing is on the queue: the handover says so, the stop path stops the session
+        # (or a retry of the run sends again).
+        in_transaction(engine, lambda conn: mark_unsent(conn, provider, key, run.run_id,
+                                                        str(refused)))
+        raise
+    # Any other failure leaves `sending`: the message may be on the queue, and the stop
+    # path reports it as sent, not confirmed (resources.SendNotConfirmed says why).
     in_transaction(engine, lambda conn: record_handover(
         conn, provider, key, session, QUEUED, run_id=run.run_id, message_id=message_id))
     context.log.info(f"carrier optimization queued for provider {provider}: {body}")

@@ -1,30 +1,42 @@
 """Stop optimization whenever it was requested and not queued: a gate failed, the send
 failed after retries, any step of the run failed, or the run's process died (the code
-server or run monitoring marks such a run failed). Never a silent hang."""
+server or run monitoring marks such a run failed). Never a silent hang. The same sensors
+close the ledger row of any run that died before its sync finished (sql/ledger.py)."""
 
+import logging
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import dagster as dg
 
 from ...db import in_transaction
-from ...emails import build_email, recipients, stop_bodies, stop_subject
+from ...emails import (
+    build_email,
+    recipients,
+    stop_bodies,
+    stop_subject,
+    unconfirmed_bodies,
+    unconfirmed_subject,
+)
 from ...optimization import (
-    QUEUED,
-    STOPPED,
-    STOPPING,
+    SENDING,
     amop_error_body,
-    current_handover,
+    claim_stop,
+    finish_stop,
     global_settings,
     handover_key,
     optimization_settings,
     provider_name,
-    record_handover,
-    remove_carrier_optimization_session,
+    release_stop,
+    unconfirmed_error,
 )
+from ...sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
 from ..notified import SHOULD_QUEUE_TAG, InvalidRunTags, notified_sync
 from ..partitions import split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, EmailResource
 from ..sensor_interval import sensor_interval
+
+log = logging.getLogger(__name__)
 
 
 def _root_cause(error) -> str:
@@ -73,9 +85,11 @@ WILL_RETRY_TAG = "dagster/will_retry"
         "When a run that asked for carrier optimization fails before queueing it (a blocking "
         "gate check, the optimization queue, the database, a lost process): sends the legacy "
         "stop email with the reason (for a blocked gate: the failing checks and why), marks "
-        "the OptimizationSession stopped and reports the error to AMOP 2.0. Runs that did not "
-        "ask for optimization are skipped. cleanup-assets resume-optimization reopens a "
-        "stopped session."
+        "the OptimizationSession stopped and reports the error to AMOP 2.0 — once, claimed in "
+        "the database. A send whose outcome is unknown is reported as sent, not confirmed "
+        "(the session is not stopped). Runs that did not ask for optimization are skipped. "
+        "For every failed run of the location, its ledger rows left running are marked "
+        "failed. cleanup-assets resume-optimization reopens a stopped session."
     ),
 )
 def stop_optimization_on_failure(
@@ -89,6 +103,14 @@ def stop_optimization_on_failure(
     `OptimizationSyncDeviceErrorEmailSubject` formatted with the provider's name), mark the
     `OptimizationSession` stopped, and report it to AMOP 2.0 as an `ErrorMessage` job."""
     run = context.dagster_run
+    # First, whatever the run asked: a run that died before its sync finished leaves its
+    # ledger row `running` (a retry writes a row of its own).
+    closed = in_transaction(database.get_engine(), lambda conn: close_syncs_of_dead_runs(
+        conn, {run.run_id: dead_run_error(run.run_id, "failed", "stop_optimization_on_failure",
+                                          context.failure_event.message)}))
+    if closed:
+        context.log.warning(f"run {run.run_id} died before its sync finished: ledger row(s) "
+                            f"{', '.join(map(str, closed))} marked failed")
     if run.tags.get(WILL_RETRY_TAG) == "true":
         # The retry finalizes again and may still queue optimization (the handover key is
         # the session, or the root run shared by retries); its failure comes back here.
@@ -102,9 +124,32 @@ def stop_optimization_on_failure(
     if isinstance(target, str):
         return dg.SkipReason(target)
     reason = failure_reason(context)
-    if stop_optimization(database, email, amop, *target, run.run_id, reason):
-        context.log.warning(f"optimization stopped for provider {target[0]}: {reason}")
+    record = context.instance.get_run_record_by_id(run.run_id)
+    ended = stop_optimization(database, email, amop, *target, run.run_id,
+                              run_ended_at(record), reason)
+    if ended:
+        context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
     return None
+
+
+def run_ended_at(record) -> datetime:
+    """When a finished run ended, as our tables store time (naive UTC): the end of its
+    events (precise), else the record's last update. An operator's resume after it makes
+    the run's stop path a thing of the past (optimization.claim_stop)."""
+    if record.end_time is not None:
+        return datetime.fromtimestamp(record.end_time, timezone.utc).replace(tzinfo=None)
+    moment = record.update_timestamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def dead_run_error(run_id: str, how: str, learned_by: str, message: str | None) -> str:
+    """The ledger's error for a sync whose run ended without closing it."""
+    said = f": {' '.join(message.split())}" if message else ""
+    return (f"the run {run_id} was {how} before its sync finished (its process died or was "
+            f"stopped: killed, lost, terminated or cancelled); learned by {learned_by} from "
+            f"the run's status{said}")
 
 
 def _what_to_stop(run, notified):
@@ -134,7 +179,9 @@ SWEEP_WINDOW = timedelta(hours=24)
         "carrier optimization and ended failed or cancelled (terminated by an operator, "
         "cancelled in the queue, or failed with a retry that never came), with no "
         "re-execution still able to queue it, has its optimization stopped once — the same "
-        "email, session and AMOP 2.0 report as the failure sensor's."),
+        "email, session and AMOP 2.0 report as the failure sensor's, never twice with it, "
+        "never after an operator's resume. Any failed or cancelled run's ledger rows left "
+        "running are marked failed."),
 )
 def stop_optimization_sweep(
     context: dg.SensorEvaluationContext,
@@ -146,12 +193,21 @@ def stop_optimization_sweep(
     terminated (or a queued run cancelled), and a failed run the retry daemon marked
     `dagster/will_retry` but then did not retry. Every run of the last 24 hours that asked
     for optimization and ended failed or cancelled, with no re-execution still able to queue
-    it, has its optimization stopped — once (the handover ledger makes it idempotent)."""
+    it, has its optimization stopped — once (the stop claim on the handover row decides,
+    also against the failure sensor evaluated at the same moment). Before that, every
+    failed or cancelled run's ledger rows left `running` are closed (sql/ledger.py)."""
     instance = context.instance
-    records = instance.get_run_records(filters=dg.RunsFilter(
+    # Every run of the day that failed or was cancelled: its ledger rows left `running` are
+    # closed (a cancelled run never reaches the failure sensor); those that asked for
+    # optimization are then looked at for the stop path.
+    dead = instance.get_run_records(filters=dg.RunsFilter(
         statuses=[dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED],
-        tags={SHOULD_QUEUE_TAG: "true"},
         updated_after=datetime.now(timezone.utc) - SWEEP_WINDOW))
+    closed = _close_dead_runs_syncs(instance, database, [r.dagster_run for r in dead])
+    if closed:
+        context.log.warning(f"ledger row(s) of dead runs marked failed: "
+                            f"{', '.join(map(str, closed))}")
+    records = [r for r in dead if r.dagster_run.tags.get(SHOULD_QUEUE_TAG) == "true"]
     stopped, waiting = [], 0
     for record in records:  # bounded: the day's finished runs that asked for optimization
         run = record.dagster_run
@@ -165,11 +221,37 @@ def stop_optimization_sweep(
         if isinstance(target, str):
             continue
         reason = finished_run_reason(instance, run)
-        if stop_optimization(database, email, amop, *target, run.run_id, reason):
-            context.log.warning(f"optimization stopped for provider {target[0]}: {reason}")
+        ended = stop_optimization(database, email, amop, *target, run.run_id,
+                                  run_ended_at(record), reason)
+        if ended:
+            context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
             stopped.append(run.run_id)
-    return dg.SkipReason(f"{len(records)} finished run(s) asked for optimization; "
-                         f"stopped now: {len(stopped)}; left to a retry: {waiting}")
+    return dg.SkipReason(f"{len(dead)} run(s) failed or cancelled, {len(closed)} ledger row(s) "
+                         f"closed; {len(records)} asked for optimization; stopped now: "
+                         f"{len(stopped)}; left to a retry: {waiting}")
+
+
+def _close_dead_runs_syncs(instance, database, runs) -> list[int]:
+    """Close the ledger rows the day's dead runs left `running`: which runs left one is
+    read from the ledger first, so a run's failure message is read only for those."""
+    engine = database.get_engine()
+    leaking = in_transaction(engine, lambda conn: runs_with_running_syncs(
+        conn, {run.run_id for run in runs}))
+    errors = {}
+    for run in runs:  # bounded: the day's dead runs; messages only for those that leaked
+        if run.run_id not in leaking:
+            continue
+        if run.status == dg.DagsterRunStatus.CANCELED:
+            message = None
+            how = "cancelled"
+        else:
+            failure = instance.all_logs(run.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)
+            message = failure[-1].dagster_event.message if failure else None
+            how = "failed"
+        errors[run.run_id] = dead_run_error(run.run_id, how, "stop_optimization_sweep", message)
+    if not errors:
+        return []
+    return in_transaction(engine, lambda conn: close_syncs_of_dead_runs(conn, errors))
 
 
 def _re_executed(instance, record) -> bool:
@@ -197,40 +279,64 @@ def finished_run_reason(instance, run) -> str:
 
 
 def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
-                      key: str, run_id: str, reason: str) -> bool:
-    """The stop path; False when the handover was already queued or stopped.
+                      key: str, run_id: str, run_ended_at: datetime,
+                      reason: str) -> str | None:
+    """The stop path of one failed run, exactly once whichever sensor calls it and when:
+    the end state reached (``stopped`` or ``unconfirmed``), or None when there is nothing
+    to stop (queued, stopped, unconfirmed, reopened after this run ended) or another
+    attempt holds the claim.
 
-    The row goes to `stopping` first, then the email and the AMOP call, then `stopped`: a
-    failure in between is raised (the tick fails visibly) and the next try repeats them.
+    The claim comes first, in the database (optimization.claim_stop: one winner), then the
+    email and the AMOP call, then the end state, only while the claim is still ours. A
+    failure in between releases the claim and is raised (the tick fails visibly; the next
+    one repeats them); a claimer that died is taken over after ``STOP_LEASE``.
+
     The email is the legacy's (OptimizationUsageSyncErrorHandler.cs:25-68): subject
     `string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)` from the
     optimization settings, from `DeviceSyncFromEmailAddress` to `DeviceSyncToEmailAddresses`.
+    A handover claimed from ``sending`` — a send whose outcome is unknown — ends
+    ``unconfirmed`` instead: the email and the AMOP error say "sent, not confirmed" and the
+    session is not removed (the optimizer may be running it).
     """
     engine = database.get_engine()
+    claim = f"{run_id}/{uuid.uuid4().hex[:12]}"
 
     def begin(conn):
-        existing = current_handover(conn, provider, key)
-        if existing.status in (QUEUED, STOPPED):
+        claimed = claim_stop(conn, provider, key, session, claim, run_ended_at, reason)
+        if claimed is None:
             return None
-        record_handover(conn, provider, key, session, STOPPING, run_id=run_id, reason=reason)
-        return global_settings(conn), optimization_settings(conn), provider_name(conn, provider)
+        return (claimed, global_settings(conn), optimization_settings(conn),
+                provider_name(conn, provider))
 
     begun = in_transaction(engine, begin)
     if begun is None:
-        return False
-    settings, optimization, name = begun
-    text, html_body = stop_bodies(name, reason)
-    email.send(build_email(
-        settings.get("DeviceSyncFromEmailAddress"),
-        recipients(settings.get("DeviceSyncToEmailAddresses")),
-        stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"), name),
-        text, html_body))
-    if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
-        amop.post(amop.optimization_url, amop_error_body(session, reason), what="error report")
-
-    def finish(conn):
-        remove_carrier_optimization_session(conn, session)
-        record_handover(conn, provider, key, session, STOPPED, reason=reason)
-
-    in_transaction(engine, finish)
-    return True
+        return None
+    claimed, settings, optimization, name = begun
+    unconfirmed = claimed.claimed_from == SENDING
+    try:
+        if unconfirmed:
+            subject = unconfirmed_subject(name)
+            text, html_body = unconfirmed_bodies(name, claimed.run_id, provider, session, reason)
+            error = unconfirmed_error(claimed.run_id, reason)
+        else:
+            subject = stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"),
+                                   name)
+            text, html_body = stop_bodies(name, reason)
+            error = reason
+        email.send(build_email(settings.get("DeviceSyncFromEmailAddress"),
+                               recipients(settings.get("DeviceSyncToEmailAddresses")),
+                               subject, text, html_body))
+        if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
+            amop.post(amop.optimization_url, amop_error_body(session, error),
+                      what="error report")
+    except BaseException:
+        try:
+            in_transaction(engine, lambda conn: release_stop(conn, provider, key, claim))
+        except Exception:  # the database may be what failed: the lease frees the claim
+            log.exception("could not release the stop claim %s", claim)
+        raise
+    finished = in_transaction(engine, lambda conn: finish_stop(
+        conn, provider, key, session, claim, run_id, unconfirmed=unconfirmed))
+    if not finished:  # taken over after the lease, or queued by its sender after all
+        return None
+    return "unconfirmed" if unconfirmed else "stopped"
