@@ -31,8 +31,8 @@ def _integer(tags: Mapping[str, str], name: str) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or len(text.lstrip("0")) > 19:
-        raise InvalidRunTags(f"run tag {name} is {text[:40]!r}: a whole number of at most 19 "
-                             "digits is required")
+        raise InvalidRunTags(f"run tag {name} is {text[:40]!r}: a whole number is required "
+                             "(at most 19 digits)")
     return int(text)
 
 

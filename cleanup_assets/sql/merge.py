@@ -114,14 +114,14 @@ def merge_into(
     good = rows.c.Defect.is_(None)
     key = source.key
 
-    per_provider = {provider: (total, accepted, key_refused) for provider, total, accepted,
-                    key_refused in conn.execute(
+    grouped = conn.execute(
         select(rows.c.ServiceProviderId, func.count(), count_of(good),
                count_of(rows.c.Defect.in_(sorted(source.key_reasons)))
                if source.key_reasons else literal(0))
-        .group_by(rows.c.ServiceProviderId))}
-    counts.rows = sum(total for total, _, _ in per_provider.values())
-    counts.accepted = sum(accepted for _, accepted, _ in per_provider.values())
+        .group_by(rows.c.ServiceProviderId))
+    per_provider = {p: tuple(n) for p, *n in grouped}  # bounded: one row per provider
+    counts.rows = sum(n[0] for n in per_provider.values())  # bounded: as above
+    counts.accepted = sum(n[1] for n in per_provider.values())  # bounded: as above
     counts.withheld = withheld_absence(per_provider, delete_absent_for, source)
     delete_absent_for = [p for p in delete_absent_for if p not in counts.withheld]
     # A retry after a commit whose answer was lost finds this sync's rejects: start afresh.

@@ -231,10 +231,11 @@ def usable_keys_per_provider(conn, integration: Integration, provider_ids: Seque
         (column, name), live = spec.key, conditions(table, spec.live_when)
         value = table.c[column]
     usable = first_defect(key_defects(name, value, table.name)).is_(None)
-    return {provider: (rows, good) for provider, rows, good in conn.execute(
+    grouped = conn.execute(
         select(table.c.ServiceProviderId, func.count(), count_of(usable))
         .where(table.c.ServiceProviderId.in_(list(provider_ids)), *live)
-        .group_by(table.c.ServiceProviderId))}
+        .group_by(table.c.ServiceProviderId))
+    return {p: (n, good) for p, n, good in grouped}  # bounded: one row per provider
 
 
 def staged_rows_per_provider(conn, integration: Integration, provider_ids: Sequence[int]) -> dict:
