@@ -123,8 +123,9 @@ def planned_procedure_statements():
     for integration in INTEGRATIONS.values():
         for step, parameters in planned_calls(integration, 101, jasper_db_name="JasperDb",
                                               integration_id=1):
-            yield (f"{integration.key}: {step.name} ({step.database.value} database, "
-                   f"{step.source})", procedure_call(step.name, parameters))
+            call = procedure_call(step.name, parameters)  # a constant's name resolved
+            yield (f"{integration.key}: {call.name} ({step.database.value} database, "
+                   f"{step.source})", call)
         summary = {"ServiceProviderId": 101} if integration.summary_takes_provider else {}
         yield (f"{integration.key}: summary ({integration.summary_database.value} database)",
                procedure_call(integration.summary_procedure, summary, returns_rows=True))

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from cleanup_assets.registry import CONSTANT_PROCEDURES
+
 CALLS = """
 CREATE TABLE IF NOT EXISTS stand_in_calls (
     id serial PRIMARY KEY, name text NOT NULL, parameters text NOT NULL, db text NOT NULL,
@@ -59,6 +61,11 @@ def _summary(name: str, parameters: list[tuple[str, str]], count_sql: str) -> st
 
 
 SP = [("ServiceProviderId", "integer")]
+POND_PROCEDURE = "usp_Pond_DeviceSync"
+# CLEANUP_PROCEDURE_NAMES for these stand-ins: every constant its own name but Pond's.
+PROCEDURE_NAMES = ",".join(
+    f"{constant}={POND_PROCEDURE if constant == 'POND_DEVICE_SYNC' else constant}"
+    for constant in CONSTANT_PROCEDURES)
 
 CENTRAL = [
     CALLS,
@@ -74,9 +81,12 @@ CENTRAL = [
     _procedure("usp_Teal_Device_Sync", SP, _mirror(
         'SELECT "ServiceProviderId" sp, "ICCID" iccid, "DeviceStatus" status FROM "TealDevice" '
         'WHERE "ServiceProviderId" = "usp_Teal_Device_Sync"."ServiceProviderId"')),
-    _procedure("POND_DEVICE_SYNC", SP, _mirror(
+    # POND_DEVICE_SYNC is a C# constant's name (F:1547), not a procedure's: a server has no
+    # procedure of that name. guess: the real name; deliberately NOT the constant's, so a
+    # call under the constant's name fails here as it would there.
+    _procedure(POND_PROCEDURE, SP, _mirror(
         'SELECT "ServiceProviderId" sp, "ICCID" iccid, "DeviceStatus" status FROM "PondDevice" '
-        'WHERE "ServiceProviderId" = "POND_DEVICE_SYNC"."ServiceProviderId"')),
+        f'WHERE "ServiceProviderId" = "{POND_PROCEDURE}"."ServiceProviderId"')),
     _procedure("usp_DeviceSync_Common", [("IntegrationId", "integer")], """
         INSERT INTO "Device_Tenant" ("DeviceId", "TenantId")
         SELECT d.id, sp."TenantId" FROM "Device" d JOIN "ServiceProvider" sp

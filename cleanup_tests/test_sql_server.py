@@ -50,6 +50,18 @@ def two_databases():
     drop_pg_database(jasper_url)
 
 
+@pytest.fixture(autouse=True)
+def procedure_names(monkeypatch):
+    """The stand-ins' CLEANUP_PROCEDURE_NAMES (Pond's procedure is not named by its C#
+    constant), read afresh: the location reads it once per process."""
+    from cleanup_assets.registry import configured_procedure_names
+
+    monkeypatch.setenv("CLEANUP_PROCEDURE_NAMES", stand_ins.PROCEDURE_NAMES)
+    configured_procedure_names.cache_clear()
+    yield
+    configured_procedure_names.cache_clear()
+
+
 @pytest.fixture
 def databases(two_databases):
     for engine, jasper in ((two_databases.central, False), (two_databases.jasper, True)):
@@ -104,7 +116,7 @@ def test_the_jasper_family_calls_its_procedure_on_central_with_the_jasper_databa
 @pytest.mark.parametrize("key, expected", [
     ("thingspace", ["usp_ThingSpace_DeviceSync@11", "usp_DeviceSync_Common"]),
     ("teal", ["usp_Teal_Device_Sync@11", "usp_DeviceSync_Common"]),
-    ("pond", ["POND_DEVICE_SYNC@11", "usp_DeviceSync_Common"]),
+    ("pond", [f"{stand_ins.POND_PROCEDURE}@11", "usp_DeviceSync_Common"]),
     ("ebonding", ["usp_eBonding_Update_DeviceUsage_FromStaging@11", "usp_eBonding_DeviceSync@11",
                   "usp_MobilityDeviceSync_Common"]),
     ("telegence", ["usp_Telegence_Update_Device@11", "usp_Telegence_Update_DeviceDetail@11",
@@ -126,6 +138,29 @@ def test_each_integration_calls_the_legacy_sequence_with_its_parameters(database
          "ServiceProviderId=11" if "@" in name else
          (f"IntegrationId={integration_id}" if name.endswith("_Common") else ""),
          central_db) for name in expected]
+
+
+def test_a_procedure_named_by_a_csharp_constant_is_called_by_its_configured_name(
+        databases, monkeypatch):
+    """POND_DEVICE_SYNC is the legacy's constant (F:1547), not a procedure: unconfigured,
+    the call fails naming the setting; configured, the configured name is EXECuted."""
+    from cleanup_assets.registry import configured_procedure_names
+    from cleanup_assets.sql.procedures import ProcedureNotFound
+
+    synced(databases, "pond")
+    monkeypatch.delenv("CLEANUP_PROCEDURE_NAMES")
+    configured_procedure_names.cache_clear()
+    with pytest.raises(ProcedureNotFound, match="C# constant POND_DEVICE_SYNC: set "
+                                                "CLEANUP_PROCEDURE_NAMES"):
+        finalize(databases, "pond")
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "failed" and "CLEANUP_PROCEDURE_NAMES" in ledger["Error"]
+
+    monkeypatch.setenv("CLEANUP_PROCEDURE_NAMES", stand_ins.PROCEDURE_NAMES)
+    configured_procedure_names.cache_clear()
+    result = finalize(databases, "pond")
+    assert result.procedures.calls[0].name == stand_ins.POND_PROCEDURE
+    assert len(live(databases.central, "Device", 11)) == 4
 
 
 def test_telegence_updates_devices_only_when_its_staging_has_rows(databases):

@@ -67,7 +67,7 @@ def _call(databases: Databases, step: Procedure, parameters: dict, retry: RetryP
     if not step.transaction:
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
     in_transaction(engine, work, retry, on_retry=on_retry)
-    return Call(step.name, parameters, step.database.value)
+    return Call(statement.name, parameters, step.database.value)  # the name EXECuted
 
 
 @contextmanager

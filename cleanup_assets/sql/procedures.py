@@ -9,6 +9,11 @@ SQLite has no procedures: compiling for it is an error that says so.
 
 Being one element, a captured call can be compiled again for SQL Server, which is how
 ``explain-sql`` and the T-SQL test show the exact ``EXEC`` text of every call.
+
+A name the legacy takes from a C# constant (``POND_DEVICE_SYNC``, the summary procedures…)
+is resolved here, once for every caller, through ``registry.procedure_name``
+(``CLEANUP_PROCEDURE_NAMES``); a procedure the server does not have fails with
+``ProcedureNotFound`` naming that setting.
 """
 
 from __future__ import annotations
@@ -17,12 +22,19 @@ import re
 from typing import Any, Mapping
 
 from sqlalchemy import bindparam
-from sqlalchemy.exc import CompileError
+from sqlalchemy.exc import CompileError, DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 
+from ..registry import CONSTANT_PROCEDURES, PROCEDURE_NAMES_SETTING, procedure_name
+
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ProcedureNotFound(LookupError):
+    """The database has no procedure of the name we call (SQL Server error 2812; PostgreSQL
+    42883): a configuration fault, never retried."""
 
 
 class procedure_call(Executable, ClauseElement):
@@ -37,8 +49,11 @@ class procedure_call(Executable, ClauseElement):
 
     def __init__(self, name: str, parameters: Mapping[str, Any] | None = None, *,
                  returns_rows: bool = False):
-        # Names come from the registry, never from input; checked anyway because they
-        # cannot be bound parameters.
+        # ``name`` is the registry's: a legacy constant's name becomes the configured one.
+        self.constant = name if name in CONSTANT_PROCEDURES else None
+        name = procedure_name(name)
+        # Names come from the registry and a checked setting, never from input; checked
+        # anyway because they cannot be bound parameters.
         for part in (name, *(parameters or {})):
             if not _NAME.match(part):
                 raise ValueError(f"not a procedure or parameter name: {part!r}")
@@ -88,6 +103,35 @@ def run_procedure(conn, call: procedure_call) -> list[dict]:
     its first result set (or its first row count) only when that set is reached, so a call
     whose results were not drained could fail without anyone hearing of it.
     """
+    try:
+        return _run(conn, call)
+    except DBAPIError as error:
+        if not _is_missing_procedure(error):
+            raise
+        where = (f"the legacy takes its name from the C# constant {call.constant}: set "
+                 f"{PROCEDURE_NAMES_SETTING} ({call.constant}=<the real name>, …)"
+                 if call.constant else "a literal of the legacy's source")
+        declared = ", ".join(f"@{p}" for p in call.parameters) or "none"
+        raise ProcedureNotFound(
+            f"procedure {call.name} (parameters: {declared}) does not exist in database {_database(conn)!r}; {where}. "
+            "`cleanup-assets preflight` lists every procedure the location calls"
+        ) from error
+
+
+def _database(conn) -> str:
+    return conn.engine.url.database or conn.dialect.name
+
+
+def _is_missing_procedure(error: DBAPIError) -> bool:
+    """SQL Server 2812 "Could not find stored procedure"; PostgreSQL undefined_function."""
+    orig = error.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code == "42883":
+        return True
+    return any("(2812)" in str(arg) for arg in getattr(orig, "args", ()))
+
+
+def _run(conn, call: procedure_call) -> list[dict]:
     if conn.dialect.name != "mssql":
         result = conn.execute(call)
         if not call.returns_rows:
