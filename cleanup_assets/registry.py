@@ -56,6 +56,17 @@ class Procedure:
     only_when_rows_in: str | None = None
     timeout_seconds: int | None = None
     source: str = ""
+    # Whether running it again after a try that may have done its work (a link lost
+    # mid-call) changes nothing more (db.RetryPolicy). Only what a body or the call shows
+    # counts: usp_Jasper_DeviceSync runs inside our transaction (F:1034), so a lost try is
+    # rolled back whole; usp_Telegence_Update_Device's public body counts a failed sync on
+    # every call (usp_Telegence_Update_Device.sql:118-136): not idempotent. Every other
+    # body is not public and runs without a transaction (autocommit): not known, so
+    # treated as not idempotent. A command timeout re-runs no procedure (as the legacy:
+    # -2 is not transient for EF's detector, F:811-820's ShouldRetry is never called).
+    idempotent: bool = False
+    # Why a rerun or backfill (no new notification) must not call it; None: it is called.
+    not_on_rerun: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +225,7 @@ def _jasper_family(key: str, legacy_name: str) -> Integration:
         carrier=_JASPER_CARRIER,
         staging_table="JasperDeviceStaging",
         procedures=(Procedure("usp_Jasper_DeviceSync", ("JasperDbName", "ServiceProviderId"),
-                              transaction=True, source="F:1025-1059"),),
+                              transaction=True, idempotent=True, source="F:1025-1059"),),
         summary_procedure="usp_Jasper_Devices_Get_Sync_Summary",
         amop_key="jasper_devices",
         optimization=True,
@@ -287,7 +298,13 @@ _ALL: tuple[Integration, ...] = (
         ),
         procedures=(
             Procedure("usp_Telegence_Update_Device", only_when_rows_in="TelegenceDeviceStaging",
-                      timeout_seconds=1800, source="F:746-751, 1435-1450"),
+                      timeout_seconds=1800, source="F:746-751, 1435-1450",
+                      not_on_rerun=(
+                          "its body counts a failed sync for every subscriber missing from "
+                          "staging on every call (usp_Telegence_Update_Device.sql:118-136): a "
+                          "rerun repeats the notified sync, it must not count a miss again; "
+                          "the notified run merged this staging (to merge it again on "
+                          "purpose, post a notification: cleanup-assets notify)")),
             Procedure("usp_Telegence_Update_DeviceDetail", timeout_seconds=1800,
                       source="F:752, 1452-1467"),
             Procedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging", (),

@@ -67,6 +67,52 @@ PROCEDURE_NAMES = ",".join(
     f"{constant}={POND_PROCEDURE if constant == 'POND_DEVICE_SYNC' else constant}"
     for constant in CONSTANT_PROCEDURES)
 
+TELEGENCE_UPDATE_DEVICE = """
+    MERGE INTO "TelegenceDevice" AS target
+    USING (SELECT * FROM (
+             SELECT s.*, st.id AS status_id, cs."ContractStatus",
+                    row_number() OVER (PARTITION BY s."SubscriberNumber"
+                                       ORDER BY s."CreatedDate" DESC) AS record_number
+               FROM "TelegenceDeviceStaging" s
+               LEFT JOIN "DeviceStatus" st ON lower(s."SubscriberNumberStatus") = lower(st."Status")
+                                          AND st."IntegrationId" = 6
+               LEFT JOIN "TelegenceDeviceContractStatusStaging" cs
+                      ON s."SubscriberNumber" = cs."SubscriberNumber"
+              WHERE s."SubscriberNumber" IS NOT NULL) a
+            WHERE record_number = 1) AS source
+    ON target."SubscriberNumber" = source."SubscriberNumber"
+    WHEN MATCHED THEN UPDATE SET
+        "OldDeviceStatusId" = target."DeviceStatusId", "DeviceStatusId" = source.status_id,
+        "FoundationAccountNumber" = source."FoundationAccountNumber",
+        "BillingAccountNumber" = source."BillingAccountNumber",
+        "ModifiedBy" = 'usp_Telegence_Update_Device', "ModifiedDate" = source."CreatedDate",
+        "ServiceProviderId" = source."ServiceProviderId",
+        "SubscriberNumberStatus" = source."SubscriberNumberStatus",
+        "BanStatus" = source."BanStatus", "ContractStatus" = source."ContractStatus",
+        "FailedSyncCount" = NULL
+    WHEN NOT MATCHED AND source."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+    THEN INSERT ("SubscriberNumber", "FoundationAccountNumber", "BillingAccountNumber",
+                 "DeviceStatusId", "SubscriberNumberStatus", "CreatedBy", "CreatedDate",
+                 "IsActive", "IsDeleted", "ServiceProviderId", "BanStatus", "ContractStatus")
+         VALUES (source."SubscriberNumber", source."FoundationAccountNumber",
+                 source."BillingAccountNumber", source.status_id, source."SubscriberNumberStatus",
+                 'usp_Telegence_Update_Device', source."CreatedDate", true, false,
+                 source."ServiceProviderId", source."BanStatus", source."ContractStatus");
+    UPDATE "TelegenceDevice" SET "FailedSyncCount" = coalesce("FailedSyncCount", 0) + 1
+     WHERE "ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+       AND coalesce("FailedSyncCount", 0) <= 3
+       AND "SubscriberNumber" NOT IN (SELECT "SubscriberNumber" FROM "TelegenceDeviceStaging");
+    UPDATE "TelegenceDevice" SET
+        "DeviceStatusId" = (SELECT id FROM "DeviceStatus"
+                             WHERE "Status" = 'Unknown' AND "IntegrationId" = 6),
+        "OldDeviceStatusId" = "DeviceStatusId", "SubscriberNumberStatus" = 'Unknown',
+        "ModifiedBy" = 'usp_Telegence_Update_Device', "ModifiedDate" = now(),
+        "FailedSyncCount" = NULL
+     WHERE "ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+       AND coalesce("FailedSyncCount", 0) > 3
+       AND "SubscriberNumber" NOT IN (SELECT "SubscriberNumber" FROM "TelegenceDeviceStaging");
+"""
+
 CENTRAL = [
     CALLS,
     "CREATE EXTENSION IF NOT EXISTS dblink;",
@@ -93,14 +139,14 @@ CENTRAL = [
           ON sp.id = d."ServiceProviderId" AND sp."IntegrationId" = "usp_DeviceSync_Common"."IntegrationId"
          WHERE NOT EXISTS (SELECT 1 FROM "Device_Tenant" t
                             WHERE t."DeviceId" = d.id AND t."TenantId" = sp."TenantId");"""),
-    _procedure("usp_Telegence_Update_Device", SP, """
-        INSERT INTO "TelegenceDevice" ("ServiceProviderId", "SubscriberNumber",
-               "SubscriberNumberStatus", "IsActive", "IsDeleted")
-        SELECT s."ServiceProviderId", s."SubscriberNumber", s."SubscriberNumberStatus", true, false
-          FROM "TelegenceDeviceStaging" s
-         WHERE s."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
-           AND s."SubscriberNumber" IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM "TelegenceDevice" t WHERE t."SubscriberNumber" = s."SubscriberNumber");"""),
+    # Written from its PUBLIC body (Telegence_Carrier/usp_Telegence_Update_Device.sql), its
+    # rules kept: MERGE on SubscriberNumber alone, the latest staging row by CreatedDate,
+    # FailedSyncCount reset for matched rows, a failed sync counted on EVERY call for each
+    # subscriber of the provider missing from the whole staging table (:118-124), 'Unknown'
+    # past 3 (:127-136), IntegrationId = 6 written in (:17-18). Not kept: the audit insert
+    # (:138-172; TelegenceDeviceSyncAudit is not ours), its own BEGIN/COMMIT (a CALL is
+    # atomic here).
+    _procedure("usp_Telegence_Update_Device", SP, TELEGENCE_UPDATE_DEVICE),
     _procedure("usp_Telegence_Update_DeviceDetail", SP),
     _procedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging", []),
     _procedure("usp_Telegence_Update_DeviceUsage_FromStaging", SP),

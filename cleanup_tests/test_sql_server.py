@@ -173,6 +173,73 @@ def test_telegence_updates_devices_only_when_its_staging_has_rows(databases):
     assert "TelegenceDeviceStaging has no rows" in result.procedures.skipped[0]
 
 
+def _telegence_with_a_missing_subscriber(databases) -> str:
+    """Telegence staged for provider 11, and one subscriber of 11 the staging lacks."""
+    synced(databases, "telegence")
+    with databases.central.begin() as conn:
+        conn.execute(text(
+            'INSERT INTO "TelegenceDevice" ("ServiceProviderId", "SubscriberNumber", '
+            '"SubscriberNumberStatus", "IsActive", "IsDeleted") '
+            "VALUES (11, '15550000999', 'a', true, false)"))
+    return "15550000999"
+
+
+def _telegence_device(databases, subscriber: str) -> dict:
+    with databases.central.connect() as conn:
+        return dict(conn.execute(text(
+            'SELECT "FailedSyncCount", "SubscriberNumberStatus" FROM "TelegenceDevice" '
+            'WHERE "SubscriberNumber" = :s'), {"s": subscriber}).one()._mapping)
+
+
+def test_a_rerun_on_the_procedure_engine_does_not_count_telegence_misses_again(databases):
+    """usp_Telegence_Update_Device counts a failed sync on every call (its public body,
+    :118-136): three reruns of one day would turn a subscriber 'Unknown'. A rerun (no new
+    notification) skips it and says why; the rest of the sequence runs."""
+    missing = _telegence_with_a_missing_subscriber(databases)
+    finalize(databases, "telegence")  # the notified sync: one miss
+    assert _telegence_device(databases, missing)["FailedSyncCount"] == 1
+
+    for _ in range(3):
+        rerun = finalize_partition(databases, FinalizeRequest(
+            INTEGRATIONS["telegence"], "1", None, engine=Engine.PROCEDURES), retry=NO_WAIT)
+
+    assert _telegence_device(databases, missing) == {"FailedSyncCount": 1,
+                                                     "SubscriberNumberStatus": "a"}
+    assert "usp_Telegence_Update_Device for provider 11: not on a rerun" in rerun.procedures.skipped[0]
+    assert [c.name for c in rerun.procedures.calls][-1] == "usp_MobilityDeviceSync_Common"
+    names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
+    assert names.count("usp_Telegence_Update_Device") == 1
+    assert names.count("usp_Telegence_DeviceSync") == 4
+
+
+def test_a_timed_out_procedure_that_counts_misses_is_not_run_again(databases):
+    """A command timeout (SQL Server -2, here PostgreSQL's statement_timeout) may come
+    after the work is done: usp_Telegence_Update_Device is not re-run blind, the run fails
+    saying so (the legacy's policy does not retry -2 either)."""
+    from dataclasses import replace
+
+    from sqlalchemy.exc import OperationalError
+
+    _telegence_with_a_missing_subscriber(databases)
+    with databases.central.begin() as conn:
+        conn.execute(text("DROP SEQUENCE IF EXISTS tries; CREATE SEQUENCE tries"))
+    stand_ins.replace_procedure(databases.central, "usp_Telegence_Update_Device",
+                                stand_ins.SP, "PERFORM nextval('tries'); PERFORM pg_sleep(3); "
+                                + stand_ins.TELEGENCE_UPDATE_DEVICE)
+    telegence = INTEGRATIONS["telegence"]
+    quick = replace(telegence, procedures=(replace(telegence.procedures[0], timeout_seconds=1),
+                                           *telegence.procedures[1:]))
+
+    with pytest.raises(OperationalError, match="statement timeout"):
+        finalize_partition(databases, FinalizeRequest(quick, "1", 11,
+                                                      engine=Engine.PROCEDURES), retry=NO_WAIT)
+
+    with databases.central.connect() as conn:
+        assert conn.execute(text("SELECT last_value FROM tries")).scalar() == 1  # one try
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "failed"
+
+
 def test_a_failing_procedure_fails_the_partition_and_records_no_success(databases):
     synced(databases, "thingspace")
     stand_ins.break_procedure(databases.central, "usp_ThingSpace_DeviceSync",
