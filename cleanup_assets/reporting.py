@@ -185,7 +185,7 @@ def billing_cycle_discrepancies(conn: Connection, integration: Integration,
         for provider in provider_ids:  # providers of one partition
             found += run_procedure(conn, procedure_call(
                 "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": provider},
-                returns_rows=True))
+                returns_rows=True)).records()
         return found
     # Only devices the finalization accepted (live in Device): a row the checks rejected
     # never reaches a reader. The carrier's cycle end is staging text: parsed by the grammar.

@@ -165,6 +165,9 @@ CENTRAL = [
     _procedure("usp_MobilityDeviceSync_Common", [("IntegrationId", "integer")]),
     *[_summary(f"usp_{name}_Devices_Get_Sync_Summary", [], 'SELECT count(*) FROM "Device"')
       for name in ("ThingSpace", "Telegence", "eBonding", "Teal", "Pond")],
+    # Dropped first: a test may have replaced it by one of another shape.
+    'DROP FUNCTION IF EXISTS "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"'
+    "(integer, integer, integer);",
     """CREATE OR REPLACE FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"(
          "ServiceProviderId" integer, "BillMonth" integer, "BillYear" integer)
        RETURNS TABLE ("Id" integer, "BillPeriodEndDay" integer, "BillPeriodEndHour" integer)

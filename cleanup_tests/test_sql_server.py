@@ -355,7 +355,53 @@ def test_every_result_of_a_procedure_is_drained_so_a_late_error_is_raised():
     with pytest.raises(RuntimeError, match="later statement"):
         drain_result_sets(late)
     fine = PyodbcLikeCursor([None, (("Id",), [(7,)]), (("Other",), [(1,)])])
-    assert drain_result_sets(fine) == [{"Id": 7}]  # the first result with columns
+    assert drain_result_sets(fine).rows == ((7,),)  # the first result with columns
+
+
+def test_a_summary_of_unnamed_and_repeated_columns_is_read_by_position(databases):
+    """The legacy reads the summary by ordinal (GetDateTime(0) … GetInt32(6), F:1266-1304):
+    a procedure ending in ``SELECT @LastSync, @Queued, …`` gives no names (pyodbc: ''), and
+    PostgreSQL's driver gives '?column?' for each — several result sets, too. Read through
+    a real driver cursor, every position survives."""
+    from datetime import datetime
+
+    from cleanup_assets.sql.procedures import drain_result_sets
+    from cleanup_assets.sql.summary import SummaryValues, summary_from_result
+
+    raw = databases.central.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("DO $$ BEGIN END $$; "  # a statement without a result (a row count)
+                       "SELECT timestamp '2026-11-27 06:00', 7, 5, timestamp '2026-11-27 07:00',"
+                       " 0, 3, 4; SELECT 'a later result'")
+        result = drain_result_sets(cursor)
+    finally:
+        raw.close()
+
+    assert result.columns.count("?column?") == 5
+    assert summary_from_result(result, "usp_Jasper_Devices_Get_Sync_Summary") == SummaryValues(
+        datetime(2026, 11, 27, 6), 7, 5, datetime(2026, 11, 27, 7), 0, 3, 4)
+    assert [list(r) for r in result.records()][0][:3] == ["timestamp", "?column?", "?column? (2)"]
+
+
+def test_the_billing_period_is_the_last_rows_id_found_ignoring_case(databases):
+    """BillingPeriodHelper.cs:28-46 keeps the LAST row's Id and finds the column with
+    GetOrdinal (case-insensitive): a procedure answering ``ID`` over two rows is read, never
+    taken for "no billing period" (which would block the gate and stop the session)."""
+    from cleanup_assets.sql.gate import find_billing_period
+
+    with databases.central.begin() as conn:
+        conn.execute(text(
+            'DROP FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"'
+            "(integer, integer, integer)"))
+        conn.execute(text(
+            'CREATE FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"('
+            '"ServiceProviderId" integer, "BillMonth" integer, "BillYear" integer) '
+            'RETURNS TABLE ("BillPeriodEndDay" integer, "BillPeriodEndHour" integer, "ID" integer)'
+            " LANGUAGE sql AS $$ VALUES (18, 18, 501), (18, 18, 502), (18, 18, NULL) $$"))
+        period = find_billing_period(conn, 11, date.today(), use_procedure=True)
+
+    assert period is not None and period.id == 502
 
 
 def test_three_part_names_are_used_only_for_databases_of_one_server():

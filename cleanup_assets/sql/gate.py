@@ -45,11 +45,10 @@ def billing_period_for(conn: Connection, provider_id: int, year: int, month: int
                        use_procedure: bool) -> BillingPeriod | None:
     """The provider's billing period for one month, or None (the legacy's ``Id == 0``)."""
     if use_procedure:
-        # BillingPeriodHelper reads the result by name: Id, BillPeriodEndDay, BillPeriodEndHour.
-        rows = run_procedure(conn, procedure_call(BILL_PERIOD_PROCEDURE, {
+        result = run_procedure(conn, procedure_call(BILL_PERIOD_PROCEDURE, {
             "ServiceProviderId": provider_id, "BillMonth": month, "BillYear": year},
             returns_rows=True))
-        period_id = rows[0].get("Id") if rows else None
+        period_id = last_period_id(result)
     else:
         period_id = conn.execute(
             select(func.max(billing_period.c.Id))
@@ -59,6 +58,21 @@ def billing_period_for(conn: Connection, provider_id: int, year: int, month: int
         ).scalar()
     # The legacy message names the month it asked for (F:483-489, 533-545).
     return BillingPeriod(int(period_id), year, month) if period_id else None
+
+
+def last_period_id(result) -> int | None:
+    """BillingPeriodHelper.cs:28-46: every row is read and the LAST non-NULL ``Id`` kept;
+    ``Id`` found by ``GetOrdinal`` (exact name, else ignoring case: a column ``ID`` is
+    read). A result with rows but no such column is an error saying so (the legacy throws),
+    never "no billing period"."""
+    if not result:
+        return None
+    position = result.ordinal("Id")
+    found = None
+    for row in result.rows:  # bounded: a procedure's result, a row or two
+        if row[position] is not None:
+            found = row[position]
+    return found
 
 
 def find_billing_period(conn: Connection, provider_id: int, today: date, *,
