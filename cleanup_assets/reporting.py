@@ -371,6 +371,20 @@ def tenant_name(conn: Connection, tenant_key: str) -> str:
     return name or f"tenant {tenant_key}"
 
 
+def tenant_display_name(engine, tenant_key: str) -> tuple[str, str | None]:
+    """(the tenant's name for a report, why it is only the id — or None). Never raises:
+    the name is display text, and the legacy reads one only for the ThingSpace report,
+    from the portal database (GET_TENANT_NAME_BY_ID, ThingSpaceDiscrepancyService.cs:48-59)
+    — a central database without a readable ``Tenant`` must not cost an email."""
+    from .db import RetryPolicy, in_transaction
+
+    try:
+        return in_transaction(engine, lambda conn: tenant_name(conn, tenant_key),
+                              RetryPolicy(attempts=1)), None
+    except Exception as error:  # any: a missing table, a permission, a lost connection
+        return f"tenant {tenant_key}", f"{type(error).__name__}: {str(error)[:300]}"
+
+
 @dataclass(frozen=True)
 class PartitionNames:
     """What an operator reads beside the ids: the tenant's and the providers' names."""
