@@ -153,10 +153,14 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
     assert (handover["Status"], handover["MessageId"]) == ("queued", message["MessageId"])
     assert handover["ProgressDeliveredAt"] is not None
     assert sorted(r["path"] for r in amop.requests) == ["/optimization", "/sync-update"]
-    (progress,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
-    assert progress["path"] == "/get_optimization_progress_bar_data"
-    assert (progress["Progress"], progress["SessionId"], progress["OptimizationSessionGuid"]) == (
-        25, 555, "0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d")
+    (progress,) = [r for r in amop.requests if r["path"] == "/optimization"]
+    # as the consumer's own progress calls (QueueCarrierPlanOptimization.cs:251, 278):
+    # SessionId as a string, CustomerId "", compact JSON in the twin's property order
+    assert progress["raw"] == (
+        b'{"data":{"path":"/get_optimization_progress_bar_data","job_name":"Progress",'
+        b'"SessionId":"555","OptimizationSessionGuid":"0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d",'
+        b'"ErrorMessage":null,"Progress":25,"CustomerId":"","AdditionalJson":null,'
+        b'"DeviceCount":0}}')
     (daily,) = [r for r in amop.requests if r["path"] == "/sync-update"]
     assert daily["raw"] == (b'{"data": { "key_name": "jasper_devices","tenant_id": "1",'
                             b'"tenant_name": ""}}')
@@ -279,7 +283,7 @@ def _assert_stopped(engine, smtp, amop, reason_part):
     (error,) = [r for r in amop.requests if r["path"] == "/optimization"]
     data = error["body"]["data"]
     assert error["raw"] == json.dumps({"data": {
-        "path": "/get_optimization_error_details_data", "job_name": "ErrorMessage",
+        "path": "/get_optimization_progress_bar_data", "job_name": "ErrorMessage",
         "SessionId": "555", "OptimizationSessionGuid": None, "ErrorMessage": data["ErrorMessage"],
         "Progress": 0, "CustomerId": "", "AdditionalJson": None, "DeviceCount": 0}},
         separators=(",", ":"), ensure_ascii=False).encode()
@@ -589,6 +593,36 @@ def test_a_cancelled_run_has_its_optimization_stopped_by_the_sweep_once(
     assert len(stop_mails(smtp)) == 1
     (session,) = rows(jasper, "OptimizationSession", Id=555)
     assert not session["IsActive"]
+
+
+def test_the_session_is_removed_and_amop_told_even_when_the_stop_email_fails(
+        jasper, database_url, instance, amop, smtp):
+    """The legacy removes the session whatever its email does
+    (OptimizationUsageSyncErrorHandler.cs:20-39): with the mail server down the session is
+    inactive and AMOP 2.0 has the error at once; the tick fails visibly and the next one,
+    the mail server back, sends the email and marks the handover stopped."""
+    dead = EmailResource(transport="smtp", smtp_port=free_port(), backoff_seconds=0.01,
+                         attempts=1)
+    defs = make_defs(database_url, None, None, amop, smtp)
+    down = make_definitions(defs.resources["database"], amop=defs.resources["amop"],
+                            email=dead)
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+
+    with pytest.raises(Exception, match="stop email"):
+        sweep(down, instance)
+
+    (session,) = rows(jasper, "OptimizationSession", Id=555)
+    assert not session["IsActive"]
+    (error,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
+    assert (error["path"], error["job_name"]) == ("/get_optimization_progress_bar_data",
+                                                  "ErrorMessage")
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopping"
+
+    sweep(defs, instance)
+    assert len(stop_mails(smtp)) == 1
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopped"
 
 
 def test_the_sweep_waits_for_a_retry_and_for_a_re_execution(jasper, database_url, instance,

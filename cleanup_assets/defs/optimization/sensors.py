@@ -199,8 +199,12 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
                       key: str, run_id: str, reason: str) -> bool:
     """The stop path; False when the handover was already queued or stopped.
 
-    The row goes to `stopping` first, then the email and the AMOP call, then `stopped`: a
-    failure in between is raised (the tick fails visibly) and the next try repeats them.
+    The row goes to `stopping` first; then the session is removed, before and whatever the
+    email and AMOP do — the legacy removes it even when its email fails
+    (OptimizationUsageSyncErrorHandler.cs:20-39), and a session left active outlives the
+    sweep's window for good. Then the email and the AMOP report, each tried; a failure of
+    either is raised after both were tried (the tick fails visibly; the next try repeats
+    them), and only then is the row `stopped`.
     The email is the legacy's (OptimizationUsageSyncErrorHandler.cs:25-68): subject
     `string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)` from the
     optimization settings, from `DeviceSyncFromEmailAddress` to `DeviceSyncToEmailAddresses`.
@@ -217,19 +221,28 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
     begun = in_transaction(engine, begin)
     if begun is None:
         return False
+    in_transaction(engine, lambda conn: remove_carrier_optimization_session(conn, session))
     settings, optimization, name = begun
     text, html_body = stop_bodies(name, reason)
-    email.send(build_email(
-        settings.get("DeviceSyncFromEmailAddress"),
-        recipients(settings.get("DeviceSyncToEmailAddresses")),
-        stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"), name),
-        text, html_body))
+    failed = []
+    try:
+        email.send(build_email(
+            settings.get("DeviceSyncFromEmailAddress"),
+            recipients(settings.get("DeviceSyncToEmailAddresses")),
+            stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"), name),
+            text, html_body))
+    except Exception as error:  # retried inside send; raised below, after the AMOP report
+        failed.append(f"stop email: {error}")
     if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
-        amop.post(amop.optimization_url, amop_error_body(session, reason), what="error report")
+        try:
+            amop.post(amop.optimization_url, amop_error_body(session, reason),
+                      what="error report")
+        except Exception as error:  # retried inside post; raised below
+            failed.append(f"AMOP 2.0 error report: {error}")
+    if failed:
+        raise RuntimeError(f"optimization session {session} of provider {provider} removed; "
+                           + "; ".join(failed))
 
-    def finish(conn):
-        remove_carrier_optimization_session(conn, session)
-        record_handover(conn, provider, key, session, STOPPED, reason=reason)
-
-    in_transaction(engine, finish)
+    in_transaction(engine, lambda conn: record_handover(conn, provider, key, session, STOPPED,
+                                                        reason=reason))
     return True
