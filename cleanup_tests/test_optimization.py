@@ -237,6 +237,31 @@ def test_a_failing_gate_sends_nothing_and_stops_the_optimization(jasper, databas
     _assert_stopped(jasper, smtp, amop, check)
 
 
+def test_no_billing_period_stops_the_session_visibly_and_says_the_way_back(
+        jasper, database_url, instance, amop, smtp):
+    """The legacy logs "No Billing period found" and returns (F:485-497): nothing queued, no
+    stop path (F:223 counts the call as sent), the session active for good with no word to
+    anyone. Ours (decided, docs/legacy-differences.md): the blocking check stops the session
+    with the stop email, and the check names the way back."""
+    with jasper.begin() as conn:
+        conn.execute(text('DELETE FROM "BillingPeriod"'))
+
+    result = run_notified(make_defs(database_url, None, None, amop, smtp), instance, "jasper",
+                          "1", 11, session=555)
+
+    assert not result.success
+    (check,) = [e.event_specific_data for e in result.all_events
+                if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                and e.event_specific_data.check_name == "billing_period_exists"]
+    assert check.metadata["what_to_do"].value == (
+        "add a BillingPeriod for provider 11 (this month or next), then `cleanup-assets "
+        "resume-optimization --service-provider-id 11 --session 555`")
+    (mail,) = stop_mails(smtp)
+    assert "no billing period this month or next for provider 11" in (
+        mail.get_body(("plain",)).get_content())
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is False
+
+
 def test_the_handover_re_executed_alone_after_a_blocked_gate_hands_nothing_over(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp):
     client, url = queue
