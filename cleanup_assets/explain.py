@@ -154,6 +154,12 @@ def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[
     for title, statement in planned_procedure_statements():
         sql = to_tsql(statement)
         yield title, sql, lint(sql)
+    if dialect == "mssql":  # what a DBA creates (nothing is created on SQL Server by us)
+        from .schema import own_tables_ddl
+
+        for number, ddl in enumerate(own_tables_ddl("mssql").split(";"), start=1):
+            if ddl.strip():
+                yield f"our tables: DDL {number}", ddl.strip(), lint(ddl)
 
 
 __all__ = ["Captured", "explain_statements", "run_workload", "planned_procedure_statements"]

@@ -5,6 +5,7 @@ captured, compiled for SQL Server and linted; the schema held to the legacy evid
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import date
@@ -487,6 +488,8 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     ("SELECT substr(a, 1, 2) FROM t", "substr"),
     ("SELECT a || b FROM t", "concatenation"),
     ("SELECT a FROM t WHERE a ILIKE 'x'", "ILIKE"),
+    ("SELECT a FROM t WHERE trim(a) = ''", "SQL Server 2017"),
+    ("CREATE TABLE [t] ([a] TEXT NOT NULL)", "NVARCHAR(MAX)"),
     ("SELECT a FROM t WHERE a ~ '[0-9]' ", "regular-expression"),
     ("SELECT regexp_replace(a, 'x', 'y') FROM t", "not a T-SQL built-in"),
     ("SELECT CASE WHEN a LIKE '[0-9]%' AND CAST(a AS int) > 3 THEN 1 END FROM t", "TRY_CAST"),
@@ -504,6 +507,11 @@ def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
         env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "EXEC [dbo].[usp_Jasper_DeviceSync] @JasperDbName = :p_JasperDbName_1" in completed.stdout
+    # Every supported version (README): no TRIM() (2017+), no deprecated TEXT — in the
+    # statements and in our tables' DDL, which it prints too.
+    assert "CREATE TABLE [CleanupNewCommunicationPlan]" in completed.stdout
+    assert re.findall(r"\bTRIM\s*\(|\bN?TEXT\b", completed.stdout, re.I) == []
+    assert "[CommunicationPlanName] NVARCHAR(255) NOT NULL" in completed.stdout
     assert "0 statement(s) with lint findings" in completed.stderr
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import and_, false, func, select, true
 from sqlalchemy.engine import Connection
 
 from ..schema import billing_period, comm_plan_rate_plan, device
+from .dialect import trim_spaces
 from .procedures import procedure_call, run_procedure
 
 BILL_PERIOD_PROCEDURE = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"
@@ -93,7 +94,7 @@ def plans_without_rate_plan(conn: Connection, provider_ids: Sequence[int]) -> tu
     view = comm_plan_rate_plan
     usable = select(view.c.CommunicationPlanName).where(
         view.c.ServiceProviderId.in_(list(provider_ids)),
-        view.c.RatePlanIds.isnot(None), func.trim(view.c.RatePlanIds) != "")
+        view.c.RatePlanIds.isnot(None), trim_spaces(view.c.RatePlanIds) != "")
     unlinked = and_(device.c.ServiceProviderId.in_(list(provider_ids)),
                     device.c.IsDeleted == false(), device.c.IsActive == true(),
                     device.c.CommunicationPlan.isnot(None),
