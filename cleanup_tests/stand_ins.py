@@ -51,10 +51,12 @@ def _procedure(name: str, parameters: list[tuple[str, str]], body: str = "") -> 
 def _summary(name: str, parameters: list[tuple[str, str]], count_sql: str) -> str:
     declared = ", ".join(f'"{p}" {t}' for p, t in parameters)
     recorded = " || ',' || ".join(f"'{p}=' || \"{p}\"::text" for p, _ in parameters) or "''"
+    # The legacy reads these by position (F:1266-1304): the names are whatever the body
+    # says, so the stand-ins say other ones (a summary body's own aliases, another case).
     return (f'CREATE OR REPLACE FUNCTION "{name}"({declared}) RETURNS TABLE ('
-            '"DetailLastSyncDate" timestamp, "DetailQueueCount" int, "DetailUpdatedCount" int, '
-            '"UsageLastSyncDate" timestamp, "UsageQueueCount" int, "UsageUpdatedCount" int, '
-            '"DeviceCount" int) LANGUAGE plpgsql AS $body$ BEGIN '
+            '"lastsync" timestamp, "queued" int, "updated" int, '
+            '"LASTUSAGESYNC" timestamp, "usagequeued" int, "UsageUpdated" int, '
+            '"devices" int) LANGUAGE plpgsql AS $body$ BEGIN '
             f"PERFORM record_call('{name}', {recorded}); "
             "RETURN QUERY SELECT timestamp '2026-11-27 06:00', 7, 5, timestamp '2026-11-27 07:00',"
             f" 0, 3, ({count_sql})::int; END $body$;")
