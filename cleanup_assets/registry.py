@@ -11,6 +11,10 @@ Contracts come from the legacy Lambda's source, cited as ``F:<line>`` =
 hemalathapampana/AltaworxJasperGetDevicesCleanup); ``cleanup_tests/evidence.py`` holds every
 table, column and procedure the legacy sources show. What rests on less is marked
 ``guess:`` with what it rests on.
+
+Procedure names the legacy takes from C# constants (``CONSTANT_PROCEDURES``: Pond's
+``POND_DEVICE_SYNC``, the summaries…) are kept here under the constant's name and resolved
+through ``procedure_name`` (the ``CLEANUP_PROCEDURE_NAMES`` setting) wherever one is called.
 """
 
 from __future__ import annotations

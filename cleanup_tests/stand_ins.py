@@ -92,7 +92,8 @@ TELEGENCE_UPDATE_DEVICE = """
         "SubscriberNumberStatus" = source."SubscriberNumberStatus",
         "BanStatus" = source."BanStatus", "ContractStatus" = source."ContractStatus",
         "FailedSyncCount" = NULL
-    WHEN NOT MATCHED AND source."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+    WHEN NOT MATCHED
+     AND source."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
     THEN INSERT ("SubscriberNumber", "FoundationAccountNumber", "BillingAccountNumber",
                  "DeviceStatusId", "SubscriberNumberStatus", "CreatedBy", "CreatedDate",
                  "IsActive", "IsDeleted", "ServiceProviderId", "BanStatus", "ContractStatus")

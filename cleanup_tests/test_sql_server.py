@@ -206,7 +206,8 @@ def test_a_rerun_on_the_procedure_engine_does_not_count_telegence_misses_again(d
 
     assert _telegence_device(databases, missing) == {"FailedSyncCount": 1,
                                                      "SubscriberNumberStatus": "a"}
-    assert "usp_Telegence_Update_Device for provider 11: not on a rerun" in rerun.procedures.skipped[0]
+    (skipped,) = rerun.procedures.skipped
+    assert "usp_Telegence_Update_Device for provider 11: not on a rerun" in skipped
     assert [c.name for c in rerun.procedures.calls][-1] == "usp_MobilityDeviceSync_Common"
     names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
     assert names.count("usp_Telegence_Update_Device") == 1
