@@ -210,6 +210,6 @@ def drain_result_sets(cursor) -> ResultSet:
             rows = cursor.fetchall()
             if first is None:
                 names = tuple(column[0] or "" for column in cursor.description)
-                first = ResultSet(names, tuple(tuple(row) for row in rows))  # bounded
+                first = ResultSet(names, tuple(tuple(row) for row in rows))  # bounded: as above
         if not cursor.nextset():
             return first or ResultSet()
