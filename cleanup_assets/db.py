@@ -241,51 +241,116 @@ def _mssql_server(url: str) -> tuple[str, str] | None:
 
 
 # --- transient errors ---------------------------------------------------------------------
-# SQL Server error numbers the legacy retry policy treats as transient (deadlock victim,
-# timeouts, Azure SQL throttling and failover).
-_MSSQL_TRANSIENT = {-2, 20, 64, 233, 1205, 4060, 10053, 10054, 10060, 40143, 40197, 40501,
-                    40613, 49918, 49919, 49920}
+# The legacy's policy (Amop.Core PolicyFactory.GetSqlRetryPolicy(3), F:184-185) is Polly's
+# WaitAndRetry(3, 2^n s) on EF Core's SqlServerTransientExceptionDetector plus
+# TimeoutException. These are that detector's numbers (EF Core 3.1, the version F:813's
+# comment names: Azure throttling and failover, in-memory OLTP commit failures, deadlock,
+# connection set-up and transport errors). -2 (command timeout) is NOT among them: "it can be
+# thrown even if the operation completed successfully" (the detector's own comment); the
+# Lambda's ShouldRetry that adds it (F:811-820) is never called.
+_MSSQL_TRANSIENT = {49920, 49919, 49918, 41839, 41325, 41305, 41302, 41301, 40613, 40501,
+                    40197, 10929, 10928, 10060, 10054, 10053, 1205, 233, 121, 64, 20}
+# Of those, the ones after which the server may have run the whole call: the link was lost
+# while it ran (10053/10054 transport errors, 121 semaphore timeout). Re-running a call that
+# is not idempotent after one of these is running it blind.
+_MSSQL_MAY_HAVE_RUN = {10053, 10054, 121}
+_MSSQL_TIMEOUT = -2
 _PYODBC_NATIVE_ERROR = re.compile(r"\((-?\d+)\)\s*\(SQL\w+\)\s*$")
-# PostgreSQL SQLSTATEs: serialization failure, deadlock, connection failures, admin shutdown.
-_PG_TRANSIENT_PREFIXES = ("40001", "40P01", "08", "57P01", "57P02", "57P03", "53300")
+# PostgreSQL SQLSTATEs: serialization failure, deadlock (rolled back: nothing ran), too many
+# connections (nothing ran); connection failures and admin shutdown (the call may have run).
+_PG_TRANSIENT = ("40001", "40P01", "53300")
+_PG_MAY_HAVE_RUN = ("08", "57P01", "57P02", "57P03")
+_PG_TIMEOUT = "57014"  # query_canceled: statement_timeout (the command timeout's twin)
+
+
+def _native_numbers(orig) -> set:
+    """pyodbc: args = (sqlstate, message); the native error number is the message's last
+    "(n)" before the ODBC call's name — "…deadlock victim… (1205) (SQLExecDirectW)" — not
+    any "(20)" of its text (nvarchar(20))."""
+    found = set()
+    for arg in getattr(orig, "args", ()):
+        native = _PYODBC_NATIVE_ERROR.search(str(arg))
+        if native:
+            found.add(int(native.group(1)))
+    return found
+
+
+def _sqlstate(orig) -> str:
+    state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if state:
+        return str(state)
+    args = getattr(orig, "args", ())  # pyodbc: the SQLSTATE is the first argument
+    return str(args[0]) if args and isinstance(args[0], str) and len(args[0]) == 5 else ""
+
+
+def error_kind(error: BaseException) -> str | None:
+    """How a database error bears on a retry:
+
+    - ``"timeout"``: the command timeout fired (SQL Server -2 / ODBC HYT00, PostgreSQL
+      57014) — the call may have done all or part of its work;
+    - ``"may_have_run"``: transient, but the link was lost while the call ran;
+    - ``"transient"``: transient and nothing of the call took effect (deadlock victim,
+      throttling before it ran, a connection that could not be opened, a login timeout —
+      HYT01, the client-side TimeoutException's twin);
+    - ``None``: not transient (a constraint, a missing object, bad data…): never retried.
+    """
+    if not isinstance(error, DBAPIError):
+        return None
+    orig = error.orig
+    state = _sqlstate(orig)
+    numbers = _native_numbers(orig)
+    connecting = "(SQLDriverConnect)" in str(orig)  # ODBC: the connection was being opened
+    if state in {"HYT00", "HYT01"} and connecting:
+        return "transient"  # a login timeout: nothing ran (TimeoutException's twin)
+    if state == "HYT00" or _MSSQL_TIMEOUT in numbers or state == _PG_TIMEOUT:
+        return "timeout"
+    if numbers & _MSSQL_MAY_HAVE_RUN or state == "08S01" or state.startswith(_PG_MAY_HAVE_RUN):
+        return "may_have_run"
+    if error.connection_invalidated:
+        return "may_have_run"
+    if numbers & _MSSQL_TRANSIENT or state == "HYT01" or state.startswith(_PG_TRANSIENT):
+        return "transient"
+    message = str(orig).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return "transient"  # SQLite: the write lock was not had, nothing ran
+    if isinstance(error, OperationalError) and "disk i/o error" in message:
+        return "transient"
+    return None
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether a database error is worth retrying (locks, deadlocks, timeouts, dropped links)."""
-    if not isinstance(error, DBAPIError):
-        return False
-    if error.connection_invalidated:
-        return True
-    orig = error.orig
-    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
-    if sqlstate and str(sqlstate).startswith(_PG_TRANSIENT_PREFIXES):
-        return True
-    message = str(orig).lower()
-    if "database is locked" in message or "database table is locked" in message:
-        return True
-    if "timeout" in message or "timed out" in message:
-        return True
-    for arg in getattr(orig, "args", ()):
-        # pyodbc: args = (sqlstate, message); the native error number is the message's last
-        # "(n)" before the ODBC call's name — "…deadlock victim… (1205) (SQLExecDirectW)" —
-        # not any "(20)" of its text (nvarchar(20)).
-        text = str(arg)
-        native = _PYODBC_NATIVE_ERROR.search(text)
-        if (native and int(native.group(1)) in _MSSQL_TRANSIENT) or text in {
-                "HYT00", "HYT01", "08S01"}:
-            return True
-    return isinstance(error, OperationalError) and "disk i/o error" in message
+    """Whether a database error is worth retrying at all (see ``error_kind``)."""
+    return error_kind(error) is not None
 
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """The legacy SQL retry: 3 tries, exponential backoff from a 4 s base."""
+    """The legacy SQL retry, Polly's ``WaitAndRetry(3, 2^n s)``: 4 tries, waiting 2, 4 and
+    8 s between them.
 
-    attempts: int = 3
-    base_delay_seconds: float = 4.0
+    ``idempotent``: the work can be run again whatever a failed try did. Our own statements
+    are (one transaction, rolled back on any error). A legacy procedure is only when its
+    registry entry says so (``Procedure.idempotent``, argued there): otherwise a timeout or
+    a link lost mid-call is reported, never re-run blind. ``retry_timeouts``: a command
+    timeout is retried at all (the legacy never retries one, see above; the procedure engine
+    turns this off).
+    """
+
+    attempts: int = 4
+    base_delay_seconds: float = 2.0
+    idempotent: bool = True
+    retry_timeouts: bool = True
 
     def delay(self, attempt: int) -> float:
         return self.base_delay_seconds * (2 ** (attempt - 1))
+
+    def should_retry(self, error: BaseException) -> bool:
+        kind = error_kind(error)
+        if kind == "timeout":
+            return self.retry_timeouts and self.idempotent
+        if kind == "may_have_run":
+            return self.idempotent
+        return kind == "transient"
 
 
 def in_transaction(
@@ -308,7 +373,7 @@ def in_transaction(
                 conn.execution_options(preserve_rowcount=True)
                 return work(conn)
         except DBAPIError as error:
-            if attempt >= retry.attempts or not is_transient(error):
+            if attempt >= retry.attempts or not retry.should_retry(error):
                 raise
             if on_retry is not None:
                 on_retry(attempt, error)

@@ -145,8 +145,9 @@ def planned_procedure_statements():
     for integration in INTEGRATIONS.values():
         for step, parameters in planned_calls(integration, 101, jasper_db_name="JasperDb",
                                               integration_id=1):
-            yield (f"{integration.key}: {step.name} ({step.database.value} database, "
-                   f"{step.source})", procedure_call(step.name, parameters))
+            call = procedure_call(step.name, parameters)  # a constant's name resolved
+            yield (f"{integration.key}: {call.name} ({step.database.value} database, "
+                   f"{step.source})", call)
         summary = {"ServiceProviderId": 101} if integration.summary_takes_provider else {}
         yield (f"{integration.key}: summary ({integration.summary_database.value} database)",
                procedure_call(integration.summary_procedure, summary, returns_rows=True))
@@ -175,6 +176,12 @@ def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[
     for title, statement in planned_procedure_statements():
         sql = to_tsql(statement)
         yield title, sql, lint(sql)
+    if dialect == "mssql":  # what a DBA creates (nothing is created on SQL Server by us)
+        from .schema import own_tables_ddl
+
+        for number, ddl in enumerate(own_tables_ddl("mssql").split(";"), start=1):
+            if ddl.strip():
+                yield f"our tables: DDL {number}", ddl.strip(), lint(ddl)
 
 
 __all__ = ["Captured", "explain_statements", "run_workload", "planned_procedure_statements"]

@@ -298,13 +298,17 @@ def restore_carrier_optimization_session(conn: Connection, session_id: int) -> i
 
 # --- AMOP 2.0 ------------------------------------------------------------------------------
 # The daily-sync notification (DailySyncAmopApiTrigger.cs:17-39) and the optimization
-# progress / error calls (OptimizationAmopApiTrigger.SendResponseToAMOP20; its only visible
-# implementation is the portal's twin, OptimizationApiController.cs:2029-2070).
+# progress / error calls: the consumer's OptimizationAmopApiTrigger.SendResponseToAMOP20(
+# context, jobName, sessionId, guid, deviceCount, error, progress, customerId, additional)
+# (QueueCarrierPlanOptimization.cs:251, 298, 500…), whose only visible implementation is the
+# portal's twin (OptimizationApiController.cs:2029-2070: a POST of {"data": {...}}, "path" a
+# body field). What AMOP 2.0 does with it: its receiver routes on "path"; only
+# get_optimization_progress_bar_data records anything, and it records an error row
+# (optimization_details) when job_name == "ErrorMessage";
+# get_optimization_error_details_data returns {"flag": True} and records nothing (the AMOP
+# 2.0 optimization module's path_func, read in its public Python source). So both go to the
+# progress path — where the twin would put an error job is where AMOP 2.0 drops it.
 PROGRESS_PATH = "/get_optimization_progress_bar_data"
-# The twin sends every job other than "Progress" with this path (:2036-2038); the consumer's
-# errors are such jobs ("ErrorMessage", QueueCarrierPlanOptimization.cs:500, 579, 703). We
-# follow the only implementation shown (docs/legacy-differences.md says why).
-ERROR_PATH = "/get_optimization_error_details_data"
 
 
 def amop_daily_sync_body(key_name: str, tenant_id: int | str | None) -> bytes:
@@ -317,43 +321,41 @@ def amop_daily_sync_body(key_name: str, tenant_id: int | str | None) -> bytes:
             + json.dumps(tenant) + ',"tenant_name": ""}}').encode("utf-8")
 
 
-def amop_progress_payload(session_id: int, guid: str | None, *, progress: int | None,
-                          customer_id: Any, device_count: int | None = None) -> dict:
-    """The 25 % progress call after a queued handover."""
-    return {"data": {
-        "path": PROGRESS_PATH,
-        "job_name": "Progress",
-        "SessionId": session_id,
-        "OptimizationSessionGuid": guid,
-        "ErrorMessage": None,
-        "Progress": progress,
-        "CustomerId": customer_id,
-        "AdditionalJson": None,
-        "DeviceCount": device_count,
-    }}
-
-
 def unconfirmed_error(sender_run: str | None, reason: str) -> str:
     """What AMOP 2.0 and the email read of an unconfirmed send: what is known, no more."""
     return (f"optimization message sent by run {sender_run or 'unknown'}, not confirmed: it "
             "may be on the queue and running; the session was not stopped. " + reason)
 
 
-def amop_error_body(session_id: int, error: str) -> bytes:
-    """A stopped optimization as the consumer reports its errors:
-    ``SendResponseToAMOP20(context, "ErrorMessage", sessionId.ToString(), null, 0, error, 0,
-    "", additionalData)`` (QueueCarrierPlanOptimization.cs:500; additionalData null when the
-    message carried the session, :223), serialized as Newtonsoft does the twin's anonymous
-    object: compact, the twin's property order (OptimizationApiController.cs:2040-2056)."""
+def _amop_job_body(job_name: str, session_id: int, guid: str | None, *, progress: int,
+                   error: str | None) -> bytes:
+    """One SendResponseToAMOP20 call as the consumer makes it: ``sessionId.ToString()`` (a
+    string), ``customerId`` "", ``deviceCount`` 0, ``additionalData`` null (the message
+    carried the session, :223), serialized as Newtonsoft does the twin's anonymous object:
+    compact, the twin's property order (OptimizationApiController.cs:2040-2056)."""
     payload = {"data": {
-        "path": ERROR_PATH,
-        "job_name": "ErrorMessage",
+        "path": PROGRESS_PATH,
+        "job_name": job_name,
         "SessionId": str(session_id),
-        "OptimizationSessionGuid": None,
+        "OptimizationSessionGuid": guid,
         "ErrorMessage": error,
-        "Progress": 0,
+        "Progress": progress,
         "CustomerId": "",
         "AdditionalJson": None,
         "DeviceCount": 0,
     }}
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def amop_progress_body(session_id: int, guid: str | None, progress: int = 25) -> bytes:
+    """The 25 % progress call after a queued handover, as the consumer's own progress calls
+    (``"Progress", id.ToString(), guid, 0, null, n, ""``, QueueCarrierPlanOptimization.cs:251,
+    278)."""
+    return _amop_job_body("Progress", session_id, guid, progress=progress, error=None)
+
+
+def amop_error_body(session_id: int, error: str) -> bytes:
+    """A stopped optimization as the consumer reports its errors: ``SendResponseToAMOP20(
+    context, "ErrorMessage", sessionId.ToString(), null, 0, error, 0, "", additionalData)``
+    (QueueCarrierPlanOptimization.cs:500), on the progress path AMOP 2.0 records it on."""
+    return _amop_job_body("ErrorMessage", session_id, None, progress=0, error=error)

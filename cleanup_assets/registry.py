@@ -11,11 +11,18 @@ Contracts come from the legacy Lambda's source, cited as ``F:<line>`` =
 hemalathapampana/AltaworxJasperGetDevicesCleanup); ``cleanup_tests/evidence.py`` holds every
 table, column and procedure the legacy sources show. What rests on less is marked
 ``guess:`` with what it rests on.
+
+Procedure names the legacy takes from C# constants (``CONSTANT_PROCEDURES``: Pond's
+``POND_DEVICE_SYNC``, the summaries…) are kept here under the constant's name and resolved
+through ``procedure_name`` (the ``CLEANUP_PROCEDURE_NAMES`` setting) wherever one is called.
 """
 
 from __future__ import annotations
 
 import enum
+import functools
+import os
+import re
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
@@ -53,6 +60,17 @@ class Procedure:
     only_when_rows_in: str | None = None
     timeout_seconds: int | None = None
     source: str = ""
+    # Whether running it again after a try that may have done its work (a link lost
+    # mid-call) changes nothing more (db.RetryPolicy). Only what a body or the call shows
+    # counts: usp_Jasper_DeviceSync runs inside our transaction (F:1034), so a lost try is
+    # rolled back whole; usp_Telegence_Update_Device's public body counts a failed sync on
+    # every call (usp_Telegence_Update_Device.sql:118-136): not idempotent. Every other
+    # body is not public and runs without a transaction (autocommit): not known, so
+    # treated as not idempotent. A command timeout re-runs no procedure (as the legacy:
+    # -2 is not transient for EF's detector, F:811-820's ShouldRetry is never called).
+    idempotent: bool = False
+    # Why a rerun or backfill (no new notification) must not call it; None: it is called.
+    not_on_rerun: str | None = None
 
 
 @dataclass(frozen=True)
@@ -211,7 +229,7 @@ def _jasper_family(key: str, legacy_name: str) -> Integration:
         carrier=_JASPER_CARRIER,
         staging_table="JasperDeviceStaging",
         procedures=(Procedure("usp_Jasper_DeviceSync", ("JasperDbName", "ServiceProviderId"),
-                              transaction=True, source="F:1025-1059"),),
+                              transaction=True, idempotent=True, source="F:1025-1059"),),
         summary_procedure="usp_Jasper_Devices_Get_Sync_Summary",
         amop_key="jasper_devices",
         optimization=True,
@@ -284,7 +302,13 @@ _ALL: tuple[Integration, ...] = (
         ),
         procedures=(
             Procedure("usp_Telegence_Update_Device", only_when_rows_in="TelegenceDeviceStaging",
-                      timeout_seconds=1800, source="F:746-751, 1435-1450"),
+                      timeout_seconds=1800, source="F:746-751, 1435-1450",
+                      not_on_rerun=(
+                          "its body counts a failed sync for every subscriber missing from "
+                          "staging on every call (usp_Telegence_Update_Device.sql:118-136): a "
+                          "rerun repeats the notified sync, it must not count a miss again; "
+                          "the notified run merged this staging (to merge it again on "
+                          "purpose, post a notification: cleanup-assets notify)")),
             Procedure("usp_Telegence_Update_DeviceDetail", timeout_seconds=1800,
                       source="F:752, 1452-1467"),
             Procedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging", (),
@@ -348,6 +372,7 @@ _ALL: tuple[Integration, ...] = (
             evidence="Stored Procedures.cs:30-170 (outside lead)",
         ),
         staging_table="TealDeviceStaging",
+        # A C# constant's name (F:1103): resolved through CLEANUP_PROCEDURE_NAMES.
         procedures=(Procedure("usp_Teal_Device_Sync", source="F:1096-1127 (constant name)"),),
         summary_procedure="usp_Teal_Devices_Get_Sync_Summary",
         amop_key="teal_devices",
@@ -366,7 +391,8 @@ _ALL: tuple[Integration, ...] = (
             columns=_m(Status="DeviceStatus"),
             evidence="F:984-1001",
         ),
-        # The legacy names a constant POND_DEVICE_SYNC (F:1547); the real name is not shown.
+        # The legacy names a constant POND_DEVICE_SYNC (F:1547); the real name is not shown:
+        # it is configured (CLEANUP_PROCEDURE_NAMES, below), never called under this name.
         procedures=(Procedure("POND_DEVICE_SYNC", source="F:1540-1569 (constant name)"),),
         summary_procedure="usp_Pond_Devices_Get_Sync_Summary",
         amop_key="pond_inventories",
@@ -379,6 +405,71 @@ _ALL: tuple[Integration, ...] = (
 )
 
 INTEGRATIONS: Mapping[str, Integration] = MappingProxyType({i.key: i for i in _ALL})
+
+
+# --- procedure names the legacy takes from C# constants -------------------------------------
+# `AMOPConstants.StoredProcedureName.X` (Amop.Core.Constants.SQLConstant, not public) holds
+# the name the legacy passes to SqlCommand; what we see is only the constant's NAME. For the
+# usp_… ones the name very likely is the value; POND_DEVICE_SYNC plainly is not a procedure
+# name. So every one of them is a setting, and the registry keeps the constant's name.
+PROCEDURE_NAMES_SETTING = "CLEANUP_PROCEDURE_NAMES"
+CONSTANT_PROCEDURES: Mapping[str, str] = MappingProxyType({  # constant name -> where used
+    "usp_Teal_Device_Sync": "F:1103",
+    "POND_DEVICE_SYNC": "F:1547",
+    "usp_ThingSpace_Devices_Get_Sync_Summary": "F:1225",
+    "usp_Telegence_Devices_Get_Sync_Summary": "F:1228",
+    "usp_eBonding_Devices_Get_Sync_Summary": "F:1231",
+    "usp_Teal_Devices_Get_Sync_Summary": "F:1234",
+    "usp_Jasper_Devices_Get_Sync_Summary": "F:1241",
+    "usp_Pond_Devices_Get_Sync_Summary": "F:1244",
+    "usp_GetDevicesWithBillingCycleDiscrepancy": "ThingSpaceDiscrepancyService.cs:87",
+})
+_PROCEDURE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def parse_procedure_names(text: str) -> dict[str, str]:
+    """``POND_DEVICE_SYNC=usp_Pond_DeviceSync,usp_Teal_Device_Sync=usp_Teal_Device_Sync,…``
+    → {constant: procedure name}. A set value names EVERY constant of
+    ``CONSTANT_PROCEDURES`` (a deployment states each name once, on purpose; a forgotten one
+    would silently keep the constant's name); anything else is a ValueError saying what."""
+    found: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        constant, equals, name = (x.strip() for x in part.partition("="))
+        if not equals or not name:
+            raise ValueError(f"{PROCEDURE_NAMES_SETTING}: {part!r} is not CONSTANT=procedure")
+        if constant not in CONSTANT_PROCEDURES:
+            raise ValueError(f"{PROCEDURE_NAMES_SETTING}: {constant!r} is not a legacy constant; "
+                             f"expected: {', '.join(CONSTANT_PROCEDURES)}")
+        if not _PROCEDURE_NAME.match(name):
+            raise ValueError(f"{PROCEDURE_NAMES_SETTING}: {constant} names {name!r}, not a "
+                             "procedure name (letters, digits, _; no schema, no brackets)")
+        if constant in found:
+            raise ValueError(f"{PROCEDURE_NAMES_SETTING}: {constant} is named twice")
+        found[constant] = name
+    missing = [c for c in CONSTANT_PROCEDURES if c not in found]
+    if missing:
+        raise ValueError(f"{PROCEDURE_NAMES_SETTING} must name every legacy constant; missing: "
+                         f"{', '.join(missing)}")
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def configured_procedure_names() -> Mapping[str, str]:
+    """{constant: procedure name}, read once from the environment. Unset: each constant's own
+    name (locally, where the stand-ins carry those names). A deployed location cannot get
+    here unset: ``CLEANUP_PROCEDURE_NAMES`` is required in production (settings.py)."""
+    text = (os.environ.get(PROCEDURE_NAMES_SETTING) or "").strip()
+    names = parse_procedure_names(text) if text else {c: c for c in CONSTANT_PROCEDURES}
+    return MappingProxyType(names)
+
+
+def procedure_name(name: str) -> str:
+    """The name to EXEC for a registry procedure name: the configured name when ``name`` is a
+    legacy constant's (``CONSTANT_PROCEDURES``), else ``name`` itself (a literal of the
+    legacy's source). Every procedure call goes through here."""
+    if name in CONSTANT_PROCEDURES:
+        return configured_procedure_names()[name]
+    return name
 INTEGRATION_KEYS: tuple[str, ...] = tuple(INTEGRATIONS)
 
 

@@ -185,7 +185,7 @@ def billing_cycle_discrepancies(conn: Connection, integration: Integration,
         for provider in provider_ids:  # providers of one partition
             found += run_procedure(conn, procedure_call(
                 "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": provider},
-                returns_rows=True))
+                returns_rows=True)).records()
         return found
     # Only devices the finalization accepted (live in Device): a row the checks rejected
     # never reaches a reader. The carrier's cycle end is staging text: parsed by the grammar.
@@ -369,6 +369,20 @@ def tenant_name(conn: Connection, tenant_key: str) -> str:
 
     name = conn.execute(select(tenant.c.Name).where(tenant.c.id == int(tenant_key))).scalar()
     return name or f"tenant {tenant_key}"
+
+
+def tenant_display_name(engine, tenant_key: str) -> tuple[str, str | None]:
+    """(the tenant's name for a report, why it is only the id — or None). Never raises:
+    the name is display text, and the legacy reads one only for the ThingSpace report,
+    from the portal database (GET_TENANT_NAME_BY_ID, ThingSpaceDiscrepancyService.cs:48-59)
+    — a central database without a readable ``Tenant`` must not cost an email."""
+    from .db import RetryPolicy, in_transaction
+
+    try:
+        return in_transaction(engine, lambda conn: tenant_name(conn, tenant_key),
+                              RetryPolicy(attempts=1)), None
+    except Exception as error:  # any: a missing table, a permission, a lost connection
+        return f"tenant {tenant_key}", f"{type(error).__name__}: {str(error)[:300]}"
 
 
 @dataclass(frozen=True)

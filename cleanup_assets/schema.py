@@ -29,14 +29,19 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Unicode,
     inspect,
     text,
 )
+from sqlalchemy.dialects.mssql import NVARCHAR
 from sqlalchemy.engine import Connection, Engine
 
 from .db import JASPER_SCHEMA, Databases
 
 metadata = MetaData()
+# Long text of our own tables: NVARCHAR(MAX) on SQL Server (TEXT is deprecated there since
+# 2005 and refused by many string functions), text elsewhere.
+LONG_TEXT = Text().with_variant(NVARCHAR(None), "mssql")
 
 # Lengths of the text columns the cleanup writes: not shown by the legacy sources (ours).
 LENGTHS = {
@@ -521,11 +526,15 @@ rejected_row = Table(
 )
 
 # The communication plans one finalization inserted (the new-plans email lists these).
+# The name goes on into JasperCommunicationPlan: the same length as that column, and
+# Unicode (NVARCHAR on SQL Server), so that no code page of ours changes a name on the way
+# (a plan name is carrier text). A longer name is refused before it gets here (sql/common.py).
+PLAN_NAME_LENGTH = jasper_communication_plan.c.CommunicationPlanName.type.length
 new_communication_plan = Table(
     "CleanupNewCommunicationPlan", metadata,
     Column("SyncId", Integer, nullable=False),
     Column("ServiceProviderId", Integer, nullable=False),
-    Column("CommunicationPlanName", String(255), nullable=False),
+    Column("CommunicationPlanName", Unicode(PLAN_NAME_LENGTH), nullable=False),
     Index("IX_CleanupNewCommunicationPlan_SyncId", "SyncId"),
 )
 
@@ -537,7 +546,7 @@ sync_notification = Table(
     Column("Source", String(20), nullable=False),  # "inbox" | "sqs"
     Column("ExternalId", String(200)),  # SQS MessageId: a redelivered message is ignored
     Column("ReceivedAt", DateTime, nullable=False),
-    Column("RawAttributes", Text, nullable=False),  # JSON of the attributes as received
+    Column("RawAttributes", LONG_TEXT, nullable=False),  # JSON of the attributes as received
     Column("Status", String(20), nullable=False),  # pending | waiting | launched | rejected
     Column("Reason", String(500)),  # why rejected, or why forced
     Column("IntegrationKey", String(50)),

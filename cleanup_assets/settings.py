@@ -54,6 +54,12 @@ class Setting:
         return "yes" if self.required_in_production else "no"
 
 
+def _procedure_names(text: str):
+    from .registry import parse_procedure_names
+
+    return parse_procedure_names(text)
+
+
 def _integration_ids(text: str):
     from .integration_ids import parse_configured  # it reads the registry and the schema
 
@@ -77,6 +83,11 @@ SETTINGS: tuple[Setting, ...] = (
             "`Jasper=1,ThingSpace=3,…` (legacy enum names); unset: each integration is the "
             "Integration row whose Name is its enum name, ignoring case and punctuation",
             check=lambda text: _integration_ids(text)),
+    Setting("CLEANUP_PROCEDURE_NAMES", "the procedure behind each legacy C# constant the "
+            "legacy calls by (AMOPConstants.StoredProcedureName.X): `POND_DEVICE_SYNC=<name>,"
+            "usp_Teal_Device_Sync=<name>,…`, every constant of registry.CONSTANT_PROCEDURES "
+            "named; unset (locally only): each constant's own name",
+            required_in_production=True, check=lambda text: _procedure_names(text)),
     Setting("CLEANUP_FINALIZE_ENGINE", "procedures (the legacy procedures; the default on SQL "
             "Server) | set_based (our SQL; the default elsewhere, on SQL Server a migration "
             "path); unset: the database's default", choices=("procedures", "set_based")),

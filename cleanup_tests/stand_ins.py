@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
+from cleanup_assets.registry import CONSTANT_PROCEDURES
+
 CALLS = """
 CREATE TABLE IF NOT EXISTS stand_in_calls (
     id serial PRIMARY KEY, name text NOT NULL, parameters text NOT NULL, db text NOT NULL,
@@ -49,16 +51,70 @@ def _procedure(name: str, parameters: list[tuple[str, str]], body: str = "") -> 
 def _summary(name: str, parameters: list[tuple[str, str]], count_sql: str) -> str:
     declared = ", ".join(f'"{p}" {t}' for p, t in parameters)
     recorded = " || ',' || ".join(f"'{p}=' || \"{p}\"::text" for p, _ in parameters) or "''"
+    # The legacy reads these by position (F:1266-1304): the names are whatever the body
+    # says, so the stand-ins say other ones (a summary body's own aliases, another case).
     return (f'CREATE OR REPLACE FUNCTION "{name}"({declared}) RETURNS TABLE ('
-            '"DetailLastSyncDate" timestamp, "DetailQueueCount" int, "DetailUpdatedCount" int, '
-            '"UsageLastSyncDate" timestamp, "UsageQueueCount" int, "UsageUpdatedCount" int, '
-            '"DeviceCount" int) LANGUAGE plpgsql AS $body$ BEGIN '
+            '"lastsync" timestamp, "queued" int, "updated" int, '
+            '"LASTUSAGESYNC" timestamp, "usagequeued" int, "UsageUpdated" int, '
+            '"devices" int) LANGUAGE plpgsql AS $body$ BEGIN '
             f"PERFORM record_call('{name}', {recorded}); "
             "RETURN QUERY SELECT timestamp '2026-11-27 06:00', 7, 5, timestamp '2026-11-27 07:00',"
             f" 0, 3, ({count_sql})::int; END $body$;")
 
 
 SP = [("ServiceProviderId", "integer")]
+POND_PROCEDURE = "usp_Pond_DeviceSync"
+# CLEANUP_PROCEDURE_NAMES for these stand-ins: every constant its own name but Pond's.
+PROCEDURE_NAMES = ",".join(
+    f"{constant}={POND_PROCEDURE if constant == 'POND_DEVICE_SYNC' else constant}"
+    for constant in CONSTANT_PROCEDURES)
+
+TELEGENCE_UPDATE_DEVICE = """
+    MERGE INTO "TelegenceDevice" AS target
+    USING (SELECT * FROM (
+             SELECT s.*, st.id AS status_id, cs."ContractStatus",
+                    row_number() OVER (PARTITION BY s."SubscriberNumber"
+                                       ORDER BY s."CreatedDate" DESC) AS record_number
+               FROM "TelegenceDeviceStaging" s
+               LEFT JOIN "DeviceStatus" st ON lower(s."SubscriberNumberStatus") = lower(st."Status")
+                                          AND st."IntegrationId" = 6
+               LEFT JOIN "TelegenceDeviceContractStatusStaging" cs
+                      ON s."SubscriberNumber" = cs."SubscriberNumber"
+              WHERE s."SubscriberNumber" IS NOT NULL) a
+            WHERE record_number = 1) AS source
+    ON target."SubscriberNumber" = source."SubscriberNumber"
+    WHEN MATCHED THEN UPDATE SET
+        "OldDeviceStatusId" = target."DeviceStatusId", "DeviceStatusId" = source.status_id,
+        "FoundationAccountNumber" = source."FoundationAccountNumber",
+        "BillingAccountNumber" = source."BillingAccountNumber",
+        "ModifiedBy" = 'usp_Telegence_Update_Device', "ModifiedDate" = source."CreatedDate",
+        "ServiceProviderId" = source."ServiceProviderId",
+        "SubscriberNumberStatus" = source."SubscriberNumberStatus",
+        "BanStatus" = source."BanStatus", "ContractStatus" = source."ContractStatus",
+        "FailedSyncCount" = NULL
+    WHEN NOT MATCHED
+     AND source."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+    THEN INSERT ("SubscriberNumber", "FoundationAccountNumber", "BillingAccountNumber",
+                 "DeviceStatusId", "SubscriberNumberStatus", "CreatedBy", "CreatedDate",
+                 "IsActive", "IsDeleted", "ServiceProviderId", "BanStatus", "ContractStatus")
+         VALUES (source."SubscriberNumber", source."FoundationAccountNumber",
+                 source."BillingAccountNumber", source.status_id, source."SubscriberNumberStatus",
+                 'usp_Telegence_Update_Device', source."CreatedDate", true, false,
+                 source."ServiceProviderId", source."BanStatus", source."ContractStatus");
+    UPDATE "TelegenceDevice" SET "FailedSyncCount" = coalesce("FailedSyncCount", 0) + 1
+     WHERE "ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+       AND coalesce("FailedSyncCount", 0) <= 3
+       AND "SubscriberNumber" NOT IN (SELECT "SubscriberNumber" FROM "TelegenceDeviceStaging");
+    UPDATE "TelegenceDevice" SET
+        "DeviceStatusId" = (SELECT id FROM "DeviceStatus"
+                             WHERE "Status" = 'Unknown' AND "IntegrationId" = 6),
+        "OldDeviceStatusId" = "DeviceStatusId", "SubscriberNumberStatus" = 'Unknown',
+        "ModifiedBy" = 'usp_Telegence_Update_Device', "ModifiedDate" = now(),
+        "FailedSyncCount" = NULL
+     WHERE "ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
+       AND coalesce("FailedSyncCount", 0) > 3
+       AND "SubscriberNumber" NOT IN (SELECT "SubscriberNumber" FROM "TelegenceDeviceStaging");
+"""
 
 CENTRAL = [
     CALLS,
@@ -74,23 +130,26 @@ CENTRAL = [
     _procedure("usp_Teal_Device_Sync", SP, _mirror(
         'SELECT "ServiceProviderId" sp, "ICCID" iccid, "DeviceStatus" status FROM "TealDevice" '
         'WHERE "ServiceProviderId" = "usp_Teal_Device_Sync"."ServiceProviderId"')),
-    _procedure("POND_DEVICE_SYNC", SP, _mirror(
+    # POND_DEVICE_SYNC is a C# constant's name (F:1547), not a procedure's: a server has no
+    # procedure of that name. guess: the real name; deliberately NOT the constant's, so a
+    # call under the constant's name fails here as it would there.
+    _procedure(POND_PROCEDURE, SP, _mirror(
         'SELECT "ServiceProviderId" sp, "ICCID" iccid, "DeviceStatus" status FROM "PondDevice" '
-        'WHERE "ServiceProviderId" = "POND_DEVICE_SYNC"."ServiceProviderId"')),
+        f'WHERE "ServiceProviderId" = "{POND_PROCEDURE}"."ServiceProviderId"')),
     _procedure("usp_DeviceSync_Common", [("IntegrationId", "integer")], """
         INSERT INTO "Device_Tenant" ("DeviceId", "TenantId")
         SELECT d.id, sp."TenantId" FROM "Device" d JOIN "ServiceProvider" sp
           ON sp.id = d."ServiceProviderId" AND sp."IntegrationId" = "usp_DeviceSync_Common"."IntegrationId"
          WHERE NOT EXISTS (SELECT 1 FROM "Device_Tenant" t
                             WHERE t."DeviceId" = d.id AND t."TenantId" = sp."TenantId");"""),
-    _procedure("usp_Telegence_Update_Device", SP, """
-        INSERT INTO "TelegenceDevice" ("ServiceProviderId", "SubscriberNumber",
-               "SubscriberNumberStatus", "IsActive", "IsDeleted")
-        SELECT s."ServiceProviderId", s."SubscriberNumber", s."SubscriberNumberStatus", true, false
-          FROM "TelegenceDeviceStaging" s
-         WHERE s."ServiceProviderId" = "usp_Telegence_Update_Device"."ServiceProviderId"
-           AND s."SubscriberNumber" IS NOT NULL AND NOT EXISTS (
-               SELECT 1 FROM "TelegenceDevice" t WHERE t."SubscriberNumber" = s."SubscriberNumber");"""),
+    # Written from its PUBLIC body (Telegence_Carrier/usp_Telegence_Update_Device.sql), its
+    # rules kept: MERGE on SubscriberNumber alone, the latest staging row by CreatedDate,
+    # FailedSyncCount reset for matched rows, a failed sync counted on EVERY call for each
+    # subscriber of the provider missing from the whole staging table (:118-124), 'Unknown'
+    # past 3 (:127-136), IntegrationId = 6 written in (:17-18). Not kept: the audit insert
+    # (:138-172; TelegenceDeviceSyncAudit is not ours), its own BEGIN/COMMIT (a CALL is
+    # atomic here).
+    _procedure("usp_Telegence_Update_Device", SP, TELEGENCE_UPDATE_DEVICE),
     _procedure("usp_Telegence_Update_DeviceDetail", SP),
     _procedure("usp_Update_TelegenceDeviceMobilityFeature_FromStaging", []),
     _procedure("usp_Telegence_Update_DeviceUsage_FromStaging", SP),
@@ -109,6 +168,9 @@ CENTRAL = [
     _procedure("usp_MobilityDeviceSync_Common", [("IntegrationId", "integer")]),
     *[_summary(f"usp_{name}_Devices_Get_Sync_Summary", [], 'SELECT count(*) FROM "Device"')
       for name in ("ThingSpace", "Telegence", "eBonding", "Teal", "Pond")],
+    # Dropped first: a test may have replaced it by one of another shape.
+    'DROP FUNCTION IF EXISTS "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"'
+    "(integer, integer, integer);",
     """CREATE OR REPLACE FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"(
          "ServiceProviderId" integer, "BillMonth" integer, "BillYear" integer)
        RETURNS TABLE ("Id" integer, "BillPeriodEndDay" integer, "BillPeriodEndHour" integer)

@@ -105,3 +105,47 @@ def test_a_sql_server_dba_is_given_the_alter_and_a_not_null_column_is_refused():
                   Column("Note", String(10)), Column("Mandatory", Integer, nullable=False))
     with pytest.raises(MissingTablesError, match=r"CleanupLater\.Mandatory.*NOT NULL"):
         add_columns_ddl({"CleanupLater": {"id"}}, mssql.dialect(), tables=[later])
+
+
+def test_the_retry_policy_is_the_legacys_polly_wait_and_retry():
+    """PolicyFactory.GetSqlRetryPolicy(3) (F:184-185): Polly WaitAndRetry(3, 2^n s)."""
+    policy = RetryPolicy()
+    assert policy.attempts == 4
+    assert [policy.delay(n) for n in (1, 2, 3)] == [2, 4, 8]
+
+
+def _odbc(state: str, message: str):
+    from sqlalchemy.exc import DBAPIError
+
+    return DBAPIError("EXEC [dbo].[usp_x]", {}, Exception(state, f"[{state}] {message}"))
+
+
+@pytest.mark.parametrize("state, message, own, procedure", [
+    # a command timeout (the legacy's -2): may have done its work
+    ("HYT00", "[Microsoft][ODBC Driver 18 for SQL Server]Query timeout expired (0) "
+     "(SQLExecDirectW)", True, False),
+    # the link lost mid-call (EF's 10054): may have run
+    ("08S01", "[Microsoft][ODBC Driver 18 for SQL Server]TCP Provider: An existing "
+     "connection was forcibly closed by the remote host. (10054) (SQLExecDirectW)", True, False),
+    # deadlock victim: rolled back, nothing ran
+    ("40001", "[Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Transaction (Process ID "
+     "57) was deadlocked on lock resources with another process and has been chosen as the "
+     "deadlock victim. Rerun the transaction. (1205) (SQLExecDirectW)", True, True),
+    # a login timeout (the client-side TimeoutException): the call was never sent
+    ("HYT00", "[Microsoft][ODBC Driver 18 for SQL Server]Login timeout expired (0) "
+     "(SQLDriverConnect)", True, True),
+    # a procedure's own error whose text says "timeout": not transient
+    ("42000", "[Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Carrier timeout window "
+     "closed (50000) (SQLExecDirectW)", False, False),
+    # Azure SQL failover number that EF Core's detector does not list
+    ("42000", "[Microsoft][ODBC Driver 18 for SQL Server][SQL Server]Database 'x' on server "
+     "'y' is not currently available. (40613) (SQLExecDirectW)", True, True),
+])
+def test_a_non_idempotent_procedure_is_never_rerun_after_a_timeout_or_a_lost_link(
+        state, message, own, procedure):
+    """Our own statements (one transaction, rolled back) retry any transient error; a
+    procedure that is not idempotent (usp_Telegence_Update_Device) only one that proves
+    nothing ran; no procedure after a timeout (EF's detector leaves -2 out)."""
+    error = _odbc(state, message)
+    assert RetryPolicy().should_retry(error) is own
+    assert RetryPolicy(idempotent=False, retry_timeouts=False).should_retry(error) is procedure

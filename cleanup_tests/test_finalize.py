@@ -164,6 +164,38 @@ def test_new_communication_plans_are_matched_by_name_across_providers_and_record
         (first.sync_id, n) for n in COMMUNICATION_PLANS[1:])
 
 
+def test_a_plan_name_too_long_for_jasper_communication_plan_is_refused_with_its_reason(engine):
+    """The procedure engine's Device may hold a longer plan name than
+    JasperCommunicationPlan.CommunicationPlanName takes: that name is refused and recorded
+    with its reason, the others are added — the finalize does not fail over it. A name
+    outside any code page passes unchanged."""
+    from cleanup_assets.db import utcnow
+    from cleanup_assets.schema import PLAN_NAME_LENGTH
+    from cleanup_assets.sql.common import add_missing_communication_plans
+
+    seed_providers(engine, (11, 1, "jasper"))
+    long_name, unicode_name = "CP-" + "x" * PLAN_NAME_LENGTH, "CP-Überall-Ωmega-東京"
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":  # a wider Device column than ours (theirs)
+            conn.execute(text('ALTER TABLE "Device" ALTER COLUMN "CommunicationPlan" '
+                              "TYPE varchar(1000)"))
+        for n, plan in enumerate((long_name, unicode_name, long_name)):
+            conn.execute(text(
+                'INSERT INTO "Device" ("ServiceProviderId", "ICCID", "CommunicationPlan", '
+                '"IsActive", "IsDeleted") VALUES (11, :iccid, :plan, true, false)'),
+                {"iccid": f"8901000000000000{n:03d}", "plan": plan})
+
+        added = add_missing_communication_plans(conn, [11], sync_id=7, now=utcnow())
+
+    assert added == [(11, unicode_name)]
+    assert long_name not in {p["CommunicationPlanName"]
+                             for p in rows(engine, "JasperCommunicationPlan")}
+    (refused,) = rows(engine, "CleanupRejectedRow")
+    assert (refused["SyncId"], refused["DeviceKey"], refused["SourceTable"]) == (
+        7, long_name, "JasperCommunicationPlan")
+    assert refused["Reason"].startswith(f"communication plan name longer than {PLAN_NAME_LENGTH}")
+
+
 def _install_failing_trigger(engine):
     """A real database error after the common table is written."""
     with engine.begin() as conn:

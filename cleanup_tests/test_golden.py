@@ -542,7 +542,7 @@ def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(sta
                 "                              </html>")
     (error,) = [r for r in stack.amop.requests if r["path"] == "/optimization"]
     assert error["raw"] == (
-        '{"data":{"path":"/get_optimization_error_details_data","job_name":"ErrorMessage",'
+        '{"data":{"path":"/get_optimization_progress_bar_data","job_name":"ErrorMessage",'
         '"SessionId":"555","OptimizationSessionGuid":null,"ErrorMessage":'
         + json.dumps(reason) + ',"Progress":0,"CustomerId":"","AdditionalJson":null,'
         '"DeviceCount":0}}').encode()

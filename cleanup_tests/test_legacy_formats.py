@@ -104,7 +104,7 @@ def test_the_daily_sync_body_is_the_legacy_concatenation_with_escaped_values():
 
 def test_the_error_report_is_the_consumers_error_job():
     assert amop_error_body(5, 'line\r\n"quoted" é') == (
-        '{"data":{"path":"/get_optimization_error_details_data","job_name":"ErrorMessage",'
+        '{"data":{"path":"/get_optimization_progress_bar_data","job_name":"ErrorMessage",'
         '"SessionId":"5","OptimizationSessionGuid":null,"ErrorMessage":"line\\r\\n\\"quoted\\" é",'
         '"Progress":0,"CustomerId":"","AdditionalJson":null,"DeviceCount":0}}').encode()
 

@@ -153,10 +153,14 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
     assert (handover["Status"], handover["MessageId"]) == ("queued", message["MessageId"])
     assert handover["ProgressDeliveredAt"] is not None
     assert sorted(r["path"] for r in amop.requests) == ["/optimization", "/sync-update"]
-    (progress,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
-    assert progress["path"] == "/get_optimization_progress_bar_data"
-    assert (progress["Progress"], progress["SessionId"], progress["OptimizationSessionGuid"]) == (
-        25, 555, "0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d")
+    (progress,) = [r for r in amop.requests if r["path"] == "/optimization"]
+    # as the consumer's own progress calls (QueueCarrierPlanOptimization.cs:251, 278):
+    # SessionId as a string, CustomerId "", compact JSON in the twin's property order
+    assert progress["raw"] == (
+        b'{"data":{"path":"/get_optimization_progress_bar_data","job_name":"Progress",'
+        b'"SessionId":"555","OptimizationSessionGuid":"0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d",'
+        b'"ErrorMessage":null,"Progress":25,"CustomerId":"","AdditionalJson":null,'
+        b'"DeviceCount":0}}')
     (daily,) = [r for r in amop.requests if r["path"] == "/sync-update"]
     assert daily["raw"] == (b'{"data": { "key_name": "jasper_devices","tenant_id": "1",'
                             b'"tenant_name": ""}}')
@@ -233,6 +237,31 @@ def test_a_failing_gate_sends_nothing_and_stops_the_optimization(jasper, databas
     _assert_stopped(jasper, smtp, amop, check)
 
 
+def test_no_billing_period_stops_the_session_visibly_and_says_the_way_back(
+        jasper, database_url, instance, amop, smtp):
+    """The legacy logs "No Billing period found" and returns (F:485-497): nothing queued, no
+    stop path (F:223 counts the call as sent), the session active for good with no word to
+    anyone. Ours (decided, docs/legacy-differences.md): the blocking check stops the session
+    with the stop email, and the check names the way back."""
+    with jasper.begin() as conn:
+        conn.execute(text('DELETE FROM "BillingPeriod"'))
+
+    result = run_notified(make_defs(database_url, None, None, amop, smtp), instance, "jasper",
+                          "1", 11, session=555)
+
+    assert not result.success
+    (check,) = [e.event_specific_data for e in result.all_events
+                if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                and e.event_specific_data.check_name == "billing_period_exists"]
+    assert check.metadata["what_to_do"].value == (
+        "add a BillingPeriod for provider 11 (this month or next), then `cleanup-assets "
+        "resume-optimization --service-provider-id 11 --session 555`")
+    (mail,) = stop_mails(smtp)
+    assert "no billing period this month or next for provider 11" in (
+        mail.get_body(("plain",)).get_content())
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"] is False
+
+
 def test_the_handover_re_executed_alone_after_a_blocked_gate_hands_nothing_over(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp):
     client, url = queue
@@ -279,7 +308,7 @@ def _assert_stopped(engine, smtp, amop, reason_part):
     (error,) = [r for r in amop.requests if r["path"] == "/optimization"]
     data = error["body"]["data"]
     assert error["raw"] == json.dumps({"data": {
-        "path": "/get_optimization_error_details_data", "job_name": "ErrorMessage",
+        "path": "/get_optimization_progress_bar_data", "job_name": "ErrorMessage",
         "SessionId": "555", "OptimizationSessionGuid": None, "ErrorMessage": data["ErrorMessage"],
         "Progress": 0, "CustomerId": "", "AdditionalJson": None, "DeviceCount": 0}},
         separators=(",", ":"), ensure_ascii=False).encode()
@@ -666,6 +695,36 @@ def test_a_cancelled_run_has_its_optimization_stopped_by_the_sweep_once(
     assert len(stop_mails(smtp)) == 1
     (session,) = rows(jasper, "OptimizationSession", Id=555)
     assert not session["IsActive"]
+
+
+def test_the_session_is_removed_and_amop_told_even_when_the_stop_email_fails(
+        jasper, database_url, instance, amop, smtp):
+    """The legacy removes the session whatever its email does
+    (OptimizationUsageSyncErrorHandler.cs:20-39): with the mail server down the session is
+    inactive and AMOP 2.0 has the error at once; the tick fails visibly and the next one,
+    the mail server back, sends the email and marks the handover stopped."""
+    dead = EmailResource(transport="smtp", smtp_port=free_port(), backoff_seconds=0.01,
+                         attempts=1)
+    defs = make_defs(database_url, None, None, amop, smtp)
+    down = make_definitions(defs.resources["database"], amop=defs.resources["amop"],
+                            email=dead)
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+
+    with pytest.raises(Exception, match="stop email"):
+        sweep(down, instance)
+
+    (session,) = rows(jasper, "OptimizationSession", Id=555)
+    assert not session["IsActive"]
+    (error,) = [r["body"]["data"] for r in amop.requests if r["path"] == "/optimization"]
+    assert (error["path"], error["job_name"]) == ("/get_optimization_progress_bar_data",
+                                                  "ErrorMessage")
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopping"
+
+    sweep(defs, instance)
+    assert len(stop_mails(smtp)) == 1
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert handover["Status"] == "stopped"
 
 
 def test_the_sweep_waits_for_a_retry_and_for_a_re_execution(jasper, database_url, instance,

@@ -99,6 +99,47 @@ def test_the_summary_email_arrives_with_the_legacy_subject_and_both_parts(engine
     assert "<b>Update Count:</b> 5</div>" in mail.get_body(("html",)).get_content()
 
 
+def test_an_unreadable_tenant_name_never_costs_an_email(engine, database_url, instance, smtp):
+    """The tenant's name is display text (the legacy reads one only for the ThingSpace
+    report, from the portal database: ThingSpaceDiscrepancyService.cs:48-59): a central
+    database without a readable Tenant table still gets every email out."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    stage(engine, "thingspace", 11, good_devices(11, 3))
+    with engine.begin() as conn:
+        conn.execute(text('DROP TABLE "Tenant"'))
+
+    result = run_notified(defs_for(database_url, email=smtp_email(smtp)), instance, "thingspace",
+                          "1", 11, optimize=False)
+
+    assert result.success
+    assert [m["Subject"] for m in smtp.messages] == ["ThingSpace Device Sync Results"]
+    assert materialized(result, "device_sync_summary")["tenant"].startswith(
+        "1 tenant 1 (name not read: ")
+
+
+def test_devices_are_sent_to_historian_only_through_the_legacy_stage(engine, database_url,
+                                                                     instance, smtp, tmp_path):
+    """"Devices sent to Historian" says the stage upload happened (F:197: M2M with
+    SnowflakeS3BucketName and SnowflakeS3BucketPath); our direct warehouse write alone is
+    not that upload."""
+    import fakesnow
+
+    seed_providers(engine, (11, 1, "pod19"))
+    stage(engine, "pod19", 11, good_devices(11, 2))
+    warehouse = DeviceHistoryWarehouse(account="acct", user="svc", password="pw",
+                                       database="HISTORY", schema_name="PUBLIC")
+    with fakesnow.patch(db_path=str(tmp_path)):
+        with warehouse.get_connection() as snow:
+            snow.cursor().execute("CREATE DATABASE IF NOT EXISTS HISTORY")
+            snow.cursor().execute("CREATE SCHEMA IF NOT EXISTS HISTORY.PUBLIC")
+        result = run_notified(defs_for(database_url, email=smtp_email(smtp), warehouse=warehouse),
+                              instance, "pod19", "1", 11, optimize=False)
+
+    assert result.success
+    (summary,) = [m for m in smtp.messages if m["Subject"].endswith("Device Sync Results")]
+    assert "Historian" not in summary.get_body(("plain",)).get_content()
+
+
 def test_the_error_summary_is_sent_when_the_summary_cannot_be_read(engine, database_url,
                                                                    instance, smtp):
     seed_providers(engine, (11, 1, "thingspace"))

@@ -10,6 +10,7 @@ import dagster as dg
 import pytest
 
 from cleanup_assets.definitions import definitions_from_environment
+from cleanup_assets.registry import CONSTANT_PROCEDURES
 from cleanup_assets.settings import (
     SETTINGS,
     ConfigurationError,
@@ -33,6 +34,9 @@ PRODUCTION = {
     "CLEANUP_EMAIL_TRANSPORT": "ses",
     "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "True",
     "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME": "device-sync-logs",
+    "CLEANUP_PROCEDURE_NAMES": ",".join(
+        f"{c}={'usp_Pond_DeviceSync' if c == 'POND_DEVICE_SYNC' else c}"
+        for c in CONSTANT_PROCEDURES),
 }
 REQUIRED = [s.name for s in SETTINGS if s.required_in_production]
 
@@ -184,3 +188,15 @@ def test_two_databases_that_cannot_be_joined_are_refused_before_anything_loads(
     if refused:
         with pytest.raises(ConfigurationError, match="cannot join"):
             definitions_from_environment(Settings(environ))
+
+
+def test_procedure_names_must_name_every_legacy_constant():
+    """A deployment states the name behind each C# constant once (CLEANUP_PROCEDURE_NAMES);
+    one left out, or a name that cannot be a procedure's, is refused naming it."""
+    partial = dict(PRODUCTION, CLEANUP_PROCEDURE_NAMES="POND_DEVICE_SYNC=usp_Pond_DeviceSync")
+    (problem,) = Settings(partial).problems()
+    assert "CLEANUP_PROCEDURE_NAMES must name every legacy constant" in problem
+    assert "usp_Teal_Device_Sync" in problem
+    bad = dict(PRODUCTION, CLEANUP_PROCEDURE_NAMES=PRODUCTION["CLEANUP_PROCEDURE_NAMES"]
+               .replace("=usp_Pond_DeviceSync", "=dbo.[x]"))
+    assert "not a procedure name" in Settings(bad).problems()[0]

@@ -5,6 +5,7 @@ captured, compiled for SQL Server and linted; the schema held to the legacy evid
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import date
@@ -48,6 +49,18 @@ def two_databases():
     databases.dispose()
     drop_pg_database(central_url)
     drop_pg_database(jasper_url)
+
+
+@pytest.fixture(autouse=True)
+def procedure_names(monkeypatch):
+    """The stand-ins' CLEANUP_PROCEDURE_NAMES (Pond's procedure is not named by its C#
+    constant), read afresh: the location reads it once per process."""
+    from cleanup_assets.registry import configured_procedure_names
+
+    monkeypatch.setenv("CLEANUP_PROCEDURE_NAMES", stand_ins.PROCEDURE_NAMES)
+    configured_procedure_names.cache_clear()
+    yield
+    configured_procedure_names.cache_clear()
 
 
 @pytest.fixture
@@ -104,7 +117,7 @@ def test_the_jasper_family_calls_its_procedure_on_central_with_the_jasper_databa
 @pytest.mark.parametrize("key, expected", [
     ("thingspace", ["usp_ThingSpace_DeviceSync@11", "usp_DeviceSync_Common"]),
     ("teal", ["usp_Teal_Device_Sync@11", "usp_DeviceSync_Common"]),
-    ("pond", ["POND_DEVICE_SYNC@11", "usp_DeviceSync_Common"]),
+    ("pond", [f"{stand_ins.POND_PROCEDURE}@11", "usp_DeviceSync_Common"]),
     ("ebonding", ["usp_eBonding_Update_DeviceUsage_FromStaging@11", "usp_eBonding_DeviceSync@11",
                   "usp_MobilityDeviceSync_Common"]),
     ("telegence", ["usp_Telegence_Update_Device@11", "usp_Telegence_Update_DeviceDetail@11",
@@ -128,6 +141,29 @@ def test_each_integration_calls_the_legacy_sequence_with_its_parameters(database
          central_db) for name in expected]
 
 
+def test_a_procedure_named_by_a_csharp_constant_is_called_by_its_configured_name(
+        databases, monkeypatch):
+    """POND_DEVICE_SYNC is the legacy's constant (F:1547), not a procedure: unconfigured,
+    the call fails naming the setting; configured, the configured name is EXECuted."""
+    from cleanup_assets.registry import configured_procedure_names
+    from cleanup_assets.sql.procedures import ProcedureNotFound
+
+    synced(databases, "pond")
+    monkeypatch.delenv("CLEANUP_PROCEDURE_NAMES")
+    configured_procedure_names.cache_clear()
+    with pytest.raises(ProcedureNotFound, match="C# constant POND_DEVICE_SYNC: set "
+                                                "CLEANUP_PROCEDURE_NAMES"):
+        finalize(databases, "pond")
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "failed" and "CLEANUP_PROCEDURE_NAMES" in ledger["Error"]
+
+    monkeypatch.setenv("CLEANUP_PROCEDURE_NAMES", stand_ins.PROCEDURE_NAMES)
+    configured_procedure_names.cache_clear()
+    result = finalize(databases, "pond")
+    assert result.procedures.calls[0].name == stand_ins.POND_PROCEDURE
+    assert len(live(databases.central, "Device", 11)) == 4
+
+
 def test_telegence_updates_devices_only_when_its_staging_has_rows(databases):
     seed_providers(databases.central, (11, 1, "telegence"))  # nothing staged
 
@@ -136,6 +172,74 @@ def test_telegence_updates_devices_only_when_its_staging_has_rows(databases):
     names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
     assert "usp_Telegence_Update_Device" not in names and len(names) == 6
     assert "TelegenceDeviceStaging has no rows" in result.procedures.skipped[0]
+
+
+def _telegence_with_a_missing_subscriber(databases) -> str:
+    """Telegence staged for provider 11, and one subscriber of 11 the staging lacks."""
+    synced(databases, "telegence")
+    with databases.central.begin() as conn:
+        conn.execute(text(
+            'INSERT INTO "TelegenceDevice" ("ServiceProviderId", "SubscriberNumber", '
+            '"SubscriberNumberStatus", "IsActive", "IsDeleted") '
+            "VALUES (11, '15550000999', 'a', true, false)"))
+    return "15550000999"
+
+
+def _telegence_device(databases, subscriber: str) -> dict:
+    with databases.central.connect() as conn:
+        return dict(conn.execute(text(
+            'SELECT "FailedSyncCount", "SubscriberNumberStatus" FROM "TelegenceDevice" '
+            'WHERE "SubscriberNumber" = :s'), {"s": subscriber}).one()._mapping)
+
+
+def test_a_rerun_on_the_procedure_engine_does_not_count_telegence_misses_again(databases):
+    """usp_Telegence_Update_Device counts a failed sync on every call (its public body,
+    :118-136): three reruns of one day would turn a subscriber 'Unknown'. A rerun (no new
+    notification) skips it and says why; the rest of the sequence runs."""
+    missing = _telegence_with_a_missing_subscriber(databases)
+    finalize(databases, "telegence")  # the notified sync: one miss
+    assert _telegence_device(databases, missing)["FailedSyncCount"] == 1
+
+    for _ in range(3):
+        rerun = finalize_partition(databases, FinalizeRequest(
+            INTEGRATIONS["telegence"], "1", None, engine=Engine.PROCEDURES), retry=NO_WAIT)
+
+    assert _telegence_device(databases, missing) == {"FailedSyncCount": 1,
+                                                     "SubscriberNumberStatus": "a"}
+    (skipped,) = rerun.procedures.skipped
+    assert "usp_Telegence_Update_Device for provider 11: not on a rerun" in skipped
+    assert [c.name for c in rerun.procedures.calls][-1] == "usp_MobilityDeviceSync_Common"
+    names = [name for name, _, _ in stand_ins.recorded_calls(databases)]
+    assert names.count("usp_Telegence_Update_Device") == 1
+    assert names.count("usp_Telegence_DeviceSync") == 4
+
+
+def test_a_timed_out_procedure_that_counts_misses_is_not_run_again(databases):
+    """A command timeout (SQL Server -2, here PostgreSQL's statement_timeout) may come
+    after the work is done: usp_Telegence_Update_Device is not re-run blind, the run fails
+    saying so (the legacy's policy does not retry -2 either)."""
+    from dataclasses import replace
+
+    from sqlalchemy.exc import OperationalError
+
+    _telegence_with_a_missing_subscriber(databases)
+    with databases.central.begin() as conn:
+        conn.execute(text("DROP SEQUENCE IF EXISTS tries; CREATE SEQUENCE tries"))
+    stand_ins.replace_procedure(databases.central, "usp_Telegence_Update_Device",
+                                stand_ins.SP, "PERFORM nextval('tries'); PERFORM pg_sleep(3); "
+                                + stand_ins.TELEGENCE_UPDATE_DEVICE)
+    telegence = INTEGRATIONS["telegence"]
+    quick = replace(telegence, procedures=(replace(telegence.procedures[0], timeout_seconds=1),
+                                           *telegence.procedures[1:]))
+
+    with pytest.raises(OperationalError, match="statement timeout"):
+        finalize_partition(databases, FinalizeRequest(quick, "1", 11,
+                                                      engine=Engine.PROCEDURES), retry=NO_WAIT)
+
+    with databases.central.connect() as conn:
+        assert conn.execute(text("SELECT last_value FROM tries")).scalar() == 1  # one try
+    (ledger,) = rows(databases.central, "CleanupDeviceSync")
+    assert ledger["Status"] == "failed"
 
 
 def test_a_failing_procedure_fails_the_partition_and_records_no_success(databases):
@@ -253,7 +357,53 @@ def test_every_result_of_a_procedure_is_drained_so_a_late_error_is_raised():
     with pytest.raises(RuntimeError, match="later statement"):
         drain_result_sets(late)
     fine = PyodbcLikeCursor([None, (("Id",), [(7,)]), (("Other",), [(1,)])])
-    assert drain_result_sets(fine) == [{"Id": 7}]  # the first result with columns
+    assert drain_result_sets(fine).rows == ((7,),)  # the first result with columns
+
+
+def test_a_summary_of_unnamed_and_repeated_columns_is_read_by_position(databases):
+    """The legacy reads the summary by ordinal (GetDateTime(0) … GetInt32(6), F:1266-1304):
+    a procedure ending in ``SELECT @LastSync, @Queued, …`` gives no names (pyodbc: ''), and
+    PostgreSQL's driver gives '?column?' for each — several result sets, too. Read through
+    a real driver cursor, every position survives."""
+    from datetime import datetime
+
+    from cleanup_assets.sql.procedures import drain_result_sets
+    from cleanup_assets.sql.summary import SummaryValues, summary_from_result
+
+    raw = databases.central.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("DO $$ BEGIN END $$; "  # a statement without a result (a row count)
+                       "SELECT timestamp '2026-11-27 06:00', 7, 5, timestamp '2026-11-27 07:00',"
+                       " 0, 3, 4; SELECT 'a later result'")
+        result = drain_result_sets(cursor)
+    finally:
+        raw.close()
+
+    assert result.columns.count("?column?") == 5
+    assert summary_from_result(result, "usp_Jasper_Devices_Get_Sync_Summary") == SummaryValues(
+        datetime(2026, 11, 27, 6), 7, 5, datetime(2026, 11, 27, 7), 0, 3, 4)
+    assert [list(r) for r in result.records()][0][:3] == ["timestamp", "?column?", "?column? (2)"]
+
+
+def test_the_billing_period_is_the_last_rows_id_found_ignoring_case(databases):
+    """BillingPeriodHelper.cs:28-46 keeps the LAST row's Id and finds the column with
+    GetOrdinal (case-insensitive): a procedure answering ``ID`` over two rows is read, never
+    taken for "no billing period" (which would block the gate and stop the session)."""
+    from cleanup_assets.sql.gate import find_billing_period
+
+    with databases.central.begin() as conn:
+        conn.execute(text(
+            'DROP FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"'
+            "(integer, integer, integer)"))
+        conn.execute(text(
+            'CREATE FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"('
+            '"ServiceProviderId" integer, "BillMonth" integer, "BillYear" integer) '
+            'RETURNS TABLE ("BillPeriodEndDay" integer, "BillPeriodEndHour" integer, "ID" integer)'
+            " LANGUAGE sql AS $$ VALUES (18, 18, 501), (18, 18, 502), (18, 18, NULL) $$"))
+        period = find_billing_period(conn, 11, date.today(), use_procedure=True)
+
+    assert period is not None and period.id == 502
 
 
 def test_three_part_names_are_used_only_for_databases_of_one_server():
@@ -347,6 +497,8 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     ("SELECT substr(a, 1, 2) FROM t", "substr"),
     ("SELECT a || b FROM t", "concatenation"),
     ("SELECT a FROM t WHERE a ILIKE 'x'", "ILIKE"),
+    ("SELECT a FROM t WHERE trim(a) = ''", "SQL Server 2017"),
+    ("CREATE TABLE [t] ([a] TEXT NOT NULL)", "NVARCHAR(MAX)"),
     ("SELECT a FROM t WHERE a ~ '[0-9]' ", "regular-expression"),
     ("SELECT regexp_replace(a, 'x', 'y') FROM t", "not a T-SQL built-in"),
     ("SELECT CASE WHEN a LIKE '[0-9]%' AND CAST(a AS int) > 3 THEN 1 END FROM t", "TRY_CAST"),
@@ -365,6 +517,11 @@ def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
         env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr[-2000:]
     assert "EXEC [dbo].[usp_Jasper_DeviceSync] @JasperDbName = :p_JasperDbName_1" in completed.stdout
+    # Every supported version (README): no TRIM() (2017+), no deprecated TEXT — in the
+    # statements and in our tables' DDL, which it prints too.
+    assert "CREATE TABLE [CleanupNewCommunicationPlan]" in completed.stdout
+    assert re.findall(r"\bTRIM\s*\(|\bN?TEXT\b", completed.stdout, re.I) == []
+    assert "[CommunicationPlanName] NVARCHAR(255) NOT NULL" in completed.stdout
     assert "0 statement(s) with lint findings" in completed.stderr
 
 

@@ -34,11 +34,13 @@ class DatabaseResource(dg.ConfigurableResource):
         "procedures (the legacy procedures, the default on SQL Server) or set_based (our SQL, "
         "the default elsewhere; on SQL Server a migration path). Unset: the database's "
         "default (CLEANUP_FINALIZE_ENGINE)."))
-    retry_attempts: int = Field(default=3, description=(
+    retry_attempts: int = Field(default=4, description=(
         "Tries of a partition's transaction on a transient database error (deadlock, lost "
-        "connection); the transaction is rolled back between tries."))
-    retry_base_delay_seconds: float = Field(default=4.0, description=(
-        "Wait before the second try; doubled before each further one."))
+        "connection); the transaction is rolled back between tries. The legacy's Polly "
+        "WaitAndRetry(3, 2^n s): 4 tries. A legacy procedure that is not idempotent is "
+        "never re-run after a timeout or a link lost mid-call (db.RetryPolicy)."))
+    retry_base_delay_seconds: float = Field(default=2.0, description=(
+        "Wait before the second try; doubled before each further one (2, 4, 8 s)."))
 
     def effective_url(self) -> str:
         return self.url or default_database_url()

@@ -15,8 +15,9 @@ from sqlalchemy import String, and_, exists, false, func, insert, literal, selec
 from sqlalchemy.engine import Connection
 
 from ..registry import Integration
-from ..schema import device, device_tenant, jasper_communication_plan, new_communication_plan
-from ..schema import service_provider
+from ..schema import PLAN_NAME_LENGTH, device, device_tenant, jasper_communication_plan
+from ..schema import new_communication_plan, rejected_row, service_provider
+from .dialect import text_length
 from .merge import MergeCounts, merge_into
 from .sources import carrier_source, common_table
 
@@ -79,12 +80,18 @@ def add_missing_communication_plans(
     email lists exactly those.
     """
     plan = jasper_communication_plan
+    absent = and_(device.c.ServiceProviderId.in_(list(provider_ids)),
+                  device.c.CommunicationPlan.isnot(None),
+                  ~exists().where(plan.c.CommunicationPlanName == device.c.CommunicationPlan))
+    # A name longer than JasperCommunicationPlan.CommunicationPlanName would fail the whole
+    # INSERT on SQL Server (and the finalize with it): refused with its reason instead
+    # (the procedure engine's Device may hold longer names than ours lets through).
+    fits = text_length(device.c.CommunicationPlan) <= PLAN_NAME_LENGTH
+    refuse_long_plan_names(conn, and_(absent, ~fits), sync_id=sync_id)
     missing = (
         select(device.c.CommunicationPlan.label("Name"),
                func.min(device.c.ServiceProviderId).label("ServiceProviderId"))
-        .where(device.c.ServiceProviderId.in_(list(provider_ids)),
-               device.c.CommunicationPlan.isnot(None),
-               ~exists().where(plan.c.CommunicationPlanName == device.c.CommunicationPlan))
+        .where(absent, fits)
         .group_by(device.c.CommunicationPlan)
         .subquery("missing_plans")
     )
@@ -104,6 +111,25 @@ def add_missing_communication_plans(
         ))
     # Also what an earlier attempt of this sync added (a retry after a lost commit answer).
     return new_plans_of(conn, sync_id)
+
+
+PLANS_SOURCE = "JasperCommunicationPlan"  # CleanupRejectedRow.SourceTable of a refused plan
+
+
+def refuse_long_plan_names(conn: Connection, where, *, sync_id: int) -> int:
+    """Record in ``CleanupRejectedRow`` each plan name (and its lowest provider) that cannot
+    be added, with the reason; replaces what an earlier try of this sync recorded."""
+    conn.execute(rejected_row.delete().where(rejected_row.c.SyncId == sync_id,
+                                             rejected_row.c.SourceTable == PLANS_SOURCE))
+    reason = (f"communication plan name longer than {PLAN_NAME_LENGTH} characters "
+              "(JasperCommunicationPlan.CommunicationPlanName): not added")
+    return conn.execute(insert(rejected_row).from_select(
+        ["SyncId", "ServiceProviderId", "SourceTable", "DeviceKey", "Reason"],
+        select(literal(sync_id), func.min(device.c.ServiceProviderId),
+               literal(PLANS_SOURCE, String), func.substring(device.c.CommunicationPlan, 1, 1000),
+               literal(reason, String))
+        .where(where).group_by(device.c.CommunicationPlan),
+    )).rowcount
 
 
 def new_plans_of(conn: Connection, sync_id: int) -> list[tuple[int, str]]:

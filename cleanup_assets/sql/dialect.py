@@ -205,9 +205,33 @@ def text_length(expr: ColumnElement) -> ColumnElement:
     return func.char_length(expr, type_=Integer)
 
 
+class trim_spaces(FunctionElement):
+    """The text without surrounding spaces: ``trim(x)`` on PostgreSQL and SQLite,
+    ``LTRIM(RTRIM(x))`` on SQL Server — ``TRIM()`` exists there only from SQL Server 2017,
+    ``LTRIM``/``RTRIM`` on every version (and trim the same character, the space)."""
+
+    name = "trim"
+    inherit_cache = True
+
+    @property
+    def type(self):
+        (arg,) = list(self.clauses)
+        return arg.type
+
+
+@compiles(trim_spaces)
+def _trim_elsewhere(element, compiler, **kw):
+    return f"trim({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(trim_spaces, "mssql")
+def _trim_mssql(element, compiler, **kw):
+    return f"LTRIM(RTRIM({compiler.process(element.clauses, **kw)}))"
+
+
 def trimmed(expr: ColumnElement) -> ColumnElement:
     """NULL for blank text, else the text without surrounding spaces."""
-    return func.nullif(func.trim(expr), "")
+    return func.nullif(trim_spaces(expr), "")
 
 
 def refresh_statistics(conn, *tables) -> None:

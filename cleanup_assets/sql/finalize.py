@@ -204,7 +204,8 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
                 raise FinalizeError(refusal)
             result.procedures = run_procedures(
                 databases, integration, result.service_provider_ids,
-                integration_id=result.integration_id, retry=retry, on_retry=on_retry)
+                integration_id=result.integration_id, retry=retry, on_retry=on_retry,
+                rerun=request.trigger != "notification")
             in_transaction(databases.central, lambda conn: _after_engine(conn, result, request),
                            retry, on_retry=on_retry)
         else:

@@ -16,6 +16,7 @@ from sqlalchemy import and_, false, func, select, true
 from sqlalchemy.engine import Connection
 
 from ..schema import billing_period, comm_plan_rate_plan, device
+from .dialect import trim_spaces
 from .procedures import procedure_call, run_procedure
 
 BILL_PERIOD_PROCEDURE = "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"
@@ -45,11 +46,10 @@ def billing_period_for(conn: Connection, provider_id: int, year: int, month: int
                        use_procedure: bool) -> BillingPeriod | None:
     """The provider's billing period for one month, or None (the legacy's ``Id == 0``)."""
     if use_procedure:
-        # BillingPeriodHelper reads the result by name: Id, BillPeriodEndDay, BillPeriodEndHour.
-        rows = run_procedure(conn, procedure_call(BILL_PERIOD_PROCEDURE, {
+        result = run_procedure(conn, procedure_call(BILL_PERIOD_PROCEDURE, {
             "ServiceProviderId": provider_id, "BillMonth": month, "BillYear": year},
             returns_rows=True))
-        period_id = rows[0].get("Id") if rows else None
+        period_id = last_period_id(result)
     else:
         period_id = conn.execute(
             select(func.max(billing_period.c.Id))
@@ -59,6 +59,21 @@ def billing_period_for(conn: Connection, provider_id: int, year: int, month: int
         ).scalar()
     # The legacy message names the month it asked for (F:483-489, 533-545).
     return BillingPeriod(int(period_id), year, month) if period_id else None
+
+
+def last_period_id(result) -> int | None:
+    """BillingPeriodHelper.cs:28-46: every row is read and the LAST non-NULL ``Id`` kept;
+    ``Id`` found by ``GetOrdinal`` (exact name, else ignoring case: a column ``ID`` is
+    read). A result with rows but no such column is an error saying so (the legacy throws),
+    never "no billing period"."""
+    if not result:
+        return None
+    position = result.ordinal("Id")
+    found = None
+    for row in result.rows:  # bounded: a procedure's result, a row or two
+        if row[position] is not None:
+            found = row[position]
+    return found
 
 
 def find_billing_period(conn: Connection, provider_id: int, today: date, *,
@@ -79,7 +94,7 @@ def plans_without_rate_plan(conn: Connection, provider_ids: Sequence[int]) -> tu
     view = comm_plan_rate_plan
     usable = select(view.c.CommunicationPlanName).where(
         view.c.ServiceProviderId.in_(list(provider_ids)),
-        view.c.RatePlanIds.isnot(None), func.trim(view.c.RatePlanIds) != "")
+        view.c.RatePlanIds.isnot(None), trim_spaces(view.c.RatePlanIds) != "")
     unlinked = and_(device.c.ServiceProviderId.in_(list(provider_ids)),
                     device.c.IsDeleted == false(), device.c.IsActive == true(),
                     device.c.CommunicationPlan.isnot(None),

@@ -1,6 +1,8 @@
 """The procedure engine: on SQL Server the legacy procedures finalize the device tables, in
 exactly the legacy sequence (``SyncDeviceTables``, F:730-808), with their parameters, on their
-database, each under the transient-retry policy (F:184-185, 3 tries).
+database, each under the transient-retry policy (F:184-185: Polly WaitAndRetry(3, 2^n s), 4
+tries), never re-run after a timeout, and after a link lost mid-call only when idempotent
+(``Procedure.idempotent``).
 
 Unlike the legacy, a failure is never swallowed (the Jasper, Teal and Pond wrappers logged
 and went on, F:1049-1054, 1115-1126, 1557-1568): it is raised, the partition's run fails,
@@ -10,7 +12,7 @@ our ledger records no success, and the stop path runs when optimization was aske
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from sqlalchemy.engine import Connection, Engine
@@ -66,16 +68,37 @@ def _call(databases: Databases, step: Procedure, parameters: dict, retry: RetryP
     # transaction its ROLLBACK would end ours and fail the call (SQL Server error 266).
     if not step.transaction:
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    in_transaction(engine, work, retry, on_retry=on_retry)
-    return Call(step.name, parameters, step.database.value)
+    # A timeout re-runs nothing; a link lost mid-call re-runs only an idempotent procedure
+    # (Procedure.idempotent): never a blind second call of usp_Telegence_Update_Device.
+    policy = replace(retry, idempotent=step.idempotent, retry_timeouts=False)
+    in_transaction(engine, work, policy, on_retry=on_retry)
+    return Call(statement.name, parameters, step.database.value)  # the name EXECuted
 
 
 @contextmanager
 def command_timeout(conn: Connection, seconds: int | None):
-    """The legacy's command timeout, where the driver has one (pyodbc: ``Connection.timeout``),
-    put back afterwards: the pooled connection serves other statements next."""
+    """The legacy's command timeout, put back afterwards (the pooled connection serves
+    other statements next): pyodbc's ``Connection.timeout`` on SQL Server (a timeout is
+    ODBC HYT00, the legacy's SqlException -2); ``statement_timeout`` on PostgreSQL, where
+    the stand-ins then time out as the server would (SQLSTATE 57014)."""
+    if not seconds:
+        yield
+        return
+    if conn.dialect.name == "postgresql":
+        dbapi = conn.connection.dbapi_connection
+        if not getattr(dbapi, "autocommit", False):  # in a transaction: ends with it
+            conn.exec_driver_sql(f"SET LOCAL statement_timeout = {int(seconds) * 1000}")
+            yield
+            return
+        before = conn.exec_driver_sql("SHOW statement_timeout").scalar()
+        conn.exec_driver_sql(f"SET statement_timeout = {int(seconds) * 1000}")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SELECT set_config('statement_timeout', %s, false)", (before,))
+        return
     raw = conn.connection.dbapi_connection if conn.dialect.name == "mssql" else None
-    if not seconds or raw is None or not hasattr(raw, "timeout"):
+    if raw is None or not hasattr(raw, "timeout"):
         yield
         return
     before = raw.timeout
@@ -87,14 +110,18 @@ def command_timeout(conn: Connection, seconds: int | None):
 
 
 def _steps(integration: Integration, provider_ids: Sequence[int], *, jasper_db_name: str,
-           integration_id: int, has_rows: Callable[[str, int], bool]):
+           integration_id: int, has_rows: Callable[[str, int], bool], rerun: bool = False):
     """(procedure, parameters, why skipped or None) in the legacy order: the carrier
-    procedures of each provider, then the common one once."""
+    procedures of each provider, then the common one once. A rerun (no new notification)
+    skips what must run once per notified sync (``Procedure.not_on_rerun``)."""
     for provider_id in provider_ids:  # providers of one partition: one, rarely a few
         for step in integration.procedures:
             parameters = _parameters(step, provider_id, jasper_db_name=jasper_db_name,
                                      integration_id=integration_id)
-            if step.only_when_rows_in and not has_rows(step.only_when_rows_in, provider_id):
+            if rerun and step.not_on_rerun:
+                yield step, parameters, (f"{step.name} for provider {provider_id}: not on a "
+                                         f"rerun - {step.not_on_rerun}")
+            elif step.only_when_rows_in and not has_rows(step.only_when_rows_in, provider_id):
                 yield step, parameters, (f"{step.name} for provider {provider_id}: "
                                          f"{step.only_when_rows_in} has no rows (F:746-751)")
             else:
@@ -112,12 +139,14 @@ def run_procedures(
     integration_id: int,
     retry: RetryPolicy = RetryPolicy(),
     on_retry: Callable | None = None,
+    rerun: bool = False,
 ) -> ProcedureRun:
     """The carrier procedures of each provider in the legacy order, then the common one.
 
     The common procedure takes only ``@IntegrationId`` (F:1177, 1199): it is called once,
     after every provider's carrier procedures — the legacy called it once per notification,
-    which is one provider.
+    which is one provider. ``rerun``: no new notification (a rerun or backfill) — the
+    procedures that count a sync (``Procedure.not_on_rerun``) are skipped, and say why.
     """
     def has_rows(table: str, provider_id: int) -> bool:
         return in_transaction(databases.central,
@@ -126,7 +155,7 @@ def run_procedures(
     run = ProcedureRun()
     for step, parameters, skipped in _steps(
             integration, provider_ids, jasper_db_name=databases.jasper_db_name,
-            integration_id=integration_id, has_rows=has_rows):
+            integration_id=integration_id, has_rows=has_rows, rerun=rerun):
         if skipped:
             run.skipped.append(skipped)
         else:

@@ -64,14 +64,27 @@ def summary_by_procedure(databases: Databases, integration: Integration,
     def read(conn) -> list[SummaryValues]:  # each call commits, as the legacy's own connection
         values = []
         for parameters in calls:  # one per provider of the partition, or one
-            rows = run_procedure(conn, procedure_call(integration.summary_procedure, parameters,
-                                                      returns_rows=True))
-            values.append(SummaryValues(*tuple(rows[0].values())[:7]) if rows
-                          else SummaryValues())
+            result = run_procedure(conn, procedure_call(integration.summary_procedure,
+                                                        parameters, returns_rows=True))
+            values.append(summary_from_result(result, integration.summary_procedure))
         return values
 
     values = in_transaction(engine, read, retry)
     return _combine(values)
+
+
+def summary_from_result(result, procedure: str) -> SummaryValues:
+    """The first row's columns 0-6, whatever their names (``GetDateTime(0)`` …
+    ``GetInt32(6)``, F:1266-1304): unnamed or repeated names read as well. No row: empty
+    fields, as the legacy's. Fewer than seven columns: the legacy's reader throws; so do we,
+    saying what came back."""
+    if not result:
+        return SummaryValues()
+    if len(result.columns) < len(FIELDS):
+        raise ValueError(f"{procedure} returned {len(result.columns)} column(s) "
+                         f"({', '.join(repr(c) for c in result.columns)}); the legacy reads "
+                         f"{len(FIELDS)} by position (F:1266-1304)")
+    return SummaryValues(*result.rows[0][:len(FIELDS)])
 
 
 def computed_summary(databases: Databases, integration: Integration,

@@ -51,7 +51,8 @@ varchar nvarchar char nchar varbinary decimal numeric datetime2 datetimeoffset t
 _KEYWORDS_BEFORE_PAREN = frozenset("""
 as and or not in exists values over on from join where select into having by when then
 else set top with like between is union all intersect except output case table
-""".split())
+key unique check
+""".split())  # key, unique, check: PRIMARY KEY (…), UNIQUE (…), CHECK (…) of our DDL
 _STRING_TYPES = ("varchar", "nvarchar", "char", "nchar", "text", "ntext")
 
 _FORBIDDEN: list[tuple[re.Pattern, str]] = [
@@ -68,6 +69,8 @@ _FORBIDDEN: list[tuple[re.Pattern, str]] = [
     (re.compile(r"\bIS\s+(NOT\s+)?DISTINCT\s+FROM\b", re.I),
      "IS DISTINCT FROM: SQL Server 2022 only"),
     (re.compile(r"\bNULLS\s+(FIRST|LAST)\b", re.I), "NULLS FIRST/LAST: not T-SQL"),
+    (re.compile(r"\bTRIM\s*\(", re.I), "TRIM(): SQL Server 2017 or later only; LTRIM(RTRIM())"),
+    (re.compile(r"\b(N?TEXT|IMAGE)\b", re.I), "TEXT/NTEXT/IMAGE: deprecated types; NVARCHAR(MAX)"),
     (re.compile(r"\b(TRUE|FALSE)\b", re.I), "boolean literal: T-SQL has none (use 1/0)"),
     (re.compile(r"\bCREATE\s+(TEMP|TEMPORARY)\b", re.I), "CREATE TEMP TABLE: not T-SQL"),
     (re.compile(r"\bDELETE\s+FROM\s+\S+\s+USING\b", re.I), "DELETE … USING: not T-SQL"),

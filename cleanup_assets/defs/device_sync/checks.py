@@ -139,13 +139,21 @@ def gate_results(integration: Integration, notified: NotifiedSync, config: GateC
         found = [f"{p}: {b.year}/{b.month}" for p, b in sorted(periods.items()) if b]
         shown = "; ".join(f"{p}: " + (f"{b.year}/{b.month} (id {b.id})" if b else "none")
                           for p, b in sorted(periods.items()))
+        # The legacy logs "No Billing period found" and returns (F:485-497): nothing queued,
+        # no stop path (F:223 counts it as sent), the session left active for good. Ours
+        # blocks and stops the session, visibly; the way back is the operator's.
+        session = notified.optimization_session_id if notified.is_notified else 0
+        fix = (f"add a BillingPeriod for provider {_listed(list(map(str, missing)))} (this "
+               "month or next), then `cleanup-assets resume-optimization "
+               f"--service-provider-id {missing[0]} --session {session}`" if missing and session
+               else "add the BillingPeriod; the next notified sync queues" if missing else "")
         billing = result_for(
             "billing_period_exists", not missing, blocking,
             f"no billing period this month or next for provider {_listed(list(map(str, missing)))}"
             if missing else f"billing period found (provider {'; '.join(found)})",
             providers_without_billing_period=dg.MetadataValue.text(
                 ", ".join(map(str, missing)) or "none"),
-            billing_periods=shown)
+            billing_periods=shown, **({"what_to_do": fix} if fix and gates else {}))
     else:
         billing = result_for("billing_period_exists", True, blocking,
                              f"not applicable: {integration.legacy_name} is not optimized")

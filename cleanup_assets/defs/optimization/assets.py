@@ -16,7 +16,7 @@ from ...optimization import (
     STOPPED,
     STOPPING,
     UNCONFIRMED,
-    amop_progress_payload,
+    amop_progress_body,
     claim_send,
     current_handover,
     handover_key,
@@ -190,7 +190,7 @@ def _deliver_progress(engine, amop, provider, key, session, tenant_key) -> str:
     """The 25 % progress call, then its delivery on the handover row: a failure raises (the
     run fails; the handover stays queued) and the next run of the session sends it again."""
     guid = in_transaction(engine, lambda conn: session_guid(conn, session))
-    where = amop.post(amop.optimization_url, amop_progress_payload(
-        session, guid, progress=25, customer_id=int(tenant_key)), what="progress call")
+    where = amop.post(amop.optimization_url, amop_progress_body(session, guid, 25),
+                      what="progress call")
     in_transaction(engine, lambda conn: mark_progress_delivered(conn, provider, key))
     return where

@@ -28,6 +28,7 @@ from ...optimization import (
     optimization_settings,
     provider_name,
     release_stop,
+    remove_carrier_optimization_session,
     unconfirmed_error,
 )
 from ...sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
@@ -291,6 +292,12 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
     failure in between releases the claim and is raised (the tick fails visibly; the next
     one repeats them); a claimer that died is taken over after ``STOP_LEASE``.
 
+    Once claimed, the session is removed first, before and whatever the
+    email and AMOP do — the legacy removes it even when its email fails
+    (OptimizationUsageSyncErrorHandler.cs:20-39), and a session left active outlives the
+    sweep's window for good. Then the email and the AMOP report, each tried; a failure of
+    either is raised after both were tried (the tick fails visibly; the next try repeats
+    them), and only then is the row `stopped`.
     The email is the legacy's (OptimizationUsageSyncErrorHandler.cs:25-68): subject
     `string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)` from the
     optimization settings, from `DeviceSyncFromEmailAddress` to `DeviceSyncToEmailAddresses`.
@@ -313,28 +320,38 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
         return None
     claimed, settings, optimization, name = begun
     unconfirmed = claimed.claimed_from == SENDING
+    if not unconfirmed:  # before and whatever the email and AMOP do, as the legacy
+        in_transaction(engine, lambda conn: remove_carrier_optimization_session(conn, session))
+    if unconfirmed:
+        subject = unconfirmed_subject(name)
+        text, html_body = unconfirmed_bodies(name, claimed.run_id, provider, session, reason)
+        error = unconfirmed_error(claimed.run_id, reason)
+    else:
+        subject = stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"),
+                               name)
+        text, html_body = stop_bodies(name, reason)
+        error = reason
+    failed = []
     try:
-        if unconfirmed:
-            subject = unconfirmed_subject(name)
-            text, html_body = unconfirmed_bodies(name, claimed.run_id, provider, session, reason)
-            error = unconfirmed_error(claimed.run_id, reason)
-        else:
-            subject = stop_subject(optimization.get("OptimizationSyncDeviceErrorEmailSubject"),
-                                   name)
-            text, html_body = stop_bodies(name, reason)
-            error = reason
         email.send(build_email(settings.get("DeviceSyncFromEmailAddress"),
                                recipients(settings.get("DeviceSyncToEmailAddresses")),
                                subject, text, html_body))
-        if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
+    except Exception as sent:  # retried inside send; raised below, after the AMOP report
+        failed.append(f"stop email: {sent}")
+    if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
+        try:
             amop.post(amop.optimization_url, amop_error_body(session, error),
                       what="error report")
-    except BaseException:
+        except Exception as posted:  # retried inside post; raised below
+            failed.append(f"AMOP 2.0 error report: {posted}")
+    if failed:
         try:
             in_transaction(engine, lambda conn: release_stop(conn, provider, key, claim))
         except Exception:  # the database may be what failed: the lease frees the claim
             log.exception("could not release the stop claim %s", claim)
-        raise
+        raise RuntimeError(f"optimization session {session} of provider {provider}"
+                           + (" left active (send unconfirmed)" if unconfirmed else " removed")
+                           + "; " + "; ".join(failed))
     finished = in_transaction(engine, lambda conn: finish_stop(
         conn, provider, key, session, claim, run_id, unconfirmed=unconfirmed))
     if not finished:  # taken over after the lease, or queued by its sender after all

@@ -31,7 +31,7 @@ from ...reporting import (
     summary_email,
     summary_table_rows,
     sync_log_key,
-    tenant_name,
+    tenant_display_name,
     write_device_history,
     write_sync_log,
 )
@@ -160,8 +160,12 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
             log.failed("sync log", error, prefixed=False)
             log_object = f"FAILED ({error})"
 
-    historian = integration.family is Family.M2M and (history_stage.enabled or warehouse.enabled)
-    name = in_transaction(engine, lambda conn: tenant_name(conn, tenant_key))
+    # "Devices sent to Historian" is the legacy's stage upload (F:197): M2M with
+    # SnowflakeS3BucketName and SnowflakeS3BucketPath; our direct warehouse write is not it.
+    historian = integration.family is Family.M2M and history_stage.enabled
+    name, unread = tenant_display_name(engine, tenant_key)  # never costs an email
+    if unread:
+        context.log.warning(f"tenant name not read ({unread}): reports say {name!r}")
     mails = _Outcome(engine, sync.id, "EmailStatus")
     for label, build in _emails(integration, summary, sync, historian, name, use_procedure):
         try:
@@ -174,7 +178,8 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     rows = summary_table_rows(integration, summary, name)
     metadata = {
         "sync_id": dg.MetadataValue.text(str(sync.id)),
-        "tenant": dg.MetadataValue.text(f"{tenant_key} {name}"),
+        "tenant": dg.MetadataValue.text(f"{tenant_key} {name}"
+                                        + (f" (name not read: {unread})" if unread else "")),
         "summary": dg.MetadataValue.md("| field | value |\n|---|---|\n" + "\n".join(
             f"| {k} | {'' if v is None else v} |" for k, v in rows)),
         "summary_read": "yes" if summary.fields is not None else f"no: {summary.error}",
