@@ -470,6 +470,8 @@ def procedure_name(name: str) -> str:
     if name in CONSTANT_PROCEDURES:
         return configured_procedure_names()[name]
     return name
+
+
 INTEGRATION_KEYS: tuple[str, ...] = tuple(INTEGRATIONS)
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, text
 
 from cleanup_assets.db import connect_databases
 from cleanup_assets.demo import upstream_device_sync
-from cleanup_assets.registry import INTEGRATIONS
+from cleanup_assets.registry import INTEGRATIONS, procedure_name
 from cleanup_assets.schema import (
     LEGACY_TABLES,
     MissingTablesError,
@@ -474,9 +474,9 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     executed = " ".join(sql for sql, _ in reviewed)
     # The workload covered every integration: each legacy procedure it calls (and its
     # common procedure) and each carrier table the set-based engine reads.
-    not_called = sorted({p.name for i in INTEGRATIONS.values()
+    not_called = sorted({procedure_name(p.name) for i in INTEGRATIONS.values()
                          for p in (*i.procedures, i.common_procedure)
-                         if f"EXEC [dbo].[{p.name}]" not in executed})
+                         if f"EXEC [dbo].[{procedure_name(p.name)}]" not in executed})
     assert not_called == []
     not_read = sorted(i.carrier.table for i in INTEGRATIONS.values()
                       if f"[{i.carrier.table}]" not in executed)
