@@ -138,6 +138,7 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
 
 def planned_procedure_statements():
     """The procedure engine's calls, as built (for explain-sql, which runs on SQLite)."""
+    from .reporting import DISCREPANCY_PROCEDURE
     from .sql.gate import BILL_PERIOD_PROCEDURE
     from .sql.procedure_engine import planned_calls
     from .sql.procedures import procedure_call
@@ -154,7 +155,7 @@ def planned_procedure_statements():
     yield ("billing period", procedure_call(BILL_PERIOD_PROCEDURE, {
         "ServiceProviderId": 101, "BillMonth": 1, "BillYear": 2026}, returns_rows=True))
     yield ("ThingSpace billing-cycle discrepancies", procedure_call(
-        "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": 103},
+        DISCREPANCY_PROCEDURE, {"ServiceProviderId": 103},
         returns_rows=True))
 
 
@@ -182,6 +183,13 @@ def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[
         for number, ddl in enumerate(own_tables_ddl("mssql").split(";"), start=1):
             if ddl.strip():
                 yield f"our tables: DDL {number}", ddl.strip(), lint(ddl)
+    # cleanup-assets preflight's catalog queries (never run against a SQL Server: compiled
+    # and linted here; their PostgreSQL twins are what the tests run).
+    from .preflight import catalog_statements
+
+    for title, statement in catalog_statements("mssql"):
+        sql = to_tsql(statement)
+        yield f"{title} (not run against a SQL Server)", sql, lint(sql)
 
 
 __all__ = ["Captured", "explain_statements", "run_workload", "planned_procedure_statements"]
