@@ -45,6 +45,7 @@ Values reach every query as bound parameters; only names from the registry and t
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -148,44 +149,47 @@ class Finding:
 class ExpectedProcedure:
     """A procedure we call: where, with which parameter names, and what we read from it."""
 
-    name: str
+    name: str  # as called: a legacy constant's name resolved (CLEANUP_PROCEDURE_NAMES)
     database: Database
     parameters: tuple[str, ...]
     used_by: str
     reads: str | None = None  # "summary" | "billing period" | "rows": its first result set
+    constant: str | None = None  # the C# constant the legacy names it by, if any
 
 
-def expected_procedures(*, finalizes: bool, reads: bool) -> list[ExpectedProcedure]:
-    """Every procedure the location calls (names from the registry, as the engine calls
-    them), once per (name, database)."""
+def expected_procedures(*, finalizes: bool, reads: bool,
+                        names: Mapping[str, str] | None = None) -> list[ExpectedProcedure]:
+    """Every procedure the location calls, once per (name, database), under the name it is
+    called by: ``names`` maps the legacy C# constants to procedure names (None: as
+    ``CLEANUP_PROCEDURE_NAMES`` configures them, registry.procedure_name)."""
+    from .registry import CONSTANT_PROCEDURES, procedure_name
     from .reporting import DISCREPANCY_PROCEDURE
     from .sql.gate import BILL_PERIOD_PROCEDURE
 
     found: dict[tuple[str, Database], ExpectedProcedure] = {}
 
-    def add(procedure: ExpectedProcedure) -> None:
-        found.setdefault((procedure.name, procedure.database), procedure)
+    def add(name: str, database: Database, parameters, used_by: str, reads=None) -> None:
+        called = (names or {}).get(name, name) if names is not None else procedure_name(name)
+        constant = name if name in CONSTANT_PROCEDURES else None
+        found.setdefault((called, database), ExpectedProcedure(
+            called, database, tuple(parameters), used_by, reads, constant))
 
     for integration in INTEGRATIONS.values():
         if finalizes:
             for step in (*integration.procedures, integration.common_procedure):
-                add(ExpectedProcedure(step.name, step.database, step.parameters,
-                                      f"{integration.key} finalize ({step.source})"))
+                add(step.name, step.database, step.parameters,
+                    f"{integration.key} finalize, {step.source}")
         if reads:
-            add(ExpectedProcedure(
-                integration.summary_procedure, integration.summary_database,
+            add(integration.summary_procedure, integration.summary_database,
                 ("ServiceProviderId",) if integration.summary_takes_provider else (),
-                f"{integration.key} summary (F:1215-1314)", reads="summary"))
+                f"{integration.key} summary (F:1215-1314)", reads="summary")
             if integration.billing_cycle_discrepancy_report:
-                add(ExpectedProcedure(DISCREPANCY_PROCEDURE, Database.CENTRAL,
-                                      ("ServiceProviderId",),
-                                      "billing-cycle discrepancies (ThingSpaceDiscrepancyService"
-                                      ".cs:75-125)", reads="rows"))
+                add(DISCREPANCY_PROCEDURE, Database.CENTRAL, ("ServiceProviderId",),
+                    "billing-cycle discrepancies (ThingSpaceDiscrepancyService.cs:75-125)",
+                    reads="rows")
     if reads:
-        add(ExpectedProcedure(BILL_PERIOD_PROCEDURE, Database.CENTRAL,
-                              ("ServiceProviderId", "BillMonth", "BillYear"),
-                              "billing period (BillingPeriodHelper.cs:11-54)",
-                              reads="billing period"))
+        add(BILL_PERIOD_PROCEDURE, Database.CENTRAL, ("ServiceProviderId", "BillMonth", "BillYear"),
+            "billing period (BillingPeriodHelper.cs:11-54)", reads="billing period")
     return list(found.values())
 
 
@@ -299,13 +303,13 @@ def _permissions_sql(dialect: str, count: int) -> str:
 
 def describe_call(procedure: ExpectedProcedure) -> str:
     """The call whose first result set ``sp_describe_first_result_set`` describes (the
-    T-SQL of sql/procedures.py, every parameter NULL: it is described, never run)."""
-    from sqlalchemy.dialects import mssql
-
-    from .sql.procedures import procedure_call
-
-    call = procedure_call(procedure.name, {p: None for p in procedure.parameters})
-    return str(call.compile(dialect=mssql.dialect(), compile_kwargs={"literal_binds": True}))
+    T-SQL of sql/procedures.py, every parameter NULL: it is described, never run). The
+    text is a value, bound as @tsql; its names are checked identifiers."""
+    for part in (procedure.name, *procedure.parameters):
+        if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            raise ValueError(f"not a procedure or parameter name: {part!r}")
+    arguments = ", ".join(f"@{p} = NULL" for p in procedure.parameters)
+    return f"EXEC [{SQL_SERVER_SCHEMA}].[{procedure.name}]" + (f" {arguments}" if arguments else "")
 
 
 def catalog_statements(dialect: str = "mssql") -> list[tuple[str, object]]:
@@ -522,12 +526,19 @@ def _procedure_findings(procedure: ExpectedProcedure, catalog: _Catalog, dialect
     declared = (catalog.procedures or {}).get(_key(procedure.name, dialect))
     passing = ", ".join(f"@{p}" for p in procedure.parameters) or "no parameters"
     if declared is None:
-        other = ("jasper" if procedure.database is Database.CENTRAL else "central")
+        from .registry import PROCEDURE_NAMES_SETTING
+
+        if procedure.constant:
+            fix = (f"the legacy names it by the C# constant {procedure.constant}: set "
+                   f"{PROCEDURE_NAMES_SETTING} ({procedure.constant}=<its real name>, …), or "
+                   "create it there")
+        else:
+            fix = ("create it there (its name is a literal of the legacy's source), or point "
+                   + ("CLEANUP_JASPER_DATABASE_URL" if procedure.database is Database.JASPER
+                      else "CLEANUP_DATABASE_URL") + " at the database that has it")
         return [Finding(BLOCKING, database, "procedure", procedure.name,
                         f"missing from the {database} database ({procedure.used_by}; we pass "
-                        f"{passing})",
-                        f"create it there, or — if the database calls it otherwise — configure "
-                        f"its real name (registry.py); the {other} database is not searched")]
+                        f"{passing})", fix)]
     findings = []
     if dialect == "postgresql":
         wanted_kind = "function" if procedure.reads else "procedure"
@@ -712,6 +723,7 @@ def check_database(conn: Connection, database: Database, *, tables: Sequence[Tab
                 BLOCKING, database.value, "procedure", "(all)",
                 "SQLite has no procedures, and the procedure engine needs them",
                 "CLEANUP_FINALIZE_ENGINE=set_based"))
+            procedures = ()  # each would only be "missing" again
         findings.append(Finding(INFO, database.value, "database", "SQLite",
                                 "tables and columns checked; SQLite enforces no types or "
                                 "lengths and has no procedures, permissions or versions to check"))
@@ -748,53 +760,86 @@ def check_database(conn: Connection, database: Database, *, tables: Sequence[Tab
     return findings
 
 
-def preflight(databases: Databases, *, engine=None, integration_ids: str | None = None
-              ) -> list[Finding]:
-    """Every finding for the configured databases, blocking ones first.
+def preflight(databases: Databases, *, engine=None, integration_ids: str | None = None,
+              procedure_names: Mapping[str, str] | None = None) -> list[Finding]:
+    """Every finding for the configured databases, blocking ones first: one connection to
+    each database, one pass of catalog queries (``check_connections``).
 
     ``engine``: the finalize engine (sql/finalize.Engine; None: the database's default);
-    ``integration_ids``: ``CLEANUP_INTEGRATION_IDS`` as configured (None: unset).
+    ``integration_ids``: ``CLEANUP_INTEGRATION_IDS`` as configured (None: unset);
+    ``procedure_names``: {C# constant: procedure} (None: ``CLEANUP_PROCEDURE_NAMES`` of the
+    process environment, as the calls resolve them).
     """
+    with ExitStack() as stack:
+        central = _connect(stack, databases.central, Database.CENTRAL)
+        jasper = _connect(stack, databases.jasper, Database.JASPER) if databases.separate else None
+        unreachable = [c for c in (central, jasper) if isinstance(c, Finding)]
+        if unreachable:
+            return unreachable
+        return check_connections(central, jasper, engine=engine,
+                                 integration_ids=integration_ids,
+                                 procedure_names=procedure_names)
+
+
+def check_connections(central: Connection, jasper: Connection | None, *, engine=None,
+                      integration_ids: str | None = None,
+                      procedure_names: Mapping[str, str] | None = None) -> list[Finding]:
+    """``preflight`` over open connections (``jasper`` None: the central database holds the
+    Jasper tables too). Only reads: a caller's open transaction is left as it was."""
     from .sql.finalize import Engine as FinalizeEngine
 
-    dialect = databases.central.dialect.name
+    dialect = central.dialect.name
     engine = FinalizeEngine(engine) if engine else FinalizeEngine.default_for(dialect)
     procedure_engine = engine is FinalizeEngine.PROCEDURES
     reads = engine.reads_by_procedure(dialect) and dialect != "sqlite"
-    procedures = expected_procedures(finalizes=procedure_engine, reads=reads)
+    procedures = expected_procedures(finalizes=procedure_engine, reads=reads,
+                                     names=procedure_names)
     tables = [*LEGACY_TABLES, comm_plan_rate_plan, *OWN_TABLES]
     findings: list[Finding] = []
-    places = [(Database.CENTRAL, databases.central)]
-    if databases.separate:
-        places.append((Database.JASPER, databases.jasper))
-    for database, db_engine in places:
-        here = [t for t in tables if not databases.separate or _where(t) is database]
-        calls = [p for p in procedures if not databases.separate or p.database is database]
-        findings += _guarded(db_engine, database, lambda conn: check_database(
+    places = [(Database.CENTRAL, central)] + ([(Database.JASPER, jasper)] if jasper else [])
+    for database, conn in places:
+        here = [t for t in tables if jasper is None or _where(t) is database]
+        calls = [p for p in procedures if jasper is None or p.database is database]
+        findings += _guarded(database, lambda: check_database(
             conn, database, tables=here, procedures=calls, procedure_engine=procedure_engine,
             reads_by_procedure=reads))
-    if not any(f.kind == "table" and f.name == integration_table.name for f in findings):
-        findings += _guarded(databases.central, Database.CENTRAL,
-                             lambda conn: _integration_findings(conn, integration_ids))
+    if not any(f.kind in ("table", "database") and f.database == "central"
+               and f.name in (integration_table.name, "catalog") for f in findings):
+        findings += _guarded(Database.CENTRAL,
+                             lambda: _integration_findings(central, integration_ids))
     order = {BLOCKING: 0, WARNING: 1, INFO: 2}
     return sorted(findings, key=lambda f: order[f.severity])
 
 
-def _guarded(engine: Engine, database: Database, check) -> list[Finding]:
-    """Run ``check`` on a connection; a database that cannot be reached is one blocking
-    finding (its message without the URL: it may carry a password)."""
+def _variable(database: Database) -> str:
+    return "CLEANUP_JASPER_DATABASE_URL" if database is Database.JASPER else "CLEANUP_DATABASE_URL"
+
+
+def _scrubbed(error: BaseException, engine: Engine) -> str:
+    """The error's first line, never the URL's password."""
+    message = _first_line(error)
+    password = engine.url.password
+    return message.replace(str(password), "***") if password else message
+
+
+def _connect(stack: ExitStack, engine: Engine, database: Database) -> Connection | Finding:
     try:
-        with engine.connect() as conn:
-            return check(conn)
+        return stack.enter_context(engine.connect())
     except Exception as error:
-        message = _first_line(error)
-        password = engine.url.password
-        if password:
-            message = message.replace(str(password), "***")
+        return Finding(BLOCKING, database.value, "database", "connection",
+                       f"cannot connect: {type(error).__name__}: {_scrubbed(error, engine)}",
+                       f"check {_variable(database)} and that the login can connect")
+
+
+def _guarded(database: Database, check) -> list[Finding]:
+    """``check()``'s findings; a catalog the login cannot read is one blocking finding."""
+    try:
+        return check()
+    except Exception as error:
         return [Finding(BLOCKING, database.value, "database", "catalog",
-                        f"preflight could not read it: {type(error).__name__}: {message}",
-                        f"check {'CLEANUP_JASPER_DATABASE_URL' if database is Database.JASPER else 'CLEANUP_DATABASE_URL'}"
-                        " and that the login can connect")]
+                        f"preflight could not read it: {type(error).__name__}: "
+                        f"{_first_line(error)}",
+                        f"check {_variable(database)} and the login's rights on the catalog")]
 
 
 def blocking(findings: Iterable[Finding]) -> list[Finding]:
@@ -825,9 +870,14 @@ def preflight_from_settings(settings=None) -> list[Finding]:
         return [Finding(BLOCKING, "central", "database", "connection",
                         f"cannot open the configured databases: {type(error).__name__}",
                         "check CLEANUP_DATABASE_URL and CLEANUP_JASPER_DATABASE_URL")]
+    from .registry import PROCEDURE_NAMES_SETTING, parse_procedure_names
+
+    configured = settings.raw(PROCEDURE_NAMES_SETTING)
     try:
         return preflight(databases, engine=settings.raw("CLEANUP_FINALIZE_ENGINE"),
-                         integration_ids=settings.raw("CLEANUP_INTEGRATION_IDS"))
+                         integration_ids=settings.raw("CLEANUP_INTEGRATION_IDS"),
+                         procedure_names=parse_procedure_names(configured) if configured
+                         else {})
     finally:
         databases.dispose()
 
