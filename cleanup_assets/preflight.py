@@ -434,7 +434,8 @@ def _alter_type(dialect, table: Table, column: Column) -> str:
     kind = _type_ddl(column, dialect)
     if dialect.name == "mssql":
         null = " NULL" if column.nullable else " NOT NULL"
-        return f"ALTER TABLE {_quoted('mssql', table.name)} ALTER COLUMN [{column.name}] {kind}{null}"
+        return (f"ALTER TABLE {_quoted('mssql', table.name)} ALTER COLUMN [{column.name}] "
+                f"{kind}{null}")
     return f'ALTER TABLE "{table.name}" ALTER COLUMN "{column.name}" TYPE {kind}'
 
 
@@ -498,7 +499,7 @@ def _table_findings(table: Table, catalog: _Catalog, dialect, *, own: bool,
             continue
         if catalog.dialect == "sqlite":
             continue  # SQLite enforces neither types nor lengths: nothing to compare
-        actual_name, actual_type = present
+        _, actual_type = present
         theirs, their_size = family_of(actual_type)
         ours, our_size = model_family(column)
         if not _compatible(ours, theirs):
@@ -560,15 +561,12 @@ def _procedure_findings(procedure: ExpectedProcedure, catalog: _Catalog, dialect
                 "cleanup_assets/registry.py"))
     extra = [d for d in declared["parameters"]
              if not any(match(p, d) for p in procedure.parameters)]
-    required = extra
-    if dialect == "postgresql":
-        # pronargdefaults: how many of the last input parameters have defaults.
-        optional = set(declared["parameters"][len(declared["parameters"])
-                                              - declared["optional"]:]) if declared["optional"] else set()
-        required = [d for d in extra if d not in optional]
+    # pronargdefaults (PostgreSQL): how many of the last input parameters have defaults.
+    # sys.parameters cannot tell for a T-SQL procedure: every extra one may be required.
+    known = dialect == "postgresql"
+    defaulted = declared["parameters"][len(declared["parameters"]) - declared["optional"]:]
     for parameter in extra:
-        known = dialect == "postgresql"
-        if parameter in required:
+        if not (known and declared["optional"] and parameter in defaulted):
             findings.append(Finding(
                 BLOCKING if known else WARNING, database, "parameter",
                 f"{procedure.name} @{parameter}",
@@ -705,8 +703,8 @@ def _integration_findings(conn: Connection, configured: str | None) -> list[Find
 
 
 def check_database(conn: Connection, database: Database, *, tables: Sequence[Table],
-                   procedures: Sequence[ExpectedProcedure], procedure_engine: bool,
-                   reads_by_procedure: bool) -> list[Finding]:
+                   procedures: Sequence[ExpectedProcedure],
+                   procedure_engine: bool) -> list[Finding]:
     """The findings of one database: one query each for its columns, procedures (with
     their parameters, result columns on PostgreSQL and EXECUTE permission), version and
     table permissions; on SQL Server one description per reading procedure."""
@@ -801,8 +799,7 @@ def check_connections(central: Connection, jasper: Connection | None, *, engine=
         here = [t for t in tables if jasper is None or _where(t) is database]
         calls = [p for p in procedures if jasper is None or p.database is database]
         findings += _guarded(database, lambda: check_database(
-            conn, database, tables=here, procedures=calls, procedure_engine=procedure_engine,
-            reads_by_procedure=reads))
+            conn, database, tables=here, procedures=calls, procedure_engine=procedure_engine))
     if not any(f.kind in ("table", "database") and f.database == "central"
                and f.name in (integration_table.name, "catalog") for f in findings):
         findings += _guarded(Database.CENTRAL,
@@ -864,8 +861,9 @@ def preflight_from_settings(settings=None) -> list[Finding]:
 
     settings = settings or Settings()
     try:
-        databases = connect_databases(settings.raw("CLEANUP_DATABASE_URL") or default_database_url(),
-                                      settings.raw("CLEANUP_JASPER_DATABASE_URL"))
+        databases = connect_databases(
+            settings.raw("CLEANUP_DATABASE_URL") or default_database_url(),
+            settings.raw("CLEANUP_JASPER_DATABASE_URL"))
     except Exception as error:
         return [Finding(BLOCKING, "central", "database", "connection",
                         f"cannot open the configured databases: {type(error).__name__}",
@@ -897,5 +895,6 @@ class PreflightRefused(ConfigurationError):
     """The configured databases would fail a run: the production location does not load."""
 
 
-__all__ = ["PreflightRefused", "refuse_on_blocking_findings", "Finding", "preflight", "preflight_from_settings", "report", "blocking",
-           "catalog_statements", "required_sql_server", "MINIMUM_SQL_SERVER"]
+__all__ = ["Finding", "PreflightRefused", "blocking", "catalog_statements", "check_connections",
+           "preflight", "preflight_from_settings", "refuse_on_blocking_findings", "report",
+           "required_sql_server", "MINIMUM_SQL_SERVER"]

@@ -195,6 +195,7 @@ def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(databases
             "`cleanup-assets init-db`") in failing.stdout
 
 
+@pytest.mark.slow  # the dagster CLI
 @pytest.mark.postgres
 def test_production_refuses_to_load_on_a_blocking_finding(databases, tmp_path):
     production = {**PRODUCTION, "CLEANUP_DATABASE_URL": _url(databases.central),
