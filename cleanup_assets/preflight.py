@@ -598,17 +598,13 @@ def _result_findings(procedure, declared, dialect, describe) -> list[Finding]:
         result = declared["result"] or []
     shown = ", ".join(f"{n or '(unnamed)'} {t}" for n, t in result) or "no columns"
     if procedure.reads == "billing period":
-        names = [n for n, _ in result]
-        if "Id" in names:
+        # Read as GetOrdinal("Id") reads it: the exact name, else ignoring case
+        # (BillingPeriodHelper.cs:28-46; sql/gate.last_period_id).
+        if any(n.casefold() == "id" for n, _ in result):
             return []
-        if any(n.lower() == "id" for n in names):
-            return [Finding(WARNING, database, "result set", procedure.name,
-                            f"names its Id column otherwise ({shown}); the legacy reads "
-                            "GetOrdinal(\"Id\") ignoring case (BillingPeriodHelper.cs:28-46)",
-                            "make sure this location reads Id ignoring case (issue 19, point 4)")]
         return [Finding(BLOCKING, database, "result set", procedure.name,
-                        f"its first result set has no Id column ({shown}): every provider "
-                        "reads as having no billing period and the gate blocks",
+                        f"its first result set has no Id column ({shown}): reading the "
+                        "billing period fails (the legacy throws there too)",
                         "ALTER the procedure so its first result set has an Id column "
                         "(BillingPeriodHelper.cs:28-46)")]
     expected = ", ".join(f"{n} {f}" for n, f in SUMMARY_COLUMNS)

@@ -123,6 +123,8 @@ BREAKS = {
                  'RETURNS TABLE ("PeriodId" integer) LANGUAGE sql AS $$ SELECT 1 $$'],
         names=["usp_Service_Provider_Get_Bill_Period_Day_And_Hour"],
         problem="has no Id column (PeriodId integer)"),
+    # An "ID" column is read (GetOrdinal ignores case): the same procedure, not a finding,
+    # is checked in test_a_differently_cased_id_is_read.
     "a missing Integration row": dict(
         central=['DELETE FROM "Integration" WHERE "Name" = \'Pond\''],
         names=["Pond"], fix="set CLEANUP_INTEGRATION_IDS (e.g. CLEANUP_INTEGRATION_IDS=Pond="),
@@ -152,6 +154,17 @@ def test_preflight_names_each_broken_object_with_its_fix(databases, case):
     line = stopping[0].line()
     assert line.startswith(BLOCKING)
     assert spec.get("problem", "") in line and spec.get("fix", "") in line, line
+
+
+@pytest.mark.postgres
+def test_a_differently_cased_id_is_read(databases):
+    findings = broken(databases, central=[
+        'DROP FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"',
+        'CREATE FUNCTION "usp_Service_Provider_Get_Bill_Period_Day_And_Hour"('
+        '"ServiceProviderId" integer, "BillMonth" integer, "BillYear" integer) '
+        'RETURNS TABLE ("ID" integer) LANGUAGE sql AS $$ SELECT 1 $$'])
+
+    assert blocking(findings) == []
 
 
 @pytest.mark.postgres
