@@ -31,7 +31,8 @@ Per database kind:
   they are compiled and linted as T-SQL (``cleanup-assets explain-sql`` prints them), and
   their PostgreSQL twins are what the tests run. ``sys.parameters`` cannot tell whether a
   T-SQL procedure's parameter has a default, so a declared parameter we do not pass is a
-  warning there, not blocking.
+  warning there, not blocking; a procedure reached through a synonym is not followed
+  (it reads as missing).
 - **PostgreSQL** (the stand-ins of ``cleanup_tests/stand_ins.py``): ``information_schema``,
   ``pg_proc`` (``pg_get_function_arguments``, the ``RETURNS TABLE`` columns as the first
   result set), ``has_table_privilege`` / ``has_function_privilege``.
