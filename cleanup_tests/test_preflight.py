@@ -59,6 +59,20 @@ def databases():
     drop_pg_database(jasper)
 
 
+@pytest.fixture(scope="module")
+def one_database():
+    """One database holding the Jasper tables too: what a deployment configures on
+    PostgreSQL (two PostgreSQL databases cannot be joined, and the settings refuse them)."""
+    url = create_pg_database("preflight_one")
+    databases = connect_databases(url)
+    create_schema(databases)
+    stand_ins.install(databases)
+    seed_providers(databases.central, (11, 1, "jasper"))
+    yield databases
+    databases.dispose()
+    drop_pg_database(url)
+
+
 def broken(databases, central=(), jasper=(), engine="procedures"):
     """Preflight's findings with ``central`` / ``jasper`` statements run first, inside a
     transaction on each database that is rolled back after (PostgreSQL's DDL is
@@ -185,9 +199,9 @@ def _url(engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
-def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(databases, tmp_path):
+def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(one_database, tmp_path):
+    databases = one_database
     env = environment(tmp_path, CLEANUP_DATABASE_URL=_url(databases.central),
-                      CLEANUP_JASPER_DATABASE_URL=_url(databases.jasper),
                       CLEANUP_FINALIZE_ENGINE="procedures",
                       CLEANUP_PROCEDURE_NAMES=stand_ins.PROCEDURE_NAMES)
     command = [sys.executable, "-m", "cleanup_assets.cli", "preflight"]
@@ -210,9 +224,10 @@ def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(databases
 
 @pytest.mark.slow  # the dagster CLI
 @pytest.mark.postgres
-def test_production_refuses_to_load_on_a_blocking_finding(databases, tmp_path):
+def test_production_refuses_to_load_on_a_blocking_finding(one_database, tmp_path):
+    databases = one_database
     production = {**PRODUCTION, "CLEANUP_DATABASE_URL": _url(databases.central),
-                  "CLEANUP_JASPER_DATABASE_URL": _url(databases.jasper),
+                  "CLEANUP_JASPER_DATABASE_URL": _url(databases.central),
                   "CLEANUP_PROCEDURE_NAMES": stand_ins.PROCEDURE_NAMES,
                   "CLEANUP_FINALIZE_ENGINE": "procedures"}
     # A clean database loads (preflight ran: the same call refuses below).
