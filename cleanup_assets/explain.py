@@ -21,8 +21,9 @@ from .sql.tsql import Captured, capture_statements, review
 QUICK = RetryPolicy(attempts=1, base_delay_seconds=0)
 
 
-def run_workload(databases: Databases, *, procedures: bool) -> None:
-    """Exercise every statement path once on seeded databases (demo data)."""
+def run_workload(databases: Databases, *, procedures: bool, set_based: bool = True) -> None:
+    """Exercise every statement path once on seeded databases (demo data): the set-based
+    engine's, and the procedure engine's when ``procedures``."""
     from .notifications import evaluate_notifications, launched_between, post_notification
     from .optimization import (
         claim_send,
@@ -56,7 +57,7 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
     from .sql.gate import find_billing_period
     from .schema import service_provider
 
-    engines = [Engine.SET_BASED] + ([Engine.PROCEDURES] if procedures else [])
+    engines = ([Engine.SET_BASED] if set_based else []) + ([Engine.PROCEDURES] if procedures else [])
     seen = set()
     for provider_id, tenant_id, key, _ in DEMO_PROVIDERS:
         if key in seen:

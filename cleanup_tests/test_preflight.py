@@ -23,16 +23,19 @@ from cleanup_assets.preflight import (
     BLOCKING,
     INFO,
     MINIMUM_SQL_SERVER,
+    SET_BASED_ONLY,
+    SET_BASED_WRITES,
     WRITES,
     _Catalog,
     _version_findings,
     blocking,
     check_connections,
+    checked_legacy_tables,
     preflight,
     required_sql_server,
 )
 from cleanup_assets.registry import parse_procedure_names
-from cleanup_assets.schema import create_schema
+from cleanup_assets.schema import LEGACY_TABLES, comm_plan_rate_plan, create_schema
 from cleanup_assets.settings import Settings
 
 from . import stand_ins
@@ -283,38 +286,75 @@ def test_a_sql_server_older_than_the_minimum_is_blocking(version, edition, sever
 
 
 @pytest.fixture(scope="module")
-def workload_statements(tmp_path_factory):
-    """Every statement the location issues (explain-sql's workload on SQLite), captured."""
+def workloads(one_database):
+    """What each engine's workload (explain-sql's, on demo data) touches on one PostgreSQL
+    database with the stand-ins: {engine: (tables read or written, {table: writes})}, and
+    the T-SQL text of every statement."""
+    import os
+
+    from sqlalchemy import Table
+    from sqlalchemy.sql import visitors
+    from sqlalchemy.sql.dml import Delete, Insert, Update
+
     from cleanup_assets.demo import seed_demo
     from cleanup_assets.explain import planned_procedure_statements, run_workload
+    from cleanup_assets.registry import configured_procedure_names
     from cleanup_assets.sql.tsql import capture_statements, review, to_tsql
 
-    folder = tmp_path_factory.mktemp("workload")
-    databases = connect_databases(f"sqlite:///{folder / 'central.db'}",
-                                  f"sqlite:///{folder / 'JasperDb.db'}")
-    create_schema(databases)
-    seed_demo(databases, devices_per_provider=5)
-    with capture_statements(databases.central, databases.jasper) as captured:
-        run_workload(databases, procedures=False)
-    databases.dispose()
-    texts = [sql for sql, _ in review(captured)]
+    before = os.environ.get("CLEANUP_PROCEDURE_NAMES")
+    os.environ["CLEANUP_PROCEDURE_NAMES"] = stand_ins.PROCEDURE_NAMES
+    configured_procedure_names.cache_clear()
+    seed_demo(one_database, devices_per_provider=5)
+    found, texts = {}, []
+    try:
+        for engine in ("procedures", "set_based"):
+            with capture_statements(one_database.central) as captured:
+                run_workload(one_database, procedures=engine == "procedures",
+                             set_based=engine == "set_based")
+            tables, writes = set(), {}
+            for item in captured:
+                tables |= {e.name for e in visitors.iterate(item.statement) if isinstance(e, Table)}
+                for kind in (Insert, Update, Delete):
+                    if isinstance(item.statement, kind):
+                        writes.setdefault(item.statement.table.name, set()).add(
+                            kind.__name__.upper())
+            found[engine] = (tables, writes)
+            texts += [sql for sql, _ in review(captured)]
+    finally:
+        os.environ.pop("CLEANUP_PROCEDURE_NAMES")
+        if before is not None:
+            os.environ["CLEANUP_PROCEDURE_NAMES"] = before
+        configured_procedure_names.cache_clear()
     texts += [to_tsql(statement) for _, statement in planned_procedure_statements()]
-    return captured, texts
+    return found, texts
 
 
-def test_the_minimum_sql_server_is_what_the_statements_need(workload_statements):
-    _, texts = workload_statements
+@pytest.mark.postgres
+def test_the_minimum_sql_server_is_what_the_statements_need(workloads):
+    _, texts = workloads
     needed, features = required_sql_server(texts)
     assert (needed, bool(features)) == (MINIMUM_SQL_SERVER, True), features
 
 
-def test_the_permissions_asked_for_are_the_writes_the_statements_make(workload_statements):
-    from sqlalchemy.sql.dml import Delete, Insert, Update
+@pytest.mark.postgres
+def test_the_tables_checked_are_the_tables_the_statements_touch(workloads):
+    (procedures, _), (set_based, _) = workloads[0]["procedures"], workloads[0]["set_based"]
+    legacy = {t.name for t in (*LEGACY_TABLES, comm_plan_rate_plan)}
 
-    captured, _ = workload_statements
-    made: dict[str, set] = {}
-    for item in captured:
-        for kind in (Insert, Update, Delete):
-            if isinstance(item.statement, kind):
-                made.setdefault(item.statement.table.name, set()).add(kind.__name__.upper())
-    assert made == {name: set(kinds) for name, kinds in WRITES.items()}
+    assert {t.name for t in checked_legacy_tables()} == (procedures | set_based) & legacy
+    assert (set_based - procedures) & legacy == SET_BASED_ONLY
+    assert (procedures - set_based) & legacy == set()
+
+
+@pytest.mark.postgres
+def test_the_permissions_asked_for_are_the_writes_the_statements_make(workloads):
+    (_, procedures), (_, set_based) = workloads[0]["procedures"], workloads[0]["set_based"]
+
+    both = {name: procedures.get(name, set()) | set_based.get(name, set())
+            for name in {*procedures, *set_based}}
+    assert both == {name: set(kinds) for name, kinds in WRITES.items()}
+    # With the procedure engine the legacy procedures write the device tables, not we (the
+    # workload's stand-ins add no plan and reject no row: a subset).
+    assert all(kinds <= WRITES[name] and name not in SET_BASED_WRITES
+               for name, kinds in procedures.items())
+    assert set(procedures) >= {"CleanupDeviceSync", "OptimizationSession"}
