@@ -7,10 +7,14 @@ the CLI exits 1 on any, and a production code location refuses to load (definiti
 
 What is checked, and where the expectation comes from:
 
-- **Legacy tables and columns** (``schema.py`` is our model of them): present in the right
-  database (the Jasper family's in the Jasper database), of a compatible type family, and —
-  for the tables we write — at least as long/wide as our model (a longer value than the
-  column holds fails the write on SQL Server). ``vwJasperCommPlan_RatePlan`` too.
+- **Legacy tables and columns** (``schema.py`` is our model of them): each table some
+  statement of ours touches (not ``NOT_TOUCHED``), with every column the model declares —
+  present in the right database (the Jasper family's in the Jasper database), of a
+  compatible type family, and — for the tables we write — at least as long/wide as our
+  model (a longer value than the column holds fails the write on SQL Server).
+  ``vwJasperCommPlan_RatePlan`` too. With the procedure engine, a finding on a table only
+  the set-based engine touches (``SET_BASED_ONLY``), or on a guessed column of a carrier
+  table, is a warning: the legacy procedures read those, not we.
 - **Our own tables** (``Cleanup*``): present, every column of ours present.
 - **Procedures** (``registry.py``, the billing-period and the discrepancy procedure): present
   in the database the legacy calls them on, declaring each parameter name we pass.
@@ -858,6 +862,15 @@ def report(findings: Sequence[Finding]) -> str:
     return "\n".join(lines)
 
 
+def _password(url: str | None) -> str | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).password if url else None
+    except Exception:  # not a URL: nothing of it is shown anyway
+        return None
+
+
 def preflight_from_settings(settings=None) -> list[Finding]:
     """Preflight against the databases the environment configures (what the CLI and a
     production load run)."""
@@ -870,8 +883,13 @@ def preflight_from_settings(settings=None) -> list[Finding]:
             settings.raw("CLEANUP_DATABASE_URL") or default_database_url(),
             settings.raw("CLEANUP_JASPER_DATABASE_URL"))
     except Exception as error:
+        message = _first_line(error)
+        for name in ("CLEANUP_DATABASE_URL", "CLEANUP_JASPER_DATABASE_URL"):
+            password = _password(settings.raw(name))
+            message = message.replace(password, "***") if password else message
         return [Finding(BLOCKING, "central", "database", "connection",
-                        f"cannot open the configured databases: {type(error).__name__}",
+                        f"cannot open the configured databases: {type(error).__name__}: "
+                        f"{message}",
                         "check CLEANUP_DATABASE_URL and CLEANUP_JASPER_DATABASE_URL")]
     from .registry import PROCEDURE_NAMES_SETTING, parse_procedure_names
 
