@@ -75,7 +75,7 @@ BLOCKING, WARNING, INFO = "BLOCKING", "warning", "info"
 
 # The oldest SQL Server our statements run on, and why: the feature that needs it. A test
 # holds this to the statements `explain-sql --dialect mssql` prints (required_sql_server).
-MINIMUM_SQL_SERVER = 14  # SQL Server 2017
+MINIMUM_SQL_SERVER = 11  # SQL Server 2012: TRY_CONVERT (the set-based engine's date grammar)
 SQL_SERVER_RELEASES = {10: "2008", 11: "2012", 12: "2014", 13: "2016", 14: "2017", 15: "2019",
                        16: "2022", 17: "2025"}
 # T-SQL features by the release that introduced them (Microsoft's "What's new" pages).
@@ -288,8 +288,11 @@ PROCEDURES_SQL = {
                   "AND p.proname IN :names",
 }
 VERSION_SQL = {
+    # The database's compatibility level decides which T-SQL it accepts (TRY_CONVERT: 110).
     "mssql": "SELECT CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)), "
-             "TRY_CAST(SERVERPROPERTY('EngineEdition') AS int), CURRENT_USER",
+             "TRY_CAST(SERVERPROPERTY('EngineEdition') AS int), CURRENT_USER, "
+             "(SELECT d.compatibility_level FROM sys.databases AS d "
+             "WHERE d.database_id = DB_ID()), DB_NAME()",
     "postgresql": "SELECT current_setting('server_version'), "
                   "current_setting('server_version_num')::int, current_user",
 }
@@ -652,17 +655,24 @@ def _version_findings(catalog: _Catalog, database: str) -> list[Finding]:
                         "procedures (CALL) need PostgreSQL 11" if number < 110000 else
                         "not checked against a minimum: the tests run on one PostgreSQL "
                         "release", "upgrade PostgreSQL" if number < 110000 else "")]
-    product, edition, _ = catalog.version
+    product, edition, _, level, name = catalog.version
     major = int(str(product).split(".")[0]) if product else 0
     minimum = SQL_SERVER_RELEASES[MINIMUM_SQL_SERVER]
-    if edition in _AZURE_EDITIONS or major >= MINIMUM_SQL_SERVER:
-        return [Finding(INFO, database, "version", f"SQL Server {product}",
-                        f"at least {minimum}, which our statements need")]
     release = SQL_SERVER_RELEASES.get(major, f"major version {major}")
-    return [Finding(BLOCKING, database, "version", f"SQL Server {product} ({release})",
-                    f"older than SQL Server {minimum} ({MINIMUM_SQL_SERVER}.x), the oldest our "
-                    f"statements run on (`cleanup-assets explain-sql --dialect mssql`)",
-                    f"upgrade the server to SQL Server {minimum} or later")]
+    needed_level = MINIMUM_SQL_SERVER * 10  # 2012 (11.x): compatibility level 110
+    if edition not in _AZURE_EDITIONS and major < MINIMUM_SQL_SERVER:
+        return [Finding(BLOCKING, database, "version", f"SQL Server {product} ({release})",
+                        f"older than SQL Server {minimum} ({MINIMUM_SQL_SERVER}.x), the oldest "
+                        "our statements run on (`cleanup-assets explain-sql --dialect mssql`)",
+                        f"upgrade the server to SQL Server {minimum} or later")]
+    if level is not None and level < needed_level:
+        return [Finding(BLOCKING, database, "version", f"compatibility level {level} of {name}",
+                        f"below {needed_level}, the level of SQL Server {minimum}, whose T-SQL "
+                        "our statements use", f"ALTER DATABASE [{name}] SET COMPATIBILITY_LEVEL "
+                        f"= {needed_level} (or higher)")]
+    return [Finding(INFO, database, "version",
+                    f"SQL Server {product}, compatibility level {level}",
+                    f"at least {minimum} (level {needed_level}), which our statements need")]
 
 
 def required_sql_server(statements: Iterable[str]) -> tuple[int, list[str]]:

@@ -272,17 +272,20 @@ def test_sqlite_checks_tables_and_columns_and_says_it_has_no_procedures(tmp_path
         "CLEANUP_FINALIZE_ENGINE=set_based"]
 
 
-@pytest.mark.parametrize("version, edition, severity", [
-    ("13.0.5026.0", 3, BLOCKING),  # 2016
-    ("14.0.1000.169", 3, INFO),  # 2017
-    ("12.0.2000.8", 5, INFO),  # Azure SQL Database reports 12 and runs the current engine
+@pytest.mark.parametrize("version, edition, level, severity, says", [
+    ("10.50.6000.34", 3, 100, BLOCKING, "older than SQL Server 2012 (11.x)"),  # 2008 R2
+    ("13.0.5026.0", 3, 100, BLOCKING, "ALTER DATABASE [Central] SET COMPATIBILITY_LEVEL = 110"),
+    ("11.0.7001.0", 3, 110, INFO, "at least 2012"),
+    ("12.0.2000.8", 5, 150, INFO, "at least 2012"),  # Azure SQL Database reports 12
 ])
-def test_a_sql_server_older_than_the_minimum_is_blocking(version, edition, severity):
-    (finding,) = _version_findings(_Catalog("mssql", {}, version=(version, edition, "cleanup")),
-                                   "central")
+def test_a_sql_server_older_than_the_minimum_is_blocking(version, edition, level, severity,
+                                                         says):
+    """The rule on what SERVERPROPERTY('ProductVersion'), SERVERPROPERTY('EngineEdition') and
+    sys.databases.compatibility_level return (documented formats; no server ran here)."""
+    catalog = _Catalog("mssql", {}, version=(version, edition, "cleanup", level, "Central"))
+    (finding,) = _version_findings(catalog, "central")
     assert finding.severity == severity
-    if severity == BLOCKING:
-        assert "older than SQL Server 2017 (14.x)" in finding.line()
+    assert says in finding.line()
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,7 @@ floor getdate getutcdate iif isnull left len lower ltrim max min month nullif pa
 replace replicate right round row_number rank dense_rank rtrim scope_identity sign
 string_agg stuff substring sum switchoffset sysdatetime sysutcdatetime todatetimeoffset
 trim try_cast try_convert unicode upper year
-has_perms_by_name quotename schema_id schema_name serverproperty
+db_id db_name has_perms_by_name quotename schema_id schema_name serverproperty
 varchar nvarchar char nchar varbinary decimal numeric datetime2 datetimeoffset time float
 """.split())
 # Keywords that may stand before a parenthesis without being a function call.
