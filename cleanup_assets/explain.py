@@ -57,7 +57,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
     from .sql.gate import find_billing_period
     from .schema import service_provider
 
-    engines = ([Engine.SET_BASED] if set_based else []) + ([Engine.PROCEDURES] if procedures else [])
+    engines = ([Engine.SET_BASED] if set_based else []) + (
+        [Engine.PROCEDURES] if procedures else [])
     seen = set()
     for provider_id, tenant_id, key, _ in DEMO_PROVIDERS:
         if key in seen:
