@@ -487,10 +487,11 @@ def _table_findings(table: Table, catalog: _Catalog, dialect, *, own: bool,
             return [Finding(BLOCKING, database, "own table", table.name, "missing", fix)]
         where = ("CLEANUP_JASPER_DATABASE_URL (the Jasper database)" if is_jasper_table(table)
                  else "CLEANUP_DATABASE_URL (the central database)")
+        fix = f"point {where} at the database that holds it, or grant the login access to it"
+        if dialect.name != "mssql":  # where we create the legacy schema (demo, tests)
+            fix += " (or run `cleanup-assets init-db` to create the schema there)"
         return [Finding(severity, database, "table", table.name,
-                        f"missing, or not visible to this login{note}",
-                        f"point {where} at the database that holds it, or grant the login "
-                        "access to it")]
+                        f"missing, or not visible to this login{note}", fix)]
     findings = []
     for column in table.columns:
         present = found.get(_key(column.name, catalog.dialect))
