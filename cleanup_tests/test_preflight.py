@@ -197,11 +197,12 @@ def test_a_missing_permission_is_named_with_its_grant(databases):
         f'GRANT INSERT ON "CleanupRejectedRow" TO "{role}"']
 
 
-@pytest.mark.postgres
 def _url(engine) -> str:
     return engine.url.render_as_string(hide_password=False)
 
 
+@pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
+@pytest.mark.postgres
 def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(one_database, tmp_path):
     databases = one_database
     env = environment(tmp_path, CLEANUP_DATABASE_URL=_url(databases.central),
@@ -225,7 +226,7 @@ def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(one_datab
             "`cleanup-assets init-db`") in failing.stdout
 
 
-@pytest.mark.slow  # the dagster CLI
+@pytest.mark.slow  # starts a process (the dagster CLI)
 @pytest.mark.postgres
 def test_production_refuses_to_load_on_a_blocking_finding(one_database, tmp_path):
     databases = one_database
