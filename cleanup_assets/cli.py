@@ -10,6 +10,7 @@
     cleanup-assets explain-sql        print every statement, compiled for SQL Server, linted
     cleanup-assets demo               seed, notify every provider, let the sensor launch the runs
     cleanup-assets settings           every setting: required in production, secret, default, set
+    cleanup-assets preflight          check the configured databases before a run (exit 1: blocking)
 
 The commands themselves are in commands.py (the demo's flow in demo_run.py).
 """
@@ -74,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     shown.add_argument("--check", action="store_true",
                        help="exit 1 when the environment does not configure a deployable location")
     shown.set_defaults(func=commands.cmd_settings)
+    sub.add_parser("preflight", help="check every table, column, procedure, permission and "
+                   "Integration row a run touches").set_defaults(func=commands.cmd_preflight)
     args = parser.parse_args(argv)
     if args.command not in OFFLINE:
         from .settings import ConfigurationError, Settings

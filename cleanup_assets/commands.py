@@ -274,6 +274,16 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def cmd_preflight(_args) -> int:
+    """One line per finding with its fix (cleanup_assets/preflight.py); exit 1 on any that
+    would fail a run."""
+    from .preflight import blocking, preflight_from_settings, report
+
+    findings = preflight_from_settings()
+    print(report(findings))
+    return 1 if blocking(findings) else 0
+
+
 def cmd_demo(args) -> int:
     from .demo_run import run_demo
 

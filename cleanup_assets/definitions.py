@@ -6,8 +6,11 @@ Secrets are read through ``dg.EnvVar``: resolved at run time, never shown.
 
 With ``CLEANUP_DEPLOYMENT=production`` the location refuses to load — naming every missing
 variable — unless the databases, the optimization queue, AMOP 2.0, the mail transport and
-the sync-log bucket are configured; an SQLite URL or the outbox is refused there. Locally
-every external system falls back to the embedded database and the outbox.
+the sync-log bucket are configured; an SQLite URL or the outbox is refused there. It then
+runs ``cleanup-assets preflight`` against the configured databases (preflight.py: one pass of
+catalog queries) and refuses to load on any blocking finding — a missing procedure, column,
+own table, permission or ``Integration`` row — naming each with its fix. Locally every
+external system falls back to the embedded database and the outbox.
 
 ``CLEANUP_EXECUTOR`` chooses how a run's steps execute: ``in_process`` (the default: the
 run's process executes every step; the device tables are one transaction, so a process per
@@ -158,15 +161,22 @@ def make_definitions(
     )
 
 
-def definitions_from_environment(settings: Settings | None = None) -> dg.Definitions:
+def definitions_from_environment(settings: Settings | None = None, *,
+                                 preflight: bool = False) -> dg.Definitions:
     """The location as the environment configures it; raises ``ConfigurationError`` naming
-    every missing or refused variable before anything is built (nothing is written)."""
+    every missing or refused variable before anything is built (nothing is written). With
+    ``preflight`` (the code location's own load) a production environment's databases are
+    checked too, and a blocking finding refuses the load."""
     settings = settings or Settings()
     settings.check()
+    if preflight and settings.production:
+        from .preflight import refuse_on_blocking_findings
+
+        refuse_on_blocking_findings(settings)
     return make_definitions(_database(settings), _device_sync_queue(settings),
                             _optimization_queue(settings), _amop(settings), _email(settings),
                             _sync_log(settings), _warehouse(settings), executor_for(settings),
                             _history_stage(settings))
 
 
-defs = definitions_from_environment()
+defs = definitions_from_environment(preflight=True)

@@ -21,8 +21,9 @@ from .sql.tsql import Captured, capture_statements, review
 QUICK = RetryPolicy(attempts=1, base_delay_seconds=0)
 
 
-def run_workload(databases: Databases, *, procedures: bool) -> None:
-    """Exercise every statement path once on seeded databases (demo data)."""
+def run_workload(databases: Databases, *, procedures: bool, set_based: bool = True) -> None:
+    """Exercise every statement path once on seeded databases (demo data): the set-based
+    engine's, and the procedure engine's when ``procedures``."""
     from .notifications import evaluate_notifications, launched_between, post_notification
     from .optimization import (
         claim_send,
@@ -56,7 +57,8 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
     from .sql.gate import find_billing_period
     from .schema import service_provider
 
-    engines = [Engine.SET_BASED] + ([Engine.PROCEDURES] if procedures else [])
+    engines = ([Engine.SET_BASED] if set_based else []) + (
+        [Engine.PROCEDURES] if procedures else [])
     seen = set()
     for provider_id, tenant_id, key, _ in DEMO_PROVIDERS:
         if key in seen:
@@ -138,6 +140,7 @@ def run_workload(databases: Databases, *, procedures: bool) -> None:
 
 def planned_procedure_statements():
     """The procedure engine's calls, as built (for explain-sql, which runs on SQLite)."""
+    from .reporting import DISCREPANCY_PROCEDURE
     from .sql.gate import BILL_PERIOD_PROCEDURE
     from .sql.procedure_engine import planned_calls
     from .sql.procedures import procedure_call
@@ -154,7 +157,7 @@ def planned_procedure_statements():
     yield ("billing period", procedure_call(BILL_PERIOD_PROCEDURE, {
         "ServiceProviderId": 101, "BillMonth": 1, "BillYear": 2026}, returns_rows=True))
     yield ("ThingSpace billing-cycle discrepancies", procedure_call(
-        "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": 103},
+        DISCREPANCY_PROCEDURE, {"ServiceProviderId": 103},
         returns_rows=True))
 
 
@@ -182,6 +185,13 @@ def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[
         for number, ddl in enumerate(own_tables_ddl("mssql").split(";"), start=1):
             if ddl.strip():
                 yield f"our tables: DDL {number}", ddl.strip(), lint(ddl)
+    # cleanup-assets preflight's catalog queries (never run against a SQL Server: compiled
+    # and linted here; their PostgreSQL twins are what the tests run).
+    from .preflight import catalog_statements
+
+    for title, statement in catalog_statements("mssql"):
+        sql = to_tsql(statement)
+        yield f"{title} (not run against a SQL Server)", sql, lint(sql)
 
 
 __all__ = ["Captured", "explain_statements", "run_workload", "planned_procedure_statements"]

@@ -45,6 +45,8 @@ from .schema import (
 from .sql.reports import SYNC_LOG_COLUMNS, device_history_query, sync_log_query
 
 CHUNK_ROWS = 10_000
+# ThingSpace's billing-cycle discrepancies (ThingSpaceDiscrepancyService.cs:75-125).
+DISCREPANCY_PROCEDURE = "usp_GetDevicesWithBillingCycleDiscrepancy"
 NEWLINE = "\n"  # StreamWriter.WriteLine / StringBuilder.AppendLine on Linux (Environment.NewLine)
 # The optional direct Snowflake write (SnowflakeResource): our own table, keyed by sync.
 SNOWFLAKE_COLUMNS = ["SyncId", "DeviceId", "ServiceProviderId", "ServiceProviderName",
@@ -184,7 +186,7 @@ def billing_cycle_discrepancies(conn: Connection, integration: Integration,
         found = []
         for provider in provider_ids:  # providers of one partition
             found += run_procedure(conn, procedure_call(
-                "usp_GetDevicesWithBillingCycleDiscrepancy", {"ServiceProviderId": provider},
+                DISCREPANCY_PROCEDURE, {"ServiceProviderId": provider},
                 returns_rows=True)).records()
         return found
     # Only devices the finalization accepted (live in Device): a row the checks rejected

@@ -522,6 +522,11 @@ def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
     assert "CREATE TABLE [CleanupNewCommunicationPlan]" in completed.stdout
     assert re.findall(r"\bTRIM\s*\(|\bN?TEXT\b", completed.stdout, re.I) == []
     assert "[CommunicationPlanName] NVARCHAR(255) NOT NULL" in completed.stdout
+    # preflight's SQL Server catalog queries: compiled and linted, never run against a server
+    for query in ("FROM sys.objects AS o LEFT JOIN sys.parameters AS p",
+                  "EXEC sp_describe_first_result_set @tsql = :tsql", "HAS_PERMS_BY_NAME(",
+                  "SERVERPROPERTY('ProductVersion')"):
+        assert query in completed.stdout, query
     assert "0 statement(s) with lint findings" in completed.stderr
 
 

@@ -45,6 +45,7 @@ floor getdate getutcdate iif isnull left len lower ltrim max min month nullif pa
 replace replicate right round row_number rank dense_rank rtrim scope_identity sign
 string_agg stuff substring sum switchoffset sysdatetime sysutcdatetime todatetimeoffset
 trim try_cast try_convert unicode upper year
+db_id db_name has_perms_by_name quotename schema_id schema_name serverproperty
 varchar nvarchar char nchar varbinary decimal numeric datetime2 datetimeoffset time float
 """.split())
 # Keywords that may stand before a parenthesis without being a function call.
@@ -133,7 +134,9 @@ def lint(sql: str, parameter_count: int = 0) -> list[str]:
             continue
         # EXEC [dbo].[usp_…], INSERT INTO t (…) and CREATE INDEX i ON t (…) have no function here
         before = text[:match.start()].rstrip().split()
-        if before and before[-1].upper() in {"INTO", "EXEC", "UPDATE", "TABLE", "INDEX", "ON"}:
+        # … AS v (a, b): a derived table's column list, not a call.
+        if before and before[-1].upper() in {"INTO", "EXEC", "UPDATE", "TABLE", "INDEX", "ON",
+                                             "AS"}:
             continue
         problems.append(f"function {match.group(1)}() is not a T-SQL built-in")
     for match in _RAISING_CONVERSION.finditer(text):
