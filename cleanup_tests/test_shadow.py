@@ -197,7 +197,7 @@ def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
     devices = first_sync(databases)
     stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
         update_rate_plan=False, soft_delete=False))
-    finalize(databases)
+    finalize(databases, shadow=None)
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # every device
         conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
