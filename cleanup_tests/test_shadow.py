@@ -18,6 +18,7 @@ import json
 import subprocess
 import sys
 
+import dagster as dg
 import pytest
 from sqlalchemy import delete, insert, text, update
 
@@ -265,3 +266,39 @@ def test_a_shadow_failure_is_recorded_and_the_finalization_stands(databases):
     assert run["Status"] == "failed" and "Device refuses this writer" in run["Error"]
     assert result.shadow.reason().startswith("the shadow pass failed: ")
     assert rows(databases.central, "CleanupShadowDifference") == []
+
+
+def test_the_engines_agree_check_warns_with_the_reason_and_blocks_nothing(databases, instance):
+    from cleanup_assets.definitions import make_definitions
+    from cleanup_assets.defs.resources import DatabaseResource
+
+    from .test_optimization import run_notified
+
+    devices = first_sync(databases)
+    url = databases.central.url.render_as_string(hide_password=False)
+    defs = make_definitions(DatabaseResource(url=url, finalize_engine="procedures",
+                                             shadow_engine="set_based"))
+    first = run_notified(defs, instance, "jasper", "1", 11, optimize=False)
+    with databases.central.begin() as conn:
+        conn.execute(update(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"])
+                     .values(RatePlan="RP-NEW"))
+    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
+        update_rate_plan=False))
+
+    second = run_notified(defs, instance, "jasper", "1", 11, optimize=False)
+
+    def engines_agree(result):
+        (check,) = [e.event_specific_data for e in result.all_events
+                    if e.event_type_value == "ASSET_CHECK_EVALUATION"
+                    and e.event_specific_data.check_name == "engines_agree"]
+        return check
+
+    assert first.success and second.success
+    assert engines_agree(first).passed
+    check = engines_agree(second)
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.WARN
+    assert check.description == "1 device differs: RatePlan 1"
+    assert check.partition == "jasper|1"
+    (common,) = [m for m in second.asset_materializations_for_node("finalize_device_tables")
+                 if m.asset_key == dg.AssetKey("common_devices")]
+    assert common.metadata["shadow"].value == "1 device differs: RatePlan 1"

@@ -129,13 +129,14 @@ class ShadowOutcome:
     differences: int = 0
     devices: int = 0
     counts: list[tuple[str, str | None, str, int]] = field(default_factory=list)
-    examples: list[dict] = field(default_factory=list)
+    examples: list[dict] = field(default_factory=list)  # at most the cap
+    recorded: int = 0  # examples written (read back: the examples are not)
     error: str | None = None
     duration_ms: int = 0
 
     @property
     def not_recorded(self) -> int:
-        return self.differences - len(self.examples)
+        return self.differences - self.recorded
 
     def reason(self) -> str:
         """One line: '37 devices differ: RatePlan 30, Status 7'."""
@@ -143,7 +144,8 @@ class ShadowOutcome:
             return f"the shadow pass failed: {self.error}"
         if self.status == SHADOW_AGREE:
             return "the engines agree: the set-based engine would change nothing"
-        return f"{self.devices} devices differ: " + describe_counts(self.counts)
+        devices = "1 device differs" if self.devices == 1 else f"{self.devices} devices differ"
+        return f"{devices}: " + describe_counts(self.counts)
 
 
 _KIND_LABELS = {INSERT: "inserted", SOFT_DELETE: "soft-deleted", QUARANTINE: "quarantined",
@@ -365,7 +367,8 @@ def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
     counts.sort(key=lambda c: (c[0], c[1] or "", c[2]))
     total = sum(n for *_, n in counts)
     return ShadowOutcome(SHADOW_DIFFER if total else SHADOW_AGREE, differences=total,
-                         devices=devices, counts=counts, examples=examples)
+                         devices=devices, counts=counts, examples=examples,
+                         recorded=len(examples))
 
 
 def _clip(value):
@@ -382,7 +385,7 @@ def _record(conn: Connection, integration: Integration, sync_id: int, tenant_key
         SyncId=sync_id, IntegrationKey=integration.key, TenantKey=tenant_key,
         ServiceProviderIds=",".join(map(str, provider_ids)), Engine="set_based",
         Status=outcome.status, Differences=outcome.differences, Devices=outcome.devices,
-        Recorded=len(outcome.examples), NotRecorded=outcome.not_recorded,
+        Recorded=outcome.recorded, NotRecorded=outcome.not_recorded,
         Counts=json.dumps([list(c) for c in outcome.counts]), Error=outcome.error,
         StartedAt=started_at, DurationMs=outcome.duration_ms))
     if outcome.examples:
@@ -393,3 +396,15 @@ def _record(conn: Connection, integration: Integration, sync_id: int, tenant_key
             "TableName": e["TableName"], "ColumnName": e["ColumnName"],
             "ProceduresValue": _clip(e["ProceduresValue"]), "OursValue": _clip(e["OursValue"]),
             "Kind": e["Kind"], "RecordedAt": now} for e in outcome.examples])
+
+
+def latest_shadow(conn: Connection, sync_id: int) -> ShadowOutcome | None:
+    """The recorded shadow pass of a sync (the examples are not read), or None."""
+    row = conn.execute(select(shadow_run).where(shadow_run.c.SyncId == sync_id)
+                       .order_by(shadow_run.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return ShadowOutcome(row.Status, differences=row.Differences or 0, devices=row.Devices or 0,
+                         counts=[tuple(c) for c in json.loads(row.Counts or "[]")],
+                         recorded=row.Recorded or 0, error=row.Error,
+                         duration_ms=row.DurationMs or 0)
