@@ -146,7 +146,7 @@ def test_when_the_procedures_do_what_our_engine_does_the_shadow_finds_nothing(da
 
 
 def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_by_column(
-        databases):
+        databases, monkeypatch, capsys):
     devices = first_sync(databases)
     finalize(databases)
     changed, gone, counted = (d["ICCID"] for d in devices[:3])
@@ -182,6 +182,21 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
     # and the procedures' outcome stands: the shadow changed nothing
     assert live(databases.central, "Device", 11)[changed]["RatePlan"] == before[changed]["RatePlan"]
     assert gone in live(databases.central, "Device", 11)
+
+    from cleanup_assets.cli import main
+
+    monkeypatch.setenv("CLEANUP_DATABASE_URL",
+                       databases.central.url.render_as_string(hide_password=False))
+    assert main(["shadow-report", "--integration", "jasper"]) == 0
+    report = capsys.readouterr().out
+    assert "jasper: 2 passes, 1 agree, 1 differ, 0 failed" in report
+    assert "  Device.RatePlan (update): 1 differences in 1 sync\n" \
+           f"    sync {result.sync_id} provider 11 {changed}: procedures " \
+           f"{before[changed]['RatePlan']!r}, ours 'RP-NEW'" in report
+    assert f"provider 11 {gone}: ours would soft-delete it" in report
+    assert f"  Device.CtdDataUsage (update): 1 differences in 1 sync\n" \
+           f"    sync {result.sync_id} provider 11 {counted}: procedures " \
+           f"'{old['CtdDataUsage'] + 5}'" in report
 
 
 def dump(engine) -> dict[str, list]:

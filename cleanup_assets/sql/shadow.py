@@ -408,3 +408,88 @@ def latest_shadow(conn: Connection, sync_id: int) -> ShadowOutcome | None:
                          counts=[tuple(c) for c in json.loads(row.Counts or "[]")],
                          recorded=row.Recorded or 0, error=row.Error,
                          duration_ms=row.DurationMs or 0)
+
+
+def shadow_report(conn: Connection, integration_key: str | None = None, since=None,
+                  examples: int = 3) -> str:
+    """What ``cleanup-assets shadow-report`` prints: per integration, its shadow passes and
+    their verdicts, then every difference grouped by table, column and kind — the full
+    counts of every pass (recorded or not) and a few recorded examples of each."""
+    runs_query = select(shadow_run).order_by(shadow_run.c.IntegrationKey, shadow_run.c.id)
+    d = shadow_difference.c
+    rank = func.row_number().over(partition_by=(d.IntegrationKey, d.TableName, d.ColumnName,
+                                                 d.Kind),
+                                  order_by=(d.SyncId.desc(), d.ServiceProviderId, d.DeviceKey))
+    ranked = select(shadow_difference, rank.label("Rank"))
+    if integration_key:
+        runs_query = runs_query.where(shadow_run.c.IntegrationKey == integration_key)
+        ranked = ranked.where(d.IntegrationKey == integration_key)
+    if since is not None:
+        runs_query = runs_query.where(shadow_run.c.StartedAt >= since)
+        ranked = ranked.where(d.RecordedAt >= since)
+    ranked = ranked.subquery("ranked_examples")
+    # One row per shadowed sync (a report's period of them), and a few examples per group.
+    runs = conn.execute(runs_query).all()
+    shown: dict[tuple, list] = {}
+    for row in conn.execute(select(ranked).where(ranked.c.Rank <= examples)
+                            .order_by(ranked.c.Rank)):
+        shown.setdefault((row.IntegrationKey, row.TableName, row.ColumnName, row.Kind),
+                         []).append(row)
+    period = f" since {since:%Y-%m-%d}" if since is not None else ""
+    if not runs:
+        return f"No shadow pass recorded{period}" + (
+            f" for {integration_key}" if integration_key else "") + (
+            ". Set CLEANUP_SHADOW_ENGINE=set_based where the procedures finalize.\n")
+    lines = [f"Shadow passes{period}: the set-based engine beside the legacy procedures, "
+             "rolled back; what it would have changed."]
+    by_integration: dict[str, list] = {}
+    for run in runs:
+        by_integration.setdefault(run.IntegrationKey, []).append(run)
+    for key, its_runs in by_integration.items():
+        verdicts = {status: sum(1 for r in its_runs if r.Status == status)
+                    for status in (SHADOW_AGREE, SHADOW_DIFFER, SHADOW_FAILED)}
+        first, last = its_runs[0], its_runs[-1]
+        lines.append("")
+        lines.append(f"{key}: {len(its_runs)} passes, {verdicts[SHADOW_AGREE]} agree, "
+                     f"{verdicts[SHADOW_DIFFER]} differ, {verdicts[SHADOW_FAILED]} failed "
+                     f"({first.StartedAt:%Y-%m-%d %H:%M} .. {last.StartedAt:%Y-%m-%d %H:%M})")
+        if verdicts[SHADOW_AGREE] == len(its_runs):
+            lines.append(f"  clean: every pass agreed. Ready to switch: add {key} to "
+                         "CLEANUP_SET_BASED_INTEGRATIONS.")
+            continue
+        totals: dict[tuple, list[int]] = {}
+        for run in its_runs:
+            for table, column, kind, n in json.loads(run.Counts or "[]"):
+                total = totals.setdefault((table, column, kind), [0, 0])
+                total[0] += n
+                total[1] += 1
+        for (table, column, kind), (n, syncs) in sorted(
+                totals.items(), key=lambda item: (-item[1][0], item[0][0], item[0][1] or "")):
+            name = f"{table}.{column}" if column and kind not in (LINK, PLAN) else table
+            lines.append(f"  {name} ({kind}): {n} differences in {syncs} "
+                         f"{'sync' if syncs == 1 else 'syncs'}")
+            for e in shown.get((key, table, column, kind), []):
+                device_key = f" {e.DeviceKey}" if e.DeviceKey is not None else ""
+                lines.append(f"    sync {e.SyncId} provider {e.ServiceProviderId}{device_key}: "
+                             + _example(kind, e.ProceduresValue, e.OursValue))
+        not_recorded = sum(r.NotRecorded or 0 for r in its_runs)
+        if not_recorded:
+            lines.append(f"  ({not_recorded} differences beyond the per-sync cap were counted, "
+                         "not recorded)")
+        for run in its_runs:
+            if run.Status == SHADOW_FAILED:
+                lines.append(f"  failed: sync {run.SyncId} at {run.StartedAt:%Y-%m-%d %H:%M}: "
+                             f"{run.Error}")
+    return "\n".join(lines) + "\n"
+
+
+def _example(kind: str, procedures, ours) -> str:
+    if kind == UPDATE:
+        return f"procedures {procedures!r}, ours {ours!r}"
+    if kind == INSERT:
+        return "ours would insert it"
+    if kind == SOFT_DELETE:
+        return "ours would soft-delete it"
+    if kind == QUARANTINE:
+        return f"ours would quarantine it: {ours}"
+    return f"ours would add {ours}"
