@@ -208,7 +208,7 @@ def dump(engine) -> dict[str, list]:
 
 
 def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
-    from cleanup_assets.sql.finalize import _shadow
+    from cleanup_assets.sql.finalize import shadow_partition
 
     devices = first_sync(databases)
     stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
@@ -221,7 +221,7 @@ def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
     result = finalize_partition(databases, request, retry=NO_WAIT)  # no shadow
     without = dump(databases.central)
 
-    outcome = _shadow(databases, request, result, [11])  # the same sync, shadowed
+    outcome = shadow_partition(databases, request, result, [11])  # the same sync, shadowed
 
     assert outcome.status == "differ" and outcome.devices == len(devices)
     assert dump(databases.central) == without
@@ -229,7 +229,7 @@ def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
 
 
 def test_differences_beyond_the_cap_are_counted_not_written(databases):
-    from cleanup_assets.sql.finalize import _shadow
+    from cleanup_assets.sql.finalize import shadow_partition
 
     devices = first_sync(databases, count=8)
     stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
@@ -241,7 +241,7 @@ def test_differences_beyond_the_cap_are_counted_not_written(databases):
     request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES)
     result = finalize_partition(databases, request, retry=NO_WAIT)
 
-    outcome = _shadow(databases, request, result, [11], cap=3)
+    outcome = shadow_partition(databases, request, result, [11], cap=3)
 
     (run,) = rows(databases.central, "CleanupShadowRun")
     assert (run["Differences"], run["Recorded"], run["NotRecorded"]) == (8, 3, 5)

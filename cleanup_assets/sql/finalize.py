@@ -226,7 +226,7 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
             log.exception("could not mark sync %s failed", result.sync_id)
         raise
     if engine is Engine.PROCEDURES and request.shadow is Engine.SET_BASED:
-        result.shadow = _shadow(databases, request, result, complete_for)
+        result.shadow = shadow_partition(databases, request, result, complete_for)
     return result
 
 
@@ -276,7 +276,7 @@ def _unprovable_lists(databases: Databases, integration: Integration, result: Fi
             + "). Fix the carrier's device sync, then rerun the partition.")
 
 
-def _shadow(databases: Databases, request: FinalizeRequest, result: FinalizeResult,
+def shadow_partition(databases: Databases, request: FinalizeRequest, result: FinalizeResult,
             complete_for: Sequence[int], **options):
     """After the procedures' commit: the set-based engine on the same partition, with the
     same completeness decision, in a transaction the shadow pass rolls back. It never
