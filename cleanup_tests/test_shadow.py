@@ -28,6 +28,7 @@ from cleanup_assets.registry import INTEGRATIONS
 from cleanup_assets.schema import (
     SHADOW_TABLES,
     create_schema,
+    device_tenant,
     jasper_device,
     jasper_device_usage,
     metadata,
@@ -149,7 +150,7 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
         databases, monkeypatch, capsys):
     devices = first_sync(databases)
     finalize(databases)
-    changed, gone, counted = (d["ICCID"] for d in devices[:3])
+    changed, gone, counted, unlinked = (d["ICCID"] for d in devices[:4])
     before = live(databases.central, "Device", 11)
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).where(jasper_device.c.ICCID == changed)
@@ -157,13 +158,25 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
         conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == gone))
         conn.execute(insert(jasper_device_usage).values(  # a second usage row for one device
             ServiceProviderId=11, ICCID=counted, CtdDataUsage=5, CtdSMSUsage=1, CtdVoiceUsage=2))
+        conn.execute(insert(jasper_device).values(  # a malformed row: ours refuses it
+            ServiceProviderId=11, ICCID="8901ABC", Status="activated"))
+        conn.execute(delete(device_tenant).where(  # a link someone removed
+            device_tenant.c.DeviceId == before[unlinked]["id"]))
     stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
         update_rate_plan=False, soft_delete=False, usage="sum"))
+    stand_ins.replace_procedure(databases.central, "usp_DeviceSync_Common",
+                                [("IntegrationId", "integer")], "")  # links nothing
 
     result = finalize(databases)
 
     old = before[counted]
-    assert differences(databases.central) == {
+    found = differences(databases.central)
+    (quarantined,) = [d for d in found if d[3] == "quarantine"]
+    assert quarantined[:3] == ("8901ABC", "JasperDevice", None) and "ICCID" in quarantined[5]
+    assert found - {quarantined} == {
+        (unlinked, "Device_Tenant", "TenantId", "link", None, "1"),
+        # the procedure inserted the malformed row's device; ours links every device
+        ("8901ABC", "Device_Tenant", "TenantId", "link", None, "1"),
         (changed, "Device", "RatePlan", "update", before[changed]["RatePlan"], "RP-NEW"),
         (gone, "Device", "IsDeleted", "soft_delete", "false", "true"),
         (counted, "Device", "CtdDataUsage", "update", str(old["CtdDataUsage"] + 5),
@@ -173,12 +186,13 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
         (counted, "Device", "CtdVoiceUsage", "update", str(old["CtdVoiceUsage"] + 2),
          str(max(old["CtdVoiceUsage"], 2))),
     }
-    assert result.shadow.reason() == ("3 devices differ: CtdDataUsage 1, CtdSMSUsage 1, "
-                                      "CtdVoiceUsage 1, RatePlan 1, soft-deleted 1")
+    assert result.shadow.reason() == (
+        "5 devices differ: tenant links 2, CtdDataUsage 1, CtdSMSUsage 1, CtdVoiceUsage 1, RatePlan 1, "
+        "quarantined 1, soft-deleted 1")
     first, run = rows(databases.central, "CleanupShadowRun")
     assert first["Status"] == "agree"  # the first sync: the stand-in inserted as ours would
     assert (run["Status"], run["Differences"], run["Devices"], run["NotRecorded"]) == (
-        "differ", 5, 3, 0)
+        "differ", 8, 5, 0)
     # and the procedures' outcome stands: the shadow changed nothing
     assert live(databases.central, "Device", 11)[changed]["RatePlan"] == before[changed]["RatePlan"]
     assert gone in live(databases.central, "Device", 11)

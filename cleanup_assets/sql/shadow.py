@@ -6,7 +6,7 @@ set-based engine runs on the same tables in a transaction that is always rolled 
 
 1. the partition's rows of every table the engine may change are copied to temporary
    tables (the common table — ``Device`` / ``MobilityDevice`` —, Telegence's
-   ``TelegenceDevice``, and the ``Device_Tenant`` links of the providers' devices);
+   ``TelegenceDevice``, and the devices without a ``Device_Tenant`` link);
 2. the set-based engine runs as it would finalize the partition (``finalize._set_based``:
    the same statements, the same completeness decision as the procedures' run);
 3. still inside the transaction, SQL compares each table with its copy — rows the engine
@@ -74,6 +74,7 @@ from ..schema import (
     device_tenant,
     missing_own_tables,
     rejected_row,
+    service_provider,
     shadow_difference,
     shadow_run,
 )
@@ -204,7 +205,7 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
             tracked = tracked_tables(integration)
             copies = [_copy_rows(conn, t, providers, n) for n, t in enumerate(tracked)]
             m2m = [(t, copy) for t, copy in zip(tracked, copies) if t.table is device]
-            links = _copy_links(conn, providers) if m2m else None
+            unlinked = _copy_unlinked(conn, providers) if m2m else None
             plans_before = set(new_plans_of(conn, sync_id))
             run_set_based(conn)
             found = _temporary(conn, "cleanup_shadow_found", [
@@ -215,9 +216,9 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
             parts = [part for n, (t, copy) in enumerate(zip(tracked, copies))
                      for part in _differences(conn, t, copy, providers, n)]
             parts.append(_quarantined(sync_id))
-            if links is not None:
-                (devices, devices_before), = m2m
-                parts.append(_new_links(links, devices, devices_before, providers))
+            if unlinked is not None:
+                ((devices, _),) = m2m
+                parts.append(_new_links(unlinked, devices))
             conn.execute(insert(found).from_select([c.name for c in found.c],
                                                    union_all(*parts)))
             plans = [(provider, name) for provider, name in new_plans_of(conn, sync_id)
@@ -257,14 +258,17 @@ def _copy_rows(conn: Connection, tracked: Tracked, providers: list[int], n: int)
     return copy
 
 
-def _copy_links(conn: Connection, providers: list[int]) -> Table:
-    links = _temporary(conn, "cleanup_shadow_links", [
-        _plain(device_tenant.c.DeviceId), _plain(device_tenant.c.TenantId)])
-    conn.execute(insert(links).from_select(["DeviceId", "TenantId"], select(
-        device_tenant.c.DeviceId, device_tenant.c.TenantId)
-        .join_from(device_tenant, device, device.c.id == device_tenant.c.DeviceId)
-        .where(device.c.ServiceProviderId.in_(providers))))
-    return links
+def _copy_unlinked(conn: Connection, providers: list[int]) -> Table:
+    """The providers' devices without a ``Device_Tenant`` link to their provider's tenant
+    (usually none: the procedures link every device) — the only devices the engine can add
+    a link to besides those it inserts. Kept instead of every link: a tenth of the cost."""
+    unlinked = _temporary(conn, "cleanup_shadow_unlinked", [_plain(device.c.id, "DeviceId")])
+    conn.execute(insert(unlinked).from_select(["DeviceId"], select(device.c.id)
+        .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
+        .where(device.c.ServiceProviderId.in_(providers),
+               ~exists().where(device_tenant.c.DeviceId == device.c.id,
+                               device_tenant.c.TenantId == service_provider.c.TenantId))))
+    return unlinked
 
 
 def _text(value):
@@ -323,18 +327,15 @@ def _quarantined(sync_id: int):
                   _text(r.Reason), literal(QUARANTINE, String(20))).where(r.SyncId == sync_id)
 
 
-def _new_links(links: Table, devices: Tracked, devices_before: Table, providers: list[int]):
-    """``Device_Tenant`` links the engine added to devices the procedures had (a device it
-    inserted is one difference: its link goes with it)."""
+def _new_links(unlinked: Table, devices: Tracked):
+    """``Device_Tenant`` links the engine added to devices the procedures had left without
+    one (a device it inserted is one difference: its link goes with it)."""
     d, t = device.c, device_tenant.c
     return (select(d.ServiceProviderId, _text(d[devices.key]),
                    literal(device_tenant.name, String(100)), literal("TenantId", String(100)),
                    null(), _text(t.TenantId), literal(LINK, String(20)))
-            .join_from(device_tenant, device, d.id == t.DeviceId)
-            .where(d.ServiceProviderId.in_(providers),
-                   exists().where(devices_before.c.id == d.id),
-                   ~exists().where(links.c.DeviceId == t.DeviceId,
-                                   links.c.TenantId == t.TenantId)))
+            .join_from(unlinked, device, d.id == unlinked.c.DeviceId)
+            .join(device_tenant, t.DeviceId == d.id))
 
 
 def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
