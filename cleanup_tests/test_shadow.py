@@ -204,11 +204,13 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
     assert main(["shadow-report", "--integration", "jasper"]) == 0
     report = capsys.readouterr().out
     assert "jasper: 2 passes, 1 agree, 1 differ, 0 failed" in report
-    assert "  Device.RatePlan (update): 1 differences in 1 sync\n" \
+    assert "  Device.RatePlan (update): 1 difference in 1 sync\n" \
            f"    sync {result.sync_id} provider 11 {changed}: procedures " \
            f"{before[changed]['RatePlan']!r}, ours 'RP-NEW'" in report
-    assert f"provider 11 {gone}: ours would soft-delete it" in report
-    assert f"  Device.CtdDataUsage (update): 1 differences in 1 sync\n" \
+    assert f"  Device (soft_delete): 1 difference in 1 sync\n" \
+           f"    sync {result.sync_id} provider 11 {gone}: ours would soft-delete it" in report
+    assert f"provider 11 {unlinked}: ours would link it to tenant 1" in report
+    assert f"  Device.CtdDataUsage (update): 1 difference in 1 sync\n" \
            f"    sync {result.sync_id} provider 11 {counted}: procedures " \
            f"'{old['CtdDataUsage'] + 5}'" in report
 

@@ -466,9 +466,9 @@ def shadow_report(conn: Connection, integration_key: str | None = None, since=No
                 total[1] += 1
         for (table, column, kind), (n, syncs) in sorted(
                 totals.items(), key=lambda item: (-item[1][0], item[0][0], item[0][1] or "")):
-            name = f"{table}.{column}" if column and kind not in (LINK, PLAN) else table
-            lines.append(f"  {name} ({kind}): {n} differences in {syncs} "
-                         f"{'sync' if syncs == 1 else 'syncs'}")
+            name = f"{table}.{column}" if kind == UPDATE else table
+            lines.append(f"  {name} ({kind}): {n} {'difference' if n == 1 else 'differences'}"
+                         f" in {syncs} {'sync' if syncs == 1 else 'syncs'}")
             for e in shown.get((key, table, column, kind), []):
                 device_key = f" {e.DeviceKey}" if e.DeviceKey is not None else ""
                 lines.append(f"    sync {e.SyncId} provider {e.ServiceProviderId}{device_key}: "
@@ -493,4 +493,6 @@ def _example(kind: str, procedures, ours) -> str:
         return "ours would soft-delete it"
     if kind == QUARANTINE:
         return f"ours would quarantine it: {ours}"
+    if kind == LINK:
+        return f"ours would link it to tenant {ours}"
     return f"ours would add {ours}"
