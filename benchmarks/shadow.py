@@ -87,6 +87,7 @@ def bench(n: int, workdir: Path) -> dict:
         resync, result = _finalize(databases)
         unchanged = min(_finalize(databases)[0] for _ in range(TRIES))
         agree = [_shadow(databases, result) for _ in range(TRIES)]
+        assert {o.status for _, o in agree} == {"agree"}, "the engine disagrees with itself"
         shadow_agree, shadow_differ = min(s for s, _ in agree), min(s for s, _ in differ)
         return {
             "devices": n, "finalize_resync_s": round(resync, 3),
