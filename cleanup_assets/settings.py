@@ -60,7 +60,7 @@ def _procedure_names(text: str):
     return parse_procedure_names(text)
 
 
-def _integration_keys(text: str) -> list[str]:
+def parse_integration_keys(text: str) -> list[str]:
     """``thingspace,teal`` -> the registry keys; an unknown key is refused by name (a key is
     not a secret)."""
     from .registry import INTEGRATION_KEYS
@@ -68,8 +68,8 @@ def _integration_keys(text: str) -> list[str]:
     keys = [key.strip().lower() for key in text.split(",") if key.strip()]
     unknown = [key for key in keys if key not in INTEGRATION_KEYS]
     if unknown:
-        raise ValueError(f"unknown integration {', '.join(unknown)}: one of "
-                         f"{', '.join(INTEGRATION_KEYS)}")
+        raise ValueError(f"CLEANUP_SET_BASED_INTEGRATIONS names an unknown integration "
+                         f"{', '.join(unknown)}: one of {', '.join(INTEGRATION_KEYS)}")
     return keys
 
 
@@ -107,7 +107,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_SET_BASED_INTEGRATIONS", "integrations the set-based engine finalizes "
             "whatever CLEANUP_FINALIZE_ENGINE says, as registry keys (`thingspace,teal`): the "
             "cut-over from the procedures, one integration at a time (README, Deploying)",
-            check=lambda text: _integration_keys(text)),
+            check=lambda text: parse_integration_keys(text)),
     Setting("CLEANUP_SHADOW_ENGINE", "set_based: with the procedures finalizing, run our engine "
             "beside them in a transaction that is always rolled back and record what it would "
             "have changed (`cleanup-assets shadow-report`); unset: no shadow",

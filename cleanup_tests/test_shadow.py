@@ -333,3 +333,43 @@ def test_the_engines_agree_check_warns_with_the_reason_and_blocks_nothing(databa
     (common,) = [m for m in second.asset_materializations_for_node("finalize_device_tables")
                  if m.asset_key == dg.AssetKey("common_devices")]
     assert common.metadata["shadow"].value == "1 device differs: RatePlan 1"
+
+
+def test_the_shadow_compares_every_column_the_set_based_engine_writes(tmp_path):
+    """Only the columns the engine can write are copied and compared: this holds that set
+    to every UPDATE and INSERT the engine issues on those tables, for every integration."""
+    import re
+
+    from sqlalchemy.dialects import sqlite
+
+    from cleanup_assets.demo import DEMO_PROVIDERS, seed_demo
+    from cleanup_assets.sql.shadow import AUDIT_COLUMNS, tracked_tables
+    from cleanup_assets.sql.tsql import capture_statements
+
+    databases = connect_databases(f"sqlite:///{tmp_path / 'central.db'}")
+    create_schema(databases)
+    seed_demo(databases, devices_per_provider=3)
+    unseen = []
+    for key in dict.fromkeys(key for _, _, key, _ in DEMO_PROVIDERS):
+        with capture_statements(databases.central) as captured:
+            for provider, tenant, _ in [(p, t, k) for p, t, k, _ in DEMO_PROVIDERS if k == key]:
+                for _ in range(2):  # the second finds rows: the absent rules run
+                    finalize_partition(databases, FinalizeRequest(
+                        INTEGRATIONS[key], str(tenant), provider, engine=Engine.SET_BASED),
+                        retry=NO_WAIT)
+        for tracked in tracked_tables(INTEGRATIONS[key]):
+            allowed = set(tracked.compared) | AUDIT_COLUMNS | {
+                tracked.identity.name, "ServiceProviderId", tracked.key}
+            for c in captured:
+                sql = str(c.statement.compile(dialect=sqlite.dialect()))
+                if sql.startswith(f'UPDATE "{tracked.table.name}" SET '):
+                    written = re.findall(r'(?:SET |, )"?(\w+)"?=', sql.split(" WHERE ")[0])
+                elif sql.startswith(f'INSERT INTO "{tracked.table.name}" ('):
+                    written = re.findall(r'"?(\w+)"?', sql.split("(", 1)[1].split(")")[0])
+                else:
+                    continue
+                assert written, sql
+                unseen += [f"{key}: {tracked.table.name}.{w}" for w in written
+                           if w not in allowed]
+    databases.dispose()
+    assert sorted(set(unseen)) == []

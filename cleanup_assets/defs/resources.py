@@ -64,10 +64,10 @@ class DatabaseResource(dg.ConfigurableResource):
         """The engine that finalizes ``integration_key``: set_based for an integration
         switched over (``set_based_integrations``), else ``finalize_engine``, else the
         database's default."""
-        from ..settings import _integration_keys
+        from ..settings import parse_integration_keys
         from ..sql.finalize import Engine as FinalizeEngine
 
-        if integration_key and integration_key in _integration_keys(
+        if integration_key and integration_key in parse_integration_keys(
                 self.set_based_integrations or ""):
             return FinalizeEngine.SET_BASED
         if self.finalize_engine:

@@ -22,8 +22,9 @@ set-based engine runs on the same tables in a transaction that is always rolled 
 "Would change nothing" is agreement. The pass never fails the finalization: an error (a
 table missing, the engine refusing the partition, a lost connection) is recorded as a
 ``failed`` shadow and the run goes on. It costs one more pass of the set-based engine plus
-the copies and the comparison (docs/performance.md). Compared are every column of a table
-but its identity, provider, key and audit columns (who and when: ours would always differ).
+the copies and the comparison (docs/performance.md). Compared are the columns the engine
+can write in a table (its sources' mapped columns and its rules'), not the audit columns
+(who and when: ours would always differ).
 
 On SQL Server the temporary tables are local ``#`` tables in the database's collation (a
 text comparison across tempdb's collation and the table's would fail); compiled and linted
@@ -79,7 +80,7 @@ from ..schema import (
     shadow_run,
 )
 from .common import new_plans_of
-from .sources import common_table
+from .sources import carrier_source, common_table, staging_source
 from .tsql import reviewing_for_sql_server
 
 log = logging.getLogger(__name__)
@@ -94,12 +95,23 @@ AUDIT_COLUMNS = frozenset({"CreatedBy", "CreatedDate", "ModifiedBy", "ModifiedDa
                            "DeletedBy", "DeletedDate"})
 
 
+# Columns the merge's rules write besides the mapped ones (merge.py): the life cycle, the
+# status history (OldDeviceStatusId, LastActivatedDate), Telegence's status and its absent
+# rule (FailedSyncCount, SubscriberNumberStatus). A test holds the set to every statement
+# the engine issues (test_shadow.py).
+RULE_COLUMNS = ("IsActive", "IsDeleted", "DeviceStatusId", "OldDeviceStatusId",
+                "LastActivatedDate", "FailedSyncCount", "SubscriberNumberStatus")
+
+
 @dataclass(frozen=True)
 class Tracked:
-    """A device table the set-based engine may change, keyed by ``key`` per provider."""
+    """A device table the set-based engine may change, keyed by ``key`` per provider, and
+    the columns it can write there: the source's mapped columns and the rules' (only they
+    can differ after its pass — a column it never writes is not copied)."""
 
     table: Table
     key: str
+    mapped: tuple[str, ...]
 
     @property
     def identity(self) -> Column:
@@ -108,17 +120,21 @@ class Tracked:
 
     @property
     def compared(self) -> list[str]:
+        written = set(self.mapped) | set(RULE_COLUMNS)
         skipped = AUDIT_COLUMNS | {self.identity.name, "ServiceProviderId", self.key}
-        return [c.name for c in self.table.c if c.name not in skipped]
+        return [c.name for c in self.table.c if c.name in written and c.name not in skipped]
 
 
-def tracked_tables(integration: Integration) -> list[Tracked]:
-    """Telegence's carrier table (the engine merges its staging), then the common table."""
+def tracked_tables(integration: Integration, providers: Sequence[int] = ()) -> list[Tracked]:
+    """Telegence's carrier table (the engine merges its staging), then the common table;
+    the mapped columns are the engine's own sources' (sources.py)."""
     tables = []
     if integration.staging_merge is not None:
         tables.append(Tracked(carrier_tables[integration.carrier.table],
-                              integration.staging_merge.key))
-    tables.append(Tracked(common_table(integration), integration.carrier.key[1]))
+                              integration.staging_merge.key,
+                              staging_source(integration, providers).columns))
+    tables.append(Tracked(common_table(integration), integration.carrier.key[1],
+                          carrier_source(integration, providers).columns))
     return tables
 
 
@@ -197,12 +213,8 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
     with central.connect() as conn:
         transaction = conn.begin()
         try:
-            missing = missing_own_tables(conn, tables=SHADOW_TABLES)
-            if missing:  # said before any work: nothing could record what it finds
-                raise RuntimeError(
-                    f"{', '.join(missing)} missing: apply `cleanup-assets schema-ddl` "
-                    "(SQL Server) or run `cleanup-assets init-db`")
-            tracked = tracked_tables(integration)
+            _require_shadow_tables(conn)
+            tracked = tracked_tables(integration, providers)
             copies = [_copy_rows(conn, t, providers, n) for n, t in enumerate(tracked)]
             m2m = [(t, copy) for t, copy in zip(tracked, copies) if t.table is device]
             unlinked = _copy_unlinked(conn, providers) if m2m else None
@@ -226,6 +238,22 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
             return _summarize(conn, found, plans, cap)
         finally:
             transaction.rollback()  # always: the shadow changes nothing
+
+
+_FOUND_TABLES: set[str] = set()  # databases whose shadow tables were seen, per process
+
+
+def _require_shadow_tables(conn: Connection) -> None:
+    """Said before any work (nothing could record what the pass finds); looked up once per
+    database and process: a catalog query is a tenth of a small partition's pass."""
+    where = conn.engine.url.render_as_string(hide_password=True)
+    if where in _FOUND_TABLES:
+        return
+    missing = missing_own_tables(conn, tables=SHADOW_TABLES)
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} missing: apply `cleanup-assets schema-ddl` "
+                           "(SQL Server) or run `cleanup-assets init-db`")
+    _FOUND_TABLES.add(where)
 
 
 def _temporary(conn: Connection, name: str, columns: list[Column]) -> Table:
