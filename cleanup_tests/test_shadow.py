@@ -151,6 +151,7 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
     devices = first_sync(databases)
     finalize(databases)
     changed, gone, counted, unlinked = (d["ICCID"] for d in devices[:4])
+    malformed = good_devices(11, len(devices) + 1)[-1]["ICCID"]  # a new device's row
     before = live(databases.central, "Device", 11)
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).where(jasper_device.c.ICCID == changed)
@@ -159,7 +160,7 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
         conn.execute(insert(jasper_device_usage).values(  # a second usage row for one device
             ServiceProviderId=11, ICCID=counted, CtdDataUsage=5, CtdSMSUsage=1, CtdVoiceUsage=2))
         conn.execute(insert(jasper_device).values(  # a malformed row: ours refuses it
-            ServiceProviderId=11, ICCID="8901ABC", Status="activated"))
+            ServiceProviderId=11, ICCID=malformed, Status="activ\x01ated"))
         conn.execute(delete(device_tenant).where(  # a link someone removed
             device_tenant.c.DeviceId == before[unlinked]["id"]))
     stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
@@ -172,11 +173,12 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
     old = before[counted]
     found = differences(databases.central)
     (quarantined,) = [d for d in found if d[3] == "quarantine"]
-    assert quarantined[:3] == ("8901ABC", "JasperDevice", None) and "ICCID" in quarantined[5]
+    assert quarantined[:3] == (malformed, "JasperDevice", None)
+    assert "control character" in quarantined[5]
     assert found - {quarantined} == {
         (unlinked, "Device_Tenant", "TenantId", "link", None, "1"),
         # the procedure inserted the malformed row's device; ours links every device
-        ("8901ABC", "Device_Tenant", "TenantId", "link", None, "1"),
+        (malformed, "Device_Tenant", "TenantId", "link", None, "1"),
         (changed, "Device", "RatePlan", "update", before[changed]["RatePlan"], "RP-NEW"),
         (gone, "Device", "IsDeleted", "soft_delete", "false", "true"),
         (counted, "Device", "CtdDataUsage", "update", str(old["CtdDataUsage"] + 5),
