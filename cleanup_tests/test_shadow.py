@@ -189,7 +189,8 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
          str(max(old["CtdVoiceUsage"], 2))),
     }
     assert result.shadow.reason() == (
-        "5 devices differ: tenant links 2, CtdDataUsage 1, CtdSMSUsage 1, CtdVoiceUsage 1, RatePlan 1, "
+        "5 devices differ: tenant links 2, CtdDataUsage 1, CtdSMSUsage 1, CtdVoiceUsage 1, "
+        "RatePlan 1, "
         "quarantined 1, soft-deleted 1")
     first, run = rows(databases.central, "CleanupShadowRun")
     assert first["Status"] == "agree"  # the first sync: the stand-in inserted as ours would

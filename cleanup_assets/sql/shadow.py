@@ -369,7 +369,7 @@ def _new_links(unlinked: Table, devices: Tracked):
 def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
                cap: int) -> ShadowOutcome:
     f = found.c
-    counts = [(table, column, kind, n) for table, column, kind, n in conn.execute(
+    counts = [tuple(row) for row in conn.execute(  # bounded: columns x kinds
         select(f.TableName, f.ColumnName, f.Kind, func.count())
         .group_by(f.TableName, f.ColumnName, f.Kind))]
     devices = conn.execute(select(func.count()).select_from(
@@ -382,19 +382,20 @@ def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
                                   order_by=(f.ServiceProviderId, f.DeviceKey)).label("Rank")
     ranked = select(found, rank).subquery("ranked_differences")
     r = ranked.c
-    examples = [dict(row._mapping) for row in conn.execute(
+    examples = [dict(row._mapping) for row in conn.execute(  # bounded: LIMIT cap
         select(*[r[c.name] for c in found.c])
         .order_by(r.Rank, r.TableName, r.ColumnName, r.Kind, r.ServiceProviderId, r.DeviceKey)
         .limit(cap))]
     if plans:
         table = "JasperCommunicationPlan"
         counts.append((table, "CommunicationPlanName", PLAN, len(plans)))
-        examples += [{"ServiceProviderId": provider, "DeviceKey": None, "TableName": table,
-                      "ColumnName": "CommunicationPlanName", "ProceduresValue": None,
-                      "OursValue": name, "Kind": PLAN}
-                     for provider, name in plans[:max(cap - len(examples), 0)]]
+        room = plans[:max(cap - len(examples), 0)]
+        examples += [{  # bounded: the cap
+            "ServiceProviderId": provider, "DeviceKey": None, "TableName": table,
+            "ColumnName": "CommunicationPlanName", "ProceduresValue": None, "OursValue": name,
+            "Kind": PLAN} for provider, name in room]
     counts.sort(key=lambda c: (c[0], c[1] or "", c[2]))
-    total = sum(n for *_, n in counts)
+    total = sum(n for *_, n in counts)  # bounded: columns x kinds
     return ShadowOutcome(SHADOW_DIFFER if total else SHADOW_AGREE, differences=total,
                          devices=devices, counts=counts, examples=examples,
                          recorded=len(examples))
@@ -434,7 +435,7 @@ def latest_shadow(conn: Connection, sync_id: int) -> ShadowOutcome | None:
     if row is None:
         return None
     return ShadowOutcome(row.Status, differences=row.Differences or 0, devices=row.Devices or 0,
-                         counts=[tuple(c) for c in json.loads(row.Counts or "[]")],
+                         counts=[tuple(c) for c in json.loads(row.Counts or "[]")],  # bounded:
                          recorded=row.Recorded or 0, error=row.Error,
                          duration_ms=row.DurationMs or 0)
 
@@ -460,7 +461,7 @@ def shadow_report(conn: Connection, integration_key: str | None = None, since=No
     # One row per shadowed sync (a report's period of them), and a few examples per group.
     runs = conn.execute(runs_query).all()
     shown: dict[tuple, list] = {}
-    for row in conn.execute(select(ranked).where(ranked.c.Rank <= examples)
+    for row in conn.execute(select(ranked).where(ranked.c.Rank <= examples)  # bounded: examples
                             .order_by(ranked.c.Rank)):
         shown.setdefault((row.IntegrationKey, row.TableName, row.ColumnName, row.Kind),
                          []).append(row)
@@ -472,7 +473,7 @@ def shadow_report(conn: Connection, integration_key: str | None = None, since=No
     lines = [f"Shadow passes{period}: the set-based engine beside the legacy procedures, "
              "rolled back; what it would have changed."]
     by_integration: dict[str, list] = {}
-    for run in runs:
+    for run in runs:  # bounded: one row per shadowed sync in the period
         by_integration.setdefault(run.IntegrationKey, []).append(run)
     for key, its_runs in by_integration.items():
         verdicts = {status: sum(1 for r in its_runs if r.Status == status)
