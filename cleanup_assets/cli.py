@@ -8,6 +8,7 @@
     cleanup-assets notifications      list the notification inbox and what became of each
     cleanup-assets resume-optimization reopen a stopped optimization session and notify again
     cleanup-assets explain-sql        print every statement, compiled for SQL Server, linted
+    cleanup-assets shadow-report      what the set-based engine would have changed beside the procedures
     cleanup-assets demo               seed, notify every provider, let the sensor launch the runs
     cleanup-assets settings           every setting: required in production, secret, default, set
     cleanup-assets preflight          check the configured databases before a run (exit 1: blocking)
@@ -64,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     explain = sub.add_parser("explain-sql", help="print every statement, compiled for a DBA")
     explain.add_argument("--dialect", default="mssql", choices=["mssql"])
     explain.set_defaults(func=commands.cmd_explain_sql)
+    report = sub.add_parser("shadow-report", help="the shadow passes' differences, grouped "
+                            "by integration, table and column, with examples")
+    report.add_argument("--integration", choices=INTEGRATION_KEYS)
+    report.add_argument("--since", help="only passes from this date on (YYYY-MM-DD)")
+    report.set_defaults(func=commands.cmd_shadow_report)
     demo = sub.add_parser("demo", help="seed, notify every provider, sensor launches the runs")
     demo.add_argument("--devices", type=int, default=200, help="devices per service provider")
     demo.set_defaults(func=commands.cmd_demo)

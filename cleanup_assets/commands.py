@@ -242,6 +242,29 @@ def cmd_notifications(args) -> int:
     return 0
 
 
+def cmd_shadow_report(args) -> int:
+    """Print the shadow passes' differences (sql/shadow.py) grouped by integration, table
+    and column, with examples."""
+    from datetime import datetime
+
+    from .sql.shadow import shadow_report
+
+    since = None
+    if args.since:
+        try:
+            since = datetime.strptime(args.since, "%Y-%m-%d")
+        except ValueError:
+            print(f"--since {args.since!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+            return 2
+    engine = make_engine(database_url())
+    try:
+        with engine.connect() as conn:
+            print(shadow_report(conn, args.integration, since), end="")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def cmd_explain_sql(args) -> int:
     """Print every statement the code location issues, compiled for SQL Server, with what
     the T-SQL lint finds (nothing, when all is well)."""

@@ -23,7 +23,7 @@ import dagster as dg
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
-from .defs.device_sync.checks import judge_optimization_gate
+from .defs.device_sync.checks import compare_finalize_engines, judge_optimization_gate
 from .defs.optimization.sensors import stop_optimization_on_failure, stop_optimization_sweep
 from .defs.reporting.assets import (
     export_device_history,
@@ -48,6 +48,8 @@ def _database(settings: Settings) -> DatabaseResource:
         url=settings.env("CLEANUP_DATABASE_URL"),
         jasper_url=settings.env("CLEANUP_JASPER_DATABASE_URL"),
         finalize_engine=settings.value("CLEANUP_FINALIZE_ENGINE"),
+        set_based_integrations=settings.value("CLEANUP_SET_BASED_INTEGRATIONS"),
+        shadow_engine=settings.value("CLEANUP_SHADOW_ENGINE"),
     )
 
 
@@ -144,7 +146,9 @@ def make_definitions(
     return dg.Definitions(
         assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
                 report_device_sync, export_device_history, notify_amop_daily_sync],
-        asset_checks=[judge_optimization_gate],
+        # engines_agree only where a shadow pass runs (CLEANUP_SHADOW_ENGINE)
+        asset_checks=[judge_optimization_gate,
+                      *([compare_finalize_engines] if database.shadow_engine else [])],
         jobs=[finalize_device_sync_job],
         sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep],
         resources={

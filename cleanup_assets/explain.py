@@ -54,6 +54,7 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         write_sync_log,
     )
     from .sql.common import new_plans_of
+    from .sql.finalize import shadow_partition
     from .sql.gate import find_billing_period
     from .schema import service_provider
 
@@ -69,9 +70,13 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
             if (engine is Engine.SET_BASED and integration.database.value == "jasper"
                     and not databases.joinable):
                 continue  # PostgreSQL cannot join two databases: the set-based engine refuses
-            result = finalize_partition(databases, FinalizeRequest(
+            request = FinalizeRequest(
                 integration, str(tenant_id), provider_id, run_id=f"explain-{key}-{engine.value}",
-                engine=engine), retry=QUICK)
+                engine=engine, shadow=Engine.SET_BASED)  # the shadow: beside the procedures
+            result = finalize_partition(databases, request, retry=QUICK)
+            if engine is Engine.SET_BASED and not procedures:  # explain-sql shows it too
+                shadow = shadow_partition(databases, request, result, result.service_provider_ids)
+                assert shadow.status != "failed", shadow.error
             with databases.central.connect() as conn:
                 sync = sync_for_run(conn, key, str(tenant_id), [f"explain-{key}-{engine.value}"])
                 gate_facts(conn, integration, sync, date.today())  # the gate step's reads

@@ -599,8 +599,55 @@ optimization_handover = Table(
           unique=True),
 )
 
+# The shadow pass (sql/shadow.py): with the procedures finalizing, what the set-based engine
+# would still have changed, found in a transaction that is always rolled back. One row per
+# shadowed sync: the verdict and the full counts per (table, column, kind) ...
+SHADOW_AGREE, SHADOW_DIFFER, SHADOW_FAILED = "agree", "differ", "failed"
+shadow_run = Table(
+    "CleanupShadowRun", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("SyncId", Integer, nullable=False),
+    Column("IntegrationKey", String(50), nullable=False),
+    Column("TenantKey", String(100), nullable=False),
+    Column("ServiceProviderIds", String(1000), nullable=False),
+    Column("Engine", String(20), nullable=False),  # the shadow engine: set_based
+    Column("Status", String(20), nullable=False),  # agree | differ | failed
+    Column("Differences", Integer),  # every difference found (recorded or not)
+    Column("Devices", Integer),  # distinct devices among them
+    Column("Recorded", Integer),  # rows written to CleanupShadowDifference (at most the cap)
+    Column("NotRecorded", Integer),  # differences beyond the cap: counted only
+    Column("Counts", Text),  # JSON: [[table, column, kind, count], ...], every difference
+    Column("Error", String(2000)),
+    Column("StartedAt", DateTime, nullable=False),
+    Column("DurationMs", Integer),
+    Index("IX_CleanupShadowRun_SyncId", "SyncId"),
+    Index("IX_CleanupShadowRun_Integration_StartedAt", "IntegrationKey", "StartedAt"),
+)
+# ... and at most the cap of its differences, device by device, column by column.
+shadow_difference = Table(
+    "CleanupShadowDifference", metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("SyncId", Integer, nullable=False),
+    Column("IntegrationKey", String(50), nullable=False),
+    Column("ServiceProviderId", Integer),
+    Column("DeviceKey", String(1000)),  # ICCID, MSISDN, SubscriberNumber or EID; NULL: a plan
+    Column("TableName", String(100), nullable=False),
+    Column("ColumnName", String(100)),  # NULL: the whole row (insert, quarantine)
+    Column("ProceduresValue", String(1000)),  # as the procedures left it (text)
+    Column("OursValue", String(1000)),  # as the set-based engine would have made it
+    # insert | update | soft_delete | quarantine | link | plan
+    Column("Kind", String(20), nullable=False),
+    Column("RecordedAt", DateTime, nullable=False),
+    Index("IX_CleanupShadowDifference_SyncId", "SyncId"),
+)
+
 OWN_TABLES: tuple[Table, ...] = (device_sync, rejected_row, new_communication_plan,
-                                 sync_notification, optimization_handover)
+                                 sync_notification, optimization_handover, shadow_run,
+                                 shadow_difference)
+# Needed only by the shadow pass: a deployment that does not shadow runs without them (on
+# SQL Server they come with the rest of `schema-ddl`); the shadow pass names them if missing.
+SHADOW_TABLES: tuple[Table, ...] = (shadow_run, shadow_difference)
+REQUIRED_OWN_TABLES = tuple(t for t in OWN_TABLES if t not in SHADOW_TABLES)
 
 # Only where we create the legacy schema (PostgreSQL, SQLite): the association the legacy
 # view vwJasperCommPlan_RatePlan reads (its SQL Server definition is not public).
@@ -676,12 +723,13 @@ def _own_columns_present(conn: Connection) -> dict[str, set[str]]:
 
 
 def missing_own_tables(conn: Connection,
-                       present: dict[str, set[str]] | None = None) -> list[str]:
+                       present: dict[str, set[str]] | None = None,
+                       tables: tuple[Table, ...] = REQUIRED_OWN_TABLES) -> list[str]:
     """Our own tables the central database lacks, and columns of ours added since a table
     was created (as ``Table.Column``)."""
     present = _own_columns_present(conn) if present is None else present
-    return [t.name for t in OWN_TABLES if t.name not in present] + [
-        f"{t.name}.{c.name}" for t in OWN_TABLES if t.name in present
+    return [t.name for t in tables if t.name not in present] + [
+        f"{t.name}.{c.name}" for t in tables if t.name in present
         for c in t.columns if c.name not in present[t.name]]
 
 

@@ -60,6 +60,19 @@ def _procedure_names(text: str):
     return parse_procedure_names(text)
 
 
+def parse_integration_keys(text: str) -> list[str]:
+    """``thingspace,teal`` -> the registry keys; an unknown key is refused by name (a key is
+    not a secret)."""
+    from .registry import INTEGRATION_KEYS
+
+    keys = [key.strip().lower() for key in text.split(",") if key.strip()]
+    unknown = [key for key in keys if key not in INTEGRATION_KEYS]
+    if unknown:
+        raise ValueError(f"CLEANUP_SET_BASED_INTEGRATIONS names an unknown integration "
+                         f"{', '.join(unknown)}: one of {', '.join(INTEGRATION_KEYS)}")
+    return keys
+
+
 def _integration_ids(text: str):
     from .integration_ids import parse_configured  # it reads the registry and the schema
 
@@ -91,6 +104,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_FINALIZE_ENGINE", "procedures (the legacy procedures; the default on SQL "
             "Server) | set_based (our SQL; the default elsewhere, on SQL Server a migration "
             "path); unset: the database's default", choices=("procedures", "set_based")),
+    Setting("CLEANUP_SET_BASED_INTEGRATIONS", "integrations the set-based engine finalizes "
+            "whatever CLEANUP_FINALIZE_ENGINE says, as registry keys (`thingspace,teal`): the "
+            "cut-over from the procedures, one integration at a time (README, Deploying)",
+            check=lambda text: parse_integration_keys(text)),
+    Setting("CLEANUP_SHADOW_ENGINE", "set_based: with the procedures finalizing, run our engine "
+            "beside them in a transaction that is always rolled back and record what it would "
+            "have changed (`cleanup-assets shadow-report`); unset: no shadow",
+            choices=("set_based",)),
     # AWS.
     Setting("CLEANUP_DEVICE_SYNC_QUEUE_URL", "the legacy SQS device-notification queue the "
             "sensor reads (unset: the database inbox only)"),

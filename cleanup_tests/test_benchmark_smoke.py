@@ -73,3 +73,18 @@ def test_the_benchmark_runs_end_to_end_at_a_tiny_size(tmp_path, database):
     assert report["sensor_tick"][database] > 0
     for words in ("floors: first", "peer: first", "ours: first", "end to end"):
         assert words in completed.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_the_shadow_benchmark_runs_and_finds_the_changed_share(tmp_path):
+    out = tmp_path / "shadow.json"
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "shadow.py"), "--sizes", str(N),
+         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env={"PATH": "/usr/bin:/bin", "CLEANUP_HOME": str(tmp_path / "home")})
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    (size,) = json.loads(out.read_text())
+    # the shadow taken before the resync names exactly the 1 % the resync then changed
+    assert (size["devices"], size["shadow_differ_devices"]) == (N, CHANGED)
+    assert size["shadow_agree_s"] > 0 and size["finalize_resync_s"] > 0

@@ -34,6 +34,14 @@ class DatabaseResource(dg.ConfigurableResource):
         "procedures (the legacy procedures, the default on SQL Server) or set_based (our SQL, "
         "the default elsewhere; on SQL Server a migration path). Unset: the database's "
         "default (CLEANUP_FINALIZE_ENGINE)."))
+    set_based_integrations: Optional[str] = Field(default=None, description=(
+        "Integrations (registry keys, comma-separated) the set-based engine finalizes whatever "
+        "finalize_engine says: the cut-over, one integration at a time "
+        "(CLEANUP_SET_BASED_INTEGRATIONS)."))
+    shadow_engine: Optional[str] = Field(default=None, description=(
+        "set_based: where the procedures finalize, run our engine beside them in a rolled-back "
+        "transaction and record what it would have changed (CLEANUP_SHADOW_ENGINE). Unset: "
+        "no shadow."))
     retry_attempts: int = Field(default=4, description=(
         "Tries of a partition's transaction on a transient database error (deadlock, lost "
         "connection); the transaction is rolled back between tries. The legacy's Polly "
@@ -52,17 +60,31 @@ class DatabaseResource(dg.ConfigurableResource):
         """The central database."""
         return self.get_databases().central
 
-    def engine_kind(self):
+    def engine_kind(self, integration_key: str | None = None):
+        """The engine that finalizes ``integration_key``: set_based for an integration
+        switched over (``set_based_integrations``), else ``finalize_engine``, else the
+        database's default."""
+        from ..settings import parse_integration_keys
         from ..sql.finalize import Engine as FinalizeEngine
 
+        if integration_key and integration_key in parse_integration_keys(
+                self.set_based_integrations or ""):
+            return FinalizeEngine.SET_BASED
         if self.finalize_engine:
             return FinalizeEngine(self.finalize_engine)
         return FinalizeEngine.default_for(self.get_engine().dialect.name)
 
-    def reads_by_procedure(self) -> bool:
+    def shadow_kind(self):
+        """The engine run in the shadow of the procedures, or None."""
+        from ..sql.finalize import Engine as FinalizeEngine
+
+        return FinalizeEngine(self.shadow_engine) if self.shadow_engine else None
+
+    def reads_by_procedure(self, integration_key: str | None = None) -> bool:
         """Summary, billing period and discrepancies through the legacy reading procedures
         (see Engine.reads_by_procedure)."""
-        return self.engine_kind().reads_by_procedure(self.get_engine().dialect.name)
+        return self.engine_kind(integration_key).reads_by_procedure(
+            self.get_engine().dialect.name)
 
     @property
     def retry_policy(self) -> RetryPolicy:

@@ -87,6 +87,9 @@ class FinalizeRequest:
     forced: bool = False  # the wait gave up: the carrier's sync may be incomplete
     run_id: str | None = None
     engine: Engine | None = None  # None: the database's default
+    # With the procedures finalizing: the engine run beside them in a rolled-back
+    # transaction, to record what it would have done differently (sql/shadow.py).
+    shadow: Engine | None = None
 
     @property
     def trigger(self) -> str:
@@ -119,6 +122,8 @@ class FinalizeResult:
     partition_carrier_live_devices: int | None = None
     partition_common_live_devices: int = 0
     partition_plans: int = 0
+    shadow: object | None = None  # shadow.ShadowOutcome, when a shadow pass ran
+
 
     @property
     def rejected(self) -> int:
@@ -220,6 +225,8 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
         except Exception:  # the database may be what failed: the original error matters
             log.exception("could not mark sync %s failed", result.sync_id)
         raise
+    if engine is Engine.PROCEDURES and request.shadow is Engine.SET_BASED:
+        result.shadow = shadow_partition(databases, request, result, complete_for)
     return result
 
 
@@ -267,6 +274,28 @@ def _unprovable_lists(databases: Databases, integration: Integration, result: Fi
             "usable row proves gone (" + "; ".join(findings[:10])
             + (f"; and {len(findings) - 10} more" if len(findings) > 10 else "")
             + "). Fix the carrier's device sync, then rerun the partition.")
+
+
+def shadow_partition(databases: Databases, request: FinalizeRequest, result: FinalizeResult,
+            complete_for: Sequence[int], **options):
+    """After the procedures' commit: the set-based engine on the same partition, with the
+    same completeness decision, in a transaction the shadow pass rolls back. It never
+    raises: what it finds — or its error — is recorded beside the sync."""
+    from .shadow import shadow_pass
+
+    def run_set_based(conn: Connection) -> None:
+        if databases.separate and request.integration.database.value == "jasper":
+            databases.require_joinable("the set-based engine")
+        shadow = FinalizeResult(
+            result.integration_key, result.tenant_key, list(result.service_provider_ids),
+            result.integration_id, sync_id=result.sync_id, engine=Engine.SET_BASED.value,
+            complete=result.complete, deactivation_skipped=dict(result.deactivation_skipped),
+            partition_provider_ids=list(result.partition_provider_ids))
+        _set_based(conn, shadow, request, complete_for)
+
+    return shadow_pass(databases.central, request.integration, sync_id=result.sync_id,
+                       tenant_key=request.tenant_key, provider_ids=result.service_provider_ids,
+                       run_set_based=run_set_based, **options)
 
 
 def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: Engine):

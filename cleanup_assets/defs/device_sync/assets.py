@@ -135,7 +135,8 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
         service_provider_id=notified.service_provider_id,
         forced=notified.forced,
         run_id=context.run.run_id,
-        engine=database.engine_kind(),
+        engine=database.engine_kind(integration_key),
+        shadow=database.shadow_kind(),
     )
     try:
         result = finalize_partition(
@@ -264,6 +265,8 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
         common.update({"inserted": d.inserted, "updated": d.updated, "unchanged": d.unchanged,
                        "deactivated": d.deactivated,
                        "tenant_links_inserted": result.common.tenant_links_inserted})
+    if result.shadow is not None:
+        common.update(shadow_metadata(result.shadow))
     yield dg.MaterializeResult(asset_key=common_devices.key, metadata=common, tags=tags)
     plans = {**shared, "dagster/row_count": result.partition_plans,
              "new_plans": len(result.new_plans),
@@ -271,6 +274,23 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
     if not integration.has_communication_plans:
         plans["note"] = text("Mobility carriers have no communication plans")
     yield dg.MaterializeResult(asset_key=communication_plans.key, metadata=plans, tags=tags)
+
+
+def shadow_metadata(outcome) -> dict:
+    """The shadow pass's summary (sql/shadow.py): its verdict in one line, and the counts
+    per table, column and kind (every difference, recorded or not)."""
+    lines = ["| table | column | kind | differences |", "|---|---|---|---:|"]
+    lines += [f"| {table} | {column or ''} | {kind} | {n} |"
+              for table, column, kind, n in outcome.counts]
+    return {
+        "shadow": dg.MetadataValue.text(outcome.reason()),
+        "shadow_status": dg.MetadataValue.text(outcome.status),
+        "shadow_devices_differing": outcome.devices,
+        "shadow_differences": dg.MetadataValue.md(
+            "\n".join(lines) if outcome.counts else "None."),
+        "shadow_not_recorded": outcome.not_recorded,
+        "shadow_seconds": round(outcome.duration_ms / 1000, 3),
+    }
 
 
 def _reasons_table(reasons: dict[str, int]) -> str:

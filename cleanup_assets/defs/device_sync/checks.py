@@ -25,6 +25,7 @@ from ...registry import Integration, get_integration
 from ...reporting import record_outcome
 from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
+from ...sql.shadow import SHADOW_AGREE, latest_shadow
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
@@ -234,3 +235,47 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
         raise dg.Failure(description=gate_decision(blocked), allow_retries=False,
                          metadata={"blocked_by": dg.MetadataValue.text(
                              ", ".join(r.check_name for r in blocked))})
+
+
+# The shadow pass (sql/shadow.py): next to the gate, never part of it — a difference between
+# the engines is for the cut-over decision, not a reason to hold a sync back.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    ENGINES_AGREE = dg.AssetCheckSpec(
+        "engines_agree", asset=GATED_ASSET, partitions_def=device_sync_partitions,
+        description="Where the legacy procedures finalized the sync, the set-based engine, run "
+                    "beside them in a transaction that was rolled back, would have changed "
+                    "nothing. Differences are listed by `cleanup-assets shadow-report`. A "
+                    "warning only: it never blocks the handover.")
+
+
+def engines_agree_result(sync, shadow) -> dg.AssetCheckResult:
+    """``engines_agree``'s result for the finalized ledger row ``sync`` and its shadow pass."""
+    metadata = {"sync_id": dg.MetadataValue.text(str(sync.id))}
+    if sync.Engine != "procedures":
+        passed, why = True, f"not applicable: the {sync.Engine} engine finalized this sync"
+    elif shadow is None:
+        passed, why = False, f"no shadow pass was recorded for sync {sync.id}"
+    else:
+        passed, why = shadow.status == SHADOW_AGREE, shadow.reason()
+        metadata.update({
+            "status": dg.MetadataValue.text(shadow.status),
+            "devices_differing": dg.MetadataValue.text(str(shadow.devices)),
+            "differences": dg.MetadataValue.text(str(shadow.differences)),
+            "not_recorded": dg.MetadataValue.text(str(shadow.not_recorded))})
+    return dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=ENGINES_AGREE.name,
+                               passed=passed, severity=dg.AssetCheckSeverity.WARN,
+                               description=why, metadata=metadata)
+
+
+@dg.multi_asset_check(name="compare_finalize_engines", specs=[ENGINES_AGREE])
+def compare_finalize_engines(context: dg.AssetCheckExecutionContext,
+                             database: DatabaseResource):
+    """Read the shadow pass the finalization recorded for this run's sync (defined only
+    when CLEANUP_SHADOW_ENGINE is set)."""
+    op_context = context.op_execution_context
+    integration_key, tenant_key = split_partition_key(op_context.partition_key)
+    engine = database.get_engine()
+    sync = require_sync(op_context, engine, integration_key, tenant_key, "compare")
+    shadow = in_transaction(engine, lambda conn: latest_shadow(conn, sync.id))
+    yield engines_agree_result(sync, shadow)

@@ -87,7 +87,8 @@ def queue_carrier_optimization(
                 "run: fix the cause, reopen the stopped session (`cleanup-assets "
                 "resume-optimization`), and let the next notified sync hand it over."),
                 allow_retries=False)
-        metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key)
+        metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key,
+                               integration_key)
     elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
                                     "(Jasper family only)"}
@@ -114,13 +115,14 @@ def _may_resend(queue: SqsQueueResource, existing) -> bool:
         utcnow() - existing.updated_at < FIFO_RESEND_WINDOW)
 
 
-def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_key) -> dict:
+def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_key,
+                integration_key) -> dict:
     engine = database.get_engine()
     provider = notified.service_provider_id
     session = notified.optimization_session_id
     run = context.run
     key = handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id)
-    use_procedure = database.reads_by_procedure()
+    use_procedure = database.reads_by_procedure(integration_key)
 
     def claim(conn):
         existing = current_handover(conn, provider, key)

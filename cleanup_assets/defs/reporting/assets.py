@@ -143,7 +143,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration = get_integration(integration_key)
     engine = database.get_engine()
     sync = require_sync(context, engine, integration_key, tenant_key, "report")
-    use_procedure = database.reads_by_procedure()
+    use_procedure = database.reads_by_procedure(integration_key)
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
     # the summary email, the discrepancy report.

@@ -1,0 +1,527 @@
+"""The shadow pass: the legacy procedures finalize, and beside them the set-based engine says
+what it would have done differently — device by device, column by column — changing nothing.
+
+After the procedure engine has finalized a partition and committed (finalize.py), the
+set-based engine runs on the same tables in a transaction that is always rolled back:
+
+1. the partition's rows of every table the engine may change are copied to temporary
+   tables (the common table — ``Device`` / ``MobilityDevice`` —, Telegence's
+   ``TelegenceDevice``, and the devices without a ``Device_Tenant`` link);
+2. the set-based engine runs as it would finalize the partition (``finalize._set_based``:
+   the same statements, the same completeness decision as the procedures' run);
+3. still inside the transaction, SQL compares each table with its copy — rows the engine
+   inserted, columns it changed (the procedures' value and ours), rows it soft-deleted —
+   and adds the rows its checks quarantined (``CleanupRejectedRow`` of the sync), the links
+   and the communication plans it added. One statement writes every difference to a
+   temporary table; the counts per (table, column, kind) and at most ``cap`` examples
+   (spread over the kinds of difference) are read into Python;
+4. the transaction is rolled back: every table is as the procedures left it;
+5. a second, committed transaction writes the verdict to ``CleanupShadowRun`` and the
+   examples to ``CleanupShadowDifference`` — the only rows the shadow pass ever writes.
+
+"Would change nothing" is agreement. The pass never fails the finalization: an error (a
+table missing, the engine refusing the partition, a lost connection) is recorded as a
+``failed`` shadow and the run goes on. It costs one more pass of the set-based engine plus
+the copies and the comparison (docs/performance.md). Compared are the columns the engine
+can write in a table (its sources' mapped columns and its rules'), not the audit columns
+(who and when: ours would always differ).
+
+On SQL Server the temporary tables are local ``#`` tables in the database's collation (a
+text comparison across tempdb's collation and the table's would fail); compiled and linted
+there, never run (no SQL Server can run here). Its row locks — the engine's updates — are
+held until the rollback, as the set-based engine's own are until its commit.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    and_,
+    case,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.engine import Connection, Engine
+
+from ..db import utcnow
+from ..registry import Integration
+from ..schema import (
+    SHADOW_AGREE,
+    SHADOW_DIFFER,
+    SHADOW_FAILED,
+    SHADOW_TABLES,
+    carrier_tables,
+    device,
+    device_tenant,
+    missing_own_tables,
+    rejected_row,
+    service_provider,
+    shadow_difference,
+    shadow_run,
+)
+from .common import new_plans_of
+from .sources import carrier_source, common_table, staging_source
+from .tsql import reviewing_for_sql_server
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CAP = 1000  # difference rows recorded per sync; the rest are counted
+VALUE_LENGTH = 1000  # CleanupShadowDifference's value columns
+INSERT, UPDATE, SOFT_DELETE, QUARANTINE, LINK, PLAN = (
+    "insert", "update", "soft_delete", "quarantine", "link", "plan")
+# Who and when: the set-based engine writes its own name and time, always unlike the
+# procedures'; not a difference in the device.
+AUDIT_COLUMNS = frozenset({"CreatedBy", "CreatedDate", "ModifiedBy", "ModifiedDate",
+                           "DeletedBy", "DeletedDate"})
+
+
+# Columns the merge's rules write besides the mapped ones (merge.py): the life cycle, the
+# status history (OldDeviceStatusId, LastActivatedDate), Telegence's status and its absent
+# rule (FailedSyncCount, SubscriberNumberStatus). A test holds the set to every statement
+# the engine issues (test_shadow.py).
+RULE_COLUMNS = ("IsActive", "IsDeleted", "DeviceStatusId", "OldDeviceStatusId",
+                "LastActivatedDate", "FailedSyncCount", "SubscriberNumberStatus")
+
+
+@dataclass(frozen=True)
+class Tracked:
+    """A device table the set-based engine may change, keyed by ``key`` per provider, and
+    the columns it can write there: the source's mapped columns and the rules' (only they
+    can differ after its pass — a column it never writes is not copied)."""
+
+    table: Table
+    key: str
+    mapped: tuple[str, ...]
+
+    @property
+    def identity(self) -> Column:
+        (column,) = self.table.primary_key.columns
+        return column
+
+    @property
+    def compared(self) -> list[str]:
+        written = set(self.mapped) | set(RULE_COLUMNS)
+        skipped = AUDIT_COLUMNS | {self.identity.name, "ServiceProviderId", self.key}
+        return [c.name for c in self.table.c if c.name in written and c.name not in skipped]
+
+
+def tracked_tables(integration: Integration, providers: Sequence[int] = ()) -> list[Tracked]:
+    """Telegence's carrier table (the engine merges its staging), then the common table;
+    the mapped columns are the engine's own sources' (sources.py)."""
+    tables = []
+    if integration.staging_merge is not None:
+        tables.append(Tracked(carrier_tables[integration.carrier.table],
+                              integration.staging_merge.key,
+                              staging_source(integration, providers).columns))
+    tables.append(Tracked(common_table(integration), integration.carrier.key[1],
+                          carrier_source(integration, providers).columns))
+    return tables
+
+
+@dataclass
+class ShadowOutcome:
+    """What one shadow pass found (``CleanupShadowRun``)."""
+
+    status: str  # agree | differ | failed
+    differences: int = 0
+    devices: int = 0
+    counts: list[tuple[str, str | None, str, int]] = field(default_factory=list)
+    examples: list[dict] = field(default_factory=list)  # at most the cap
+    recorded: int = 0  # examples written (read back: the examples are not)
+    error: str | None = None
+    duration_ms: int = 0
+
+    @property
+    def not_recorded(self) -> int:
+        return self.differences - self.recorded
+
+    def reason(self) -> str:
+        """One line: '37 devices differ: RatePlan 30, Status 7'."""
+        if self.status == SHADOW_FAILED:
+            return f"the shadow pass failed: {self.error}"
+        if self.status == SHADOW_AGREE:
+            return "the engines agree: the set-based engine would change nothing"
+        devices = "1 device differs" if self.devices == 1 else f"{self.devices} devices differ"
+        return f"{devices}: " + describe_counts(self.counts)
+
+
+_KIND_LABELS = {INSERT: "inserted", SOFT_DELETE: "soft-deleted", QUARANTINE: "quarantined",
+                LINK: "tenant links", PLAN: "plans"}
+
+
+def describe_counts(counts) -> str:
+    """'RatePlan 30, Status 7, soft-deleted 2': a changed column by its name (with its
+    table's when two tables change a column of that name), anything else by its kind; the
+    largest first."""
+    totals: dict[str, int] = {}
+    columns = [c for _, c, kind, _ in counts if kind == UPDATE]
+    for table, column, kind, n in counts:
+        if kind == UPDATE:
+            label = column if columns.count(column) == 1 else f"{table}.{column}"
+        else:
+            label = _KIND_LABELS.get(kind, kind)
+        totals[label] = totals.get(label, 0) + n
+    return ", ".join(f"{label} {n}" for label, n in
+                     sorted(totals.items(), key=lambda item: (-item[1], item[0])))
+
+
+def shadow_pass(central: Engine, integration: Integration, *, sync_id: int,
+                tenant_key: str, provider_ids: Sequence[int],
+                run_set_based: Callable[[Connection], None],
+                cap: int = DEFAULT_CAP) -> ShadowOutcome:
+    """Run ``run_set_based`` (the set-based engine on the partition) in a rolled-back
+    transaction, record what it would have changed, and return it. Never raises."""
+    started_at, started = utcnow(), time.monotonic()
+    try:
+        outcome = _capture(central, integration, sync_id, list(provider_ids), run_set_based, cap)
+    except Exception as error:  # the real finalization is done: a shadow error is a finding
+        log.warning("shadow pass of sync %s failed: %s", sync_id, error, exc_info=True)
+        outcome = ShadowOutcome(SHADOW_FAILED, error=f"{type(error).__name__}: {error}"[:2000])
+    outcome.duration_ms = int((time.monotonic() - started) * 1000)
+    try:
+        with central.begin() as conn:
+            _record(conn, integration, sync_id, tenant_key, provider_ids, outcome, started_at)
+    except Exception as error:
+        log.warning("shadow result of sync %s not recorded: %s", sync_id, error, exc_info=True)
+        if outcome.status != SHADOW_FAILED:
+            outcome.error = f"not recorded: {type(error).__name__}: {error}"[:2000]
+    return outcome
+
+
+def _capture(central: Engine, integration: Integration, sync_id: int, providers: list[int],
+             run_set_based: Callable[[Connection], None], cap: int) -> ShadowOutcome:
+    with central.connect() as conn:
+        transaction = conn.begin()
+        try:
+            _require_shadow_tables(conn)
+            tracked = tracked_tables(integration, providers)
+            copies = [_copy_rows(conn, t, providers, n) for n, t in enumerate(tracked)]
+            m2m = [(t, copy) for t, copy in zip(tracked, copies) if t.table is device]
+            unlinked = _copy_unlinked(conn, providers) if m2m else None
+            plans_before = set(new_plans_of(conn, sync_id))
+            run_set_based(conn)
+            found = _temporary(conn, "cleanup_shadow_found", [
+                Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
+                Column("TableName", String(100)), Column("ColumnName", String(100)),
+                Column("ProceduresValue", String()), Column("OursValue", String()),
+                Column("Kind", String(20))])
+            parts = [part for n, (t, copy) in enumerate(zip(tracked, copies))
+                     for part in _differences(conn, t, copy, providers, n)]
+            parts.append(_quarantined(sync_id))
+            if unlinked is not None:
+                ((devices, _),) = m2m
+                parts.append(_new_links(unlinked, devices))
+            conn.execute(insert(found).from_select([c.name for c in found.c],
+                                                   union_all(*parts)))
+            plans = [(provider, name) for provider, name in new_plans_of(conn, sync_id)
+                     if (provider, name) not in plans_before]  # bounded: one sync's plans
+            return _summarize(conn, found, plans, cap)
+        finally:
+            transaction.rollback()  # always: the shadow changes nothing
+
+
+_FOUND_TABLES: set[str] = set()  # databases whose shadow tables were seen, per process
+
+
+def _require_shadow_tables(conn: Connection) -> None:
+    """Said before any work (nothing could record what the pass finds); looked up once per
+    database and process: a catalog query is a tenth of a small partition's pass."""
+    where = conn.engine.url.render_as_string(hide_password=True)
+    if where in _FOUND_TABLES:
+        return
+    missing = missing_own_tables(conn, tables=SHADOW_TABLES)
+    if missing:
+        raise RuntimeError(f"{', '.join(missing)} missing: apply `cleanup-assets schema-ddl` "
+                           "(SQL Server) or run `cleanup-assets init-db`")
+    _FOUND_TABLES.add(where)
+
+
+def _temporary(conn: Connection, name: str, columns: list[Column]) -> Table:
+    """A temporary table, gone with the rollback. On SQL Server a local ``#`` table, its
+    text in the database's collation."""
+    sql_server = conn.dialect.name == "mssql"
+    if sql_server or reviewing_for_sql_server():
+        if sql_server:
+            columns = [Column(c.name, String(c.type.length, collation="DATABASE_DEFAULT"))
+                       if isinstance(c.type, String) else c for c in columns]
+        table = Table(f"#{name}", MetaData(), *columns)
+    else:
+        table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+    table.create(conn)
+    return table
+
+
+def _plain(column: Column, name: str | None = None) -> Column:
+    """A copy of a column's name and type, nothing else (no key, no default, nullable)."""
+    return Column(name or column.name, column.type)
+
+
+def _copy_rows(conn: Connection, tracked: Tracked, providers: list[int], n: int) -> Table:
+    """The providers' rows of the table as the procedures left them."""
+    table = tracked.table
+    names = [tracked.identity.name, tracked.key, *tracked.compared]
+    copy = _temporary(conn, f"cleanup_shadow_before_{n}", [_plain(table.c[c]) for c in names])
+    conn.execute(insert(copy).from_select(names, select(*[table.c[c] for c in names]).where(
+        table.c.ServiceProviderId.in_(providers))))
+    return copy
+
+
+def _copy_unlinked(conn: Connection, providers: list[int]) -> Table:
+    """The providers' devices without a ``Device_Tenant`` link to their provider's tenant
+    (usually none: the procedures link every device) — the only devices the engine can add
+    a link to besides those it inserts. Kept instead of every link: a tenth of the cost."""
+    unlinked = _temporary(conn, "cleanup_shadow_unlinked", [_plain(device.c.id, "DeviceId")])
+    conn.execute(insert(unlinked).from_select(["DeviceId"], select(device.c.id)
+        .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
+        .where(device.c.ServiceProviderId.in_(providers),
+               ~exists().where(device_tenant.c.DeviceId == device.c.id,
+                               device_tenant.c.TenantId == service_provider.c.TenantId))))
+    return unlinked
+
+
+def _text(value):
+    return cast(value, String())
+
+
+def _differences(conn: Connection, tracked: Tracked, copy: Table, providers: list[int],
+                 n: int) -> list:
+    """The rows of ``tracked`` that differ from their copy — inserted, or a compared column
+    changed — written once to a temporary table (one join of the table with its copy), then
+    one SELECT per kind of difference over those few rows."""
+    table, identity = tracked.table, tracked.identity.name
+    compared = tracked.compared
+    after = {c: f"a{i}" for i, c in enumerate(compared)}
+    before = {c: f"b{i}" for i, c in enumerate(compared)}
+    changed = _temporary(conn, f"cleanup_shadow_changed_{n}", [
+        Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
+        Column("BeforeId", tracked.identity.type),
+        *[_plain(table.c[c], after[c]) for c in compared],
+        *[_plain(table.c[c], before[c]) for c in compared]])
+    old = copy.c
+    conn.execute(insert(changed).from_select(
+        [c.name for c in changed.c],
+        select(table.c.ServiceProviderId, _text(table.c[tracked.key]), old[identity],
+               *[table.c[c] for c in compared], *[old[c] for c in compared])
+        .select_from(table.outerjoin(copy, old[identity] == table.c[identity]))
+        .where(table.c.ServiceProviderId.in_(providers),
+               old[identity].is_(None) | _any_distinct(table, copy, compared))))
+    x = changed.c
+    name = literal(table.name, String(100))
+    soft_deleted = (and_(x[before["IsDeleted"]] == false(), x[after["IsDeleted"]] == true())
+                    if "IsDeleted" in compared else None)
+    parts = [select(x.ServiceProviderId, x.DeviceKey, name, null(), null(), null(),
+                    literal(INSERT, String(20))).where(x.BeforeId.is_(None))]
+    for column in compared:
+        kind = literal(UPDATE, String(20))
+        where = [x.BeforeId.isnot(None), x[after[column]].is_distinct_from(x[before[column]])]
+        if column == "IsDeleted":
+            kind = case((soft_deleted, literal(SOFT_DELETE, String(20))), else_=kind)
+        elif column == "IsActive" and soft_deleted is not None:
+            where.append(~soft_deleted)  # part of the soft delete, not a difference of its own
+        parts.append(select(x.ServiceProviderId, x.DeviceKey, name,
+                            literal(column, String(100)), _text(x[before[column]]),
+                            _text(x[after[column]]), kind).where(*where))
+    return parts
+
+
+def _any_distinct(table: Table, copy: Table, compared: list[str]):
+    return or_(*[table.c[c].is_distinct_from(copy.c[c]) for c in compared])
+
+
+def _quarantined(sync_id: int):
+    """Rows the engine's checks refused: the procedures took them (or left them) unchecked."""
+    r = rejected_row.c
+    return select(r.ServiceProviderId, _text(r.DeviceKey), r.SourceTable, null(), null(),
+                  _text(r.Reason), literal(QUARANTINE, String(20))).where(r.SyncId == sync_id)
+
+
+def _new_links(unlinked: Table, devices: Tracked):
+    """``Device_Tenant`` links the engine added to devices the procedures had left without
+    one (a device it inserted is one difference: its link goes with it)."""
+    d, t = device.c, device_tenant.c
+    return (select(d.ServiceProviderId, _text(d[devices.key]),
+                   literal(device_tenant.name, String(100)), literal("TenantId", String(100)),
+                   null(), _text(t.TenantId), literal(LINK, String(20)))
+            .join_from(unlinked, device, d.id == unlinked.c.DeviceId)
+            .join(device_tenant, t.DeviceId == d.id))
+
+
+def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
+               cap: int) -> ShadowOutcome:
+    f = found.c
+    counts = [tuple(row) for row in conn.execute(  # bounded: columns x kinds
+        select(f.TableName, f.ColumnName, f.Kind, func.count())
+        .group_by(f.TableName, f.ColumnName, f.Kind))]
+    devices = conn.execute(select(func.count()).select_from(
+        select(f.ServiceProviderId, f.DeviceKey).where(f.DeviceKey.isnot(None))
+        .distinct().subquery("differing_devices"))).scalar_one()
+    # Examples spread over the kinds of difference: the first of each (table, column, kind),
+    # then the second of each, ... up to the cap — one column differing everywhere does not
+    # crowd out the others.
+    rank = func.row_number().over(partition_by=(f.TableName, f.ColumnName, f.Kind),
+                                  order_by=(f.ServiceProviderId, f.DeviceKey)).label("Rank")
+    ranked = select(found, rank).subquery("ranked_differences")
+    r = ranked.c
+    examples = [dict(row._mapping) for row in conn.execute(  # bounded: LIMIT cap
+        select(*[r[c.name] for c in found.c])
+        .order_by(r.Rank, r.TableName, r.ColumnName, r.Kind, r.ServiceProviderId, r.DeviceKey)
+        .limit(cap))]
+    if plans:
+        table = "JasperCommunicationPlan"
+        counts.append((table, "CommunicationPlanName", PLAN, len(plans)))
+        room = plans[:max(cap - len(examples), 0)]
+        examples += [{  # bounded: the cap
+            "ServiceProviderId": provider, "DeviceKey": None, "TableName": table,
+            "ColumnName": "CommunicationPlanName", "ProceduresValue": None, "OursValue": name,
+            "Kind": PLAN} for provider, name in room]
+    counts.sort(key=lambda c: (c[0], c[1] or "", c[2]))
+    total = sum(n for *_, n in counts)  # bounded: columns x kinds
+    return ShadowOutcome(SHADOW_DIFFER if total else SHADOW_AGREE, differences=total,
+                         devices=devices, counts=counts, examples=examples,
+                         recorded=len(examples))
+
+
+def _clip(value):
+    return None if value is None else str(value)[:VALUE_LENGTH]
+
+
+def _record(conn: Connection, integration: Integration, sync_id: int, tenant_key: str,
+            provider_ids: Sequence[int], outcome: ShadowOutcome, started_at) -> None:
+    """The verdict and at most the cap of examples (a list read under the cap, written in
+    one statement). A second pass of the same sync replaces the first's."""
+    conn.execute(delete(shadow_difference).where(shadow_difference.c.SyncId == sync_id))
+    conn.execute(delete(shadow_run).where(shadow_run.c.SyncId == sync_id))
+    conn.execute(shadow_run.insert().values(
+        SyncId=sync_id, IntegrationKey=integration.key, TenantKey=tenant_key,
+        ServiceProviderIds=",".join(map(str, provider_ids)), Engine="set_based",
+        Status=outcome.status, Differences=outcome.differences, Devices=outcome.devices,
+        Recorded=outcome.recorded, NotRecorded=outcome.not_recorded,
+        Counts=json.dumps([list(c) for c in outcome.counts]), Error=outcome.error,
+        StartedAt=started_at, DurationMs=outcome.duration_ms))
+    if outcome.examples:
+        now = utcnow()
+        conn.execute(insert(shadow_difference), [{
+            "SyncId": sync_id, "IntegrationKey": integration.key,
+            "ServiceProviderId": e["ServiceProviderId"], "DeviceKey": _clip(e["DeviceKey"]),
+            "TableName": e["TableName"], "ColumnName": e["ColumnName"],
+            "ProceduresValue": _clip(e["ProceduresValue"]), "OursValue": _clip(e["OursValue"]),
+            "Kind": e["Kind"], "RecordedAt": now} for e in outcome.examples])
+
+
+def latest_shadow(conn: Connection, sync_id: int) -> ShadowOutcome | None:
+    """The recorded shadow pass of a sync (the examples are not read), or None."""
+    row = conn.execute(select(shadow_run).where(shadow_run.c.SyncId == sync_id)
+                       .order_by(shadow_run.c.id.desc()).limit(1)).first()
+    if row is None:
+        return None
+    return ShadowOutcome(row.Status, differences=row.Differences or 0, devices=row.Devices or 0,
+                         counts=[tuple(c) for c in json.loads(row.Counts or "[]")],  # bounded:
+                         recorded=row.Recorded or 0, error=row.Error,
+                         duration_ms=row.DurationMs or 0)
+
+
+def shadow_report(conn: Connection, integration_key: str | None = None, since=None,
+                  examples: int = 3) -> str:
+    """What ``cleanup-assets shadow-report`` prints: per integration, its shadow passes and
+    their verdicts, then every difference grouped by table, column and kind — the full
+    counts of every pass (recorded or not) and a few recorded examples of each."""
+    runs_query = select(shadow_run).order_by(shadow_run.c.IntegrationKey, shadow_run.c.id)
+    d = shadow_difference.c
+    rank = func.row_number().over(partition_by=(d.IntegrationKey, d.TableName, d.ColumnName,
+                                                 d.Kind),
+                                  order_by=(d.SyncId.desc(), d.ServiceProviderId, d.DeviceKey))
+    ranked = select(shadow_difference, rank.label("Rank"))
+    if integration_key:
+        runs_query = runs_query.where(shadow_run.c.IntegrationKey == integration_key)
+        ranked = ranked.where(d.IntegrationKey == integration_key)
+    if since is not None:
+        runs_query = runs_query.where(shadow_run.c.StartedAt >= since)
+        ranked = ranked.where(d.RecordedAt >= since)
+    ranked = ranked.subquery("ranked_examples")
+    # One row per shadowed sync (a report's period of them), and a few examples per group.
+    runs = conn.execute(runs_query).all()
+    shown: dict[tuple, list] = {}
+    for row in conn.execute(select(ranked).where(ranked.c.Rank <= examples)  # bounded: examples
+                            .order_by(ranked.c.Rank)):
+        shown.setdefault((row.IntegrationKey, row.TableName, row.ColumnName, row.Kind),
+                         []).append(row)
+    period = f" since {since:%Y-%m-%d}" if since is not None else ""
+    if not runs:
+        return f"No shadow pass recorded{period}" + (
+            f" for {integration_key}" if integration_key else "") + (
+            ". Set CLEANUP_SHADOW_ENGINE=set_based where the procedures finalize.\n")
+    lines = [f"Shadow passes{period}: the set-based engine beside the legacy procedures, "
+             "rolled back; what it would have changed."]
+    by_integration: dict[str, list] = {}
+    for run in runs:  # bounded: one row per shadowed sync in the period
+        by_integration.setdefault(run.IntegrationKey, []).append(run)
+    for key, its_runs in by_integration.items():
+        verdicts = {status: sum(1 for r in its_runs if r.Status == status)
+                    for status in (SHADOW_AGREE, SHADOW_DIFFER, SHADOW_FAILED)}
+        first, last = its_runs[0], its_runs[-1]
+        lines.append("")
+        lines.append(f"{key}: {len(its_runs)} passes, {verdicts[SHADOW_AGREE]} agree, "
+                     f"{verdicts[SHADOW_DIFFER]} differ, {verdicts[SHADOW_FAILED]} failed "
+                     f"({first.StartedAt:%Y-%m-%d %H:%M} .. {last.StartedAt:%Y-%m-%d %H:%M})")
+        if verdicts[SHADOW_AGREE] == len(its_runs):
+            lines.append(f"  clean: every pass agreed. Ready to switch: add {key} to "
+                         "CLEANUP_SET_BASED_INTEGRATIONS.")
+            continue
+        totals: dict[tuple, list[int]] = {}
+        for run in its_runs:
+            for table, column, kind, n in json.loads(run.Counts or "[]"):
+                total = totals.setdefault((table, column, kind), [0, 0])
+                total[0] += n
+                total[1] += 1
+        for (table, column, kind), (n, syncs) in sorted(
+                totals.items(), key=lambda item: (-item[1][0], item[0][0], item[0][1] or "")):
+            name = f"{table}.{column}" if kind == UPDATE else table
+            lines.append(f"  {name} ({kind}): {n} {'difference' if n == 1 else 'differences'}"
+                         f" in {syncs} {'sync' if syncs == 1 else 'syncs'}")
+            for e in shown.get((key, table, column, kind), []):
+                device_key = f" {e.DeviceKey}" if e.DeviceKey is not None else ""
+                lines.append(f"    sync {e.SyncId} provider {e.ServiceProviderId}{device_key}: "
+                             + _example(kind, e.ProceduresValue, e.OursValue))
+        not_recorded = sum(r.NotRecorded or 0 for r in its_runs)
+        if not_recorded:
+            lines.append(f"  ({not_recorded} differences beyond the per-sync cap were counted, "
+                         "not recorded)")
+        for run in its_runs:
+            if run.Status == SHADOW_FAILED:
+                lines.append(f"  failed: sync {run.SyncId} at {run.StartedAt:%Y-%m-%d %H:%M}: "
+                             f"{run.Error}")
+    return "\n".join(lines) + "\n"
+
+
+def _example(kind: str, procedures, ours) -> str:
+    if kind == UPDATE:
+        return f"procedures {procedures!r}, ours {ours!r}"
+    if kind == INSERT:
+        return "ours would insert it"
+    if kind == SOFT_DELETE:
+        return "ours would soft-delete it"
+    if kind == QUARANTINE:
+        return f"ours would quarantine it: {ours}"
+    if kind == LINK:
+        return f"ours would link it to tenant {ours}"
+    return f"ours would add {ours}"
