@@ -21,9 +21,11 @@ from .sql.tsql import Captured, capture_statements, review
 QUICK = RetryPolicy(attempts=1, base_delay_seconds=0)
 
 
-def run_workload(databases: Databases, *, procedures: bool, set_based: bool = True) -> None:
+def run_workload(databases: Databases, *, procedures: bool, set_based: bool = True,
+                 shadow: bool = True) -> None:
     """Exercise every statement path once on seeded databases (demo data): the set-based
-    engine's, and the procedure engine's when ``procedures``."""
+    engine's, and the procedure engine's when ``procedures`` (with the shadow pass beside
+    it when ``shadow``)."""
     from .notifications import evaluate_notifications, launched_between, post_notification
     from .optimization import (
         claim_send,
@@ -72,7 +74,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                 continue  # PostgreSQL cannot join two databases: the set-based engine refuses
             request = FinalizeRequest(
                 integration, str(tenant_id), provider_id, run_id=f"explain-{key}-{engine.value}",
-                engine=engine, shadow=Engine.SET_BASED)  # the shadow: beside the procedures
+                engine=engine,  # the shadow: beside the procedures
+                shadow=Engine.SET_BASED if shadow else None)
             result = finalize_partition(databases, request, retry=QUICK)
             if engine is Engine.SET_BASED and not procedures:  # explain-sql shows it too
                 shadow = shadow_partition(databases, request, result, result.service_provider_ids)
