@@ -379,6 +379,18 @@ def launched_between(conn: Connection, since: datetime, until: datetime) -> list
                    bool(r.Forced), r.Reason) for r in rows]
 
 
+def claim_miss_count(conn: Connection, notification_id: int, now: datetime) -> bool:
+    """Whether this sync may count missed subscribers for its notification: the first to ask
+    wins (one conditional UPDATE), so a run retry or a re-execution of a notified run never
+    counts a miss again (usp_Telegence_Update_Device.sql:118-136 counts one per call). Taken
+    inside the set-based engine's transaction (a rolled-back attempt counted nothing and
+    gives the claim back), and committed before the procedure is called on the procedure
+    engine (a call that failed half-way may have counted: never re-run blind)."""
+    return conn.execute(update(sync_notification).where(
+        sync_notification.c.id == notification_id,
+        sync_notification.c.MissesCountedAt.is_(None)).values(MissesCountedAt=now)).rowcount == 1
+
+
 # --- the legacy SQS queue ----------------------------------------------------------------
 def ingest_sqs_messages(engine, client, queue_url: str, *, max_batches: int = 10) -> int:
     """Move messages from the legacy device-notification queue into the inbox.

@@ -562,6 +562,9 @@ sync_notification = Table(
     Column("Forced", Boolean),
     Column("RunKey", String(100)),
     Column("DecidedAt", DateTime),
+    # When a sync of this notification counted its missed subscribers (Telegence's
+    # FailedSyncCount): once per notification, whatever retries and re-executions follow.
+    Column("MissesCountedAt", DateTime),
     Index("UX_CleanupSyncNotification_Source_ExternalId", "Source", "ExternalId", unique=True),
     Index("IX_CleanupSyncNotification_Status_NextCheckAt", "Status", "NextCheckAt"),
 )

@@ -710,3 +710,26 @@ def test_a_clean_list_after_a_refused_one_deactivates_what_it_leaves_out(engine)
 
     assert result.common.devices.deactivated == 2 and result.deactivation_skipped == {}
     assert set(live(engine, "Device", 11)) == keys(devices[:4], "ICCID")
+
+
+@pytest.mark.backends("sqlite")
+def test_a_retry_or_re_execution_of_a_notified_sync_counts_no_miss_again(engine):
+    """Run retries and re-executions keep the notification's tags: the notification, not
+    the tag, decides that a sync's missed subscribers are counted once (issue 19.7)."""
+    from cleanup_assets.notifications import post_notification
+
+    seed_providers(engine, (11, 1, "telegence"))
+    devices = good_devices(11, 3)
+    stage(engine, "telegence", 11, devices)
+    finalize(engine, "telegence", service_provider_id=11)
+    with engine.begin() as conn:
+        notification = post_notification(conn, {"ServiceProviderId": 11})
+    stage(engine, "telegence", 11, devices[1:])  # one subscriber missing today
+
+    first = finalize(engine, "telegence", service_provider_id=11, notification_id=notification)
+    again = finalize(engine, "telegence", service_provider_id=11, notification_id=notification)
+
+    missing = live(engine, "TelegenceDevice", 11, "SubscriberNumber")[devices[0]["MSISDN"]]
+    assert missing["FailedSyncCount"] == 1
+    assert 11 not in first.deactivation_skipped
+    assert "counted by an earlier attempt" in again.deactivation_skipped[11]

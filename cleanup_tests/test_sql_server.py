@@ -192,6 +192,24 @@ def _telegence_device(databases, subscriber: str) -> dict:
             'WHERE "SubscriberNumber" = :s'), {"s": subscriber}).one()._mapping)
 
 
+def test_a_retry_of_a_notified_run_on_the_procedure_engine_counts_no_miss_again(databases):
+    """A run retry or re-execution keeps the notification's tags; the procedure that counts
+    a miss per call is called once per notification, claimed before the call (issue 19.7)."""
+    from cleanup_assets.notifications import post_notification
+
+    missing = _telegence_with_a_missing_subscriber(databases)
+    with databases.central.begin() as conn:
+        notification = post_notification(conn, {"ServiceProviderId": 11})
+
+    first = finalize(databases, "telegence", notification_id=notification)
+    retried = finalize(databases, "telegence", notification_id=notification)
+
+    assert _telegence_device(databases, missing)["FailedSyncCount"] == 1
+    assert first.procedures.skipped == []
+    (skipped,) = retried.procedures.skipped
+    assert "counted by an earlier attempt" in skipped
+
+
 def test_a_rerun_on_the_procedure_engine_does_not_count_telegence_misses_again(databases):
     """usp_Telegence_Update_Device counts a failed sync on every call (its public body,
     :118-136): three reruns of one day would turn a subscriber 'Unknown'. A rerun (no new

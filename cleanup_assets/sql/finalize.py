@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection
 from ..db import Databases, RetryPolicy, in_transaction, utcnow
 from ..integration_ids import UnknownIntegration
 from ..integration_ids import integration_id as integration_id_of
-from ..notifications import LAUNCHED
+from ..notifications import LAUNCHED, claim_miss_count
 from ..registry import Integration
 from ..schema import (
     SYNC_FAILED,
@@ -86,6 +86,8 @@ class FinalizeRequest:
     service_provider_id: int | None = None
     forced: bool = False  # the wait gave up: the carrier's sync may be incomplete
     run_id: str | None = None
+    # The notification a notified run finalizes (its run tag): what counts a sync once.
+    notification_id: int | None = None
     engine: Engine | None = None  # None: the database's default
     # With the procedures finalizing: the engine run beside them in a rolled-back
     # transaction, to record what it would have done differently (sql/shadow.py).
@@ -210,7 +212,8 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
             result.procedures = run_procedures(
                 databases, integration, result.service_provider_ids,
                 integration_id=result.integration_id, retry=retry, on_retry=on_retry,
-                rerun=request.trigger != "notification")
+                rerun=request.trigger != "notification",
+                may_count=_miss_count_claim(databases, request, retry))
             in_transaction(databases.central, lambda conn: _after_engine(conn, result, request),
                            retry, on_retry=on_retry)
         else:
@@ -298,6 +301,20 @@ def shadow_partition(databases: Databases, request: FinalizeRequest, result: Fin
                        run_set_based=run_set_based, **options)
 
 
+def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: RetryPolicy):
+    """For the procedure engine: whether a procedure that counts a sync may be called for
+    this notification (claimed and committed before the call), or why not."""
+    def may_count() -> str | None:
+        if request.notification_id is None:
+            return None
+        claimed = in_transaction(databases.central, lambda conn: claim_miss_count(
+            conn, request.notification_id, utcnow()), retry)
+        return None if claimed else (
+            f"notification {request.notification_id}'s sync was counted by an earlier attempt "
+            "(a retry or re-execution): post a new notification to count again")
+    return may_count
+
+
 def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: Engine):
     """Our tables are there; the providers; the ledger row, `running`; completeness."""
     require_own_tables(conn)
@@ -348,6 +365,13 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
             # FailedSyncCount counts carrier syncs: a rerun repeats one, it is not another.
             result.deactivation_skipped[provider] = (
                 "rerun: FailedSyncCount advances with notified syncs only")
+        if counted and request.notification_id is not None and not claim_miss_count(
+                conn, request.notification_id, now):
+            for provider in counted:  # a retry or re-execution of a notified sync
+                result.deactivation_skipped[provider] = (
+                    f"notification {request.notification_id}'s missed subscribers were "
+                    "counted by an earlier attempt of this sync: not again")
+            counted = []
         carrier = carrier_tables[integration.carrier.table]
         result.staging = merge_into(conn, carrier,
                                     staging_source(integration, providers, result.integration_id),

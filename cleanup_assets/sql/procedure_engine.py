@@ -110,7 +110,8 @@ def command_timeout(conn: Connection, seconds: int | None):
 
 
 def _steps(integration: Integration, provider_ids: Sequence[int], *, jasper_db_name: str,
-           integration_id: int, has_rows: Callable[[str, int], bool], rerun: bool = False):
+           integration_id: int, has_rows: Callable[[str, int], bool], rerun: bool = False,
+           may_count: Callable[[], str | None] = lambda: None):
     """(procedure, parameters, why skipped or None) in the legacy order: the carrier
     procedures of each provider, then the common one once. A rerun (no new notification)
     skips what must run once per notified sync (``Procedure.not_on_rerun``)."""
@@ -124,6 +125,8 @@ def _steps(integration: Integration, provider_ids: Sequence[int], *, jasper_db_n
             elif step.only_when_rows_in and not has_rows(step.only_when_rows_in, provider_id):
                 yield step, parameters, (f"{step.name} for provider {provider_id}: "
                                          f"{step.only_when_rows_in} has no rows (F:746-751)")
+            elif step.not_on_rerun and (refused := may_count()):
+                yield step, parameters, f"{step.name} for provider {provider_id}: {refused}"
             else:
                 yield step, parameters, None
     common = integration.common_procedure
@@ -140,13 +143,16 @@ def run_procedures(
     retry: RetryPolicy = RetryPolicy(),
     on_retry: Callable | None = None,
     rerun: bool = False,
+    may_count: Callable[[], str | None] = lambda: None,
 ) -> ProcedureRun:
     """The carrier procedures of each provider in the legacy order, then the common one.
 
     The common procedure takes only ``@IntegrationId`` (F:1177, 1199): it is called once,
     after every provider's carrier procedures — the legacy called it once per notification,
     which is one provider. ``rerun``: no new notification (a rerun or backfill) — the
-    procedures that count a sync (``Procedure.not_on_rerun``) are skipped, and say why.
+    procedures that count a sync (``Procedure.not_on_rerun``) are skipped, and say why;
+    ``may_count``: asked before such a call of a notified run (None: call it; else why not
+    — an earlier attempt of the same notification may have counted already).
     """
     def has_rows(table: str, provider_id: int) -> bool:
         return in_transaction(databases.central,
@@ -155,7 +161,8 @@ def run_procedures(
     run = ProcedureRun()
     for step, parameters, skipped in _steps(
             integration, provider_ids, jasper_db_name=databases.jasper_db_name,
-            integration_id=integration_id, has_rows=has_rows, rerun=rerun):
+            integration_id=integration_id, has_rows=has_rows, rerun=rerun,
+            may_count=may_count):
         if skipped:
             run.skipped.append(skipped)
         else:

@@ -135,6 +135,7 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
         service_provider_id=notified.service_provider_id,
         forced=notified.forced,
         run_id=context.run.run_id,
+        notification_id=notified.notification_id,
         engine=database.engine_kind(integration_key),
         shadow=database.shadow_kind(),
     )
