@@ -277,7 +277,7 @@ class Settings:
             central = self.raw("CLEANUP_DATABASE_URL") or default_database_url()
             if unjoinable_databases(central, self.raw("CLEANUP_JASPER_DATABASE_URL")):
                 return [UNJOINABLE]
-        except ArgumentError:
+        except (ArgumentError, ValueError):  # a malformed URL (or port): named, never shown
             return ["CLEANUP_DATABASE_URL or CLEANUP_JASPER_DATABASE_URL is not a database URL"]
         return []
 

@@ -220,3 +220,10 @@ def test_the_cut_over_settings_choose_the_engine_per_integration_and_the_shadow(
     problems = Settings({"CLEANUP_SET_BASED_INTEGRATIONS": "thingspace,verizon"}).problems()
     assert any("CLEANUP_SET_BASED_INTEGRATIONS" in p and "an unknown integration verizon" in p
                for p in problems), problems
+
+
+def test_a_malformed_database_url_is_a_finding_not_a_crash():
+    problems = Settings({"CLEANUP_DATABASE_URL": "postgresql://u:s3cret@h:54x/db",
+                         "CLEANUP_JASPER_DATABASE_URL": "postgresql://u:s3cret@h/j"}).problems()
+    assert problems == ["CLEANUP_DATABASE_URL or CLEANUP_JASPER_DATABASE_URL is not a database "
+                        "URL"]
