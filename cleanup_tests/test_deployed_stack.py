@@ -184,7 +184,8 @@ def celery_stack(tmp_path_factory, moto_endpoint):
                        instance_overrides=MORE_CONCURRENT_RUNS, **s3_compute_logs(moto_endpoint),
                        CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest:{BROKER_PASSWORD}@127.0.0.1:"
                                                  f"5672/{vhost}",
-                       CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0", **SHORT_SENSOR_INTERVAL)
+                       CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0",
+                       **SHORT_SENSOR_INTERVAL)
     stack.vhost = vhost
     try:
         stack.providers = seed_fleet(stack.data_url, providers=FLEET)
