@@ -6,7 +6,8 @@ run on a Celery worker, one run per integration at a time; a run whose process i
 marked failed and its stop path runs once. The 36-partition fleet (4 tenants × 9
 integrations) is benchmarks/fleet.py's, with its figures in docs/performance.md.
 
-The daemons evaluate the sensors every 5 s (processes.SHORT_SENSOR_INTERVAL)."""
+The daemons evaluate the 30 s sensors every 5 s, the sweep every 20 s
+(processes.SHORT_SENSOR_INTERVAL)."""
 
 from __future__ import annotations
 
