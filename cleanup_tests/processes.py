@@ -14,9 +14,9 @@ from cleanup_assets.demo_run import reset_signals, stop_process_group
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]
-# The daemons the tests start evaluate the sensors every 5 s instead of 30 s (the sweep's 2
-# minutes too; defs/sensor_interval.py): the tests wait on the path they test, not on the
-# clock. 5 s is the daemon's own floor (its sensor loop runs at most every 5 s).
+# The daemons the tests start evaluate the sensors every 5 s instead of 30 s (the sweep every
+# 20 s instead of 2 minutes; defs/sensor_interval.py): the tests wait on the path they test,
+# not on the clock. 5 s is the daemon's own floor (its sensor loop runs at most every 5 s).
 SHORT_SENSOR_INTERVAL = {"CLEANUP_TEST_SENSOR_INTERVAL_SECONDS": "5"}
 
 

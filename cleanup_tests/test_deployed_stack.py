@@ -6,7 +6,8 @@ run on a Celery worker, one run per integration at a time; a run whose process i
 marked failed and its stop path runs once. The 36-partition fleet (4 tenants × 9
 integrations) is benchmarks/fleet.py's, with its figures in docs/performance.md.
 
-The daemons evaluate the sensors every 5 s (processes.SHORT_SENSOR_INTERVAL)."""
+The daemons evaluate the 30 s sensors every 5 s, the sweep every 20 s
+(processes.SHORT_SENSOR_INTERVAL)."""
 
 from __future__ import annotations
 
@@ -184,7 +185,8 @@ def celery_stack(tmp_path_factory, moto_endpoint):
                        instance_overrides=MORE_CONCURRENT_RUNS, **s3_compute_logs(moto_endpoint),
                        CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest:{BROKER_PASSWORD}@127.0.0.1:"
                                                  f"5672/{vhost}",
-                       CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0", **SHORT_SENSOR_INTERVAL)
+                       CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0",
+                       **SHORT_SENSOR_INTERVAL)
     stack.vhost = vhost
     try:
         stack.providers = seed_fleet(stack.data_url, providers=FLEET)

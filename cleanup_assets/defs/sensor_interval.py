@@ -3,21 +3,24 @@
 The intervals are the ones the sensors declare (30 s for the sync sensor and the failure
 sensor, 2 minutes for the sweep). Tests that go through a real daemon set
 ``CLEANUP_TEST_SENSOR_INTERVAL_SECONDS`` to a few seconds so that they wait on the path
-they test rather than on the clock; nothing else sets it, and it can only shorten an
-interval."""
+they test rather than on the clock: the 30 s sensors then tick at that interval and every
+other interval shrinks in the same proportion (the sweep, a backstop, still ticks four
+times less often than the failure sensor, so the failure sensor acts first as deployed).
+Nothing else sets it, and it can only shorten an interval."""
 
 from __future__ import annotations
 
 import os
 
 TEST_INTERVAL_VARIABLE = "CLEANUP_TEST_SENSOR_INTERVAL_SECONDS"
+DECLARED_BASE = 30  # the interval the tests' value replaces; the others scale with it
 
 
 def sensor_interval(seconds: int) -> int:
-    """``seconds``, or the tests' shorter interval when set."""
+    """``seconds``, or in the tests the same interval scaled to their shorter one."""
     override = os.environ.get(TEST_INTERVAL_VARIABLE)
     if not override:
         return seconds
     if not override.isdigit() or int(override) < 1:
         raise ValueError(f"{TEST_INTERVAL_VARIABLE} must be a whole number of seconds (>= 1)")
-    return min(seconds, int(override))
+    return min(seconds, max(1, round(seconds * int(override) / DECLARED_BASE)))
