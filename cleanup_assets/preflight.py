@@ -15,7 +15,9 @@ What is checked, and where the expectation comes from:
   ``vwJasperCommPlan_RatePlan`` too. With the procedure engine, a finding on a table only
   the set-based engine touches (``SET_BASED_ONLY``), or on a guessed column of a carrier
   table, is a warning: the legacy procedures read those, not we.
-- **Our own tables** (``Cleanup*``): present, every column of ours present.
+- **Our own tables** (``Cleanup*``): present, every column of ours present; the shadow
+  pass's two only when ``CLEANUP_SHADOW_ENGINE`` is set (and a finding on them is a
+  warning: the shadow pass never fails a run).
 - **Procedures** (``registry.py``, the billing-period and the discrepancy procedure): present
   in the database the legacy calls them on, declaring each parameter name we pass.
 - **Reading procedures' first result set**: the summary procedure's seven columns, read by
@@ -62,7 +64,8 @@ from .db import Databases
 from .registry import INTEGRATIONS, Database
 from .schema import (
     LEGACY_TABLES,
-    OWN_TABLES,
+    REQUIRED_OWN_TABLES,
+    SHADOW_TABLES,
     add_columns_ddl,
     carrier_tables,
     comm_plan_rate_plan,
@@ -329,7 +332,7 @@ def describe_call(procedure: ExpectedProcedure) -> str:
 def catalog_statements(dialect: str = "mssql") -> list[tuple[str, object]]:
     """(title, statement) of every catalog query preflight issues on ``dialect``, with
     example bound values (explain-sql prints the SQL Server ones)."""
-    names = [t.name for t in (*checked_legacy_tables(), *OWN_TABLES)]
+    names = [t.name for t in (*checked_legacy_tables(), *REQUIRED_OWN_TABLES, *SHADOW_TABLES)]
     procedures = expected_procedures(finalizes=True, reads=True)
     statements = [
         ("preflight: columns", text(COLUMNS_SQL[dialect]).bindparams(
@@ -475,19 +478,34 @@ def _where(table: Table) -> Database:
     return Database.JASPER if is_jasper_table(table) else Database.CENTRAL
 
 
+_SHADOW_NAMES = frozenset(t.name for t in SHADOW_TABLES)
+
+
+def _soft(name: str, procedure_engine: bool, shadow: bool) -> str | None:
+    """Why a finding on table ``name`` cannot fail a run (it is then a warning), or None."""
+    if name in _SHADOW_NAMES:
+        return "only the shadow pass writes it, and that pass never fails a run"
+    if procedure_engine and name in SET_BASED_ONLY:
+        return "only the set-based engine reads it" + (
+            "; the shadow pass would record 'failed' (it never fails a run)" if shadow else "")
+    return None
+
+
 def _table_findings(table: Table, catalog: _Catalog, dialect, *, own: bool,
-                    procedure_engine: bool) -> list[Finding]:
+                    procedure_engine: bool, shadow: bool = False) -> list[Finding]:
     database = _where(table).value
     found = catalog.columns.get(_key(table.name, catalog.dialect))
-    soft = procedure_engine and table.name in SET_BASED_ONLY
+    why_soft = _soft(table.name, procedure_engine, shadow)
+    soft = why_soft is not None
     severity = WARNING if soft else BLOCKING
-    note = " (only the set-based engine reads it)" if soft else ""
+    note = f" ({why_soft})" if soft else ""
     written = table.name in WRITES and not (procedure_engine and table.name in SET_BASED_WRITES)
     if found is None:
         if own:
             fix = ("have a DBA apply `cleanup-assets schema-ddl --dialect mssql`"
                    if dialect.name == "mssql" else "run `cleanup-assets init-db`")
-            return [Finding(BLOCKING, database, "own table", table.name, "missing", fix)]
+            return [Finding(severity, database, "own table", table.name, "missing" + note,
+                            fix)]
         where = ("CLEANUP_JASPER_DATABASE_URL (the Jasper database)" if is_jasper_table(table)
                  else "CLEANUP_DATABASE_URL (the central database)")
         fix = f"point {where} at the database that holds it, or grant the login access to it"
@@ -721,8 +739,8 @@ def _integration_findings(conn: Connection, configured: str | None) -> list[Find
 
 
 def check_database(conn: Connection, database: Database, *, tables: Sequence[Table],
-                   procedures: Sequence[ExpectedProcedure],
-                   procedure_engine: bool) -> list[Finding]:
+                   procedures: Sequence[ExpectedProcedure], procedure_engine: bool,
+                   shadow: bool = False) -> list[Finding]:
     """The findings of one database: one query each for its columns, procedures (with
     their parameters, result columns on PostgreSQL and EXECUTE permission), version and
     table permissions; on SQL Server one description per reading procedure."""
@@ -754,22 +772,26 @@ def check_database(conn: Connection, database: Database, *, tables: Sequence[Tab
                 continue  # reported missing; its permissions say nothing more
             wanted.append((table.name, "SELECT"))
             writes = WRITES.get(table.name, frozenset())
-            if procedure_engine and table.name in SET_BASED_WRITES:
-                writes = frozenset()
+            if procedure_engine and table.name in SET_BASED_WRITES and not shadow:
+                writes = frozenset()  # the legacy procedures write it (the shadow pass: we)
             wanted += [(table.name, w) for w in sorted(writes)]
         catalog.permissions = _read_permissions(conn, wanted)
         for (name, permission), allowed in sorted(catalog.permissions.items()):
             if not allowed:
                 table = next(t for t in tables if _key(t.name, dialect) == name)
-                soft = procedure_engine and table.name in SET_BASED_ONLY
+                why_soft = _soft(table.name, procedure_engine, shadow)
+                if (why_soft is None and procedure_engine and permission != "SELECT"
+                        and table.name in SET_BASED_WRITES):
+                    why_soft = "only the shadow pass writes it, and that pass never fails a run"
                 findings.append(Finding(
-                    WARNING if soft else BLOCKING, database.value, "permission", table.name,
-                    f"this login may not {permission} it",
+                    BLOCKING if why_soft is None else WARNING, database.value, "permission",
+                    table.name, f"this login may not {permission} it"
+                    + (f" ({why_soft})" if why_soft else ""),
                     f"GRANT {permission} ON {_quoted(dialect, table.name)} TO {_user(catalog)}"))
-    own = set(OWN_TABLES)
+    own = set(REQUIRED_OWN_TABLES) | set(SHADOW_TABLES)
     for table in tables:
         findings += _table_findings(table, catalog, conn.dialect, own=table in own,
-                                    procedure_engine=procedure_engine)
+                                    procedure_engine=procedure_engine, shadow=shadow)
     describe = (lambda p: _describe(conn, p)) if dialect == "mssql" else None
     for procedure in procedures:
         findings += _procedure_findings(procedure, catalog, dialect, describe)
@@ -777,14 +799,16 @@ def check_database(conn: Connection, database: Database, *, tables: Sequence[Tab
 
 
 def preflight(databases: Databases, *, engine=None, integration_ids: str | None = None,
-              procedure_names: Mapping[str, str] | None = None) -> list[Finding]:
+              procedure_names: Mapping[str, str] | None = None,
+              shadow: str | None = None) -> list[Finding]:
     """Every finding for the configured databases, blocking ones first: one connection to
     each database, one pass of catalog queries (``check_connections``).
 
     ``engine``: the finalize engine (sql/finalize.Engine; None: the database's default);
     ``integration_ids``: ``CLEANUP_INTEGRATION_IDS`` as configured (None: unset);
     ``procedure_names``: {C# constant: procedure} (None: ``CLEANUP_PROCEDURE_NAMES`` of the
-    process environment, as the calls resolve them).
+    process environment, as the calls resolve them); ``shadow``: ``CLEANUP_SHADOW_ENGINE``
+    (set: with the procedure engine the shadow pass runs, and its tables are checked).
     """
     with ExitStack() as stack:
         central = _connect(stack, databases.central, Database.CENTRAL)
@@ -794,7 +818,7 @@ def preflight(databases: Databases, *, engine=None, integration_ids: str | None 
             return unreachable
         return check_connections(central, jasper, engine=engine,
                                  integration_ids=integration_ids,
-                                 procedure_names=procedure_names)
+                                 procedure_names=procedure_names, shadow=shadow)
 
 
 def checked_legacy_tables() -> list[Table]:
@@ -804,7 +828,8 @@ def checked_legacy_tables() -> list[Table]:
 
 def check_connections(central: Connection, jasper: Connection | None, *, engine=None,
                       integration_ids: str | None = None,
-                      procedure_names: Mapping[str, str] | None = None) -> list[Finding]:
+                      procedure_names: Mapping[str, str] | None = None,
+                      shadow: str | None = None) -> list[Finding]:
     """``preflight`` over open connections (``jasper`` None: the central database holds the
     Jasper tables too). Only reads: a caller's open transaction is left as it was."""
     from .sql.finalize import Engine as FinalizeEngine
@@ -815,14 +840,17 @@ def check_connections(central: Connection, jasper: Connection | None, *, engine=
     reads = engine.reads_by_procedure(dialect) and dialect != "sqlite"
     procedures = expected_procedures(finalizes=procedure_engine, reads=reads,
                                      names=procedure_names)
-    tables = [*checked_legacy_tables(), *OWN_TABLES]
+    shadowed = procedure_engine and bool(shadow)  # sql/shadow.py runs beside the procedures
+    tables = [*checked_legacy_tables(), *REQUIRED_OWN_TABLES,
+              *(SHADOW_TABLES if shadowed else ())]
     findings: list[Finding] = []
     places = [(Database.CENTRAL, central)] + ([(Database.JASPER, jasper)] if jasper else [])
     for database, conn in places:
         here = [t for t in tables if jasper is None or _where(t) is database]
         calls = [p for p in procedures if jasper is None or p.database is database]
         findings += _guarded(database, lambda: check_database(
-            conn, database, tables=here, procedures=calls, procedure_engine=procedure_engine))
+            conn, database, tables=here, procedures=calls, procedure_engine=procedure_engine,
+            shadow=shadowed))
     if not any(f.kind in ("table", "database") and f.database == "central"
                and f.name in (integration_table.name, "catalog") for f in findings):
         findings += _guarded(Database.CENTRAL,
@@ -912,7 +940,7 @@ def preflight_from_settings(settings=None) -> list[Finding]:
         return preflight(databases, engine=settings.raw("CLEANUP_FINALIZE_ENGINE"),
                          integration_ids=settings.raw("CLEANUP_INTEGRATION_IDS"),
                          procedure_names=parse_procedure_names(configured) if configured
-                         else {})
+                         else {}, shadow=settings.raw("CLEANUP_SHADOW_ENGINE"))
     finally:
         databases.dispose()
 

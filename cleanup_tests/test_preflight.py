@@ -76,7 +76,7 @@ def one_database():
     drop_pg_database(url)
 
 
-def broken(databases, central=(), jasper=(), engine="procedures"):
+def broken(databases, central=(), jasper=(), engine="procedures", shadow=None):
     """Preflight's findings with ``central`` / ``jasper`` statements run first, inside a
     transaction on each database that is rolled back after (PostgreSQL's DDL is
     transactional: the next test finds the databases whole)."""
@@ -87,7 +87,7 @@ def broken(databases, central=(), jasper=(), engine="procedures"):
                     for statement in statements:
                         conn.execute(text(statement))
                 return check_connections(on_central, on_jasper, engine=engine,
-                                         procedure_names=NAMES)
+                                         procedure_names=NAMES, shadow=shadow)
             finally:
                 undo_central.rollback()
                 undo_jasper.rollback()
@@ -171,6 +171,20 @@ def test_preflight_names_each_broken_object_with_its_fix(databases, case):
     line = stopping[0].line()
     assert line.startswith(BLOCKING)
     assert spec.get("problem", "") in line and spec.get("fix", "") in line, line
+
+
+@pytest.mark.postgres
+def test_the_shadow_tables_are_checked_only_with_the_shadow_on_and_never_block(databases):
+    drop = ['DROP TABLE "CleanupShadowDifference"']
+
+    without = broken(databases, central=drop)
+    shadowed = broken(databases, central=drop, shadow="set_based")
+
+    assert [f for f in without if "CleanupShadow" in f.name] == []
+    assert blocking(shadowed) == []
+    assert [f.line() for f in shadowed if "CleanupShadow" in f.name] == [
+        "warning  central own table   CleanupShadowDifference: missing (only the shadow pass "
+        "writes it, and that pass never fails a run) — fix: run `cleanup-assets init-db`"]
 
 
 @pytest.mark.postgres
