@@ -63,6 +63,7 @@ from .registry import INTEGRATIONS, Database
 from .schema import (
     LEGACY_TABLES,
     OWN_TABLES,
+    SHADOW_TABLES,
     add_columns_ddl,
     carrier_tables,
     comm_plan_rate_plan,
@@ -484,6 +485,9 @@ def _table_findings(table: Table, catalog: _Catalog, dialect, *, own: bool,
         if own:
             fix = ("have a DBA apply `cleanup-assets schema-ddl --dialect mssql`"
                    if dialect.name == "mssql" else "run `cleanup-assets init-db`")
+            if table in SHADOW_TABLES:  # a run needs them only with CLEANUP_SHADOW_ENGINE
+                return [Finding(WARNING, database, "own table", table.name,
+                                "missing (only the shadow pass writes it)", fix)]
             return [Finding(BLOCKING, database, "own table", table.name, "missing", fix)]
         where = ("CLEANUP_JASPER_DATABASE_URL (the Jasper database)" if is_jasper_table(table)
                  else "CLEANUP_DATABASE_URL (the central database)")

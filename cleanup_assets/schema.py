@@ -616,7 +616,7 @@ shadow_run = Table(
     Column("Devices", Integer),  # distinct devices among them
     Column("Recorded", Integer),  # rows written to CleanupShadowDifference (at most the cap)
     Column("NotRecorded", Integer),  # differences beyond the cap: counted only
-    Column("Counts", Text),  # JSON: [[table, column, kind, count], ...], every difference
+    Column("Counts", LONG_TEXT),  # JSON: [[table, column, kind, count], ...], every difference
     Column("Error", String(2000)),
     Column("StartedAt", DateTime, nullable=False),
     Column("DurationMs", Integer),
