@@ -482,8 +482,8 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     empty_tables(one)
     seed_demo(one, devices_per_provider=5)
     with capture_statements(databases.central, databases.jasper, one.central) as captured:
-        run_workload(databases, procedures=True)
-        run_workload(one, procedures=False)
+        run_workload(databases, procedures=True, shadow=True)
+        run_workload(one, procedures=False, shadow=True)
     one.dispose()
 
     reviewed = review(captured)
