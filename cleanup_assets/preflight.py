@@ -126,9 +126,6 @@ WRITES: Mapping[str, frozenset[str]] = {
     "CleanupOptimizationHandover": frozenset({"INSERT", "UPDATE"}),
     "CleanupRejectedRow": frozenset({"INSERT", "DELETE"}),
     "CleanupSyncNotification": frozenset({"INSERT", "UPDATE"}),
-    # Written only with CLEANUP_SHADOW_ENGINE set (a rerun of a sync replaces its rows).
-    "CleanupShadowRun": frozenset({"INSERT", "DELETE"}),
-    "CleanupShadowDifference": frozenset({"INSERT", "DELETE"}),
 }
 SET_BASED_WRITES = frozenset({"Device", "Device_Tenant", "MobilityDevice", "TelegenceDevice"})
 
