@@ -122,9 +122,11 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         mark_progress_delivered(conn, provider, "session:1")
         session_guid(conn, 9000 + provider)
         # The stop path: claim (a new row, then a row to take), release, finish.
-        claim_stop(conn, provider, "session:2", 2, "explain/1", utcnow(), "why")
+        claim_stop(conn, provider, "session:2", 2, "explain/1", utcnow(), "why",
+                   run_id="explain", root_run_id="explain")
         release_stop(conn, provider, "session:2", "explain/1")
-        claim_stop(conn, provider, "session:2", 2, "explain/1", utcnow(), "why")
+        claim_stop(conn, provider, "session:2", 2, "explain/1", utcnow(), "why",
+                   run_id="explain", root_run_id="explain")
         provider_name(conn, provider)
         optimization_settings(conn)
         finish_stop(conn, provider, "session:2", 9000 + provider, "explain/1", "explain",

@@ -114,16 +114,20 @@ def _claim(conn: Connection, provider_id: int, key: str, session_id: int, claima
 
 
 def claim_send(conn: Connection, provider_id: int, key: str, session_id: int, run_id: str,
-               bill_period_id: int, *, resend_claimed_after: datetime | None = None) -> bool:
+               bill_period_id: int, *, resend_claimed_after: datetime | None = None,
+               root_run_id: str | None = None) -> bool:
     """The handover op's claim (``sending``) before it sends: won only where nothing was
     sent — no row yet, ``reopened``, ``unsent`` — or, with ``resend_claimed_after`` (a FIFO
-    queue's deduplication window), a ``sending`` claim younger than that."""
+    queue's deduplication window), a ``sending`` claim younger than that. ``root_run_id``
+    (the run's ``dagster/root_run_id``, default the run itself) is kept with it: only the
+    sender's stop path, or a re-execution's, may claim a ``sending`` row (claim_stop)."""
     h = optimization_handover
     claimable = h.c.Status.in_((REOPENED, UNSENT))
     if resend_claimed_after is not None:
         claimable = or_(claimable, and_(h.c.Status == SENDING,
                                         h.c.UpdatedAt >= resend_claimed_after))
-    values = {"Status": SENDING, "RunId": run_id, "BillPeriodId": bill_period_id,
+    values = {"Status": SENDING, "RunId": run_id, "RootRunId": root_run_id or run_id,
+              "BillPeriodId": bill_period_id,
               "UpdatedAt": utcnow(), "ClaimedBy": None, "ClaimedAt": None, "ClaimedFrom": None}
     return _claim(conn, provider_id, key, session_id, claimable, values, values)
 
@@ -137,26 +141,39 @@ def mark_unsent(conn: Connection, provider_id: int, key: str, run_id: str, reaso
 
 
 def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, claim: str,
-               run_ended_at: datetime, reason: str) -> Handover | None:
-    """The stop path's claim (``stopping``), exactly once per failed run whichever sensor
-    asks and whenever: the handover row (created if missing) when it is unqueued —
-    ``sending``, ``unsent``, no row —, ``reopened`` by an operator before the run ended (a
-    run that ended before the resume was decided before it), or ``stopping`` under a claim
-    released or older than ``STOP_LEASE`` (its claimer died). The status it was claimed
+               run_ended_at: datetime, reason: str, *, run_id: str | None = None,
+               root_run_id: str | None = None) -> Handover | None:
+    """The stop path's claim (``stopping``) for the run ``run_id`` (of root ``root_run_id``),
+    exactly once per failed run whichever sensor asks and whenever: the handover row
+    (created if missing) when it is unqueued — ``unsent``, no row, ``sending`` by this run
+    or a run of its root (the send whose outcome is unknown is this run's own: a re-execution
+    refuses to resend it) —, ``reopened``, or ``stopping`` under a claim released or older
+    than ``STOP_LEASE`` (its claimer died). Whatever the status, never after an operator's
+    resume that came after the run ended (``ReopenedAt``, kept while the next runs move the
+    row on): such a run was decided before the resume. Another run's ``sending`` is a live
+    send (or that run's own stop path's to report): not ours. The status it was claimed
     from is kept across a takeover (``ClaimedFrom``): from ``sending`` the end is
-    ``unconfirmed``. None: nothing to stop, or another claimer has it."""
+    ``unconfirmed``; so are the stop's parts already delivered (``StopEmailSentAt``,
+    ``StopAmopSentAt``), cleared by a fresh claim. None: nothing to stop, or another claimer
+    has it."""
     h = optimization_handover
     now = utcnow()
-    claimable = or_(
-        h.c.Status.in_((SENDING, UNSENT)),
-        and_(h.c.Status == REOPENED,
-             or_(h.c.ReopenedAt.is_(None), h.c.ReopenedAt < run_ended_at)),
-        and_(h.c.Status == STOPPING,
-             or_(h.c.ClaimedAt.is_(None), h.c.ClaimedAt < now - STOP_LEASE)))
+    this_sender = [h.c.RunId == run_id] if run_id is not None else []
+    if root_run_id is not None:
+        this_sender.append(h.c.RootRunId == root_run_id)
+    claimable = and_(
+        or_(h.c.ReopenedAt.is_(None), h.c.ReopenedAt < run_ended_at),
+        or_(h.c.Status.in_((UNSENT, REOPENED)),
+            and_(h.c.Status == SENDING, or_(*this_sender)) if this_sender else false(),
+            and_(h.c.Status == STOPPING,
+                 or_(h.c.ClaimedAt.is_(None), h.c.ClaimedAt < now - STOP_LEASE))))
     values = {"Status": STOPPING, "ClaimedBy": claim, "ClaimedAt": now,
               "Reason": str(reason)[:2000], "UpdatedAt": now}
-    taken = {**values, "ClaimedFrom": case((h.c.Status == STOPPING, h.c.ClaimedFrom),
-                                           else_=h.c.Status)}
+    taken = {**values,
+             **{column: case((h.c.Status == STOPPING, h.c[column]), else_=None)
+                for column in ("StopEmailSentAt", "StopAmopSentAt")},
+             "ClaimedFrom": case((h.c.Status == STOPPING, h.c.ClaimedFrom),
+                                 else_=h.c.Status)}
     if not _claim(conn, provider_id, key, session_id, claimable, taken, values):
         return None
     return current_handover(conn, provider_id, key)

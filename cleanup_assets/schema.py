@@ -582,6 +582,10 @@ optimization_handover = Table(
     # (an operator's resume); optimization.py says who moves it where.
     Column("Status", String(20), nullable=False),
     Column("RunId", String(64)),
+    # The root run of RunId (dagster/root_run_id; the run itself when it is an original): a
+    # `sending` claim is the stop path's only for the run that sent or a re-execution of
+    # it (optimization.claim_stop), not for an unrelated run of the same session.
+    Column("RootRunId", String(64)),
     Column("MessageId", String(200)),
     Column("BillPeriodId", Integer),
     Column("Reason", String(2000)),
@@ -594,8 +598,14 @@ optimization_handover = Table(
     Column("ClaimedBy", String(64)),
     Column("ClaimedAt", DateTime),
     Column("ClaimedFrom", String(20)),
-    # When an operator reopened it: runs created before cannot stop it again.
+    # When an operator reopened it: runs that ended before cannot stop it again, whatever
+    # its status since (kept when the next run moves it on).
     Column("ReopenedAt", DateTime),
+    # The parts of the current stop already delivered (NULL: not yet): a retried stop sends
+    # only what failed, not the email or the AMOP 2.0 error a second time. Cleared by a new
+    # stop claim (not by a takeover of a released or expired one).
+    Column("StopEmailSentAt", DateTime),
+    Column("StopAmopSentAt", DateTime),
     Column("CreatedAt", DateTime, nullable=False),
     Column("UpdatedAt", DateTime, nullable=False),
     Index("UX_CleanupOptimizationHandover_SP_Key", "ServiceProviderId", "HandoverKey",

@@ -725,6 +725,8 @@ def test_the_session_is_removed_and_amop_told_even_when_the_stop_email_fails(
     assert len(stop_mails(smtp)) == 1
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     assert handover["Status"] == "stopped"
+    errors = [r for r in amop.requests if r["path"] == "/optimization"]
+    assert len(errors) == 1, f"AMOP error reports: {len(errors)}"
 
 
 def test_the_sweep_waits_for_a_retry_and_for_a_re_execution(jasper, database_url, instance,
@@ -915,3 +917,84 @@ def test_the_ledger_rows_of_dead_runs_are_closed_whether_or_not_they_asked_for_o
     assert ledger[alive.run_id]["Status"] == "running"  # a live run's sync is left alone
     assert ledger[alive.run_id]["FinishedAt"] is None
     assert stop_mails(smtp) == []  # nothing asked for optimization
+
+
+def test_review_one_failing_stop_blocks_the_sweep_for_every_other_run(
+        jasper, database_url, instance, amop, smtp):
+    defs = make_defs(database_url, None, None, amop, smtp)
+    down = make_definitions(
+        DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+        amop=Amop20Resource(optimization_url=f"http://127.0.0.1:{free_port()}/optimization",
+                            backoff_seconds=0.01),
+        email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01))
+    other = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED, tags={
+        **notified_tags(Launch(2, "jasper", "1", 11, True, 0, False, None))})
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)  # session 555: posts to AMOP
+    for _ in range(3):
+        with pytest.raises(Exception):
+            sweep(down, instance)
+    print("handovers", [(r["HandoverKey"], r["Status"]) for r in rows(jasper, "CleanupOptimizationHandover")])
+    print("stop mails", len(stop_mails(smtp)))
+    assert len(stop_mails(smtp)) <= 1
+
+
+def test_the_stop_of_one_run_leaves_another_runs_live_send_alone(
+        jasper, database_url, instance, amop, smtp):
+    from datetime import datetime as _dt
+    from cleanup_assets.db import in_transaction
+    from cleanup_assets.optimization import claim_send, current_handover, record_handover
+    from cleanup_assets.defs.optimization.sensors import stop_optimization
+    defs = make_defs(database_url, None, None, amop, smtp)
+    database, email, amop_r = (defs.resources[k] for k in ("database", "email", "amop"))
+    engine = database.get_engine()
+    key = "session:555"
+    # run R2 of the same session is live and has just claimed its send
+    assert in_transaction(engine, lambda c: claim_send(c, 11, key, 555, "R2", 1))
+    # an older run R1 of the session failed: its stop path runs now
+    ended = stop_optimization(database, email, amop_r, 11, 555, "1", key, "R1",
+                              _dt.utcnow(), "R1 failed at the gate")
+    assert ended is None
+    assert stop_mails(smtp) == [] and not [r for r in amop.requests
+                                            if r["path"] == "/optimization"]
+    # R2's send succeeds and it records queued
+    in_transaction(engine, lambda c: record_handover(c, 11, key, 555, "queued", run_id="R2",
+                                                     message_id="m"))
+    assert in_transaction(engine, lambda c: current_handover(c, 11, key)).status == "queued"
+
+
+def test_a_run_that_ended_before_a_resume_cannot_stop_the_resumed_session_while_it_is_sent(
+        jasper, database_url, instance, amop, smtp):
+    """ReopenedAt holds for every status the next runs move the row to, not only
+    `reopened`: the sweep revisits the old run on every tick of its window."""
+    from cleanup_assets.db import in_transaction
+    from cleanup_assets.optimization import claim_send, current_handover, reopen_handover
+    defs = make_defs(database_url, None, None, amop, smtp)
+    engine = defs.resources["database"].get_engine()
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+    sweep(defs, instance)
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
+    in_transaction(engine, lambda c: reopen_handover(c, 11, 555))  # the operator's resume
+    # the next notified run R2 claims its send (it is sending now)
+    assert in_transaction(engine, lambda c: claim_send(c, 11, "session:555", 555, "R2", 1))
+    sweep(defs, instance)  # the next tick: R1 is still in the sweep's window
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("sending", "R2")
+    assert len(stop_mails(smtp)) == 1  # the first stop only
+
+
+def test_a_run_that_ended_before_a_resume_cannot_stop_the_session_after_a_refused_send(
+        jasper, database_url, instance, amop, smtp):
+    from cleanup_assets.db import in_transaction
+    from cleanup_assets.optimization import claim_send, mark_unsent, reopen_handover
+    defs = make_defs(database_url, None, None, amop, smtp)
+    engine = defs.resources["database"].get_engine()
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+    sweep(defs, instance)
+    in_transaction(engine, lambda c: reopen_handover(c, 11, 555))
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"]
+    assert in_transaction(engine, lambda c: claim_send(c, 11, "session:555", 555, "R2", 1))
+    in_transaction(engine, lambda c: mark_unsent(c, 11, "session:555", "R2", "throttled"))
+    sweep(defs, instance)  # R1, ended before the resume
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["RunId"]) == ("unsent", "R2")  # R2's stop path's
+    assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"]

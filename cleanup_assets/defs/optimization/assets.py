@@ -121,7 +121,8 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
     provider = notified.service_provider_id
     session = notified.optimization_session_id
     run = context.run
-    key = handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id)
+    root_run_id = run.tags.get("dagster/root_run_id") or run.run_id
+    key = handover_key(session, root_run_id)
     use_procedure = database.reads_by_procedure(integration_key)
 
     def claim(conn):
@@ -145,7 +146,8 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
         # got there between the read above and now wins, and this run sends nothing.
         if not claim_send(conn, provider, key, session, run.run_id, period.id,
                           resend_claimed_after=(utcnow() - FIFO_RESEND_WINDOW
-                                                if _fifo(queue) else None)):
+                                                if _fifo(queue) else None),
+                          root_run_id=root_run_id):
             return current_handover(conn, provider, key), None
         return existing, period
 

@@ -127,7 +127,7 @@ def stop_optimization_on_failure(
     reason = failure_reason(context)
     record = context.instance.get_run_record_by_id(run.run_id)
     ended = stop_optimization(database, email, amop, *target, run.run_id,
-                              run_ended_at(record), reason)
+                              run_ended_at(record), reason, root_run_id=_root(run))
     if ended:
         context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
     return None
@@ -163,8 +163,12 @@ def _what_to_stop(run, notified):
         return "optimization was not requested for this run"
     _, tenant_key = split_partition_key(partition)
     session = notified.optimization_session_id
-    return (notified.service_provider_id, session, tenant_key,
-            handover_key(session, run.tags.get("dagster/root_run_id") or run.run_id))
+    return (notified.service_provider_id, session, tenant_key, handover_key(session, _root(run)))
+
+
+def _root(run) -> str:
+    """The run's original (its re-executions and retries share it)."""
+    return run.tags.get("dagster/root_run_id") or run.run_id
 
 
 # How far back the sweep looks, and how often.
@@ -223,7 +227,7 @@ def stop_optimization_sweep(
             continue
         reason = finished_run_reason(instance, run)
         ended = stop_optimization(database, email, amop, *target, run.run_id,
-                                  run_ended_at(record), reason)
+                                  run_ended_at(record), reason, root_run_id=_root(run))
         if ended:
             context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
             stopped.append(run.run_id)
@@ -281,7 +285,7 @@ def finished_run_reason(instance, run) -> str:
 
 def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
                       key: str, run_id: str, run_ended_at: datetime,
-                      reason: str) -> str | None:
+                      reason: str, *, root_run_id: str | None = None) -> str | None:
     """The stop path of one failed run, exactly once whichever sensor calls it and when:
     the end state reached (``stopped`` or ``unconfirmed``), or None when there is nothing
     to stop (queued, stopped, unconfirmed, reopened after this run ended) or another
@@ -309,7 +313,8 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
     claim = f"{run_id}/{uuid.uuid4().hex[:12]}"
 
     def begin(conn):
-        claimed = claim_stop(conn, provider, key, session, claim, run_ended_at, reason)
+        claimed = claim_stop(conn, provider, key, session, claim, run_ended_at, reason,
+                             run_id=run_id, root_run_id=root_run_id or run_id)
         if claimed is None:
             return None
         return (claimed, global_settings(conn), optimization_settings(conn),
