@@ -39,6 +39,7 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         provider_name,
         mark_unsent,
         record_handover,
+        record_queued,
         release_stop,
         reopen_handover,
         session_guid,
@@ -118,6 +119,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         mark_unsent(conn, provider, "session:1", "explain", "refused")
         claim_send(conn, provider, "session:1", 1, "explain", 1,  # the conditional UPDATE
                    resend_claimed_after=utcnow())
+        record_queued(conn, provider, "session:1", "explain", "m-1")  # and its fallback
+        record_queued(conn, provider, "session:1", "explain", "m-1")
         record_handover(conn, provider, "session:1", 1, "queued", message_id="m-1")
         mark_progress_delivered(conn, provider, "session:1")
         session_guid(conn, 9000 + provider)

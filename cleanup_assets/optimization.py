@@ -142,7 +142,8 @@ def mark_unsent(conn: Connection, provider_id: int, key: str, run_id: str, reaso
 
 def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, claim: str,
                run_ended_at: datetime, reason: str, *, run_id: str | None = None,
-               root_run_id: str | None = None) -> Handover | None:
+               root_run_id: str | None = None,
+               dead_sender: str | None = None) -> Handover | None:
     """The stop path's claim (``stopping``) for the run ``run_id`` (of root ``root_run_id``),
     exactly once per failed run whichever sensor asks and whenever: the handover row
     (created if missing) when it is unqueued — ``unsent``, no row, ``sending`` by this run
@@ -151,7 +152,9 @@ def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, cl
     than ``STOP_LEASE`` (its claimer died). Whatever the status, never after an operator's
     resume that came after the run ended (``ReopenedAt``, kept while the next runs move the
     row on): such a run was decided before the resume. Another run's ``sending`` is a live
-    send (or that run's own stop path's to report): not ours. The status it was claimed
+    send (or that run's own stop path's to report): not ours — unless the caller found that
+    run ended or unknown to the instance (``dead_sender``, its RunId: a killed sender whose
+    own stop path may never come). The status it was claimed
     from is kept across a takeover (``ClaimedFrom``): from ``sending`` the end is
     ``unconfirmed``; so are the stop's parts already delivered (``StopEmailSentAt``,
     ``StopAmopSentAt``), cleared by a fresh claim. None: nothing to stop, or another claimer
@@ -161,6 +164,8 @@ def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, cl
     this_sender = [h.c.RunId == run_id] if run_id is not None else []
     if root_run_id is not None:
         this_sender.append(h.c.RootRunId == root_run_id)
+    if dead_sender is not None:
+        this_sender.append(h.c.RunId == dead_sender)
     claimable = and_(
         or_(h.c.ReopenedAt.is_(None), h.c.ReopenedAt < run_ended_at),
         or_(h.c.Status.in_((UNSENT, REOPENED)),
@@ -203,6 +208,31 @@ def finish_stop(conn: Connection, provider_id: int, key: str, session_id: int, c
     if not unconfirmed:
         remove_carrier_optimization_session(conn, session_id)
     return True
+
+
+def record_queued(conn: Connection, provider_id: int, key: str, run_id: str,
+                  message_id: str) -> Handover | None:
+    """The queue took this run's message: ``queued``, only while the row is still this run's
+    ``sending`` claim. None when so; else the row as it is now, left to whoever owns it.
+
+    Else the stop path of this run (or a re-execution of its root) claimed the send in the
+    meantime — its process was thought dead, the queue's answer late — and reports it
+    ``unconfirmed``, with the session left active; that report is what an operator acts on,
+    so it is not overwritten (a ``stopping`` claim would otherwise end in nothing, its email
+    already sent). What is true and new — the message is on the queue, under this id — is
+    recorded on the row (``MessageId``) where the row is still this run's send, for the
+    operator who checks it (``resume-optimization``). A row another run holds is left as it
+    is: its own sender or stop path records it."""
+    h = optimization_handover
+    now = utcnow()
+    if conn.execute(update(h).where(
+            _this_handover(provider_id, key), h.c.Status == SENDING, h.c.RunId == run_id)
+            .values(Status=QUEUED, MessageId=message_id, UpdatedAt=now)).rowcount:
+        return None
+    conn.execute(update(h).where(_this_handover(provider_id, key), h.c.RunId == run_id,
+                                 h.c.Status.in_((STOPPING, UNCONFIRMED)))
+                 .values(MessageId=message_id, UpdatedAt=now))
+    return current_handover(conn, provider_id, key)
 
 
 def record_handover(conn: Connection, provider_id: int, key: str, session_id: int, status: str,

@@ -942,7 +942,7 @@ def test_the_stop_of_one_run_leaves_another_runs_live_send_alone(
         jasper, database_url, instance, amop, smtp):
     from datetime import datetime as _dt
     from cleanup_assets.db import in_transaction
-    from cleanup_assets.optimization import claim_send, current_handover, record_handover
+    from cleanup_assets.optimization import claim_send, current_handover, record_queued
     from cleanup_assets.defs.optimization.sensors import stop_optimization
     defs = make_defs(database_url, None, None, amop, smtp)
     database, email, amop_r = (defs.resources[k] for k in ("database", "email", "amop"))
@@ -957,8 +957,7 @@ def test_the_stop_of_one_run_leaves_another_runs_live_send_alone(
     assert stop_mails(smtp) == [] and not [r for r in amop.requests
                                             if r["path"] == "/optimization"]
     # R2's send succeeds and it records queued
-    in_transaction(engine, lambda c: record_handover(c, 11, key, 555, "queued", run_id="R2",
-                                                     message_id="m"))
+    assert in_transaction(engine, lambda c: record_queued(c, 11, key, "R2", "m")) is None
     assert in_transaction(engine, lambda c: current_handover(c, 11, key)).status == "queued"
 
 
@@ -998,3 +997,26 @@ def test_a_run_that_ended_before_a_resume_cannot_stop_the_session_after_a_refuse
     (handover,) = rows(jasper, "CleanupOptimizationHandover")
     assert (handover["Status"], handover["RunId"]) == ("unsent", "R2")  # R2's stop path's
     assert rows(jasper, "OptimizationSession", Id=555)[0]["IsActive"]
+
+
+def test_a_send_whose_stop_claim_was_taken_meanwhile_leaves_the_stop_its_row(
+        jasper, database_url, instance, amop, smtp):
+    """The queue took R2's message after R2's own stop path (its process thought dead)
+    claimed the send: the stop's report stands (unconfirmed, session left active), the
+    message id is recorded on it for the operator."""
+    from datetime import datetime as _dt
+    from cleanup_assets.db import in_transaction
+    from cleanup_assets.optimization import (claim_send, claim_stop, current_handover,
+                                             finish_stop, record_queued)
+    engine = make_defs(database_url, None, None, amop, smtp).resources["database"].get_engine()
+    key = "session:555"
+    assert in_transaction(engine, lambda c: claim_send(c, 11, key, 555, "R2", 1))
+    assert in_transaction(engine, lambda c: claim_stop(c, 11, key, 555, "R2/x", _dt.utcnow(),
+                                                       "lost", run_id="R2", root_run_id="R2"))
+    taken = in_transaction(engine, lambda c: record_queued(c, 11, key, "R2", "m-2"))
+    assert taken is not None and taken.status == "stopping"
+    assert in_transaction(engine, lambda c: finish_stop(c, 11, key, 555, "R2/x", "R2",
+                                                        unconfirmed=True))
+    handover = in_transaction(engine, lambda c: current_handover(c, 11, key))
+    assert (handover.status, handover.run_id, handover.message_id) == ("unconfirmed", "R2",
+                                                                       "m-2")

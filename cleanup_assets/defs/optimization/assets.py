@@ -23,7 +23,7 @@ from ...optimization import (
     mark_progress_delivered,
     mark_unsent,
     optimization_message,
-    record_handover,
+    record_queued,
     session_guid,
 )
 from ...registry import get_integration
@@ -178,8 +178,18 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
         raise
     # Any other failure leaves `sending`: the message may be on the queue, and the stop
     # path reports it as sent, not confirmed (resources.SendNotConfirmed says why).
-    in_transaction(engine, lambda conn: record_handover(
-        conn, provider, key, session, QUEUED, run_id=run.run_id, message_id=message_id))
+    taken = in_transaction(engine, lambda conn: record_queued(
+        conn, provider, key, run.run_id, message_id))
+    if taken is not None:
+        # The stop path owns the row now (optimization.record_queued says why it is not
+        # overwritten): the step says what is true — sent, under this id — and succeeds (the
+        # message is on the queue; a failure would only start a stop path with nothing left
+        # to do). No progress call: AMOP 2.0 has the stop path's report.
+        said = (f"sent (message {message_id}), but meanwhile the stop path took the handover: "
+                f"it is {taken.status} (run {taken.run_id}); the message id is recorded on "
+                "it if it is this run's send. Check the queue before any resume")
+        context.log.warning(f"optimization for provider {provider} ({key}): {said}")
+        return {"optimization": said, "message_id": message_id, "body": body}
     context.log.info(f"carrier optimization queued for provider {provider}: {body}")
     metadata = {"optimization": "queued", "message_id": message_id, "body": body,
                 "attributes": dg.MetadataValue.md("\n".join(

@@ -22,6 +22,7 @@ from ...optimization import (
     SENDING,
     amop_error_body,
     claim_stop,
+    current_handover,
     finish_stop,
     global_settings,
     handover_key,
@@ -127,7 +128,8 @@ def stop_optimization_on_failure(
     reason = failure_reason(context)
     record = context.instance.get_run_record_by_id(run.run_id)
     ended = stop_optimization(database, email, amop, *target, run.run_id,
-                              run_ended_at(record), reason, root_run_id=_root(run))
+                              run_ended_at(record), reason, root_run_id=_root(run),
+                              run_alive=_run_alive(context.instance))
     if ended:
         context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
     return None
@@ -164,6 +166,14 @@ def _what_to_stop(run, notified):
     _, tenant_key = split_partition_key(partition)
     session = notified.optimization_session_id
     return (notified.service_provider_id, session, tenant_key, handover_key(session, _root(run)))
+
+
+def _run_alive(instance):
+    """Whether a run may still be sending: known to the instance and not finished."""
+    def alive(run_id: str) -> bool:
+        run = instance.get_run_by_id(run_id)
+        return run is not None and not run.is_finished
+    return alive
 
 
 def _root(run) -> str:
@@ -227,7 +237,8 @@ def stop_optimization_sweep(
             continue
         reason = finished_run_reason(instance, run)
         ended = stop_optimization(database, email, amop, *target, run.run_id,
-                                  run_ended_at(record), reason, root_run_id=_root(run))
+                                  run_ended_at(record), reason, root_run_id=_root(run),
+                                  run_alive=_run_alive(instance))
         if ended:
             context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
             stopped.append(run.run_id)
@@ -285,7 +296,8 @@ def finished_run_reason(instance, run) -> str:
 
 def stop_optimization(database, email, amop, provider: int, session: int, tenant_key: str,
                       key: str, run_id: str, run_ended_at: datetime,
-                      reason: str, *, root_run_id: str | None = None) -> str | None:
+                      reason: str, *, root_run_id: str | None = None,
+                      run_alive=None) -> str | None:
     """The stop path of one failed run, exactly once whichever sensor calls it and when:
     the end state reached (``stopped`` or ``unconfirmed``), or None when there is nothing
     to stop (queued, stopped, unconfirmed, reopened after this run ended) or another
@@ -313,8 +325,17 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
     claim = f"{run_id}/{uuid.uuid4().hex[:12]}"
 
     def begin(conn):
+        # A `sending` row of another root is a live send, not ours to report — unless its
+        # run is over (killed between the send and its record: its own stop path may never
+        # come, e.g. a process lost without run monitoring); ``run_alive`` asks Dagster.
+        dead_sender = None
+        existing = current_handover(conn, provider, key)
+        if (existing.status == SENDING and existing.run_id not in (None, run_id)
+                and run_alive is not None and not run_alive(existing.run_id)):
+            dead_sender = existing.run_id
         claimed = claim_stop(conn, provider, key, session, claim, run_ended_at, reason,
-                             run_id=run_id, root_run_id=root_run_id or run_id)
+                             run_id=run_id, root_run_id=root_run_id or run_id,
+                             dead_sender=dead_sender)
         if claimed is None:
             return None
         return (claimed, global_settings(conn), optimization_settings(conn),
