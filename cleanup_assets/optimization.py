@@ -74,6 +74,8 @@ class Handover:
     claimed_by: str | None = None
     claimed_from: str | None = None
     reason: str | None = None
+    stop_email_sent_at: datetime | None = None
+    stop_amop_sent_at: datetime | None = None
 
 
 def current_handover(conn: Connection, provider_id: int, key: str) -> Handover:
@@ -83,7 +85,8 @@ def current_handover(conn: Connection, provider_id: int, key: str) -> Handover:
     if row is None:
         return Handover(None)
     return Handover(row.Status, row.RunId, row.MessageId, row.UpdatedAt, row.ProgressDeliveredAt,
-                    row.ClaimedBy, row.ClaimedFrom, row.Reason)
+                    row.ClaimedBy, row.ClaimedFrom, row.Reason, row.StopEmailSentAt,
+                    row.StopAmopSentAt)
 
 
 def _this_handover(provider_id: int, key: str):
@@ -182,6 +185,19 @@ def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, cl
     if not _claim(conn, provider_id, key, session_id, claimable, taken, values):
         return None
     return current_handover(conn, provider_id, key)
+
+
+STOP_EMAIL, STOP_AMOP = "StopEmailSentAt", "StopAmopSentAt"
+
+
+def mark_stop_part_sent(conn: Connection, provider_id: int, key: str, claim: str,
+                        part: str) -> int:
+    """One part of a claimed stop (``STOP_EMAIL``, ``STOP_AMOP``) was delivered: a retry of
+    the stop (after the other part failed) does not send it again."""
+    h = optimization_handover
+    return conn.execute(update(h).where(
+        _this_handover(provider_id, key), h.c.Status == STOPPING, h.c.ClaimedBy == claim)
+        .values({part: utcnow()})).rowcount
 
 
 def release_stop(conn: Connection, provider_id: int, key: str, claim: str) -> int:

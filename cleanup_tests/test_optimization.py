@@ -919,23 +919,26 @@ def test_the_ledger_rows_of_dead_runs_are_closed_whether_or_not_they_asked_for_o
     assert stop_mails(smtp) == []  # nothing asked for optimization
 
 
-def test_review_one_failing_stop_blocks_the_sweep_for_every_other_run(
+def test_one_failing_stop_holds_back_no_other_run_and_is_not_repeated_whole(
         jasper, database_url, instance, amop, smtp):
+    """AMOP 2.0 down: the sweep goes on with the other runs, fails naming the run whose stop
+    is to be repeated, and each retry repeats only the AMOP report, not the email."""
     defs = make_defs(database_url, None, None, amop, smtp)
     down = make_definitions(
         DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
         amop=Amop20Resource(optimization_url=f"http://127.0.0.1:{free_port()}/optimization",
                             backoff_seconds=0.01),
         email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01))
-    other = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED, tags={
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED, tags={  # no session: no AMOP
         **notified_tags(Launch(2, "jasper", "1", 11, True, 0, False, None))})
-    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)  # session 555: posts to AMOP
+    failing = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)  # session 555
     for _ in range(3):
-        with pytest.raises(Exception):
+        with pytest.raises(Exception, match=failing.run_id):
             sweep(down, instance)
-    print("handovers", [(r["HandoverKey"], r["Status"]) for r in rows(jasper, "CleanupOptimizationHandover")])
-    print("stop mails", len(stop_mails(smtp)))
-    assert len(stop_mails(smtp)) <= 1
+    handovers = {r["HandoverKey"]: r for r in rows(jasper, "CleanupOptimizationHandover")}
+    assert handovers["session:555"]["Status"] == "stopping"
+    assert [r["Status"] for k, r in handovers.items() if k != "session:555"] == ["stopped"]
+    assert len(stop_mails(smtp)) == 2  # one per run, not one per tick
 
 
 def test_the_stop_of_one_run_leaves_another_runs_live_send_alone(
@@ -1020,3 +1023,24 @@ def test_a_send_whose_stop_claim_was_taken_meanwhile_leaves_the_stop_its_row(
     handover = in_transaction(engine, lambda c: current_handover(c, 11, key))
     assert (handover.status, handover.run_id, handover.message_id) == ("unconfirmed", "R2",
                                                                        "m-2")
+
+
+def test_a_stop_whose_session_removal_fails_gives_its_claim_back(
+        jasper, database_url, instance, amop, smtp):
+    """The database refuses to deactivate the session: the claim is released (the next tick
+    repeats the stop at once, not after the lease), and nothing was sent."""
+    defs = make_defs(database_url, None, None, amop, smtp)
+    finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)
+    with jasper.begin() as conn:  # SQLite: a real refusal of the UPDATE, by the database
+        conn.execute(text('CREATE TRIGGER refuse BEFORE UPDATE ON "OptimizationSession" '
+                          "BEGIN SELECT RAISE(ABORT, 'session locked'); END"))
+    with pytest.raises(Exception, match="session locked"):
+        sweep(defs, instance)
+    (handover,) = rows(jasper, "CleanupOptimizationHandover")
+    assert (handover["Status"], handover["ClaimedAt"]) == ("stopping", None)
+    assert stop_mails(smtp) == []
+    with jasper.begin() as conn:
+        conn.execute(text("DROP TRIGGER refuse"))
+    sweep(defs, instance)
+    assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
+    assert len(stop_mails(smtp)) == 1

@@ -20,12 +20,15 @@ from ...emails import (
 )
 from ...optimization import (
     SENDING,
+    STOP_AMOP,
+    STOP_EMAIL,
     amop_error_body,
     claim_stop,
     current_handover,
     finish_stop,
     global_settings,
     handover_key,
+    mark_stop_part_sent,
     optimization_settings,
     provider_name,
     release_stop,
@@ -223,7 +226,7 @@ def stop_optimization_sweep(
         context.log.warning(f"ledger row(s) of dead runs marked failed: "
                             f"{', '.join(map(str, closed))}")
     records = [r for r in dead if r.dagster_run.tags.get(SHOULD_QUEUE_TAG) == "true"]
-    stopped, waiting = [], 0
+    stopped, waiting, failures = [], 0, []
     for record in records:  # bounded: the day's finished runs that asked for optimization
         run = record.dagster_run
         if run.tags.get(WILL_RETRY_TAG) == "true" or _re_executed(instance, record):
@@ -236,12 +239,20 @@ def stop_optimization_sweep(
         if isinstance(target, str):
             continue
         reason = finished_run_reason(instance, run)
-        ended = stop_optimization(database, email, amop, *target, run.run_id,
-                                  run_ended_at(record), reason, root_run_id=_root(run),
-                                  run_alive=_run_alive(instance))
+        try:  # each run on its own: one failing stop does not hold back the others
+            ended = stop_optimization(database, email, amop, *target, run.run_id,
+                                      run_ended_at(record), reason, root_run_id=_root(run),
+                                      run_alive=_run_alive(instance))
+        except Exception as error:
+            context.log.error(f"stop path of run {run.run_id} failed: {error}")
+            failures.append(f"run {run.run_id}: {error}")
+            continue
         if ended:
             context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
             stopped.append(run.run_id)
+    if failures:  # the tick fails visibly, naming every run whose stop is to be repeated
+        raise RuntimeError(f"the stop path failed for {len(failures)} run(s) (repeated on the "
+                           f"next tick; stopped now: {len(stopped)}): " + "; ".join(failures))
     return dg.SkipReason(f"{len(dead)} run(s) failed or cancelled, {len(closed)} ledger row(s) "
                          f"closed; {len(records)} asked for optimization; stopped now: "
                          f"{len(stopped)}; left to a retry: {waiting}")
@@ -313,7 +324,9 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
     (OptimizationUsageSyncErrorHandler.cs:20-39), and a session left active outlives the
     sweep's window for good. Then the email and the AMOP report, each tried; a failure of
     either is raised after both were tried (the tick fails visibly; the next try repeats
-    them), and only then is the row `stopped`.
+    the one that failed — each part's delivery is recorded on the row, StopEmailSentAt /
+    StopAmopSentAt), and only then is the row `stopped`. A failure to remove the session
+    releases the claim too.
     The email is the legacy's (OptimizationUsageSyncErrorHandler.cs:25-68): subject
     `string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name)` from the
     optimization settings, from `DeviceSyncFromEmailAddress` to `DeviceSyncToEmailAddresses`.
@@ -346,8 +359,20 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
         return None
     claimed, settings, optimization, name = begun
     unconfirmed = claimed.claimed_from == SENDING
+
+    def release():
+        try:
+            in_transaction(engine, lambda conn: release_stop(conn, provider, key, claim))
+        except Exception:  # the database may be what failed: the lease frees the claim
+            log.exception("could not release the stop claim %s", claim)
+
     if not unconfirmed:  # before and whatever the email and AMOP do, as the legacy
-        in_transaction(engine, lambda conn: remove_carrier_optimization_session(conn, session))
+        try:
+            in_transaction(engine, lambda conn: remove_carrier_optimization_session(
+                conn, session))
+        except BaseException:  # the claim goes back: the next attempt repeats it at once
+            release()
+            raise
     if unconfirmed:
         subject = unconfirmed_subject(name)
         text, html_body = unconfirmed_bodies(name, claimed.run_id, provider, session, reason)
@@ -358,23 +383,31 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
         text, html_body = stop_bodies(name, reason)
         error = reason
     failed = []
-    try:
-        email.send(build_email(settings.get("DeviceSyncFromEmailAddress"),
-                               recipients(settings.get("DeviceSyncToEmailAddresses")),
-                               subject, text, html_body))
-    except Exception as sent:  # retried inside send; raised below, after the AMOP report
-        failed.append(f"stop email: {sent}")
+
+    def deliver(part, what, send):
+        """One part of the stop, unless an earlier attempt of this stop delivered it (the
+        retry repeats only what failed), then its delivery on the row."""
+        if (claimed.stop_email_sent_at if part == STOP_EMAIL else claimed.stop_amop_sent_at):
+            return
+        try:
+            send()  # retried inside; a failure is raised below, after the other part
+        except Exception as problem:
+            failed.append(f"{what}: {problem}")
+            return
+        try:
+            in_transaction(engine, lambda conn: mark_stop_part_sent(conn, provider, key, claim,
+                                                                    part))
+        except Exception as problem:  # delivered, not recorded: the retry may repeat it
+            failed.append(f"recording the {what} as delivered: {problem}")
+
+    deliver(STOP_EMAIL, "stop email", lambda: email.send(build_email(
+        settings.get("DeviceSyncFromEmailAddress"),
+        recipients(settings.get("DeviceSyncToEmailAddresses")), subject, text, html_body)))
     if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
-        try:
-            amop.post(amop.optimization_url, amop_error_body(session, error),
-                      what="error report")
-        except Exception as posted:  # retried inside post; raised below
-            failed.append(f"AMOP 2.0 error report: {posted}")
+        deliver(STOP_AMOP, "AMOP 2.0 error report", lambda: amop.post(
+            amop.optimization_url, amop_error_body(session, error), what="error report"))
     if failed:
-        try:
-            in_transaction(engine, lambda conn: release_stop(conn, provider, key, claim))
-        except Exception:  # the database may be what failed: the lease frees the claim
-            log.exception("could not release the stop claim %s", claim)
+        release()
         raise RuntimeError(f"optimization session {session} of provider {provider}"
                            + (" left active (send unconfirmed)" if unconfirmed else " removed")
                            + "; " + "; ".join(failed))
