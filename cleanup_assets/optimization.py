@@ -132,15 +132,28 @@ def claim_send(conn: Connection, provider_id: int, key: str, session_id: int, ru
     values = {"Status": SENDING, "RunId": run_id, "RootRunId": root_run_id or run_id,
               "BillPeriodId": bill_period_id,
               "UpdatedAt": utcnow(), "ClaimedBy": None, "ClaimedAt": None, "ClaimedFrom": None}
-    return _claim(conn, provider_id, key, session_id, claimable, values, values)
+    # A resend over an unknown send (FIFO) remembers that send's run: if the resend is
+    # refused, the earlier message may still be on the queue (mark_unsent).
+    taken = {**values, "ResentOver": case((h.c.Status == SENDING, h.c.RunId), else_=None)}
+    return _claim(conn, provider_id, key, session_id, claimable, taken,
+                  {**values, "ResentOver": None})
 
 
 def mark_unsent(conn: Connection, provider_id: int, key: str, run_id: str, reason: str) -> int:
-    """The queue refused this run's send on every try: nothing is on it."""
+    """The queue refused this run's send on every try: nothing of this run is on it —
+    ``unsent``, unless this send was a resend over an earlier send whose outcome is unknown
+    (``ResentOver``, a FIFO queue): that message may be on the queue, so the row goes back
+    to that run's ``sending`` (its stop path, or a later run's, reports it unconfirmed)."""
     h = optimization_handover
-    return conn.execute(update(h).where(
-        _this_handover(provider_id, key), h.c.Status == SENDING, h.c.RunId == run_id).values(
+    mine = and_(_this_handover(provider_id, key), h.c.Status == SENDING, h.c.RunId == run_id)
+    changed = conn.execute(update(h).where(mine, h.c.ResentOver.is_(None)).values(
         Status=UNSENT, Reason=str(reason)[:2000], UpdatedAt=utcnow())).rowcount
+    if changed:
+        return changed
+    return conn.execute(update(h).where(mine, h.c.ResentOver.is_not(None)).values(
+        RunId=h.c.ResentOver, RootRunId=None, ResentOver=None,
+        Reason=(f"resend by run {run_id} refused ({reason}); the earlier send is not "
+                "confirmed")[:2000])).rowcount
 
 
 def claim_stop(conn: Connection, provider_id: int, key: str, session_id: int, claim: str,

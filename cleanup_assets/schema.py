@@ -586,6 +586,9 @@ optimization_handover = Table(
     # `sending` claim is the stop path's only for the run that sent or a re-execution of
     # it (optimization.claim_stop), not for an unrelated run of the same session.
     Column("RootRunId", String(64)),
+    # A FIFO resend's claim over an unknown send: that send's run (a refused resend gives the
+    # row back to it: its message may be on the queue).
+    Column("ResentOver", String(64)),
     Column("MessageId", String(200)),
     Column("BillPeriodId", Integer),
     Column("Reason", String(2000)),

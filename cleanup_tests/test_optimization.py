@@ -1044,3 +1044,21 @@ def test_a_stop_whose_session_removal_fails_gives_its_claim_back(
     sweep(defs, instance)
     assert rows(jasper, "CleanupOptimizationHandover")[0]["Status"] == "stopped"
     assert len(stop_mails(smtp)) == 1
+
+
+def test_a_refused_fifo_resend_gives_the_row_back_to_the_earlier_unknown_send(
+        jasper, database_url, instance, amop, smtp):
+    """R1's send is unknown, R2 resends within the FIFO window and is refused: R1's message
+    may be on the queue, so the row is not `unsent` (which would let the stop path stop the
+    session and a later run send again): it is R1's `sending` again."""
+    from cleanup_assets.db import in_transaction, utcnow
+    from cleanup_assets.optimization import claim_send, current_handover, mark_unsent
+    engine = make_defs(database_url, None, None, amop, smtp).resources["database"].get_engine()
+    key = "session:555"
+    assert in_transaction(engine, lambda c: claim_send(c, 11, key, 555, "R1", 1))
+    assert in_transaction(engine, lambda c: claim_send(
+        c, 11, key, 555, "R2", 1, resend_claimed_after=utcnow() - timedelta(minutes=4)))
+    assert in_transaction(engine, lambda c: mark_unsent(c, 11, key, "R2", "throttled"))
+    handover = in_transaction(engine, lambda c: current_handover(c, 11, key))
+    assert (handover.status, handover.run_id) == ("sending", "R1")
+    assert "R2 refused" in handover.reason
