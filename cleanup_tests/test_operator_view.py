@@ -191,6 +191,13 @@ def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(databas
                 "billing period this month or next for provider 11")
     assert failure_description(result) == decision
     assert step_statuses(result)["judge_optimization_gate"] == "failure"
+    # What the UI shows of the step and of the run: the decision, no class, no stack trace.
+    (step,) = result.get_step_failure_events()
+    (run_failure,) = [e for e in result.all_events
+                      if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+    for error in (step.step_failure_data.error, run_failure.event_specific_data.error):
+        assert (error.message, error.stack, error.cls_name, error.cause) == (
+            decision, [], None, None)
     assert "queue_carrier_optimization" not in step_statuses(result)  # never ran
     stop_sensor_sees(defs, instance, result)
     (path,) = [p for p in outbox_dir("email").glob("*.eml")

@@ -94,9 +94,10 @@ query($runId: ID!) {
         __typename
         ... on MessageEvent { message level stepKey }
         ... on ExecutionStepFailureEvent {
-          error { message className }
+          error { message className stack errorChain { error { message } } }
           failureMetadata { description }
         }
+        ... on RunFailureEvent { error { message className stack } }
       }
     }
   }
@@ -262,6 +263,14 @@ def test_a_blocked_gate_fails_its_run_saying_which_checks_and_why(ui):
                   if e["__typename"] == "ExecutionStepFailureEvent"]
     assert failure["failureMetadata"]["description"] == GATE_BLOCKED
     assert "DagsterAssetCheckFailedError" not in json.dumps(answer)
+    # What the UI prints for the step and for the run: the decision alone — no exception
+    # class before it, no stack trace after it.
+    (run_failure,) = [e for e in answer["logsForRun"]["events"]
+                      if e["__typename"] == "RunFailureEvent"]
+    assert failure["error"] == {"message": GATE_BLOCKED, "className": None, "stack": [],
+                                "errorChain": []}
+    assert run_failure["error"] == {"message": GATE_BLOCKED, "className": None, "stack": []}
+    assert "dagster._core" not in json.dumps(answer)
 
 
 def test_the_stop_email_and_amop_give_the_gates_reasons(ui):

@@ -26,6 +26,7 @@ from ...reporting import record_outcome
 from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
 from ...sql.shadow import SHADOW_AGREE, latest_shadow
+from ..decision import Decision
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
@@ -231,10 +232,10 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     yield from results
     if blocked:
         # Raised after every result is recorded, instead of Dagster's own
-        # DagsterAssetCheckFailedError: the run then reads as the decision it is.
-        raise dg.Failure(description=gate_decision(blocked), allow_retries=False,
-                         metadata={"blocked_by": dg.MetadataValue.text(
-                             ", ".join(r.check_name for r in blocked))})
+        # DagsterAssetCheckFailedError: the step and the run then read as the decision it
+        # is, with no stack trace (defs/decision.py).
+        raise Decision(gate_decision(blocked), metadata={
+            "blocked_by": dg.MetadataValue.text(", ".join(r.check_name for r in blocked))})
 
 
 # The shadow pass (sql/shadow.py): next to the gate, never part of it — a difference between

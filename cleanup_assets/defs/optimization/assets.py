@@ -37,6 +37,7 @@ from ..device_sync.assets import (
     require_sync,
 )
 from ..device_sync.checks import GATE_BLOCKED, VERDICT_PASSED
+from ..decision import Decision
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
@@ -81,12 +82,11 @@ def queue_carrier_optimization(
     notified = notified_sync(context.run)
     if notified.asks_optimization(integration):
         if sync.GateVerdict != VERDICT_PASSED:  # the handover re-executed alone, say
-            raise dg.Failure(description=(
+            raise Decision(
                 f"{GATE_BLOCKED}: its verdict on sync {sync.id} is "
                 f"{sync.GateVerdict or 'missing'}. The handover follows the gate of its own "
                 "run: fix the cause, reopen the stopped session (`cleanup-assets "
-                "resume-optimization`), and let the next notified sync hand it over."),
-                allow_retries=False)
+                "resume-optimization`), and let the next notified sync hand it over.")
         metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key,
                                integration_key)
     elif notified.should_queue_carrier_optimization:
