@@ -20,6 +20,7 @@ broker; results through Redis).
 
 import dagster as dg
 
+from .defs.alerts.sensors import alert_operators_on_failure
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
@@ -81,6 +82,7 @@ def _email(settings: Settings) -> EmailResource:
         smtp_starttls=settings.flag("CLEANUP_SMTP_STARTTLS"),
         ses_region=settings.value("AWS_REGION"),
         ses_endpoint_url=settings.env("CLEANUP_SES_ENDPOINT_URL"),
+        operator_addresses=settings.value("CLEANUP_OPERATOR_EMAIL_ADDRESSES"),
     )
 
 
@@ -150,7 +152,8 @@ def make_definitions(
         asset_checks=[judge_optimization_gate,
                       *([compare_finalize_engines] if database.shadow_engine else [])],
         jobs=[finalize_device_sync_job],
-        sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep],
+        sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep,
+                 alert_operators_on_failure],
         resources={
             "database": database,
             "device_sync_queue": device_sync_queue or SqsQueueResource(),

@@ -138,6 +138,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_SMTP_STARTTLS", "SMTP: STARTTLS before login", default="false",
             boolean=True),
     Setting("CLEANUP_SES_ENDPOINT_URL", "a local SES endpoint (moto); unset: AWS"),
+    # Ours: a failed run reaches a person (defs/alerts). Required in production: without
+    # it a failure of a carrier that did not ask for optimization would notify no one.
+    Setting("CLEANUP_OPERATOR_EMAIL_ADDRESSES", "the operators' addresses (`;`-separated): "
+            "every failed run is emailed to them once", default="operators@localhost",
+            required_in_production=True, local_only=("operators@localhost",)),
     # Sync log and history. The legacy reads the sync-log variables through C# constants
     # (EnvironmentVariableKeyConstants.DEVICE_SYNC_SUMMARY_LOG_ENABLE / _S3_BUCKET_NAME,
     # F:124-125) whose values are not public: these are the constants' names, taken as the

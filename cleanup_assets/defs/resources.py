@@ -276,6 +276,9 @@ class EmailResource(dg.ConfigurableResource):
     ses_region: str = Field(default="us-east-1", description="AWS region of SES.")
     ses_endpoint_url: Optional[str] = Field(default=None, description=(
         "Another SES endpoint (a local test server). Unset: AWS."))
+    operator_addresses: Optional[str] = Field(default=None, description=(
+        "The operators' addresses, `;`-separated: every failed run is reported to them "
+        "(CLEANUP_OPERATOR_EMAIL_ADDRESSES)."))
     attempts: int = Field(default=3, description="Tries of a send, then the step fails.")
     backoff_seconds: float = Field(default=1.0, description=(
         "Wait before the second try; doubled before each further one."))
