@@ -265,6 +265,32 @@ def cmd_shadow_report(args) -> int:
     return 0
 
 
+def cmd_rejected(args) -> int:
+    """Every row a sync's checks rejected, with its reason (tab-separated: provider, table,
+    key, reason); the materialization lists the first ones."""
+    from .reporting import rejected_rows
+    from .schema import device_sync
+
+    engine = make_engine(database_url())
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(select(device_sync.c.id).where(
+                device_sync.c.id == args.sync)).scalar()
+            listed = rejected_rows(conn, args.sync) if found is not None else []
+    finally:
+        engine.dispose()
+    if found is None:
+        print(f"cleanup-assets rejected: no sync {args.sync} in CleanupDeviceSync (the id "
+              "is the materialization's sync_id)", file=sys.stderr)
+        return 1
+    print("provider\ttable\tkey\treason")
+    for r in listed:  # one sync's rejected rows, printed
+        key = "" if r.DeviceKey is None else r.DeviceKey.encode("unicode_escape").decode()
+        print(f"{r.ServiceProviderId}\t{r.SourceTable}\t{key}\t{r.Reason}")
+    print(f"{len(listed)} rejected row(s) in sync {args.sync}", file=sys.stderr)
+    return 0
+
+
 def cmd_explain_sql(args) -> int:
     """Print every statement the code location issues, compiled for SQL Server, with what
     the T-SQL lint finds (nothing, when all is well)."""

@@ -406,3 +406,17 @@ def partition_names(conn: Connection, tenant_key: str, provider_ids) -> Partitio
     names = dict(conn.execute(select(service_provider.c.id, service_provider.c.Name).where(
         service_provider.c.id.in_(list(provider_ids)))).all()) if provider_ids else {}
     return PartitionNames(tenant_name(conn, tenant_key), names)
+
+
+# How many rejected rows a materialization lists (the rest: `cleanup-assets rejected`).
+REJECTED_SAMPLE = 20
+
+
+def rejected_rows(conn: Connection, sync_id: int, limit: int | None = None):
+    """The rows a sync's checks rejected, in the order they were recorded (``limit``: the
+    first ones only)."""
+    from .schema import rejected_row as r
+
+    query = (select(r.c.ServiceProviderId, r.c.SourceTable, r.c.DeviceKey, r.c.Reason)
+             .where(r.c.SyncId == sync_id).order_by(r.c.id))
+    return conn.execute(query.limit(limit) if limit else query).all()

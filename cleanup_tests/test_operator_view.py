@@ -207,3 +207,40 @@ def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(databas
     (error,) = [c["data"] for c in read_json("amop") if c["data"].get("job_name") == "ErrorMessage"]
     assert error["ErrorMessage"] == decision
     assert rows(engine, "CleanupOptimizationHandover")[0]["Reason"] == decision
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_rejected_keys_are_sampled_in_the_metadata_and_listed_whole_by_a_command(
+        database_url, instance, engine, monkeypatch, capsys):
+    from cleanup_assets.cli import main
+
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 3)
+    bad = [{**devices[0], "ICCID": f"89014A{n:013d}"} for n in range(23)]  # a letter in each
+    bad.append({**devices[0], "ICCID": "8901410000000|00\u00071"})  # a pipe and a BEL
+    stage(engine, "thingspace", 11, devices + bad)
+
+    _, result = run(database_url, instance, "thingspace|1")
+
+    carrier = materialized(result)["carrier_devices"].metadata
+    table = carrier["rejected_rows"].value
+    sync_id = carrier["sync_id"].value
+    lines = table.splitlines()
+    assert lines[:2] == ["| provider | table | key | reason |", "|---:|---|---|---|"]
+    assert "| 11 | ThingSpaceDevice | 89014A0000000000000 | ICCID has a non-digit character |" \
+        in lines
+    # The key as it was, readable: its pipe does not split the cell, its BEL is shown.
+    assert ("| 11 | ThingSpaceDevice | 8901410000000\\|00\\x071 | ICCID has a control "
+            "character |") in lines
+    assert len([line for line in lines if line.startswith("| 11 |")]) == 20  # bounded
+    assert lines[-1] == (f"The first 20 of 24 rejected rows. The full list: cleanup-assets "
+                         f"rejected --sync {sync_id}")
+
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    assert main(["rejected", "--sync", sync_id]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == "provider\ttable\tkey\treason" and len(listed) == 25
+    assert "11\tThingSpaceDevice\t8901410000000|00\\x071\tICCID has a control character" \
+        in listed
+    assert main(["rejected", "--sync", "999"]) == 1
+    assert "no sync 999" in capsys.readouterr().err

@@ -388,9 +388,10 @@ def test_sensors_gate_thresholds_and_resource_fields_are_described(ui):
 
 def test_assets_have_owners_and_tags(ui):
     nodes = ui.gql("""{ assetNodes { assetKey { path } owners { ... on TeamAssetOwner { team } }
-        tags { key value } } }""")["assetNodes"]
+        tags { key value } description } }""")["assetNodes"]
     for node in nodes:
         assert node["owners"] == [{"team": "device-sync"}], node
+        assert "`" not in node["description"], node  # the catalog shows it as plain text
         assert {"key": "domain", "value": "device-sync"} in node["tags"], node
 
 

@@ -7,12 +7,20 @@ SQL Server through the legacy procedures in the legacy order. The lineage still 
 table on its own.
 """
 
+import re
+
 import dagster as dg
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...db import in_transaction
 from ...registry import get_integration
-from ...reporting import PartitionNames, partition_names, sync_for_run
+from ...reporting import (
+    REJECTED_SAMPLE,
+    PartitionNames,
+    partition_names,
+    rejected_rows,
+    sync_for_run,
+)
 from ...sql.checks import RULES_VERSION
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
 from ..notified import InvalidRunTags, notified_sync
@@ -49,8 +57,8 @@ carrier_staging = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"sql"},
     description=(
-        "The carrier's staging tables (`JasperDeviceStaging`, `TealDeviceStaging`, "
-        "`TelegenceDeviceStaging`, …), filled by the device-sync step before us. External: not "
+        "The carrier's staging tables (JasperDeviceStaging, TealDeviceStaging, "
+        "TelegenceDeviceStaging, …), filled by the device-sync step before us. External: not "
         "materialized here."
     ),
 )
@@ -63,11 +71,11 @@ carrier_devices = dg.AssetSpec(
     deps=[carrier_staging],
     kinds={"sql"},
     description=(
-        "The carrier device table (`JasperDevice` in the Jasper database, `TealDevice`, "
-        "`PondDevice`, `TelegenceDevice`, …) as the device-sync step leaves it — for Telegence "
+        "The carrier device table (JasperDevice in the Jasper database, TealDevice, "
+        "PondDevice, TelegenceDevice, …) as the device-sync step leaves it — for Telegence "
         "this step merges the staging into it, as the legacy does. Every row is checked: a "
         "row with a malformed key, a value the common table cannot hold, a control character "
-        "or a device named twice is not mirrored and goes to `CleanupRejectedRow` with its "
+        "or a device named twice is not mirrored and goes to CleanupRejectedRow with its "
         "reason; its device keeps its last state."
     ),
 )
@@ -80,10 +88,10 @@ common_devices = dg.AssetSpec(
     deps=[carrier_devices],
     kinds={"sql"},
     description=(
-        "The tables optimization and billing read: `Device` and `Device_Tenant` for M2M "
-        "carriers, `MobilityDevice` for Mobility carriers. On SQL Server the legacy procedures "
-        "write them (`usp_<Carrier>_DeviceSync`, then `usp_DeviceSync_Common` / "
-        "`usp_MobilityDeviceSync_Common`); elsewhere our SQL mirrors the carrier table: every "
+        "The tables optimization and billing read: Device and Device_Tenant for M2M "
+        "carriers, MobilityDevice for Mobility carriers. On SQL Server the legacy procedures "
+        "write them (usp_{Carrier}_DeviceSync, then usp_DeviceSync_Common / "
+        "usp_MobilityDeviceSync_Common); elsewhere our SQL mirrors the carrier table: every "
         "row compared every sync (drift is repaired), devices the carrier no longer lists "
         "soft-deleted after a complete sync."
     ),
@@ -97,9 +105,9 @@ communication_plans = dg.AssetSpec(
     deps=[common_devices],
     kinds={"sql"},
     description=(
-        "`JasperCommunicationPlan`: every communication plan the providers' devices use whose "
+        "JasperCommunicationPlan: every communication plan the providers' devices use whose "
         "name the table lacks (matched by name, as the legacy does) is added (CreatedBy "
-        "`JasperDeviceSync`). New plans need rate plans (`vwJasperCommPlan_RatePlan`) before "
+        "JasperDeviceSync). New plans need rate plans (vwJasperCommPlan_RatePlan) before "
         "those devices can be optimized."
     ),
 )
@@ -159,7 +167,8 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
         return
     names = _names(context, database, tenant_key, result.partition_provider_ids)
     context.log.info(_summary_line(result, names))
-    yield from _materializations(request, result, names)
+    yield from _materializations(request, result, names,
+                                 _rejected_sample(context, database, result))
 
 
 def _names(context, database: DatabaseResource, tenant_key: str, providers) -> PartitionNames:
@@ -173,6 +182,21 @@ def _names(context, database: DatabaseResource, tenant_key: str, providers) -> P
         context.log.warning(f"tenant and provider names not read ({type(error).__name__}); "
                             "the metadata shows their ids")
         return PartitionNames(f"tenant {tenant_key}", {})
+
+
+def _rejected_sample(context, database: DatabaseResource, result: FinalizeResult):
+    """The first rejected rows of this sync (set-based engine: the procedures record none),
+    read after the commit; a failed read leaves the sample out rather than failing a
+    finalized partition over its metadata."""
+    if result.common is None or not result.rejected:
+        return []
+    try:
+        return in_transaction(database.get_engine(), lambda conn: rejected_rows(
+            conn, result.sync_id, limit=REJECTED_SAMPLE))
+    except SQLAlchemyError as error:
+        context.log.warning(f"rejected rows not read ({type(error).__name__}): "
+                            f"`cleanup-assets rejected --sync {result.sync_id}` lists them")
+        return []
 
 
 def this_sync(context, engine, integration_key: str, tenant_key: str):
@@ -221,7 +245,8 @@ def materialization_tags(request: FinalizeRequest, result: FinalizeResult) -> di
             TRIGGER_TAG: request.trigger}
 
 
-def _materializations(request: FinalizeRequest, result: FinalizeResult, names: PartitionNames):
+def _materializations(request: FinalizeRequest, result: FinalizeResult, names: PartitionNames,
+                      rejected_sample=()):
     """Each table's materialization: what the partition holds after this run (every
     provider of it: `dagster/row_count`), and what this run did (its providers' counts)."""
     integration = get_integration(result.integration_key)
@@ -251,7 +276,9 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
                         "unchanged": s.unchanged, "deactivated": s.deactivated})
     if result.common is not None:
         carrier.update({"rows_checked": result.rows_read, "rejected": result.rejected,
-                        "reject_reasons": dg.MetadataValue.md(_reasons_table(result.reasons))})
+                        "reject_reasons": dg.MetadataValue.md(_reasons_table(result.reasons)),
+                        "rejected_rows": dg.MetadataValue.md(
+                            _rejected_table(rejected_sample, result.rejected, result.sync_id))})
     if result.deactivation_skipped:
         carrier["deactivation_skipped"] = dg.MetadataValue.md("\n".join(
             f"- provider {names.provider(p)}: {why}"
@@ -300,3 +327,26 @@ def _reasons_table(reasons: dict[str, int]) -> str:
     lines = ["| reason | rows |", "|---|---:|"]
     lines += [f"| {reason} | {count} |" for reason, count in sorted(reasons.items())]
     return "\n".join(lines)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _cell(value) -> str:
+    """A value as a markdown table cell: control characters shown escaped (a key is often
+    rejected for holding one), pipes and backticks escaped."""
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text.replace("|", "\\|").replace("`", "\\`")
+
+
+def _rejected_table(sample, total: int, sync_id: int) -> str:
+    """The first rejected rows with their reasons, and where the rest are."""
+    if not total:
+        return "No rejected rows."
+    lines = ["| provider | table | key | reason |", "|---:|---|---|---|"]
+    lines += [f"| {r.ServiceProviderId} | {_cell(r.SourceTable)} | {_cell(r.DeviceKey)} | "
+              f"{_cell(r.Reason)} |" for r in sample]
+    shown = f"The first {len(sample)} of {total}" if len(sample) < total else f"All {total}"
+    return "\n".join(lines) + (f"\n\n{shown} rejected rows. The full list: "
+                               f"cleanup-assets rejected --sync {sync_id}")

@@ -50,7 +50,7 @@ with warnings.catch_warnings():
             "active_device_count_is_stable", asset=GATED_ASSET, blocking=True,
             partitions_def=device_sync_partitions,
             description="The providers' active devices did not drop by more than "
-                        "`max_active_device_drop_share` during this sync: a truncated device list "
+                        "max_active_device_drop_share during this sync: a truncated device list "
                         "must not be optimized.",
         ),
         dg.AssetCheckSpec(
@@ -63,13 +63,13 @@ with warnings.catch_warnings():
             "communication_plans_have_rate_plans", asset=GATED_ASSET,
             partitions_def=device_sync_partitions,
             description="Every communication plan in use is associated to a rate plan "
-                        "(`vwJasperCommPlan_RatePlan`, what optimization reads); devices on the "
+                        "(vwJasperCommPlan_RatePlan, what optimization reads); devices on the "
                         "others are left out of optimization.",
         ),
         dg.AssetCheckSpec(
             "rejected_rows_within_threshold", asset=GATED_ASSET,
             partitions_def=device_sync_partitions,
-            description="Rows the checks rejected are at most `max_rejected_share` of the rows "
+            description="Rows the checks rejected are at most max_rejected_share of the rows "
                         "read.",
         ),
     ]

@@ -56,11 +56,11 @@ optimization_handover = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     description=(
         "The handover to carrier optimization after a finalized sync. Jasper family with "
-        "optimization requested: one message on the carrier-optimization queue (`BillYear`, "
-        "`BillMonth`, `ServiceProviderId`, `TenantId`, `BillPeriodId`, `HasSynced`, "
-        "`OptimizationSessionId`), exactly once per provider and session, then a 25 % "
+        "optimization requested: one message on the carrier-optimization queue (BillYear, "
+        "BillMonth, ServiceProviderId, TenantId, BillPeriodId, HasSynced, "
+        "OptimizationSessionId), exactly once per provider and session, then a 25 % "
         "progress call to AMOP 2.0 (retried by a rerun until delivered). Runs only when the "
-        "blocking checks on `common_devices` (step `judge_optimization_gate`) passed; the "
+        "blocking checks on common_devices (step judge_optimization_gate) passed; the "
         "reports and the AMOP 2.0 daily-sync notification do not wait for them."
     ),
 )

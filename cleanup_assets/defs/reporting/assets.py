@@ -62,12 +62,12 @@ device_sync_summary = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"sql", "email", "s3"},
     description=(
-        "One row per sync in `CleanupDeviceSync` (history, never overwritten): the legacy "
+        "One row per sync in CleanupDeviceSync (history, never overwritten): the legacy "
         "summary's seven fields, the counts, new plans, forced flag and duration. Writes the "
-        "device sync log (`<Carrier>-yyyyMMdd.txt` at the root of "
-        "`DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME`, when `DEVICE_SYNC_SUMMARY_LOG_ENABLE`) and "
+        "device sync log ({Carrier}-yyyyMMdd.txt at the root of "
+        "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME, when DEVICE_SYNC_SUMMARY_LOG_ENABLE) and "
         "sends the legacy emails: 'New Communication Plans Added' (exactly the plans this sync "
-        "inserted), the summary (`DeviceSyncResultsEmailSubject`, or 'Error getting device "
+        "inserted), the summary (DeviceSyncResultsEmailSubject, or 'Error getting device "
         "summary'), and for ThingSpace the billing-cycle discrepancy report. Runs for every "
         "finalized sync, gated or not. A failure is retried, recorded on the row and fails "
         "this step — the device tables stay finalized."
@@ -82,10 +82,10 @@ device_history = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"s3", "snowflake"},
     description=(
-        "M2M only. With `SnowflakeS3BucketName` and `SnowflakeS3BucketPath`: one file per "
-        "provider, `<path>/DeviceHistory_<spId>_<yyyyMMddHHmmss>.csv` in the stage bucket a "
-        "Snowflake pipe loads — every `Device` row with its link to the provider's own tenant, "
-        "the legacy's 39 columns, no header. With `CLEANUP_SNOWFLAKE_ACCOUNT`: the same devices "
+        "M2M only. With SnowflakeS3BucketName and SnowflakeS3BucketPath: one file per "
+        "provider, {path}/DeviceHistory_{spId}_{yyyyMMddHHmmss}.csv in the stage bucket a "
+        "Snowflake pipe loads — every Device row with its link to the provider's own tenant, "
+        "the legacy's 39 columns, no header. With CLEANUP_SNOWFLAKE_ACCOUNT: the same devices "
         "written straight to a Snowflake table keyed by sync. The metadata says what was "
         "written where."
     ),
@@ -100,8 +100,8 @@ amop_daily_sync = dg.AssetSpec(
     kinds={"api"},
     description=(
         "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
-        "legacy body (`{\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}`) "
-        "with `Accept: application/json`. eBonding has no key name: skipped, and said so."
+        "legacy body ({\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}) "
+        "with Accept: application/json. eBonding has no key name: skipped, and said so."
     ),
 )
 
