@@ -72,6 +72,16 @@ def sync_for_run(conn: Connection, integration_key: str, tenant_key: str, run_id
     ).first()
 
 
+def latest_sync(conn: Connection, integration_key: str, tenant_key: str):
+    """The partition's latest finalized ledger row, whichever run wrote it."""
+    return conn.execute(
+        select(device_sync).where(device_sync.c.IntegrationKey == integration_key,
+                                  device_sync.c.TenantKey == tenant_key,
+                                  device_sync.c.Status == SYNC_FINALIZED)
+        .order_by(desc(device_sync.c.id)).limit(1)
+    ).first()
+
+
 def providers_of(sync) -> list[int]:
     return [int(p) for p in sync.ServiceProviderIds.split(",") if p]
 

@@ -18,11 +18,13 @@ from ...reporting import (
     REJECTED_SAMPLE,
     PartitionNames,
     partition_names,
+    latest_sync,
     rejected_rows,
     sync_for_run,
 )
 from ...sql.checks import RULES_VERSION
 from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
+from ..decision import Decision
 from ..notified import InvalidRunTags, notified_sync
 from ..partitions import InvalidPartitionKey, device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
@@ -208,17 +210,36 @@ def this_sync(context, engine, integration_key: str, tenant_key: str):
 
 
 def require_sync(context, engine, integration_key: str, tenant_key: str, what: str):
-    """``this_sync``, or a failure saying there is none: a step selected on its own (a report
-    or the handover materialized alone in the UI) has no sync of its run to ``what``. (A
-    partition without an active provider never gets here: its run skips these steps.)"""
+    """``this_sync``, or a decision saying there is none: a run that asks for optimization
+    hands over (and judges) only the sync it finalized itself."""
     sync = this_sync(context, engine, integration_key, tenant_key)
     if sync is None:
-        raise dg.Failure(
-            description=f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. "
-                        "The checks, the reports and the handover work on the sync their own "
-                        "run finalized: launch the job finalize_device_sync for the partition, "
-                        "or re-execute the run that finalized it.", allow_retries=False)
+        raise Decision(
+            f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. A run that "
+            "asks for optimization hands over the sync it finalized: launch the job "
+            "finalize_device_sync for the partition, or re-execute the run that finalized it.")
     return sync
+
+
+def sync_to_report(context, engine, integration_key: str, tenant_key: str):
+    """(sync, note): ``this_sync``; else — a report, the checks or the handover materialized
+    alone from the UI — the partition's latest finalized sync, re-reported, the note naming
+    it; (None, note) when the partition has none yet (the step then materializes nothing
+    and succeeds: nothing is failed that did not fail)."""
+    sync = this_sync(context, engine, integration_key, tenant_key)
+    if sync is not None:
+        return sync, f"sync {sync.id}, finalized by this run"
+    latest = in_transaction(engine, lambda conn: latest_sync(conn, integration_key, tenant_key))
+    if latest is None:
+        note = (f"nothing to report: {integration_key}|{tenant_key} has no finalized sync yet "
+                "(launch the job finalize_device_sync for it)")
+        context.log.info(note)
+        return None, note
+    when = f"{latest.FinishedAt:%Y-%m-%d %H:%M} UTC, " if latest.FinishedAt else ""
+    note = (f"re-reported: sync {latest.id}, the partition's latest finalized sync ({when}run "
+            f"{latest.RunId}); this run finalized none")
+    context.log.info(f"{integration_key}|{tenant_key}: {note}")
+    return latest, note
 
 
 def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:

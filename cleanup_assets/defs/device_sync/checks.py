@@ -30,7 +30,7 @@ from ..decision import Decision
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
-from .assets import require_sync
+from .assets import require_sync, sync_to_report
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
@@ -221,9 +221,14 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     integration_key, tenant_key = split_partition_key(op_context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
-    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))
     notified = notified_sync(op_context.run)
+    if notified.asks_optimization(integration):  # the gate judges its own run's sync
+        sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
+    else:  # the checks executed alone re-judge the partition's latest sync
+        sync, reported = sync_to_report(op_context, engine, integration_key, tenant_key)
+        if sync is None:
+            raise Decision(reported)
+    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))
     results = gate_results(integration, notified, config, sync, facts)
     blocked = blocked_by(results)
     if notified.asks_optimization(integration):  # else nothing is handed over: no verdict

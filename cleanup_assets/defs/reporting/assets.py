@@ -41,7 +41,7 @@ from ..device_sync.assets import (
     OWNERS,
     asset_tags,
     communication_plans,
-    require_sync,
+    sync_to_report,
 )
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import (
@@ -70,7 +70,9 @@ device_sync_summary = dg.AssetSpec(
         "inserted), the summary (DeviceSyncResultsEmailSubject, or 'Error getting device "
         "summary'), and for ThingSpace the billing-cycle discrepancy report. Runs for every "
         "finalized sync, gated or not. A failure is retried, recorded on the row and fails "
-        "this step — the device tables stay finalized."
+        "this step — the device tables stay finalized. Materialized alone (the asset's own "
+        "Materialize): reports again the partition's latest finalized sync, named in "
+        "reported_sync; on a partition never finalized it does nothing and says so."
     ),
 )
 device_history = dg.AssetSpec(
@@ -87,7 +89,8 @@ device_history = dg.AssetSpec(
         "Snowflake pipe loads — every Device row with its link to the provider's own tenant, "
         "the legacy's 39 columns, no header. With CLEANUP_SNOWFLAKE_ACCOUNT: the same devices "
         "written straight to a Snowflake table keyed by sync. The metadata says what was "
-        "written where."
+        "written where. Materialized alone: exports again for the partition's latest "
+        "finalized sync (reported_sync)."
     ),
 )
 amop_daily_sync = dg.AssetSpec(
@@ -101,7 +104,9 @@ amop_daily_sync = dg.AssetSpec(
     description=(
         "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
         "legacy body ({\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}) "
-        "with Accept: application/json. eBonding has no key name: skipped, and said so."
+        "with Accept: application/json. eBonding has no key name: skipped, and said so. "
+        "Materialized alone: notifies again for the partition's latest finalized sync "
+        "(reported_sync)."
     ),
 )
 
@@ -134,7 +139,10 @@ class _Outcome:
                              metadata={"sync_id": dg.MetadataValue.text(str(sync_id))})
 
 
-@dg.multi_asset(name="report_device_sync", specs=[device_sync_summary])
+# Skippable: materialized alone on a partition never finalized, a report has nothing to
+# report and says so, succeeding (defs/device_sync/assets.py, sync_to_report).
+@dg.multi_asset(name="report_device_sync", specs=[device_sync_summary.replace_attributes(
+    skippable=True)])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                        email: EmailResource, sync_log: SyncLogStore,
                        history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
@@ -142,7 +150,9 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = require_sync(context, engine, integration_key, tenant_key, "report")
+    sync, reported = sync_to_report(context, engine, integration_key, tenant_key)
+    if sync is None:
+        return
     use_procedure = database.reads_by_procedure(integration_key)
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
@@ -178,6 +188,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     rows = summary_table_rows(integration, summary, name)
     metadata = {
         "sync_id": dg.MetadataValue.text(str(sync.id)),
+        "reported_sync": dg.MetadataValue.text(reported),
         "tenant": dg.MetadataValue.text(f"{tenant_key} {name}"
                                         + (f" (name not read: {unread})" if unread else "")),
         "summary": dg.MetadataValue.md("| field | value |\n|---|---|\n" + "\n".join(
@@ -229,7 +240,8 @@ def _write_log(database: DatabaseResource, store: SyncLogStore, integration, pro
         return f"{store.put(sync_log_key(integration, now), path)} ({rows} rows)"
 
 
-@dg.multi_asset(name="export_device_history", specs=[device_history])
+@dg.multi_asset(name="export_device_history", specs=[device_history.replace_attributes(
+    skippable=True)])
 def export_device_history(context: dg.AssetExecutionContext, database: DatabaseResource,
                           history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
     """Write this sync's device history: the legacy stage file and/or the Snowflake table."""
@@ -245,9 +257,12 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
     engine = database.get_engine()
-    sync = require_sync(context, engine, integration_key, tenant_key, "export")
+    sync, reported = sync_to_report(context, engine, integration_key, tenant_key)
+    if sync is None:
+        return
     outcome = _Outcome(engine, sync.id, "HistoryStatus")
-    metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id))}
+    metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id)),
+                      "reported_sync": dg.MetadataValue.text(reported)}
     written = 0
     if history_stage.enabled:
         files = []
@@ -307,14 +322,17 @@ def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync) -> int:
     return written
 
 
-@dg.multi_asset(name="notify_amop_daily_sync", specs=[amop_daily_sync])
+@dg.multi_asset(name="notify_amop_daily_sync", specs=[amop_daily_sync.replace_attributes(
+    skippable=True)])
 def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                            amop: Amop20Resource):
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    require_sync(context, database.get_engine(), integration_key, tenant_key,
-                 "notify AMOP 2.0 of")
+    sync, reported = sync_to_report(context, database.get_engine(), integration_key,
+                                    tenant_key)
+    if sync is None:
+        return
     if integration.amop_key is None:  # the legacy throws here (F:107-109)
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)
@@ -322,4 +340,6 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
         where = amop.post(amop.sync_update_url, amop_daily_sync_body(
             integration.amop_key, tenant_key), accept_json=True, what="daily-sync notification")
         note = f"sent ({integration.amop_key}, tenant {tenant_key}): {where}"
-    yield dg.MaterializeResult(asset_key=amop_daily_sync.key, metadata={"amop_daily_sync": note})
+    yield dg.MaterializeResult(asset_key=amop_daily_sync.key, metadata={
+        "amop_daily_sync": note, "sync_id": dg.MetadataValue.text(str(sync.id)),
+        "reported_sync": dg.MetadataValue.text(reported)})
