@@ -60,3 +60,61 @@ def test_a_failed_run_of_a_carrier_without_optimization_emails_the_operators_onc
     (alert,) = rows(engine, "CleanupOperatorAlert")
     assert (alert["AlertKey"], alert["Status"], alert["PartitionKey"]) == (
         f"run-failure:{result.run_id}", "sent", "teal|acme")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_staleness(
+        database_url, instance, engine):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from cleanup_assets.db import utcnow
+    from cleanup_assets.defs.resources import FreshnessExpectation
+    from cleanup_assets.schema import device_sync
+
+    from .builders import finalize
+
+    seed_providers(engine, (11, 1, "teal"), (12, 2, "teal"), (21, 1, "jasper"))
+    defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+                            email=EmailResource(operator_addresses="ops@example.com"),
+                            freshness=FreshnessExpectation(stale_after_hours="26,jasper=48"))
+    sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
+
+    def tick(cursor=None):
+        return sensor.evaluate_tick(dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources=defs.resources))
+
+    old = finalize(engine, "teal", "1")  # teal|1: 30 h ago; teal|2: now; jasper|1: 30 h ago
+    finalize(engine, "teal", "2")
+    finalize(engine, "jasper", "1")
+    with engine.begin() as conn:
+        conn.execute(update(device_sync).where(device_sync.c.TenantKey == "1").values(
+            FinishedAt=utcnow() - timedelta(hours=30)))
+
+    first = tick()
+
+    verdicts = {e.partition: (e.passed, e.description) for e in first.asset_events}
+    assert verdicts["teal|1"][0] is False
+    assert verdicts["teal|1"][1].startswith(
+        f"provider 11 Provider 11 last finalized ") and verdicts["teal|1"][1].endswith(
+        "h ago: more than the 26 h expected")
+    assert verdicts["teal|2"][0] is True
+    assert verdicts["jasper|1"] == (True, verdicts["jasper|1"][1])  # jasper: 48 h expected
+    assert "within the 48 h expected" in verdicts["jasper|1"][1]
+    (mail,) = mails()
+    assert mail["Subject"] == "Device sync stale: teal|1 provider 11 Provider 11"
+    assert mail["To"] == "ops@example.com"
+    assert first.skip_message.startswith("3 active provider(s) in 3 partition(s); stale: 1 "
+                                         "(teal|1 provider 11); alerts sent now: 1")
+
+    second = tick(first.cursor)  # the same staleness: no second email, nothing re-reported
+    assert len(mails()) == 1 and second.asset_events == []
+
+    finalize(engine, "teal", "1")  # a new sync ends the staleness
+    third = tick(second.cursor)
+    assert [(e.partition, e.passed) for e in third.asset_events] == [("teal|1", True)]
+    assert len(mails()) == 1
+    assert old.sync_id in [r["id"] for r in rows(engine, "CleanupDeviceSync")]
+    (alert,) = rows(engine, "CleanupOperatorAlert")
+    assert alert["AlertKey"] == f"stale:teal|1:11:{old.sync_id}" and alert["Status"] == "sent"

@@ -248,6 +248,7 @@ def test_the_checks_partition_statuses_list_the_failed_partition_alone(ui):
                  ["ranges"] if r["primaryDimStartKey"] == "jasper"]
     assert jasper["failedPartitions"] == ["1"] and jasper["succeededPartitions"] == ["3"]
     assert jasper["skippedPartitions"] == ["2"]  # no provider: skipped, never passed
+    assert "finalized_recently" in by_name  # the freshness check, listed per partition
 
 
 # --- a blocked gate is a decision ----------------------------------------------------------
@@ -379,7 +380,7 @@ def test_sensors_gate_thresholds_and_resource_fields_are_described(ui):
           ... on ResourceDetailsList { results { name description
             configFields { name description } } } } }""", selector=LOCATION)
     listed = resources["allTopLevelResourceDetailsOrError"]["results"]
-    assert len(listed) == 8
+    assert len(listed) == 9  # freshness: the stale-after hours
     for resource in listed:
         assert resource["description"] and "``" not in resource["description"], resource
         undescribed = [f["name"] for f in resource["configFields"] if not f["description"]]
