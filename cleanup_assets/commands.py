@@ -84,8 +84,8 @@ def active_tenant_keys(engine) -> list[str]:
 
 def provider_partition_keys(engine, integration_key: str) -> list[str]:
     """The partitions of an integration that have an active service provider: what a
-    backfill should select (a provider-less partition materializes nothing, and Dagster's
-    asset backfill counts a targeted partition left unmaterialized as failed)."""
+    backfill needs (a provider-less partition's run only materializes "nothing to
+    finalize": `carrier|*` works too, with those no-op runs)."""
     from .integration_ids import integration_id
     from .registry import get_integration
     from .schema import service_provider

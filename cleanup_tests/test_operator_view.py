@@ -63,20 +63,29 @@ def failure_description(result) -> str:
     return failure.step_failure_data.user_failure_data.description
 
 
-def test_a_partition_without_an_active_provider_materializes_nothing(database_url, instance,
-                                                                   engine):
+def test_a_partition_without_an_active_provider_reads_nothing_to_finalize(database_url,
+                                                                        instance, engine):
     seed_providers(engine, (11, 1, "jasper"))  # tenant 2 has no Jasper provider
+    note = "nothing to finalize: tenant 2 has no active Jasper service provider"
 
     _, result = run(database_url, instance, "jasper|2")
 
     assert result.success
-    assert materialized(result) == {}
-    assert [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"] == []
-    statuses = step_statuses(result)
-    assert statuses.pop("finalize_device_tables") == "success"
-    assert set(statuses.values()) == {"skipped"}
-    assert rows(engine, "CleanupDeviceSync") == []
-    assert instance.get_materialized_partitions(dg.AssetKey("common_devices")) == set()
+    # Every asset of the job is materialized, saying so: a backfill over every tenant of
+    # the carrier completes, and the partition is not "missing".
+    found = materialized(result)
+    assert set(found) == TABLES | {"device_sync_summary", "device_history", "amop_daily_sync",
+                                   "optimization_handover"}
+    for asset, materialization in found.items():
+        assert materialization.metadata["nothing_to_finalize"].value == note, asset
+    assert found["common_devices"].metadata["dagster/row_count"].value == 0
+    # The checks judged it: passed, saying why (never "skipped", never counted as failed).
+    checks = [e.event_specific_data for e in result.all_events
+              if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(checks) == 5 and {(c.passed, c.description) for c in checks} == {(True, note)}
+    assert set(step_statuses(result).values()) == {"success"}
+    assert rows(engine, "CleanupDeviceSync") == []  # nothing was written
+    assert read_json("amop") == [] and read_json("sqs") == []
 
 
 def test_a_tenant_key_that_is_not_a_tenant_id_fails_before_any_work(database_url, instance,

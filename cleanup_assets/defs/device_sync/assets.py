@@ -8,6 +8,7 @@ table on its own.
 """
 
 import re
+from typing import NamedTuple
 
 import dagster as dg
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,7 +24,13 @@ from ...reporting import (
     sync_for_run,
 )
 from ...sql.checks import RULES_VERSION
-from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
+from ...sql.finalize import (
+    FinalizeError,
+    FinalizeRequest,
+    FinalizeResult,
+    finalize_partition,
+    resolve_service_providers,
+)
 from ..decision import Decision
 from ..notified import InvalidRunTags, notified_sync
 from ..partitions import InvalidPartitionKey, device_sync_partitions, split_partition_key
@@ -118,16 +125,16 @@ DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
 
 @dg.multi_asset(
     name="finalize_device_tables",
-    # Skippable: a partition without an active provider materializes nothing (below), and
-    # its checks, reports and handover are skipped with it.
-    specs=[spec.replace_attributes(partitions_def=device_sync_partitions, skippable=True)
+    specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
            for spec in DEVICE_TABLE_SPECS],
     can_subset=False,
 )
 def finalize_device_tables(context: dg.AssetExecutionContext, database: DatabaseResource):
     """Finalize one (integration, tenant) partition in one transaction: the notified
     provider (the run's tags, set by the sync sensor), else every active provider. A
-    partition without an active provider is skipped: nothing is materialized."""
+    partition without an active provider has nothing to finalize, and says so: its
+    materializations carry `nothing_to_finalize` (a backfill over every tenant of a carrier
+    then completes, and the partition reads as what it is, not as missing)."""
     try:
         integration_key, tenant_key = split_partition_key(context.partition_key)
     except InvalidPartitionKey as error:  # a partition added by hand in the UI, say
@@ -162,15 +169,44 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
     except FinalizeError as error:
         raise dg.Failure(description=str(error)) from error
     if not result.service_provider_ids:
-        context.log.warning(
-            f"{integration_key}|{tenant_key} skipped: tenant {tenant_key} has no active "
-            f"{integration.legacy_name} service provider. Nothing was finalized, checked, "
-            "reported or handed over, and the partition stays unmaterialized.")
+        note = no_provider_note(integration, tenant_key)
+        context.log.info(f"{integration_key}|{tenant_key}: {note}. Nothing was written; the "
+                         "checks, reports and handover say the same.")
+        yield from _nothing_to_finalize(request, note)
         return
     names = _names(context, database, tenant_key, result.partition_provider_ids)
     context.log.info(_summary_line(result, names))
     yield from _materializations(request, result, names,
                                  _rejected_sample(context, database, result))
+
+
+def no_provider_note(integration, tenant_key: str) -> str:
+    return (f"nothing to finalize: tenant {tenant_key} has no active "
+            f"{integration.legacy_name} service provider")
+
+
+def _nothing_to_finalize(request: FinalizeRequest, note: str):
+    """The three tables' materializations of a partition without an active provider: it
+    holds no device of that carrier, and nothing was written."""
+    for spec in DEVICE_TABLE_SPECS:
+        yield dg.MaterializeResult(asset_key=spec.key, metadata={
+            "nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0},
+            tags={PROVIDERS_TAG: "none", TRIGGER_TAG: request.trigger})
+
+
+def nothing_metadata(note: str) -> dict:
+    """A report's (or the handover's) metadata in a partition without an active provider."""
+    return {"nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0}
+
+
+def partition_without_provider(engine, integration_key: str, tenant_key: str) -> str | None:
+    """The note of a partition without an active provider, else None."""
+    integration = get_integration(integration_key)
+    if not tenant_key.isdigit():
+        return None  # not a tenant id: the finalize step refuses it
+    _, providers = in_transaction(engine, lambda conn: resolve_service_providers(
+        conn, integration, int(tenant_key), None))
+    return None if providers else no_provider_note(integration, tenant_key)
 
 
 def _names(context, database: DatabaseResource, tenant_key: str, providers) -> PartitionNames:
@@ -221,25 +257,38 @@ def require_sync(context, engine, integration_key: str, tenant_key: str, what: s
     return sync
 
 
-def sync_to_report(context, engine, integration_key: str, tenant_key: str):
-    """(sync, note): ``this_sync``; else — a report, the checks or the handover materialized
-    alone from the UI — the partition's latest finalized sync, re-reported, the note naming
-    it; (None, note) when the partition has none yet (the step then materializes nothing
-    and succeeds: nothing is failed that did not fail)."""
+class Reported(NamedTuple):
+    """What a report, the checks or the handover works on: ``sync`` (None: none), why
+    (``note``), and whether the partition has no active provider (``nothing``)."""
+
+    sync: object
+    note: str
+    nothing: bool = False
+
+
+def sync_to_report(context, engine, integration_key: str, tenant_key: str) -> Reported:
+    """This run's sync; else, for a partition without an active provider, nothing to
+    finalize (the caller materializes saying so); else — a report, the checks or the
+    handover materialized alone from the UI — the partition's latest finalized sync,
+    re-reported, the note naming it; else none (the step then materializes nothing and
+    succeeds: nothing is failed that did not fail)."""
     sync = this_sync(context, engine, integration_key, tenant_key)
     if sync is not None:
-        return sync, f"sync {sync.id}, finalized by this run"
+        return Reported(sync, f"sync {sync.id}, finalized by this run")
+    empty = partition_without_provider(engine, integration_key, tenant_key)
+    if empty is not None:
+        return Reported(None, empty, nothing=True)
     latest = in_transaction(engine, lambda conn: latest_sync(conn, integration_key, tenant_key))
     if latest is None:
         note = (f"nothing to report: {integration_key}|{tenant_key} has no finalized sync yet "
                 "(launch the job finalize_device_sync for it)")
         context.log.info(note)
-        return None, note
+        return Reported(None, note)
     when = f"{latest.FinishedAt:%Y-%m-%d %H:%M} UTC, " if latest.FinishedAt else ""
     note = (f"re-reported: sync {latest.id}, the partition's latest finalized sync ({when}run "
             f"{latest.RunId}); this run finalized none")
     context.log.info(f"{integration_key}|{tenant_key}: {note}")
-    return latest, note
+    return Reported(latest, note)
 
 
 def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:

@@ -211,6 +211,14 @@ def gate_decision(blocked) -> str:
     return f"{GATE_BLOCKED} - " + "; ".join(f"{r.check_name}: {r.description}" for r in blocked)
 
 
+def nothing_to_judge(note: str):
+    """Each check's result in a partition without an active provider: passed, saying why
+    (the checks badge then counts the partition as judged, not as skipped)."""
+    for spec in CHECK_SPECS:
+        yield dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=spec.name, passed=True,
+                                  severity=dg.AssetCheckSeverity.WARN, description=note)
+
+
 @dg.multi_asset_check(name="judge_optimization_gate", specs=CHECK_SPECS)
 def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: GateConfig,
                             database: DatabaseResource):
@@ -224,8 +232,12 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     notified = notified_sync(op_context.run)
     if notified.asks_optimization(integration):  # the gate judges its own run's sync
         sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
-    else:  # the checks executed alone re-judge the partition's latest sync
-        sync, reported = sync_to_report(op_context, engine, integration_key, tenant_key)
+    else:  # this run's sync; executed alone, the partition's latest
+        sync, reported, nothing = sync_to_report(op_context, engine, integration_key,
+                                                 tenant_key)
+        if nothing:  # judged: nothing to hand over, nothing wrong
+            yield from nothing_to_judge(reported)
+            return
         if sync is None:
             raise Decision(reported)
     facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))

@@ -34,6 +34,7 @@ from ..device_sync.assets import (
     asset_tags,
     common_devices,
     communication_plans,
+    nothing_metadata,
     require_sync,
     sync_to_report,
 )
@@ -87,8 +88,12 @@ def queue_carrier_optimization(
                             "hand over")
         reported = f"sync {sync.id}, finalized by this run"
     else:  # nothing is handed over: the handover alone re-reports the latest sync
-        sync, reported = sync_to_report(context, database.get_engine(), integration_key,
-                                        tenant_key)
+        sync, reported, nothing = sync_to_report(context, database.get_engine(),
+                                                 integration_key, tenant_key)
+        if nothing:
+            yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata={
+                "optimization": f"not handed over: {reported}", **nothing_metadata(reported)})
+            return
         if sync is None:
             return
     if notified.asks_optimization(integration):

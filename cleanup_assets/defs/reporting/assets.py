@@ -41,6 +41,7 @@ from ..device_sync.assets import (
     OWNERS,
     asset_tags,
     communication_plans,
+    nothing_metadata,
     sync_to_report,
 )
 from ..partitions import device_sync_partitions, split_partition_key
@@ -140,7 +141,7 @@ class _Outcome:
 
 
 # Skippable: materialized alone on a partition never finalized, a report has nothing to
-# report and says so, succeeding (defs/device_sync/assets.py, sync_to_report).
+# report and says so in the log, succeeding (defs/device_sync/assets.py, sync_to_report).
 @dg.multi_asset(name="report_device_sync", specs=[device_sync_summary.replace_attributes(
     skippable=True)])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
@@ -150,7 +151,11 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync, reported = sync_to_report(context, engine, integration_key, tenant_key)
+    sync, reported, nothing = sync_to_report(context, engine, integration_key, tenant_key)
+    if nothing:
+        yield dg.MaterializeResult(asset_key=device_sync_summary.key,
+                                   metadata=nothing_metadata(reported))
+        return
     if sync is None:
         return
     use_procedure = database.reads_by_procedure(integration_key)
@@ -247,6 +252,12 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
     """Write this sync's device history: the legacy stage file and/or the Snowflake table."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
+    engine = database.get_engine()
+    sync, reported, nothing = sync_to_report(context, engine, integration_key, tenant_key)
+    if nothing:
+        yield dg.MaterializeResult(asset_key=device_history.key,
+                                   metadata=nothing_metadata(reported))
+        return
     if integration.family is not Family.M2M:
         yield dg.MaterializeResult(asset_key=device_history.key, metadata={
             "skipped": f"{integration.legacy_name} is a Mobility carrier: no device history"})
@@ -256,8 +267,6 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
             "skipped": "no historian configured (SnowflakeS3BucketName and "
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
-    engine = database.get_engine()
-    sync, reported = sync_to_report(context, engine, integration_key, tenant_key)
     if sync is None:
         return
     outcome = _Outcome(engine, sync.id, "HistoryStatus")
@@ -329,8 +338,12 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    sync, reported = sync_to_report(context, database.get_engine(), integration_key,
-                                    tenant_key)
+    sync, reported, nothing = sync_to_report(context, database.get_engine(), integration_key,
+                                             tenant_key)
+    if nothing:
+        yield dg.MaterializeResult(asset_key=amop_daily_sync.key,
+                                   metadata=nothing_metadata(reported))
+        return
     if sync is None:
         return
     if integration.amop_key is None:  # the legacy throws here (F:107-109)
