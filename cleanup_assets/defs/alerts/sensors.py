@@ -14,6 +14,7 @@ from ...emails import build_email, recipients
 from ...optimization import global_settings
 from ..optimization.sensors import WILL_RETRY_TAG, failure_reason
 from ..resources import DatabaseResource, EmailResource
+from ..sensor_interval import sensor_interval
 
 
 # No `monitored_jobs`: every job of the location finalizes partitions (the sensor's job and
@@ -21,7 +22,7 @@ from ..resources import DatabaseResource, EmailResource
 @dg.run_failure_sensor(
     name="alert_operators_on_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=30,
+    minimum_interval_seconds=sensor_interval(30),
     description=(
         "Every failed run of this location — any carrier, whether or not it asked for "
         "optimization — sends one email to the operators (CLEANUP_OPERATOR_EMAIL_ADDRESSES) "

@@ -20,6 +20,8 @@ STALE = "stale"
 @dg.sensor(
     name="carrier_freshness_sensor",
     default_status=dg.DefaultSensorStatus.RUNNING,
+    # Not shortened by the tests' interval: no test waits on it, and a stack under test
+    # need not read every provider's ledger every few seconds.
     minimum_interval_seconds=900,
     description=(
         "Every 15 minutes: is each carrier still syncing? Reports the check "
