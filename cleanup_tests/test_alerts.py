@@ -118,3 +118,27 @@ def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_stal
     assert old.sync_id in [r["id"] for r in rows(engine, "CleanupDeviceSync")]
     (alert,) = rows(engine, "CleanupOperatorAlert")
     assert alert["AlertKey"] == f"stale:teal|1:11:{old.sync_id}" and alert["Status"] == "sent"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_freshness_check_executed_alone_judges_its_partition(database_url, instance,
+                                                                   engine):
+    from .builders import finalize
+
+    seed_providers(engine, (11, 1, "teal"))
+    finalize(engine, "teal", "1")
+    defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01))
+    instance.add_dynamic_partitions("tenant", ["1"])
+    check = dg.AssetCheckKey(dg.AssetKey("common_devices"), "finalized_recently")
+
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=set(), asset_check_selection={check})
+    result = job.execute_in_process(instance=instance, partition_key="teal|1",
+                                    raise_on_error=False)
+
+    assert result.success
+    (evaluation,) = [e.event_specific_data for e in result.all_events
+                     if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert evaluation.passed and evaluation.partition == "teal|1"
+    assert evaluation.description.startswith("provider 11 Provider 11 last finalized ")
+    assert evaluation.description.endswith("h ago: within the 26 h expected")

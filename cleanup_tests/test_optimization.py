@@ -426,7 +426,8 @@ def test_the_ui_shows_the_gate_checks_next_to_common_devices():
     graph = defs.resolve_asset_graph()
     checks = {k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("common_devices")}
     assert checks == {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
-                      "communication_plans_have_rate_plans", "rejected_rows_within_threshold"}
+                      "communication_plans_have_rate_plans", "rejected_rows_within_threshold",
+                      "finalized_recently"}  # the freshness check: never blocks
     handover = graph.get(dg.AssetKey("optimization_handover"))
     assert dg.AssetKey("common_devices") in handover.parent_keys  # gated by the checks
     for report in ("device_sync_summary", "device_history", "amop_daily_sync"):
