@@ -263,7 +263,7 @@ with warnings.catch_warnings():
         "engines_agree", asset=GATED_ASSET, partitions_def=device_sync_partitions,
         description="Where the legacy procedures finalized the sync, the set-based engine, run "
                     "beside them in a transaction that was rolled back, would have changed "
-                    "nothing. Differences are listed by `cleanup-assets shadow-report`. A "
+                    "nothing. Differences are listed by cleanup-assets shadow-report. A "
                     "warning only: it never blocks the handover.")
 
 
@@ -294,6 +294,13 @@ def compare_finalize_engines(context: dg.AssetCheckExecutionContext,
     op_context = context.op_execution_context
     integration_key, tenant_key = split_partition_key(op_context.partition_key)
     engine = database.get_engine()
-    sync = require_sync(op_context, engine, integration_key, tenant_key, "compare")
+    sync, reported, nothing = sync_to_report(op_context, engine, integration_key, tenant_key)
+    if nothing:  # no provider: nothing finalized, nothing to compare
+        yield dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=ENGINES_AGREE.name,
+                                  passed=True, severity=dg.AssetCheckSeverity.WARN,
+                                  description=reported)
+        return
+    if sync is None:
+        raise Decision(reported)
     shadow = in_transaction(engine, lambda conn: latest_shadow(conn, sync.id))
     yield engines_agree_result(sync, shadow)
