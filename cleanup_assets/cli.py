@@ -6,6 +6,7 @@
     cleanup-assets register-tenants   add every tenant with an active provider as a partition
     cleanup-assets notify             post a sync notification (as the device-sync Lambdas do)
     cleanup-assets notifications      list the notification inbox and what became of each
+    cleanup-assets rejected --sync N  every row sync N rejected, with its reason
     cleanup-assets resume-optimization reopen a stopped optimization session and notify again
     cleanup-assets explain-sql        print every statement, compiled for SQL Server, linted
     cleanup-assets shadow-report      what the set-based engine would have changed beside the procedures
@@ -62,6 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     listing.add_argument("--status", choices=["pending", "waiting", "launched", "rejected"])
     listing.add_argument("--limit", type=int, default=50)
     listing.set_defaults(func=commands.cmd_notifications)
+    rejected = sub.add_parser("rejected", help="every row a sync rejected, with its reason")
+    rejected.add_argument("--sync", type=int, required=True,
+                          help="the sync id (a materialization's sync_id)")
+    rejected.set_defaults(func=commands.cmd_rejected)
     explain = sub.add_parser("explain-sql", help="print every statement, compiled for a DBA")
     explain.add_argument("--dialect", default="mssql", choices=["mssql"])
     explain.set_defaults(func=commands.cmd_explain_sql)

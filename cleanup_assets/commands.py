@@ -84,8 +84,8 @@ def active_tenant_keys(engine) -> list[str]:
 
 def provider_partition_keys(engine, integration_key: str) -> list[str]:
     """The partitions of an integration that have an active service provider: what a
-    backfill should select (a provider-less partition materializes nothing, and Dagster's
-    asset backfill counts a targeted partition left unmaterialized as failed)."""
+    backfill needs (a provider-less partition's run only materializes "nothing to
+    finalize": `carrier|*` works too, with those no-op runs)."""
     from .integration_ids import integration_id
     from .registry import get_integration
     from .schema import service_provider
@@ -262,6 +262,32 @@ def cmd_shadow_report(args) -> int:
             print(shadow_report(conn, args.integration, since), end="")
     finally:
         engine.dispose()
+    return 0
+
+
+def cmd_rejected(args) -> int:
+    """Every row a sync's checks rejected, with its reason (tab-separated: provider, table,
+    key, reason); the materialization lists the first ones."""
+    from .reporting import rejected_rows
+    from .schema import device_sync
+
+    engine = make_engine(database_url())
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(select(device_sync.c.id).where(
+                device_sync.c.id == args.sync)).scalar()
+            listed = rejected_rows(conn, args.sync) if found is not None else []
+    finally:
+        engine.dispose()
+    if found is None:
+        print(f"cleanup-assets rejected: no sync {args.sync} in CleanupDeviceSync (the id "
+              "is the materialization's sync_id)", file=sys.stderr)
+        return 1
+    print("provider\ttable\tkey\treason")
+    for r in listed:  # one sync's rejected rows, printed
+        key = "" if r.DeviceKey is None else r.DeviceKey.encode("unicode_escape").decode()
+        print(f"{r.ServiceProviderId}\t{r.SourceTable}\t{key}\t{r.Reason}")
+    print(f"{len(listed)} rejected row(s) in sync {args.sync}", file=sys.stderr)
     return 0
 
 

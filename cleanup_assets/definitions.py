@@ -20,6 +20,9 @@ broker; results through Redis).
 
 import dagster as dg
 
+from .defs.alerts.sensors import alert_operators_on_failure
+from .defs.freshness.checks import check_finalized_recently
+from .defs.freshness.sensors import carrier_freshness_sensor
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
@@ -36,6 +39,7 @@ from .defs.resources import (
     DeviceHistoryStage,
     DeviceHistoryWarehouse,
     EmailResource,
+    FreshnessExpectation,
     SqsQueueResource,
     SyncLogStore,
 )
@@ -81,6 +85,7 @@ def _email(settings: Settings) -> EmailResource:
         smtp_starttls=settings.flag("CLEANUP_SMTP_STARTTLS"),
         ses_region=settings.value("AWS_REGION"),
         ses_endpoint_url=settings.env("CLEANUP_SES_ENDPOINT_URL"),
+        operator_addresses=settings.value("CLEANUP_OPERATOR_EMAIL_ADDRESSES"),
     )
 
 
@@ -139,6 +144,7 @@ def make_definitions(
     warehouse: DeviceHistoryWarehouse | None = None,
     executor: dg.ExecutorDefinition | None = None,
     history_stage: DeviceHistoryStage | None = None,
+    freshness: FreshnessExpectation | None = None,
 ) -> dg.Definitions:
     """The location's definitions around given resources (tests pass their own; unset ones
     are the embedded defaults: no queue, local outbox). Every job executes in process
@@ -147,10 +153,11 @@ def make_definitions(
         assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
                 report_device_sync, export_device_history, notify_amop_daily_sync],
         # engines_agree only where a shadow pass runs (CLEANUP_SHADOW_ENGINE)
-        asset_checks=[judge_optimization_gate,
+        asset_checks=[judge_optimization_gate, check_finalized_recently,
                       *([compare_finalize_engines] if database.shadow_engine else [])],
         jobs=[finalize_device_sync_job],
-        sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep],
+        sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep,
+                 alert_operators_on_failure, carrier_freshness_sensor],
         resources={
             "database": database,
             "device_sync_queue": device_sync_queue or SqsQueueResource(),
@@ -160,6 +167,7 @@ def make_definitions(
             "sync_log": sync_log or SyncLogStore(),
             "warehouse": warehouse or DeviceHistoryWarehouse(),
             "history_stage": history_stage or DeviceHistoryStage(),
+            "freshness": freshness or FreshnessExpectation(),
         },
         executor=executor or dg.in_process_executor,
     )
@@ -180,7 +188,9 @@ def definitions_from_environment(settings: Settings | None = None, *,
     return make_definitions(_database(settings), _device_sync_queue(settings),
                             _optimization_queue(settings), _amop(settings), _email(settings),
                             _sync_log(settings), _warehouse(settings), executor_for(settings),
-                            _history_stage(settings))
+                            _history_stage(settings),
+                            FreshnessExpectation(
+                                stale_after_hours=settings.value("CLEANUP_STALE_AFTER_HOURS")))
 
 
 defs = definitions_from_environment(preflight=True)

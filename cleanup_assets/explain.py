@@ -51,6 +51,7 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         history_chunks,
         integration_name,
         record_outcome,
+        rejected_rows,
         summarize,
         sync_for_run,
         tenant_name,
@@ -87,6 +88,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                 record_outcome(conn, sync.id, GateVerdict=VERDICT_PASSED)  # and its verdict
                 tenant_name(conn, str(tenant_id))
                 new_plans_of(conn, result.sync_id)
+                rejected_rows(conn, result.sync_id, limit=20)  # the materialization's sample
+                rejected_rows(conn, result.sync_id)  # cleanup-assets rejected
                 global_settings(conn)
                 integration_name(conn, integration, provider_id)
                 if integration.billing_cycle_discrepancy_report:
@@ -149,6 +152,16 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
             conn, {"explain-dead"})})
 
     in_transaction(databases.central, dead_run, QUICK)
+
+    # The operators' alert: claimed, then marked sent.
+    from .alerts import RUN_FAILURE, claim_alert, mark_sent
+
+    def alert(conn):
+        claim_alert(conn, "run-failure:explain", RUN_FAILURE, "jasper|1", "subject", "why")
+        claim_alert(conn, "run-failure:explain", RUN_FAILURE, "jasper|1", "subject", "why")
+        mark_sent(conn, "run-failure:explain", "ops@example.com")
+
+    in_transaction(databases.central, alert, QUICK)
 
 
 def planned_procedure_statements():

@@ -124,6 +124,7 @@ WRITES: Mapping[str, frozenset[str]] = {
     "CleanupDeviceSync": frozenset({"INSERT", "UPDATE"}),
     "CleanupNewCommunicationPlan": frozenset({"INSERT"}),
     "CleanupOptimizationHandover": frozenset({"INSERT", "UPDATE"}),
+    "CleanupOperatorAlert": frozenset({"INSERT", "UPDATE"}),  # the operators' alerts
     "CleanupRejectedRow": frozenset({"INSERT", "DELETE"}),
     "CleanupSyncNotification": frozenset({"INSERT", "UPDATE"}),
 }

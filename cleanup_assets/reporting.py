@@ -72,6 +72,16 @@ def sync_for_run(conn: Connection, integration_key: str, tenant_key: str, run_id
     ).first()
 
 
+def latest_sync(conn: Connection, integration_key: str, tenant_key: str):
+    """The partition's latest finalized ledger row, whichever run wrote it."""
+    return conn.execute(
+        select(device_sync).where(device_sync.c.IntegrationKey == integration_key,
+                                  device_sync.c.TenantKey == tenant_key,
+                                  device_sync.c.Status == SYNC_FINALIZED)
+        .order_by(desc(device_sync.c.id)).limit(1)
+    ).first()
+
+
 def providers_of(sync) -> list[int]:
     return [int(p) for p in sync.ServiceProviderIds.split(",") if p]
 
@@ -406,3 +416,17 @@ def partition_names(conn: Connection, tenant_key: str, provider_ids) -> Partitio
     names = dict(conn.execute(select(service_provider.c.id, service_provider.c.Name).where(
         service_provider.c.id.in_(list(provider_ids)))).all()) if provider_ids else {}
     return PartitionNames(tenant_name(conn, tenant_key), names)
+
+
+# How many rejected rows a materialization lists (the rest: `cleanup-assets rejected`).
+REJECTED_SAMPLE = 20
+
+
+def rejected_rows(conn: Connection, sync_id: int, limit: int | None = None):
+    """The rows a sync's checks rejected, in the order they were recorded (``limit``: the
+    first ones only)."""
+    from .schema import rejected_row as r
+
+    query = (select(r.c.ServiceProviderId, r.c.SourceTable, r.c.DeviceKey, r.c.Reason)
+             .where(r.c.SyncId == sync_id).order_by(r.c.id))
+    return conn.execute(query.limit(limit) if limit else query).all()

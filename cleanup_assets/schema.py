@@ -657,9 +657,26 @@ shadow_difference = Table(
     Index("IX_CleanupShadowDifference_SyncId", "SyncId"),
 )
 
+# Each alert to the operators (CLEANUP_OPERATOR_EMAIL_ADDRESSES): claimed by its key before
+# it is sent, so a failed run is reported once however many ticks see it.
+operator_alert = Table(
+    "CleanupOperatorAlert", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("AlertKey", String(200), nullable=False),  # run-failure:<run id>
+    Column("Kind", String(20), nullable=False),  # run_failure
+    Column("PartitionKey", String(200)),
+    Column("Status", String(20), nullable=False),  # sending | sent
+    Column("Subject", String(500), nullable=False),
+    Column("Reason", String(2000)),
+    Column("SentTo", String(1000)),
+    Column("CreatedAt", DateTime, nullable=False),
+    Column("SentAt", DateTime),
+    Index("UX_CleanupOperatorAlert_AlertKey", "AlertKey", unique=True),
+)
+
 OWN_TABLES: tuple[Table, ...] = (device_sync, rejected_row, new_communication_plan,
-                                 sync_notification, optimization_handover, shadow_run,
-                                 shadow_difference)
+                                 sync_notification, optimization_handover, operator_alert,
+                                 shadow_run, shadow_difference)
 # Needed only by the shadow pass: a deployment that does not shadow runs without them (on
 # SQL Server they come with the rest of `schema-ddl`); the shadow pass names them if missing.
 SHADOW_TABLES: tuple[Table, ...] = (shadow_run, shadow_difference)

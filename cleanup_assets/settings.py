@@ -79,6 +79,12 @@ def _integration_ids(text: str):
     return parse_configured(text)
 
 
+def _stale_after(text: str):
+    from .freshness import parse_expectations
+
+    return parse_expectations(text)
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(DEPLOYMENT, "`production`: every required setting must be configured and no local "
             "fallback is accepted; `local`: the embedded defaults", default=LOCAL,
@@ -138,6 +144,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_SMTP_STARTTLS", "SMTP: STARTTLS before login", default="false",
             boolean=True),
     Setting("CLEANUP_SES_ENDPOINT_URL", "a local SES endpoint (moto); unset: AWS"),
+    Setting("CLEANUP_STALE_AFTER_HOURS", "hours a provider may go without a finalized sync "
+            "before it is stale (check finalized_recently, an email to the operators): 26, "
+            "or per integration jasper=30,telegence=48, or both: 30,telegence=48",
+            default="26", check=lambda text: _stale_after(text)),
+    # Ours: a failed run reaches a person (defs/alerts). Required in production: without
+    # it a failure of a carrier that did not ask for optimization would notify no one.
+    Setting("CLEANUP_OPERATOR_EMAIL_ADDRESSES", "the operators' addresses (`;`-separated): "
+            "every failed run is emailed to them once", default="operators@localhost",
+            required_in_production=True, local_only=("operators@localhost",)),
     # Sync log and history. The legacy reads the sync-log variables through C# constants
     # (EnvironmentVariableKeyConstants.DEVICE_SYNC_SUMMARY_LOG_ENABLE / _S3_BUCKET_NAME,
     # F:124-125) whose values are not public: these are the constants' names, taken as the

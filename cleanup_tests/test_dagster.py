@@ -74,6 +74,24 @@ def test_the_device_assets_are_partitioned_by_integration_and_tenant():
     assert lineage["communication_plans"] == ["common_devices"]
 
 
+def test_descriptions_read_as_plain_text_in_the_catalog():
+    """The catalog lists descriptions as text (a backtick shows as one); the asset page
+    renders them as markdown (an <word> would vanish as an unknown tag)."""
+    import re
+
+    from cleanup_assets.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    described = {k.to_user_string(): graph.get(k).description
+                 for k in graph.get_all_asset_keys()}
+    described.update({k.name: graph.get(k).description for k in graph.asset_check_keys})
+    described.update({s.name: s.description for s in defs.sensors})
+    described.update({j.name: j.description for j in defs.jobs})
+    raw = {name: text for name, text in described.items()
+           if "`" in (text or "") or re.search(r"<[A-Za-z]", text or "")}
+    assert raw == {}
+
+
 @pytest.mark.parametrize("bad", ["acme corp", "a|b", "x,y", "../etc", ""])
 def test_tenant_keys_outside_the_safe_alphabet_are_refused(instance, bad):
     with pytest.raises(InvalidPartitionKey, match="only letters, digits"):

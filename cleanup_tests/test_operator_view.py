@@ -63,20 +63,29 @@ def failure_description(result) -> str:
     return failure.step_failure_data.user_failure_data.description
 
 
-def test_a_partition_without_an_active_provider_materializes_nothing(database_url, instance,
-                                                                   engine):
+def test_a_partition_without_an_active_provider_reads_nothing_to_finalize(database_url,
+                                                                        instance, engine):
     seed_providers(engine, (11, 1, "jasper"))  # tenant 2 has no Jasper provider
+    note = "nothing to finalize: tenant 2 has no active Jasper service provider"
 
     _, result = run(database_url, instance, "jasper|2")
 
     assert result.success
-    assert materialized(result) == {}
-    assert [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"] == []
-    statuses = step_statuses(result)
-    assert statuses.pop("finalize_device_tables") == "success"
-    assert set(statuses.values()) == {"skipped"}
-    assert rows(engine, "CleanupDeviceSync") == []
-    assert instance.get_materialized_partitions(dg.AssetKey("common_devices")) == set()
+    # Every asset of the job is materialized, saying so: a backfill over every tenant of
+    # the carrier completes, and the partition is not "missing".
+    found = materialized(result)
+    assert set(found) == TABLES | {"device_sync_summary", "device_history", "amop_daily_sync",
+                                   "optimization_handover"}
+    for asset, materialization in found.items():
+        assert materialization.metadata["nothing_to_finalize"].value == note, asset
+    assert found["common_devices"].metadata["dagster/row_count"].value == 0
+    # The checks judged it: passed, saying why (never "skipped", never counted as failed).
+    checks = [e.event_specific_data for e in result.all_events
+              if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert len(checks) == 5 and {(c.passed, c.description) for c in checks} == {(True, note)}
+    assert set(step_statuses(result).values()) == {"success"}
+    assert rows(engine, "CleanupDeviceSync") == []  # nothing was written
+    assert read_json("amop") == [] and read_json("sqs") == []
 
 
 def test_a_tenant_key_that_is_not_a_tenant_id_fails_before_any_work(database_url, instance,
@@ -155,18 +164,52 @@ def test_a_notified_run_that_did_not_ask_says_so_on_the_handover(database_url, i
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
-@pytest.mark.parametrize(("asset", "what"), [("device_sync_summary", "report"),
-                                             ("optimization_handover", "hand over")])
-def test_a_report_or_the_handover_materialized_alone_says_its_run_finalized_nothing(
-        database_url, instance, engine, asset, what):
+@pytest.mark.parametrize("asset", ["device_sync_summary", "device_history", "amop_daily_sync",
+                                   "optimization_handover"])
+def test_a_report_materialized_alone_re_reports_the_latest_sync_and_names_it(
+        database_url, instance, engine, asset):
     seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 4))
+    _, first = run(database_url, instance, "jasper|1", NotifiedSync(service_provider_id=11).tags())
+    (sync,) = rows(engine, "CleanupDeviceSync")
+
+    _, result = run(database_url, instance, "jasper|1", selection=[asset])
+
+    assert result.success  # the partition is not marked failed
+    meta = materialized(result)[asset].metadata
+    if asset == "device_history":  # no historian configured here: it says so, whatever sync
+        assert meta["skipped"].value.startswith("no historian configured")
+        return
+    assert meta["reported_sync"].value.startswith(
+        f"re-reported: sync {sync['id']}, the partition's latest finalized sync (")
+    assert f"run {first.run_id}); this run finalized none" in meta["reported_sync"].value
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_a_report_alone_on_a_partition_never_finalized_succeeds_doing_nothing(
+        database_url, instance, engine):
+    seed_providers(engine, (11, 1, "jasper"))
+
+    _, result = run(database_url, instance, "jasper|1", selection=["device_sync_summary"])
+
+    assert result.success and materialized(result) == {}
+    assert any("nothing to report: jasper|1 has no finalized sync yet" in entry.user_message
+               for entry in instance.all_logs(result.run_id))
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_the_handover_alone_asking_for_optimization_hands_over_nothing(
+        database_url, instance, engine):
+    seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 4))
+    run(database_url, instance, "jasper|1")  # a finalized sync, of another run
     tags = NotifiedSync(service_provider_id=11, should_queue_carrier_optimization=True,
                         optimization_session_id=555).tags()
 
-    _, result = run(database_url, instance, "jasper|1", tags, selection=[asset])
+    _, result = run(database_url, instance, "jasper|1", tags, selection=["optimization_handover"])
 
     assert not result.success
-    assert f"this run finalized no sync to {what}" in failure_description(result)
+    assert "this run finalized no sync to hand over" in failure_description(result)
     assert "launch the job finalize_device_sync" in failure_description(result)
     assert read_json("sqs") == []  # no handover without a finalized, judged sync
 
@@ -191,6 +234,13 @@ def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(databas
                 "billing period this month or next for provider 11")
     assert failure_description(result) == decision
     assert step_statuses(result)["judge_optimization_gate"] == "failure"
+    # What the UI shows of the step and of the run: the decision, no class, no stack trace.
+    (step,) = result.get_step_failure_events()
+    (run_failure,) = [e for e in result.all_events
+                      if e.event_type == dg.DagsterEventType.RUN_FAILURE]
+    for error in (step.step_failure_data.error, run_failure.event_specific_data.error):
+        assert (error.message, error.stack, error.cls_name, error.cause) == (
+            decision, [], None, None)
     assert "queue_carrier_optimization" not in step_statuses(result)  # never ran
     stop_sensor_sees(defs, instance, result)
     (path,) = [p for p in outbox_dir("email").glob("*.eml")
@@ -200,3 +250,40 @@ def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(databas
     (error,) = [c["data"] for c in read_json("amop") if c["data"].get("job_name") == "ErrorMessage"]
     assert error["ErrorMessage"] == decision
     assert rows(engine, "CleanupOptimizationHandover")[0]["Reason"] == decision
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
+def test_rejected_keys_are_sampled_in_the_metadata_and_listed_whole_by_a_command(
+        database_url, instance, engine, monkeypatch, capsys):
+    from cleanup_assets.cli import main
+
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 3)
+    bad = [{**devices[0], "ICCID": f"89014A{n:013d}"} for n in range(23)]  # a letter in each
+    bad.append({**devices[0], "ICCID": "8901410000000|00\u00071"})  # a pipe and a BEL
+    stage(engine, "thingspace", 11, devices + bad)
+
+    _, result = run(database_url, instance, "thingspace|1")
+
+    carrier = materialized(result)["carrier_devices"].metadata
+    table = carrier["rejected_rows"].value
+    sync_id = carrier["sync_id"].value
+    lines = table.splitlines()
+    assert lines[:2] == ["| provider | table | key | reason |", "|---:|---|---|---|"]
+    assert "| 11 | ThingSpaceDevice | 89014A0000000000000 | ICCID has a non-digit character |" \
+        in lines
+    # The key as it was, readable: its pipe does not split the cell, its BEL is shown.
+    assert ("| 11 | ThingSpaceDevice | 8901410000000\\|00\\x071 | ICCID has a control "
+            "character |") in lines
+    assert len([line for line in lines if line.startswith("| 11 |")]) == 20  # bounded
+    assert lines[-1] == (f"The first 20 of 24 rejected rows. The full list: cleanup-assets "
+                         f"rejected --sync {sync_id}")
+
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    assert main(["rejected", "--sync", sync_id]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0] == "provider\ttable\tkey\treason" and len(listed) == 25
+    assert "11\tThingSpaceDevice\t8901410000000|00\\x071\tICCID has a control character" \
+        in listed
+    assert main(["rejected", "--sync", "999"]) == 1
+    assert "no sync 999" in capsys.readouterr().err

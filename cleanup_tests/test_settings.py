@@ -32,6 +32,7 @@ PRODUCTION = {
     "CLEANUP_AMOP_OPTIMIZATION_URL": "https://amop.internal/optimization",
     "CLEANUP_AMOP_API_KEY": "s3cret-key",
     "CLEANUP_EMAIL_TRANSPORT": "ses",
+    "CLEANUP_OPERATOR_EMAIL_ADDRESSES": "cleanup-operators@example.com",
     "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "True",
     "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME": "device-sync-logs",
     "CLEANUP_PROCEDURE_NAMES": ",".join(
@@ -68,6 +69,7 @@ def test_every_missing_setting_is_named_at_once():
     ("CLEANUP_DATABASE_URL", "sqlite:////var/tmp/cleanup.db"),
     ("CLEANUP_JASPER_DATABASE_URL", "SQLITE:///jasper.db"),
     ("CLEANUP_EMAIL_TRANSPORT", "outbox"),
+    ("CLEANUP_OPERATOR_EMAIL_ADDRESSES", "operators@localhost"),
 ])
 def test_production_refuses_the_local_fallbacks(name, value):
     problems = Settings({**PRODUCTION, name: value}).problems()

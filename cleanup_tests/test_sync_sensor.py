@@ -107,6 +107,10 @@ def test_rows_left_and_retries_left_mean_no_run_until_the_delay_has_passed(datab
     first, second = tick(instance, defs), tick(instance, defs)
 
     assert first.run_requests == [] and second.run_requests == []
+    # Each tick says why it launched nothing (the UI's tick list shows it).
+    assert first.skip_message == (
+        "no run requested: 1 notification(s) waiting for their rows to process")
+    assert second.skip_message.startswith("no run requested: no sync notification is due")
     row = notification(engine, nid)
     assert (row["Status"], row["RetryCount"], row["RemainingRowsToProcess"]) == ("waiting", 1, 4)
     assert row["NextCheckAt"] - row["ReceivedAt"] >= timedelta(seconds=299)

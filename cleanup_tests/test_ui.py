@@ -34,6 +34,8 @@ LOCATION = {"repositoryLocationName": "cleanup_assets", "repositoryName": "__rep
 REPOSITORY_TAG = {"key": ".dagster/repository", "value": "__repository__@cleanup_assets"}
 GATE_BLOCKED = ("optimization not handed over: the gate blocked it - billing_period_exists: "
                 "no billing period this month or next for provider 101")
+ASSETS = ("carrier_devices", "common_devices", "communication_plans", "device_sync_summary",
+          "device_history", "amop_daily_sync", "optimization_handover")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -43,6 +45,7 @@ class Ui:
     def __init__(self, url: str, env: dict, demo_output: str):
         self.url, self.env, self.demo_output = url, env, demo_output
         self.runs: dict[str, str] = {}  # scenario -> run id
+        self.backfill = ""  # the asset backfill's id
         self.engine = make_engine(f"sqlite:///{Path(env['CLEANUP_HOME']) / 'cleanup.db'}")
 
     def gql(self, query: str, **variables) -> dict:
@@ -66,6 +69,15 @@ class Ui:
     def run(self, run_id: str) -> dict:
         """The run (``runOrError``) and its events (``logsForRun``)."""
         return self.gql(RUN, runId=run_id)
+
+    def run_of_backfill(self, backfill_id: str) -> dict:
+        """The backfill's status and its runs (partition, status)."""
+        found = self.gql("""query($id: String!) { partitionBackfillOrError(backfillId: $id) {
+            ... on PartitionBackfill { status runs(limit: 20) { status tags { key value } } } } }""",
+                         id=backfill_id)["partitionBackfillOrError"]
+        found["runs"] = [{"status": r["status"], "tags": {t["key"]: t["value"] for t in r["tags"]}}
+                         for r in found["runs"]]
+        return found
 
     def check_executions(self, check: str, partition: str) -> list[dict]:
         return self.gql(CHECK_EXECUTIONS, check=check, partition=partition)["assetCheckExecutions"]
@@ -94,9 +106,10 @@ query($runId: ID!) {
         __typename
         ... on MessageEvent { message level stepKey }
         ... on ExecutionStepFailureEvent {
-          error { message className }
+          error { message className stack errorChain { error { message } } }
           failureMetadata { description }
         }
+        ... on RunFailureEvent { error { message className stack } }
       }
     }
   }
@@ -173,6 +186,17 @@ def _operator_scenarios(ui: Ui) -> None:
     for run_id in ui.runs.values():
         wait_until(lambda: _finished(ui, run_id), timeout=240, interval=1,
                    what=f"run {run_id}")
+    # The asset graph's *Materialize all* → telegence × every tenant (Launch backfill).
+    launched = ui.gql("""mutation($params: LaunchBackfillParams!) {
+        launchPartitionBackfill(backfillParams: $params) { __typename
+          ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+                      params={"partitionNames": [f"telegence|{t}" for t in ("1", "2", "3")],
+                              "assetSelection": [{"path": [a]} for a in ASSETS]})
+    assert launched["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", launched
+    ui.backfill = launched["launchPartitionBackfill"]["backfillId"]
+    wait_until(lambda: ui.run_of_backfill(ui.backfill)["status"] not in ("REQUESTED", "FAILING",
+                                                                       "CANCELING"),
+               timeout=420, interval=2, what="the asset backfill")
 
 
 # --- the demo goes the way production goes ----------------------------------------------
@@ -245,8 +269,11 @@ def test_the_checks_partition_statuses_list_the_failed_partition_alone(ui):
                checks["assetNodeOrError"]["assetChecksOrError"]["checks"]}
     (jasper,) = [r["secondaryDim"] for r in by_name["billing_period_exists"]["partitionStatuses"]
                  ["ranges"] if r["primaryDimStartKey"] == "jasper"]
-    assert jasper["failedPartitions"] == ["1"] and jasper["succeededPartitions"] == ["3"]
-    assert jasper["skippedPartitions"] == ["2"]  # no provider: skipped, never passed
+    assert jasper["failedPartitions"] == ["1"]
+    # No provider: judged, "nothing to finalize" — passed, never skipped.
+    assert sorted(jasper["succeededPartitions"]) == ["2", "3"]
+    assert jasper["skippedPartitions"] == []
+    assert "finalized_recently" in by_name  # the freshness check, listed per partition
 
 
 # --- a blocked gate is a decision ----------------------------------------------------------
@@ -262,6 +289,14 @@ def test_a_blocked_gate_fails_its_run_saying_which_checks_and_why(ui):
                   if e["__typename"] == "ExecutionStepFailureEvent"]
     assert failure["failureMetadata"]["description"] == GATE_BLOCKED
     assert "DagsterAssetCheckFailedError" not in json.dumps(answer)
+    # What the UI prints for the step and for the run: the decision alone — no exception
+    # class before it, no stack trace after it.
+    (run_failure,) = [e for e in answer["logsForRun"]["events"]
+                      if e["__typename"] == "RunFailureEvent"]
+    assert failure["error"] == {"message": GATE_BLOCKED, "className": None, "stack": [],
+                                "errorChain": []}
+    assert run_failure["error"] == {"message": GATE_BLOCKED, "className": None, "stack": []}
+    assert "dagster._core" not in json.dumps(answer)
 
 
 def test_the_stop_email_and_amop_give_the_gates_reasons(ui):
@@ -283,21 +318,32 @@ def test_the_stop_email_and_amop_give_the_gates_reasons(ui):
 
 
 # --- partitions without a provider, keys that are not tenants -----------------------------
-def test_a_partition_without_a_provider_is_skipped_not_materialized(ui):
+def test_a_partition_without_a_provider_reads_nothing_to_finalize(ui):
+    note = "nothing to finalize: tenant 2 has no active Jasper service provider"
     answer = ui.run(ui.runs["no_provider"])
     assert answer["runOrError"]["status"] == "SUCCESS"
     steps = {s["stepKey"]: s["status"] for s in answer["runOrError"]["stepStats"]}
-    assert steps.pop("finalize_device_tables") == "SUCCESS"
-    assert set(steps.values()) == {"SKIPPED"}  # checks, reports, handover
-    messages = [e.get("message", "") for e in answer["logsForRun"]["events"]]
-    assert any("jasper|2 skipped: tenant 2 has no active Jasper service provider" in m
-               for m in messages)
+    assert set(steps.values()) == {"SUCCESS"}  # nothing skipped, nothing failed
     materialized = ui.gql("""{ assetNodes(assetKeys: [{path: ["common_devices"]},
         {path: ["device_sync_summary"]}]) { assetMaterializations(partitions: ["jasper|2"]) {
-        partition } } }""")["assetNodes"]
-    assert materialized == [{"assetMaterializations": []}] * 2
-    executions = ui.check_executions("sync_is_complete", "jasper|2")
-    assert [e["status"] for e in executions] == ["SKIPPED"]  # never "passed"
+        partition metadataEntries { label ... on TextMetadataEntry { text } } } } }""")
+    for node in materialized["assetNodes"]:  # not "missing": materialized, saying why
+        (event,) = node["assetMaterializations"]
+        entries = {e["label"]: e.get("text") for e in event["metadataEntries"]}
+        assert entries["nothing_to_finalize"] == note
+    (execution,) = ui.check_executions("sync_is_complete", "jasper|2")
+    assert execution["status"] == "SUCCEEDED"  # judged: the badge counts it as passed
+    assert execution["evaluation"]["description"] == note
+
+
+def test_an_asset_backfill_of_a_carrier_over_every_tenant_completes(ui):
+    """*Materialize all* on the asset graph → telegence × every tenant: tenant 2 has no
+    Telegence account, and the backfill still completes."""
+    answer = ui.run_of_backfill(ui.backfill)
+    assert answer["status"] == "COMPLETED_SUCCESS", answer
+    statuses = {r["tags"]["dagster/partition"]: r["status"] for r in answer["runs"]}
+    assert statuses == {"telegence|1": "SUCCESS", "telegence|2": "SUCCESS",
+                        "telegence|3": "SUCCESS"}
 
 
 def test_a_tenant_key_added_by_hand_fails_at_once_pointing_to_register_tenants(ui):
@@ -370,7 +416,7 @@ def test_sensors_gate_thresholds_and_resource_fields_are_described(ui):
           ... on ResourceDetailsList { results { name description
             configFields { name description } } } } }""", selector=LOCATION)
     listed = resources["allTopLevelResourceDetailsOrError"]["results"]
-    assert len(listed) == 8
+    assert len(listed) == 9  # freshness: the stale-after hours
     for resource in listed:
         assert resource["description"] and "``" not in resource["description"], resource
         undescribed = [f["name"] for f in resource["configFields"] if not f["description"]]
@@ -379,9 +425,10 @@ def test_sensors_gate_thresholds_and_resource_fields_are_described(ui):
 
 def test_assets_have_owners_and_tags(ui):
     nodes = ui.gql("""{ assetNodes { assetKey { path } owners { ... on TeamAssetOwner { team } }
-        tags { key value } } }""")["assetNodes"]
+        tags { key value } description } }""")["assetNodes"]
     for node in nodes:
         assert node["owners"] == [{"team": "device-sync"}], node
+        assert "`" not in node["description"], node  # the catalog shows it as plain text
         assert {"key": "domain", "value": "device-sync"} in node["tags"], node
 
 

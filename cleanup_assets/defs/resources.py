@@ -259,6 +259,21 @@ class Amop20Resource(dg.ConfigurableResource):
         raise AssertionError("unreachable")
 
 
+class FreshnessExpectation(dg.ConfigurableResource):
+    """How long an active service provider may go without a finalized sync before its
+    partition is stale (check finalized_recently, an email to the operators)."""
+
+    stale_after_hours: str = Field(default="26", description=(
+        "Hours after a provider's last finalized sync: 26, or per integration "
+        "jasper=30,telegence=48 (the others: 26), or both: 30,telegence=48 "
+        "(CLEANUP_STALE_AFTER_HOURS)."))
+
+    def expectations(self) -> tuple[float, dict[str, float]]:
+        from ..freshness import parse_expectations
+
+        return parse_expectations(self.stale_after_hours)
+
+
 class EmailResource(dg.ConfigurableResource):
     """Outgoing email: outbox (.eml files under CLEANUP_HOME/outbox/email, the default),
     smtp, or ses (Amazon SES through boto3). Passwords come from the environment."""
@@ -276,6 +291,9 @@ class EmailResource(dg.ConfigurableResource):
     ses_region: str = Field(default="us-east-1", description="AWS region of SES.")
     ses_endpoint_url: Optional[str] = Field(default=None, description=(
         "Another SES endpoint (a local test server). Unset: AWS."))
+    operator_addresses: Optional[str] = Field(default=None, description=(
+        "The operators' addresses, `;`-separated: every failed run is reported to them "
+        "(CLEANUP_OPERATOR_EMAIL_ADDRESSES)."))
     attempts: int = Field(default=3, description="Tries of a send, then the step fails.")
     backoff_seconds: float = Field(default=1.0, description=(
         "Wait before the second try; doubled before each further one."))

@@ -7,14 +7,31 @@ SQL Server through the legacy procedures in the legacy order. The lineage still 
 table on its own.
 """
 
+import re
+from typing import NamedTuple
+
 import dagster as dg
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...db import in_transaction
 from ...registry import get_integration
-from ...reporting import PartitionNames, partition_names, sync_for_run
+from ...reporting import (
+    REJECTED_SAMPLE,
+    PartitionNames,
+    partition_names,
+    latest_sync,
+    rejected_rows,
+    sync_for_run,
+)
 from ...sql.checks import RULES_VERSION
-from ...sql.finalize import FinalizeError, FinalizeRequest, FinalizeResult, finalize_partition
+from ...sql.finalize import (
+    FinalizeError,
+    FinalizeRequest,
+    FinalizeResult,
+    finalize_partition,
+    resolve_service_providers,
+)
+from ..decision import Decision
 from ..notified import InvalidRunTags, notified_sync
 from ..partitions import InvalidPartitionKey, device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
@@ -49,8 +66,8 @@ carrier_staging = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"sql"},
     description=(
-        "The carrier's staging tables (`JasperDeviceStaging`, `TealDeviceStaging`, "
-        "`TelegenceDeviceStaging`, …), filled by the device-sync step before us. External: not "
+        "The carrier's staging tables (JasperDeviceStaging, TealDeviceStaging, "
+        "TelegenceDeviceStaging, …), filled by the device-sync step before us. External: not "
         "materialized here."
     ),
 )
@@ -63,11 +80,11 @@ carrier_devices = dg.AssetSpec(
     deps=[carrier_staging],
     kinds={"sql"},
     description=(
-        "The carrier device table (`JasperDevice` in the Jasper database, `TealDevice`, "
-        "`PondDevice`, `TelegenceDevice`, …) as the device-sync step leaves it — for Telegence "
+        "The carrier device table (JasperDevice in the Jasper database, TealDevice, "
+        "PondDevice, TelegenceDevice, …) as the device-sync step leaves it — for Telegence "
         "this step merges the staging into it, as the legacy does. Every row is checked: a "
         "row with a malformed key, a value the common table cannot hold, a control character "
-        "or a device named twice is not mirrored and goes to `CleanupRejectedRow` with its "
+        "or a device named twice is not mirrored and goes to CleanupRejectedRow with its "
         "reason; its device keeps its last state."
     ),
 )
@@ -80,10 +97,10 @@ common_devices = dg.AssetSpec(
     deps=[carrier_devices],
     kinds={"sql"},
     description=(
-        "The tables optimization and billing read: `Device` and `Device_Tenant` for M2M "
-        "carriers, `MobilityDevice` for Mobility carriers. On SQL Server the legacy procedures "
-        "write them (`usp_<Carrier>_DeviceSync`, then `usp_DeviceSync_Common` / "
-        "`usp_MobilityDeviceSync_Common`); elsewhere our SQL mirrors the carrier table: every "
+        "The tables optimization and billing read: Device and Device_Tenant for M2M "
+        "carriers, MobilityDevice for Mobility carriers. On SQL Server the legacy procedures "
+        "write them (usp_{Carrier}_DeviceSync, then usp_DeviceSync_Common / "
+        "usp_MobilityDeviceSync_Common); elsewhere our SQL mirrors the carrier table: every "
         "row compared every sync (drift is repaired), devices the carrier no longer lists "
         "soft-deleted after a complete sync."
     ),
@@ -97,9 +114,9 @@ communication_plans = dg.AssetSpec(
     deps=[common_devices],
     kinds={"sql"},
     description=(
-        "`JasperCommunicationPlan`: every communication plan the providers' devices use whose "
+        "JasperCommunicationPlan: every communication plan the providers' devices use whose "
         "name the table lacks (matched by name, as the legacy does) is added (CreatedBy "
-        "`JasperDeviceSync`). New plans need rate plans (`vwJasperCommPlan_RatePlan`) before "
+        "JasperDeviceSync). New plans need rate plans (vwJasperCommPlan_RatePlan) before "
         "those devices can be optimized."
     ),
 )
@@ -108,16 +125,16 @@ DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
 
 @dg.multi_asset(
     name="finalize_device_tables",
-    # Skippable: a partition without an active provider materializes nothing (below), and
-    # its checks, reports and handover are skipped with it.
-    specs=[spec.replace_attributes(partitions_def=device_sync_partitions, skippable=True)
+    specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
            for spec in DEVICE_TABLE_SPECS],
     can_subset=False,
 )
 def finalize_device_tables(context: dg.AssetExecutionContext, database: DatabaseResource):
     """Finalize one (integration, tenant) partition in one transaction: the notified
     provider (the run's tags, set by the sync sensor), else every active provider. A
-    partition without an active provider is skipped: nothing is materialized."""
+    partition without an active provider has nothing to finalize, and says so: its
+    materializations carry `nothing_to_finalize` (a backfill over every tenant of a carrier
+    then completes, and the partition reads as what it is, not as missing)."""
     try:
         integration_key, tenant_key = split_partition_key(context.partition_key)
     except InvalidPartitionKey as error:  # a partition added by hand in the UI, say
@@ -152,14 +169,44 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
     except FinalizeError as error:
         raise dg.Failure(description=str(error)) from error
     if not result.service_provider_ids:
-        context.log.warning(
-            f"{integration_key}|{tenant_key} skipped: tenant {tenant_key} has no active "
-            f"{integration.legacy_name} service provider. Nothing was finalized, checked, "
-            "reported or handed over, and the partition stays unmaterialized.")
+        note = no_provider_note(integration, tenant_key)
+        context.log.info(f"{integration_key}|{tenant_key}: {note}. Nothing was written; the "
+                         "checks, reports and handover say the same.")
+        yield from _nothing_to_finalize(request, note)
         return
     names = _names(context, database, tenant_key, result.partition_provider_ids)
     context.log.info(_summary_line(result, names))
-    yield from _materializations(request, result, names)
+    yield from _materializations(request, result, names,
+                                 _rejected_sample(context, database, result))
+
+
+def no_provider_note(integration, tenant_key: str) -> str:
+    return (f"nothing to finalize: tenant {tenant_key} has no active "
+            f"{integration.legacy_name} service provider")
+
+
+def _nothing_to_finalize(request: FinalizeRequest, note: str):
+    """The three tables' materializations of a partition without an active provider: it
+    holds no device of that carrier, and nothing was written."""
+    for spec in DEVICE_TABLE_SPECS:
+        yield dg.MaterializeResult(asset_key=spec.key, metadata={
+            "nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0},
+            tags={PROVIDERS_TAG: "none", TRIGGER_TAG: request.trigger})
+
+
+def nothing_metadata(note: str) -> dict:
+    """A report's (or the handover's) metadata in a partition without an active provider."""
+    return {"nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0}
+
+
+def partition_without_provider(engine, integration_key: str, tenant_key: str) -> str | None:
+    """The note of a partition without an active provider, else None."""
+    integration = get_integration(integration_key)
+    if not tenant_key.isdigit():
+        return None  # not a tenant id: the finalize step refuses it
+    _, providers = in_transaction(engine, lambda conn: resolve_service_providers(
+        conn, integration, int(tenant_key), None))
+    return None if providers else no_provider_note(integration, tenant_key)
 
 
 def _names(context, database: DatabaseResource, tenant_key: str, providers) -> PartitionNames:
@@ -175,6 +222,21 @@ def _names(context, database: DatabaseResource, tenant_key: str, providers) -> P
         return PartitionNames(f"tenant {tenant_key}", {})
 
 
+def _rejected_sample(context, database: DatabaseResource, result: FinalizeResult):
+    """The first rejected rows of this sync (set-based engine: the procedures record none),
+    read after the commit; a failed read leaves the sample out rather than failing a
+    finalized partition over its metadata."""
+    if result.common is None or not result.rejected:
+        return []
+    try:
+        return in_transaction(database.get_engine(), lambda conn: rejected_rows(
+            conn, result.sync_id, limit=REJECTED_SAMPLE))
+    except SQLAlchemyError as error:
+        context.log.warning(f"rejected rows not read ({type(error).__name__}): "
+                            f"`cleanup-assets rejected --sync {result.sync_id}` lists them")
+        return []
+
+
 def this_sync(context, engine, integration_key: str, tenant_key: str):
     """The finalized ledger row this run wrote for the partition — or, for a re-execution of
     later steps only, the row of the run it re-executes."""
@@ -184,17 +246,49 @@ def this_sync(context, engine, integration_key: str, tenant_key: str):
 
 
 def require_sync(context, engine, integration_key: str, tenant_key: str, what: str):
-    """``this_sync``, or a failure saying there is none: a step selected on its own (a report
-    or the handover materialized alone in the UI) has no sync of its run to ``what``. (A
-    partition without an active provider never gets here: its run skips these steps.)"""
+    """``this_sync``, or a decision saying there is none: a run that asks for optimization
+    hands over (and judges) only the sync it finalized itself."""
     sync = this_sync(context, engine, integration_key, tenant_key)
     if sync is None:
-        raise dg.Failure(
-            description=f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. "
-                        "The checks, the reports and the handover work on the sync their own "
-                        "run finalized: launch the job finalize_device_sync for the partition, "
-                        "or re-execute the run that finalized it.", allow_retries=False)
+        raise Decision(
+            f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. A run that "
+            "asks for optimization hands over the sync it finalized: launch the job "
+            "finalize_device_sync for the partition, or re-execute the run that finalized it.")
     return sync
+
+
+class Reported(NamedTuple):
+    """What a report, the checks or the handover works on: ``sync`` (None: none), why
+    (``note``), and whether the partition has no active provider (``nothing``)."""
+
+    sync: object
+    note: str
+    nothing: bool = False
+
+
+def sync_to_report(context, engine, integration_key: str, tenant_key: str) -> Reported:
+    """This run's sync; else, for a partition without an active provider, nothing to
+    finalize (the caller materializes saying so); else — a report, the checks or the
+    handover materialized alone from the UI — the partition's latest finalized sync,
+    re-reported, the note naming it; else none (the step then materializes nothing and
+    succeeds: nothing is failed that did not fail)."""
+    sync = this_sync(context, engine, integration_key, tenant_key)
+    if sync is not None:
+        return Reported(sync, f"sync {sync.id}, finalized by this run")
+    empty = partition_without_provider(engine, integration_key, tenant_key)
+    if empty is not None:
+        return Reported(None, empty, nothing=True)
+    latest = in_transaction(engine, lambda conn: latest_sync(conn, integration_key, tenant_key))
+    if latest is None:
+        note = (f"nothing to report: {integration_key}|{tenant_key} has no finalized sync yet "
+                "(launch the job finalize_device_sync for it)")
+        context.log.info(note)
+        return Reported(None, note)
+    when = f"{latest.FinishedAt:%Y-%m-%d %H:%M} UTC, " if latest.FinishedAt else ""
+    note = (f"re-reported: sync {latest.id}, the partition's latest finalized sync ({when}run "
+            f"{latest.RunId}); this run finalized none")
+    context.log.info(f"{integration_key}|{tenant_key}: {note}")
+    return Reported(latest, note)
 
 
 def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:
@@ -221,7 +315,8 @@ def materialization_tags(request: FinalizeRequest, result: FinalizeResult) -> di
             TRIGGER_TAG: request.trigger}
 
 
-def _materializations(request: FinalizeRequest, result: FinalizeResult, names: PartitionNames):
+def _materializations(request: FinalizeRequest, result: FinalizeResult, names: PartitionNames,
+                      rejected_sample=()):
     """Each table's materialization: what the partition holds after this run (every
     provider of it: `dagster/row_count`), and what this run did (its providers' counts)."""
     integration = get_integration(result.integration_key)
@@ -251,7 +346,9 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
                         "unchanged": s.unchanged, "deactivated": s.deactivated})
     if result.common is not None:
         carrier.update({"rows_checked": result.rows_read, "rejected": result.rejected,
-                        "reject_reasons": dg.MetadataValue.md(_reasons_table(result.reasons))})
+                        "reject_reasons": dg.MetadataValue.md(_reasons_table(result.reasons)),
+                        "rejected_rows": dg.MetadataValue.md(
+                            _rejected_table(rejected_sample, result.rejected, result.sync_id))})
     if result.deactivation_skipped:
         carrier["deactivation_skipped"] = dg.MetadataValue.md("\n".join(
             f"- provider {names.provider(p)}: {why}"
@@ -300,3 +397,26 @@ def _reasons_table(reasons: dict[str, int]) -> str:
     lines = ["| reason | rows |", "|---|---:|"]
     lines += [f"| {reason} | {count} |" for reason, count in sorted(reasons.items())]
     return "\n".join(lines)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _cell(value) -> str:
+    """A value as a markdown table cell: control characters shown escaped (a key is often
+    rejected for holding one), pipes and backticks escaped."""
+    text = "" if value is None else str(value)
+    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return text.replace("|", "\\|").replace("`", "\\`")
+
+
+def _rejected_table(sample, total: int, sync_id: int) -> str:
+    """The first rejected rows with their reasons, and where the rest are."""
+    if not total:
+        return "No rejected rows."
+    lines = ["| provider | table | key | reason |", "|---:|---|---|---|"]
+    lines += [f"| {r.ServiceProviderId} | {_cell(r.SourceTable)} | {_cell(r.DeviceKey)} | "
+              f"{_cell(r.Reason)} |" for r in sample]
+    shown = f"The first {len(sample)} of {total}" if len(sample) < total else f"All {total}"
+    return "\n".join(lines) + (f"\n\n{shown} rejected rows. The full list: "
+                               f"cleanup-assets rejected --sync {sync_id}")

@@ -26,10 +26,11 @@ from ...reporting import record_outcome
 from ...sql.finalize import Engine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
 from ...sql.shadow import SHADOW_AGREE, latest_shadow
+from ..decision import Decision
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
-from .assets import require_sync
+from .assets import require_sync, sync_to_report
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
@@ -49,7 +50,7 @@ with warnings.catch_warnings():
             "active_device_count_is_stable", asset=GATED_ASSET, blocking=True,
             partitions_def=device_sync_partitions,
             description="The providers' active devices did not drop by more than "
-                        "`max_active_device_drop_share` during this sync: a truncated device list "
+                        "max_active_device_drop_share during this sync: a truncated device list "
                         "must not be optimized.",
         ),
         dg.AssetCheckSpec(
@@ -62,13 +63,13 @@ with warnings.catch_warnings():
             "communication_plans_have_rate_plans", asset=GATED_ASSET,
             partitions_def=device_sync_partitions,
             description="Every communication plan in use is associated to a rate plan "
-                        "(`vwJasperCommPlan_RatePlan`, what optimization reads); devices on the "
+                        "(vwJasperCommPlan_RatePlan, what optimization reads); devices on the "
                         "others are left out of optimization.",
         ),
         dg.AssetCheckSpec(
             "rejected_rows_within_threshold", asset=GATED_ASSET,
             partitions_def=device_sync_partitions,
-            description="Rows the checks rejected are at most `max_rejected_share` of the rows "
+            description="Rows the checks rejected are at most max_rejected_share of the rows "
                         "read.",
         ),
     ]
@@ -210,6 +211,14 @@ def gate_decision(blocked) -> str:
     return f"{GATE_BLOCKED} - " + "; ".join(f"{r.check_name}: {r.description}" for r in blocked)
 
 
+def nothing_to_judge(note: str):
+    """Each check's result in a partition without an active provider: passed, saying why
+    (the checks badge then counts the partition as judged, not as skipped)."""
+    for spec in CHECK_SPECS:
+        yield dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=spec.name, passed=True,
+                                  severity=dg.AssetCheckSeverity.WARN, description=note)
+
+
 @dg.multi_asset_check(name="judge_optimization_gate", specs=CHECK_SPECS)
 def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: GateConfig,
                             database: DatabaseResource):
@@ -220,9 +229,18 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     integration_key, tenant_key = split_partition_key(op_context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
-    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))
     notified = notified_sync(op_context.run)
+    if notified.asks_optimization(integration):  # the gate judges its own run's sync
+        sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
+    else:  # this run's sync; executed alone, the partition's latest
+        sync, reported, nothing = sync_to_report(op_context, engine, integration_key,
+                                                 tenant_key)
+        if nothing:  # judged: nothing to hand over, nothing wrong
+            yield from nothing_to_judge(reported)
+            return
+        if sync is None:
+            raise Decision(reported)
+    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))
     results = gate_results(integration, notified, config, sync, facts)
     blocked = blocked_by(results)
     if notified.asks_optimization(integration):  # else nothing is handed over: no verdict
@@ -231,10 +249,10 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     yield from results
     if blocked:
         # Raised after every result is recorded, instead of Dagster's own
-        # DagsterAssetCheckFailedError: the run then reads as the decision it is.
-        raise dg.Failure(description=gate_decision(blocked), allow_retries=False,
-                         metadata={"blocked_by": dg.MetadataValue.text(
-                             ", ".join(r.check_name for r in blocked))})
+        # DagsterAssetCheckFailedError: the step and the run then read as the decision it
+        # is, with no stack trace (defs/decision.py).
+        raise Decision(gate_decision(blocked), metadata={
+            "blocked_by": dg.MetadataValue.text(", ".join(r.check_name for r in blocked))})
 
 
 # The shadow pass (sql/shadow.py): next to the gate, never part of it — a difference between
@@ -245,7 +263,7 @@ with warnings.catch_warnings():
         "engines_agree", asset=GATED_ASSET, partitions_def=device_sync_partitions,
         description="Where the legacy procedures finalized the sync, the set-based engine, run "
                     "beside them in a transaction that was rolled back, would have changed "
-                    "nothing. Differences are listed by `cleanup-assets shadow-report`. A "
+                    "nothing. Differences are listed by cleanup-assets shadow-report. A "
                     "warning only: it never blocks the handover.")
 
 
@@ -276,6 +294,13 @@ def compare_finalize_engines(context: dg.AssetCheckExecutionContext,
     op_context = context.op_execution_context
     integration_key, tenant_key = split_partition_key(op_context.partition_key)
     engine = database.get_engine()
-    sync = require_sync(op_context, engine, integration_key, tenant_key, "compare")
+    sync, reported, nothing = sync_to_report(op_context, engine, integration_key, tenant_key)
+    if nothing:  # no provider: nothing finalized, nothing to compare
+        yield dg.AssetCheckResult(asset_key=GATED_ASSET, check_name=ENGINES_AGREE.name,
+                                  passed=True, severity=dg.AssetCheckSeverity.WARN,
+                                  description=reported)
+        return
+    if sync is None:
+        raise Decision(reported)
     shadow = in_transaction(engine, lambda conn: latest_shadow(conn, sync.id))
     yield engines_agree_result(sync, shadow)

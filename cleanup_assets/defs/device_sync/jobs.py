@@ -6,7 +6,11 @@ from .assets import GROUP
 
 finalize_device_sync_job = dg.define_asset_job(
     name="finalize_device_sync",
-    selection=dg.AssetSelection.groups(GROUP),
+    # The freshness check is the freshness sensor's (and the UI's): right after a
+    # finalization it could only pass.
+    selection=dg.AssetSelection.groups(GROUP)
+    - dg.AssetSelection.checks(dg.AssetCheckKey(dg.AssetKey("common_devices"),
+                                                "finalized_recently")),
     description=(
         "Finalize a carrier device sync for one integration and tenant: validate staging, "
         "merge the carrier and common device tables, add missing communication plans. "

@@ -34,9 +34,12 @@ from ..device_sync.assets import (
     asset_tags,
     common_devices,
     communication_plans,
+    nothing_metadata,
     require_sync,
+    sync_to_report,
 )
 from ..device_sync.checks import GATE_BLOCKED, VERDICT_PASSED
+from ..decision import Decision
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
@@ -55,17 +58,20 @@ optimization_handover = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     description=(
         "The handover to carrier optimization after a finalized sync. Jasper family with "
-        "optimization requested: one message on the carrier-optimization queue (`BillYear`, "
-        "`BillMonth`, `ServiceProviderId`, `TenantId`, `BillPeriodId`, `HasSynced`, "
-        "`OptimizationSessionId`), exactly once per provider and session, then a 25 % "
+        "optimization requested: one message on the carrier-optimization queue (BillYear, "
+        "BillMonth, ServiceProviderId, TenantId, BillPeriodId, HasSynced, "
+        "OptimizationSessionId), exactly once per provider and session, then a 25 % "
         "progress call to AMOP 2.0 (retried by a rerun until delivered). Runs only when the "
-        "blocking checks on `common_devices` (step `judge_optimization_gate`) passed; the "
-        "reports and the AMOP 2.0 daily-sync notification do not wait for them."
+        "blocking checks on common_devices (step judge_optimization_gate) passed; the "
+        "reports and the AMOP 2.0 daily-sync notification do not wait for them. Materialized "
+        "alone from the UI (no sync notification): hands nothing over and says which sync "
+        "(reported_sync) it looked at."
     ),
 )
 
 
-@dg.multi_asset(name="queue_carrier_optimization", specs=[optimization_handover])
+@dg.multi_asset(name="queue_carrier_optimization", specs=[
+    optimization_handover.replace_attributes(skippable=True)])
 def queue_carrier_optimization(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -75,18 +81,28 @@ def queue_carrier_optimization(
     """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    # Never a handover without this run's finalized sync (the handover selected alone).
-    sync = require_sync(context, database.get_engine(), integration_key, tenant_key,
-                        "hand over")
     notified = notified_sync(context.run)
     if notified.asks_optimization(integration):
+        # Never a handover of a sync this run did not finalize and judge.
+        sync = require_sync(context, database.get_engine(), integration_key, tenant_key,
+                            "hand over")
+        reported = f"sync {sync.id}, finalized by this run"
+    else:  # nothing is handed over: the handover alone re-reports the latest sync
+        sync, reported, nothing = sync_to_report(context, database.get_engine(),
+                                                 integration_key, tenant_key)
+        if nothing:
+            yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata={
+                "optimization": f"not handed over: {reported}", **nothing_metadata(reported)})
+            return
+        if sync is None:
+            return
+    if notified.asks_optimization(integration):
         if sync.GateVerdict != VERDICT_PASSED:  # the handover re-executed alone, say
-            raise dg.Failure(description=(
+            raise Decision(
                 f"{GATE_BLOCKED}: its verdict on sync {sync.id} is "
                 f"{sync.GateVerdict or 'missing'}. The handover follows the gate of its own "
                 "run: fix the cause, reopen the stopped session (`cleanup-assets "
-                "resume-optimization`), and let the next notified sync hand it over."),
-                allow_retries=False)
+                "resume-optimization`), and let the next notified sync hand it over.")
         metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key,
                                integration_key)
     elif notified.should_queue_carrier_optimization:
@@ -99,6 +115,7 @@ def queue_carrier_optimization(
     else:
         metadata = {"optimization": "not requested: a run without a sync notification (a "
                                     "rerun, a backfill, a launch from the UI) never asks for it"}
+    metadata["reported_sync"] = dg.MetadataValue.text(reported)
     yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
 
 

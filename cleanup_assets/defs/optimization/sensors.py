@@ -135,7 +135,13 @@ def stop_optimization_on_failure(
                               run_alive=_run_alive(context.instance))
     if ended:
         context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
-    return None
+        return None
+    # Said in the tick, not silent: this failure was handled before (an earlier tick, the
+    # sweep) or the session was handed over by another run of it.
+    done = (f"run {run.run_id}: provider {target[0]}'s optimization ({target[3]}) was "
+            "already queued, stopped or claimed by the other stop sensor: nothing to stop")
+    context.log.info(done)
+    return dg.SkipReason(done)
 
 
 def run_ended_at(record) -> datetime:

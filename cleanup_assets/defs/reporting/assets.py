@@ -41,7 +41,8 @@ from ..device_sync.assets import (
     OWNERS,
     asset_tags,
     communication_plans,
-    require_sync,
+    nothing_metadata,
+    sync_to_report,
 )
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import (
@@ -62,15 +63,17 @@ device_sync_summary = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"sql", "email", "s3"},
     description=(
-        "One row per sync in `CleanupDeviceSync` (history, never overwritten): the legacy "
+        "One row per sync in CleanupDeviceSync (history, never overwritten): the legacy "
         "summary's seven fields, the counts, new plans, forced flag and duration. Writes the "
-        "device sync log (`<Carrier>-yyyyMMdd.txt` at the root of "
-        "`DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME`, when `DEVICE_SYNC_SUMMARY_LOG_ENABLE`) and "
+        "device sync log ({Carrier}-yyyyMMdd.txt at the root of "
+        "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME, when DEVICE_SYNC_SUMMARY_LOG_ENABLE) and "
         "sends the legacy emails: 'New Communication Plans Added' (exactly the plans this sync "
-        "inserted), the summary (`DeviceSyncResultsEmailSubject`, or 'Error getting device "
+        "inserted), the summary (DeviceSyncResultsEmailSubject, or 'Error getting device "
         "summary'), and for ThingSpace the billing-cycle discrepancy report. Runs for every "
         "finalized sync, gated or not. A failure is retried, recorded on the row and fails "
-        "this step — the device tables stay finalized."
+        "this step — the device tables stay finalized. Materialized alone (the asset's own "
+        "Materialize): reports again the partition's latest finalized sync, named in "
+        "reported_sync; on a partition never finalized it does nothing and says so."
     ),
 )
 device_history = dg.AssetSpec(
@@ -82,12 +85,13 @@ device_history = dg.AssetSpec(
     partitions_def=device_sync_partitions,
     kinds={"s3", "snowflake"},
     description=(
-        "M2M only. With `SnowflakeS3BucketName` and `SnowflakeS3BucketPath`: one file per "
-        "provider, `<path>/DeviceHistory_<spId>_<yyyyMMddHHmmss>.csv` in the stage bucket a "
-        "Snowflake pipe loads — every `Device` row with its link to the provider's own tenant, "
-        "the legacy's 39 columns, no header. With `CLEANUP_SNOWFLAKE_ACCOUNT`: the same devices "
+        "M2M only. With SnowflakeS3BucketName and SnowflakeS3BucketPath: one file per "
+        "provider, {path}/DeviceHistory_{spId}_{yyyyMMddHHmmss}.csv in the stage bucket a "
+        "Snowflake pipe loads — every Device row with its link to the provider's own tenant, "
+        "the legacy's 39 columns, no header. With CLEANUP_SNOWFLAKE_ACCOUNT: the same devices "
         "written straight to a Snowflake table keyed by sync. The metadata says what was "
-        "written where."
+        "written where. Materialized alone: exports again for the partition's latest "
+        "finalized sync (reported_sync)."
     ),
 )
 amop_daily_sync = dg.AssetSpec(
@@ -100,8 +104,10 @@ amop_daily_sync = dg.AssetSpec(
     kinds={"api"},
     description=(
         "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
-        "legacy body (`{\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}`) "
-        "with `Accept: application/json`. eBonding has no key name: skipped, and said so."
+        "legacy body ({\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}) "
+        "with Accept: application/json. eBonding has no key name: skipped, and said so. "
+        "Materialized alone: notifies again for the partition's latest finalized sync "
+        "(reported_sync)."
     ),
 )
 
@@ -134,7 +140,10 @@ class _Outcome:
                              metadata={"sync_id": dg.MetadataValue.text(str(sync_id))})
 
 
-@dg.multi_asset(name="report_device_sync", specs=[device_sync_summary])
+# Skippable: materialized alone on a partition never finalized, a report has nothing to
+# report and says so in the log, succeeding (defs/device_sync/assets.py, sync_to_report).
+@dg.multi_asset(name="report_device_sync", specs=[device_sync_summary.replace_attributes(
+    skippable=True)])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                        email: EmailResource, sync_log: SyncLogStore,
                        history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
@@ -142,7 +151,13 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync = require_sync(context, engine, integration_key, tenant_key, "report")
+    sync, reported, nothing = sync_to_report(context, engine, integration_key, tenant_key)
+    if nothing:
+        yield dg.MaterializeResult(asset_key=device_sync_summary.key,
+                                   metadata=nothing_metadata(reported))
+        return
+    if sync is None:
+        return
     use_procedure = database.reads_by_procedure(integration_key)
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
@@ -178,6 +193,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     rows = summary_table_rows(integration, summary, name)
     metadata = {
         "sync_id": dg.MetadataValue.text(str(sync.id)),
+        "reported_sync": dg.MetadataValue.text(reported),
         "tenant": dg.MetadataValue.text(f"{tenant_key} {name}"
                                         + (f" (name not read: {unread})" if unread else "")),
         "summary": dg.MetadataValue.md("| field | value |\n|---|---|\n" + "\n".join(
@@ -229,12 +245,19 @@ def _write_log(database: DatabaseResource, store: SyncLogStore, integration, pro
         return f"{store.put(sync_log_key(integration, now), path)} ({rows} rows)"
 
 
-@dg.multi_asset(name="export_device_history", specs=[device_history])
+@dg.multi_asset(name="export_device_history", specs=[device_history.replace_attributes(
+    skippable=True)])
 def export_device_history(context: dg.AssetExecutionContext, database: DatabaseResource,
                           history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
     """Write this sync's device history: the legacy stage file and/or the Snowflake table."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
+    engine = database.get_engine()
+    sync, reported, nothing = sync_to_report(context, engine, integration_key, tenant_key)
+    if nothing:
+        yield dg.MaterializeResult(asset_key=device_history.key,
+                                   metadata=nothing_metadata(reported))
+        return
     if integration.family is not Family.M2M:
         yield dg.MaterializeResult(asset_key=device_history.key, metadata={
             "skipped": f"{integration.legacy_name} is a Mobility carrier: no device history"})
@@ -244,10 +267,11 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
             "skipped": "no historian configured (SnowflakeS3BucketName and "
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
-    engine = database.get_engine()
-    sync = require_sync(context, engine, integration_key, tenant_key, "export")
+    if sync is None:
+        return
     outcome = _Outcome(engine, sync.id, "HistoryStatus")
-    metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id))}
+    metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id)),
+                      "reported_sync": dg.MetadataValue.text(reported)}
     written = 0
     if history_stage.enabled:
         files = []
@@ -307,14 +331,21 @@ def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync) -> int:
     return written
 
 
-@dg.multi_asset(name="notify_amop_daily_sync", specs=[amop_daily_sync])
+@dg.multi_asset(name="notify_amop_daily_sync", specs=[amop_daily_sync.replace_attributes(
+    skippable=True)])
 def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                            amop: Amop20Resource):
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     integration_key, tenant_key = split_partition_key(context.partition_key)
     integration = get_integration(integration_key)
-    require_sync(context, database.get_engine(), integration_key, tenant_key,
-                 "notify AMOP 2.0 of")
+    sync, reported, nothing = sync_to_report(context, database.get_engine(), integration_key,
+                                             tenant_key)
+    if nothing:
+        yield dg.MaterializeResult(asset_key=amop_daily_sync.key,
+                                   metadata=nothing_metadata(reported))
+        return
+    if sync is None:
+        return
     if integration.amop_key is None:  # the legacy throws here (F:107-109)
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)
@@ -322,4 +353,6 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
         where = amop.post(amop.sync_update_url, amop_daily_sync_body(
             integration.amop_key, tenant_key), accept_json=True, what="daily-sync notification")
         note = f"sent ({integration.amop_key}, tenant {tenant_key}): {where}"
-    yield dg.MaterializeResult(asset_key=amop_daily_sync.key, metadata={"amop_daily_sync": note})
+    yield dg.MaterializeResult(asset_key=amop_daily_sync.key, metadata={
+        "amop_daily_sync": note, "sync_id": dg.MetadataValue.text(str(sync.id)),
+        "reported_sync": dg.MetadataValue.text(reported)})

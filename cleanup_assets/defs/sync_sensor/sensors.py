@@ -138,7 +138,26 @@ def sync_notification_sensor(
                if run_requests else "no run was decided this tick")) from queue_error
     return dg.SensorResult(
         run_requests=run_requests,
+        # The tick's line in the UI when nothing is launched (else Dagster's own "Sensor
+        # function returned an empty result").
+        skip_reason=None if run_requests else no_run_reason(outcome, ingested),
         dynamic_partitions_requests=[tenant_partitions.build_add_request(new_tenants)]
         if new_tenants else [],
         cursor=json.dumps(summary),
     )
+
+
+def no_run_reason(outcome, ingested: int) -> str:
+    """Why a tick requested no run, in the operator's words."""
+    found = [f"{count} {what}" for count, what in (
+        (outcome.waiting, "notification(s) waiting for their rows to process"),
+        (outcome.rejected, "notification(s) rejected (cleanup-assets notifications --status "
+                           "rejected)"),
+        (len(outcome.unavailable), "integration(s) whose database could not be read: "
+                                   + ", ".join(sorted(outcome.unavailable))),
+    ) if count]
+    if ingested:
+        found.insert(0, f"{ingested} message(s) taken from the device-sync queue")
+    return "no run requested: " + ("; ".join(found) if found
+                                   else "no sync notification is due (a waiting one is checked "
+                                   "again once its DelayBetweenRetries has passed)")

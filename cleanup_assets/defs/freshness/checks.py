@@ -1,0 +1,47 @@
+"""``finalized_recently``: is each partition's carrier still syncing? A check on
+``common_devices`` per partition, reported by ``carrier_freshness_sensor`` (no run needed)
+and executable from the UI. WARN: it never blocks anything."""
+
+import warnings
+
+import dagster as dg
+
+from ...db import in_transaction, utcnow
+from ...freshness import partition_verdict, provider_freshness
+from ..device_sync.checks import GATED_ASSET
+from ..partitions import device_sync_partitions
+from ..resources import DatabaseResource, FreshnessExpectation
+
+with warnings.catch_warnings():  # partitioned checks are a preview, chosen knowingly
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    FINALIZED_RECENTLY = dg.AssetCheckSpec(
+        "finalized_recently", asset=GATED_ASSET, partitions_def=device_sync_partitions,
+        description="Every active service provider of the partition was finalized within "
+                    "CLEANUP_STALE_AFTER_HOURS (default 26) of its last finalized sync: a "
+                    "carrier whose device sync stopped notifying is noticed. Reported by the "
+                    "sensor carrier_freshness_sensor; never blocks.")
+
+
+def freshness_evaluation(partition: str, found, now) -> dg.AssetCheckEvaluation:
+    passed, description = partition_verdict(found, now)
+    return dg.AssetCheckEvaluation(
+        asset_key=GATED_ASSET, check_name=FINALIZED_RECENTLY.name, passed=passed,
+        severity=dg.AssetCheckSeverity.WARN, description=description, partition=partition,
+        metadata={"stale_providers": dg.MetadataValue.text(", ".join(
+            str(f.provider_id) for f in found if f.is_stale(now)) or "none")})
+
+
+@dg.multi_asset_check(name="check_finalized_recently", specs=[FINALIZED_RECENTLY])
+def check_finalized_recently(context: dg.AssetCheckExecutionContext, database: DatabaseResource,
+                             freshness: FreshnessExpectation):
+    """Judge the partition's providers' last finalized syncs against the expectation."""
+    partition = context.op_execution_context.partition_key
+    found = in_transaction(database.get_engine(), lambda conn: provider_freshness(
+        conn, freshness.expectations(), partition=str(partition)))
+    now = utcnow()
+    passed, description = partition_verdict(found, now)
+    yield dg.AssetCheckResult(
+        asset_key=GATED_ASSET, check_name=FINALIZED_RECENTLY.name, passed=passed,
+        severity=dg.AssetCheckSeverity.WARN, description=description,
+        metadata={"stale_providers": dg.MetadataValue.text(", ".join(
+            str(f.provider_id) for f in found if f.is_stale(now)) or "none")})
