@@ -16,7 +16,28 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-class AmopServer:
+class _LocalHttpServer:
+    """A ThreadingHTTPServer on a free 127.0.0.1 port, serving in a thread while entered."""
+
+    def _serve(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        class Quiet(handler):
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Quiet)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+class AmopServer(_LocalHttpServer):
     """Records every POST (path, raw body bytes, the JSON, every header); can answer 500 a
     number of times, and answer slowly (``delay_seconds``: AMOP slow to answer)."""
 
@@ -44,20 +65,7 @@ class AmopServer:
                 self.end_headers()
                 self.wfile.write(b'{"ok": true}')
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve(Handler)
 
 
 class SmtpServer:
@@ -89,7 +97,7 @@ class SmtpServer:
         self.controller.stop()
 
 
-class AnswerLosingProxy:
+class AnswerLosingProxy(_LocalHttpServer):
     """An HTTP endpoint in front of another (moto): it forwards each request and then
     drops the connection without answering — the queue took the message, the sender never
     hears so (a lost answer: what a read timeout or a cut connection looks like)."""
@@ -110,17 +118,4 @@ class AnswerLosingProxy:
                     proxy.forwarded += 1
                 self.close_connection = True  # no status line: the answer is lost
 
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        self._serve(Handler)
