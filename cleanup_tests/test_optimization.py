@@ -590,15 +590,21 @@ def test_a_send_whose_answer_is_lost_is_not_retried_and_ends_unconfirmed(
     assert len(unconfirmed_mails(smtp)) == 1 and stop_mails(smtp) == []
 
 
+def billing_outage(jasper) -> list[dict]:
+    """Every BillingPeriod row removed; returns them, to put back when the data is back."""
+    with jasper.begin() as conn:
+        saved = [dict(r._mapping) for r in conn.execute(text('SELECT * FROM "BillingPeriod"'))]
+        conn.execute(text('DELETE FROM "BillingPeriod"'))
+    return saved
+
+
 def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_it(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch):
     from cleanup_assets.cli import main
 
     client, url = queue
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
-    with jasper.begin() as conn:  # a short outage of the billing data: the gate fails
-        saved = [dict(r._mapping) for r in conn.execute(text('SELECT * FROM "BillingPeriod"'))]
-        conn.execute(text('DELETE FROM "BillingPeriod"'))
+    saved = billing_outage(jasper)  # a short outage of the billing data: the gate fails
     assert not run_notified(defs, instance, "jasper", "1", 11, session=555).success
     with jasper.begin() as conn:  # the data is back
         conn.execute(insert(billing_period), saved)
@@ -761,9 +767,7 @@ def test_a_resumed_session_is_not_stopped_again_by_the_runs_that_ended_before_it
 
     client, url = queue
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
-    with jasper.begin() as conn:  # a short outage of the billing data: the gate fails
-        saved = [dict(r._mapping) for r in conn.execute(text('SELECT * FROM "BillingPeriod"'))]
-        conn.execute(text('DELETE FROM "BillingPeriod"'))
+    saved = billing_outage(jasper)  # a short outage of the billing data: the gate fails
     failed = run_notified(defs, instance, "jasper", "1", 11, session=555)
     assert not failed.success and len(stop_mails(smtp)) == 1
     with jasper.begin() as conn:
