@@ -22,6 +22,7 @@ import dagster as dg
 
 from .defs.alerts.sensors import alert_operators_on_failure
 from .defs.freshness.checks import check_finalized_recently
+from .defs.freshness.jobs import judge_freshness_job
 from .defs.freshness.sensors import carrier_freshness_sensor
 from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.jobs import finalize_device_sync_job
@@ -155,7 +156,7 @@ def make_definitions(
         # engines_agree only where a shadow pass runs (CLEANUP_SHADOW_ENGINE)
         asset_checks=[judge_optimization_gate, check_finalized_recently,
                       *([compare_finalize_engines] if database.shadow_engine else [])],
-        jobs=[finalize_device_sync_job],
+        jobs=[finalize_device_sync_job, judge_freshness_job],
         sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep,
                  alert_operators_on_failure, carrier_freshness_sensor],
         resources={

@@ -81,9 +81,9 @@ def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_stal
                             freshness=FreshnessExpectation(stale_after_hours="26,jasper=48"))
     sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
 
-    def tick(cursor=None):
+    def tick():
         return sensor.evaluate_tick(dg.build_sensor_context(
-            instance=instance, cursor=cursor, resources=defs.resources))
+            instance=instance, resources=defs.resources))
 
     old = finalize(engine, "teal", "1")  # teal|1: 30 h ago; teal|2: now; jasper|1: 30 h ago
     finalize(engine, "teal", "2")
@@ -94,27 +94,35 @@ def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_stal
 
     first = tick()
 
-    verdicts = {e.partition: (e.passed, e.description) for e in first.asset_events}
-    assert verdicts["teal|1"][0] is False
-    assert verdicts["teal|1"][1].startswith(
-        f"provider 11 Provider 11 last finalized ") and verdicts["teal|1"][1].endswith(
-        "h ago: more than the 26 h expected")
-    assert verdicts["teal|2"][0] is True
-    assert verdicts["jasper|1"] == (True, verdicts["jasper|1"][1])  # jasper: 48 h expected
-    assert "within the 48 h expected" in verdicts["jasper|1"][1]
+    (request,) = first.run_requests  # teal|1 alone: teal|2 is fresh, jasper allows 48 h
+    assert request.tags["dagster/partition"] == "teal|1"
+    assert request.run_key == f"stale:teal|1:11@{old.sync_id}"
+    assert request.tags["cleanup/trigger"] == "freshness"
     (mail,) = mails()
     assert mail["Subject"] == "Device sync stale: teal|1 provider 11 Provider 11"
     assert mail["To"] == "ops@example.com"
-    assert first.skip_message.startswith("3 active provider(s) in 3 partition(s); stale: 1 "
-                                         "(teal|1 provider 11); alerts sent now: 1")
+    assert mail.get_body(("plain",)).get_content().startswith(
+        f"provider 11 Provider 11 last finalized ")
 
-    second = tick(first.cursor)  # the same staleness: no second email, nothing re-reported
-    assert len(mails()) == 1 and second.asset_events == []
+    second = tick()  # the same staleness: no second email, the same run key (launched once)
+    assert len(mails()) == 1
+    assert [r.run_key for r in second.run_requests] == [request.run_key]
+
+    # The run the daemon launches: the check alone, failing for the stale provider.
+    job = defs.resolve_job_def("judge_carrier_freshness")
+    judged = job.execute_in_process(instance=instance, tags=request.tags,
+                                    raise_on_error=False)
+    (evaluation,) = [e.event_specific_data for e in judged.all_events
+                     if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    assert (evaluation.passed, evaluation.partition) == (False, "teal|1")
+    assert evaluation.description.startswith("provider 11 Provider 11 last finalized ")
+    assert evaluation.description.endswith("h ago: more than the 26 h expected")
 
     finalize(engine, "teal", "1")  # a new sync ends the staleness
-    third = tick(second.cursor)
-    assert [(e.partition, e.passed) for e in third.asset_events] == [("teal|1", True)]
-    assert len(mails()) == 1
+    third = tick()
+    assert third.run_requests == [] and len(mails()) == 1
+    assert third.skip_message.startswith("3 active provider(s) in 3 partition(s); stale: 0 "
+                                         "(none); alerts sent now: 0")
     assert old.sync_id in [r["id"] for r in rows(engine, "CleanupDeviceSync")]
     (alert,) = rows(engine, "CleanupOperatorAlert")
     assert alert["AlertKey"] == f"stale:teal|1:11:{old.sync_id}" and alert["Status"] == "sent"

@@ -515,7 +515,8 @@ def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(sta
     assert steps == {"finalize_device_tables": "STEP_SUCCESS",
                      "judge_optimization_gate": "STEP_FAILURE",
                      "report_device_sync": "STEP_SUCCESS", "export_device_history": "STEP_SUCCESS",
-                     "notify_amop_daily_sync": "STEP_SUCCESS"}  # the handover never ran
+                     "notify_amop_daily_sync": "STEP_SUCCESS",
+                     "check_finalized_recently": "STEP_SUCCESS"}  # the handover never ran
     assert list(outbox_dir("sqs").iterdir()) == []  # nothing queued
     # Every report, as for any finalized sync:
     assert the_sync_log(stack, "Jasper", datetime.now(timezone.utc)).startswith(HEADER + b"501,")

@@ -5,7 +5,8 @@ One `dagster dev` (webserver and daemon) serves the whole module. On it: `cleanu
 demo` (two days of syncs, launched by the daemon's sensor), then what an operator does in
 the UI — a run asking for optimization whose gate blocks it (provider 101 has no billing
 period), a run of a partition without a provider (`jasper|2`) and a run of a tenant key added
-by hand (`acme`)."""
+by hand (`acme`), a report asset materialized alone (`thingspace|1`), and a carrier that
+stopped syncing (`ebonding|2`'s last sync moved two days back)."""
 
 from __future__ import annotations
 
@@ -15,13 +16,14 @@ import json
 import subprocess
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 
-from cleanup_assets.db import make_engine
+from cleanup_assets.db import make_engine, utcnow
 from cleanup_assets.schema import billing_period, device, device_sync, optimization_session
 
 from .processes import BIN, ROOT, environment, start, stop, wait_until
@@ -65,6 +67,25 @@ class Ui:
             "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in tags.items()]}})
         assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
         return launched["launchRun"]["run"]["runId"]
+
+    def materialize(self, partition: str, assets: list[str]) -> str:
+        """*Materialize* on the asset graph: the assets alone, in the implicit asset job."""
+        launched = self.gql(LAUNCH_RUN, params={
+            "selector": {**LOCATION, "jobName": "__ASSET_JOB",
+                         "assetSelection": [{"path": [a]} for a in assets]},
+            "runConfigData": {},
+            "executionMetadata": {"tags": [{"key": "dagster/partition", "value": partition}]}})
+        assert launched["launchRun"]["__typename"] == "LaunchRunSuccess", launched
+        return launched["launchRun"]["run"]["runId"]
+
+    def mails(self, subject_start: str) -> list:
+        """The emails in the local outbox whose subject starts so."""
+        found = []
+        for path in sorted((Path(self.env["CLEANUP_HOME"]) / "outbox" / "email").glob("*.eml")):
+            mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+            if mail["Subject"].startswith(subject_start):
+                found.append(mail)
+        return found
 
     def run(self, run_id: str) -> dict:
         """The run (``runOrError``) and its events (``logsForRun``)."""
@@ -167,6 +188,10 @@ def ui(tmp_path_factory):
 
 def _operator_scenarios(ui: Ui) -> None:
     """What an operator does after the demo, through the GraphQL the UI sends."""
+    with ui.engine.begin() as conn:  # ebonding|2's carrier stopped notifying two days ago
+        conn.execute(update(device_sync).where(
+            device_sync.c.IntegrationKey == "ebonding", device_sync.c.TenantKey == "2")
+            .values(FinishedAt=utcnow() - timedelta(hours=50)))
     with ui.engine.begin() as conn:  # the billing data of provider 101 is missing
         conn.execute(delete(billing_period).where(billing_period.c.ServiceProviderId == 101))
         conn.execute(insert(optimization_session).values(
@@ -183,6 +208,7 @@ def _operator_scenarios(ui: Ui) -> None:
                    selector=LOCATION)  # the UI's "Add a partition"
     assert added["addDynamicPartition"]["__typename"] == "AddDynamicPartitionSuccess"
     ui.runs["acme"] = ui.launch("jasper|acme")
+    ui.runs["report_alone"] = ui.materialize("thingspace|1", ["device_sync_summary"])
     for run_id in ui.runs.values():
         wait_until(lambda: _finished(ui, run_id), timeout=240, interval=1,
                    what=f"run {run_id}")
@@ -302,19 +328,50 @@ def test_a_blocked_gate_fails_its_run_saying_which_checks_and_why(ui):
 def test_the_stop_email_and_amop_give_the_gates_reasons(ui):
     outbox = Path(ui.env["CLEANUP_HOME"]) / "outbox"
 
-    def stop_mail():  # the daemon's stop sensor ticks every 30 s
-        for path in sorted((outbox / "email").glob("*.eml")):
-            mail = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
-            if mail["Subject"].startswith("Optimization stopped"):
-                return mail
-        return None
-
-    mail = wait_until(stop_mail, timeout=120, interval=2, what="the stop email")
+    (mail,) = wait_until(lambda: ui.mails("Optimization stopped"), timeout=120, interval=2,
+                         what="the stop email")  # the daemon's stop sensor ticks every 5 s
     assert mail["Subject"] == "Optimization stopped: device sync failed - Acme Jasper US"
     assert f"Error Details: {GATE_BLOCKED}" in mail.get_body(("plain",)).get_content()
     errors = [json.loads(p.read_text())["data"] for p in (outbox / "amop").glob("*.json")]
     (error,) = [e for e in errors if e.get("job_name") == "ErrorMessage"]
     assert (error["SessionId"], error["ErrorMessage"]) == ("9911", GATE_BLOCKED)
+
+
+# --- failures and stale carriers reach a person --------------------------------------------
+def test_every_failed_run_reaches_the_operators_once_saying_why(ui):
+    def alerts():  # the daemon's failure sensor: one email per failed run
+        found = {m["Subject"]: m for m in ui.mails("Device sync cleanup failed: ")}
+        return found if len(found) >= 2 else None
+
+    found = wait_until(alerts, timeout=120, interval=2, what="the operators' failure alerts")
+    assert set(found) == {"Device sync cleanup failed: jasper|1",  # the blocked gate
+                          "Device sync cleanup failed: jasper|acme"}  # the hand-made key
+    assert all(m["To"] == "operators@localhost" for m in found.values())
+    blocked = found["Device sync cleanup failed: jasper|1"].get_body(("plain",)).get_content()
+    assert f"The run {ui.runs['blocked']} of finalize_device_sync" in blocked
+    assert f"Why: {GATE_BLOCKED}" in blocked
+    acme = found["Device sync cleanup failed: jasper|acme"].get_body(("plain",)).get_content()
+    assert "'acme' is not a TenantId" in acme
+    # Once: the sensor (every 5 s here) has ticked many times since these runs failed.
+
+
+def test_a_carrier_that_stopped_syncing_reads_stale_and_the_operators_hear_of_it(ui):
+    def stale():  # the freshness sensor reports the partition's check when it changes
+        executions = ui.check_executions("finalized_recently", "ebonding|2")
+        return next((e for e in executions if e["status"] == "FAILED"), None)
+
+    execution = wait_until(stale, timeout=150, interval=2, what="ebonding|2 reported stale")
+    assert execution["evaluation"]["severity"] == "WARN"  # noticed, never blocking
+    description = execution["evaluation"]["description"]
+    assert description.startswith("provider 203 Borealis eBonding last finalized ")
+    assert description.endswith("h ago: more than the 26 h expected")
+    fresh = ui.check_executions("finalized_recently", "thingspace|3")[0]
+    assert fresh["status"] == "SUCCEEDED" and "within the 26 h expected" in (
+        fresh["evaluation"]["description"])
+    (mail,) = wait_until(lambda: ui.mails("Device sync stale: "), timeout=60, interval=2,
+                         what="the stale carrier's email")
+    assert mail["Subject"] == "Device sync stale: ebonding|2 provider 203 Borealis eBonding"
+    assert mail["To"] == "operators@localhost"
 
 
 # --- partitions without a provider, keys that are not tenants -----------------------------
@@ -363,6 +420,24 @@ def test_a_tenant_key_added_by_hand_fails_at_once_pointing_to_register_tenants(u
             device_sync.c.TenantKey == "acme")).scalar() == 0
 
 
+def test_a_report_asset_materialized_alone_re_reports_the_latest_sync(ui):
+    answer = ui.run(ui.runs["report_alone"])
+    assert answer["runOrError"]["status"] == "SUCCESS"  # the partition is not marked failed
+    events = ui.gql("""{ assetOrError(assetKey: {path: ["device_sync_summary"]}) {
+        ... on Asset { assetMaterializations(partitions: ["thingspace|1"], limit: 1) { runId
+          metadataEntries { label ... on TextMetadataEntry { text } } } } } }""")
+    (latest,) = events["assetOrError"]["assetMaterializations"]
+    assert latest["runId"] == ui.runs["report_alone"]
+    meta = {e["label"]: e.get("text") for e in latest["metadataEntries"]}
+    with ui.engine.connect() as conn:
+        last = conn.execute(select(func.max(device_sync.c.id)).where(
+            device_sync.c.IntegrationKey == "thingspace", device_sync.c.TenantKey == "1"))
+        last = last.scalar()
+    assert meta["reported_sync"].startswith(
+        f"re-reported: sync {last}, the partition's latest finalized sync (")
+    assert meta["reported_sync"].endswith("); this run finalized none")
+
+
 # --- metadata that reads at a glance ------------------------------------------------------
 def test_a_materialization_describes_its_whole_partition_and_names_its_provider(ui):
     events = ui.gql("""{ assetOrError(assetKey: {path: ["common_devices"]}) { ... on Asset {
@@ -387,6 +462,57 @@ def test_a_materialization_describes_its_whole_partition_and_names_its_provider(
     tags = {t["key"]: t["value"] for t in latest["tags"]}
     assert tags["cleanup/providers"] == "101"
     assert tags["cleanup/trigger"] == "notification"
+
+
+def test_the_rejected_rows_keys_and_reasons_are_in_the_materialization(ui):
+    events = ui.gql("""{ assetOrError(assetKey: {path: ["carrier_devices"]}) { ... on Asset {
+        assetMaterializations(partitions: ["thingspace|1"], limit: 10) { runId
+          metadataEntries { label __typename ... on MarkdownMetadataEntry { mdStr }
+            ... on IntMetadataEntry { intValue } } } } } }""")
+    tables = []
+    for event in events["assetOrError"]["assetMaterializations"]:
+        meta = {e["label"]: e for e in event["metadataEntries"]}
+        if meta["rejected"]["intValue"]:
+            assert meta["rejected_rows"]["__typename"] == "MarkdownMetadataEntry"
+            tables.append((meta["rejected"]["intValue"], meta["rejected_rows"]["mdStr"]))
+    assert tables, "the demo's day 1 rejects a ThingSpace row"
+    for rejected, table in tables:
+        lines = table.splitlines()
+        assert lines[:2] == ["| provider | table | key | reason |", "|---:|---|---|---|"]
+        rows = [line for line in lines if line.startswith("| 103 | ThingSpaceDevice | ")]
+        assert len(rows) == rejected and all(line.count(" | ") == 3 for line in rows)
+
+
+def test_every_sensor_says_in_its_ticks_why_it_did_not_act(ui):
+    from cleanup_assets.definitions import defs
+
+    def ticks(name):
+        found = ui.gql("""query($selector: SensorSelector!) { sensorOrError(sensorSelector:
+            $selector) { ... on Sensor { sensorState { ticks(limit: 200) {
+              status skipReason } } } } }""",
+                       selector={**LOCATION, "sensorName": name})
+        return found["sensorOrError"]["sensorState"]["ticks"]
+
+    generic = "Sensor function returned an empty result"  # Dagster's, when told nothing
+    # The run-failure sensors: Dagster's machinery says its own words on a tick that saw no
+    # failed run (nothing reached our code); each failed run it hands us gets ours.
+    watching = {"stop_optimization_on_failure", "alert_operators_on_failure"}
+    unexplained = []
+    for sensor in defs.sensors:
+        for tick in ticks(sensor.name):
+            if tick["status"] != "SKIPPED":
+                continue
+            if not tick["skipReason"] or (tick["skipReason"] == generic
+                                          and sensor.name not in watching):
+                unexplained.append((sensor.name, tick))
+    assert unexplained == []
+    # The acme run asked for no optimization: the stop sensor's tick says so, naming it.
+    said = [t["skipReason"] for t in ticks("stop_optimization_on_failure")
+            if (t["skipReason"] or "").startswith(f"run {ui.runs['acme']}")]
+    assert len(said) == 1, said
+    reasons = {t["skipReason"] for t in ticks("sync_notification_sensor")
+               if t["status"] == "SKIPPED"}
+    assert reasons and all(r.startswith("no run requested: ") for r in reasons), reasons
 
 
 def test_sensors_gate_thresholds_and_resource_fields_are_described(ui):

@@ -1,6 +1,13 @@
 """``finalized_recently``: is each partition's carrier still syncing? A check on
-``common_devices`` per partition, reported by ``carrier_freshness_sensor`` (no run needed)
-and executable from the UI. WARN: it never blocks anything."""
+``common_devices`` per partition, judged in every run of the job (fresh: it was just
+finalized) and in a run of its own that ``carrier_freshness_sensor`` launches when the
+partition goes stale; executable from the UI. WARN: it never blocks anything.
+
+Why runs and not the sensor's runless reports (``SensorResult(asset_events=...)``): Dagster
+stores a runless evaluation with the run id ``""``, and its unique index on (asset, check,
+run id, partition) refuses a second one for the same partition — the second report of a
+partition failed the sensor's tick on every later tick (SQLite and PostgreSQL storage
+alike; found by test_ui.py against a real daemon)."""
 
 import warnings
 
@@ -18,17 +25,9 @@ with warnings.catch_warnings():  # partitioned checks are a preview, chosen know
         "finalized_recently", asset=GATED_ASSET, partitions_def=device_sync_partitions,
         description="Every active service provider of the partition was finalized within "
                     "CLEANUP_STALE_AFTER_HOURS (default 26) of its last finalized sync: a "
-                    "carrier whose device sync stopped notifying is noticed. Reported by the "
-                    "sensor carrier_freshness_sensor; never blocks.")
-
-
-def freshness_evaluation(partition: str, found, now) -> dg.AssetCheckEvaluation:
-    passed, description = partition_verdict(found, now)
-    return dg.AssetCheckEvaluation(
-        asset_key=GATED_ASSET, check_name=FINALIZED_RECENTLY.name, passed=passed,
-        severity=dg.AssetCheckSeverity.WARN, description=description, partition=partition,
-        metadata={"stale_providers": dg.MetadataValue.text(", ".join(
-            str(f.provider_id) for f in found if f.is_stale(now)) or "none")})
+                    "carrier whose device sync stopped notifying is noticed. Judged by every "
+                    "run of the job and, once a partition is stale, by the run the sensor "
+                    "carrier_freshness_sensor launches; never blocks.")
 
 
 @dg.multi_asset_check(name="check_finalized_recently", specs=[FINALIZED_RECENTLY])

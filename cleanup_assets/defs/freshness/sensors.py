@@ -1,8 +1,7 @@
-"""A carrier that stopped syncing is noticed: every 15 minutes each partition's freshness is
-reported as the check ``finalized_recently`` and each stale provider is emailed to the
-operators once per staleness."""
-
-import json
+"""A carrier that stopped syncing is noticed: every 5 minutes each partition's providers are
+judged, a partition that went stale gets a run of the check ``finalized_recently`` (once per
+staleness: the run key names it) and each stale provider is emailed to the operators once
+per staleness."""
 
 import dagster as dg
 
@@ -12,45 +11,48 @@ from ...emails import build_email, recipients
 from ...freshness import provider_freshness, stale_alert
 from ...optimization import global_settings
 from ..resources import DatabaseResource, EmailResource, FreshnessExpectation
-from .checks import freshness_evaluation
+from ..sensor_interval import sensor_interval
+from .jobs import judge_freshness_job
 
 STALE = "stale"
 
 
 @dg.sensor(
     name="carrier_freshness_sensor",
+    job=judge_freshness_job,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    # Not shortened by the tests' interval: no test waits on it, and a stack under test
-    # need not read every provider's ledger every few seconds.
-    minimum_interval_seconds=900,
+    # Staleness is measured in hours: 5 minutes is prompt enough, and a tick is two small
+    # reads (the active providers, the ledger grouped by provider). The tests' interval
+    # makes it 50 s: the UI test waits on a real tick.
+    minimum_interval_seconds=sensor_interval(300),
     description=(
-        "Every 15 minutes: is each carrier still syncing? Reports the check "
-        "finalized_recently on common_devices for every partition with an active provider "
-        "(when its verdict changes), and emails the operators (CLEANUP_OPERATOR_EMAIL_ADDRESSES) "
-        "once per staleness when a provider was not finalized within CLEANUP_STALE_AFTER_HOURS "
-        "(default 26) of its last finalized sync. Recorded in CleanupOperatorAlert."),
+        "Every 5 minutes: is each carrier still syncing? For each partition with a provider "
+        "not finalized within CLEANUP_STALE_AFTER_HOURS (default 26) of its last finalized "
+        "sync, launches judge_carrier_freshness (the check finalized_recently, shown per "
+        "partition) and emails the operators (CLEANUP_OPERATOR_EMAIL_ADDRESSES) — both once "
+        "per staleness. A finalization judges its partition fresh again in its own run. "
+        "Recorded in CleanupOperatorAlert."),
 )
 def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: DatabaseResource,
                              email: EmailResource, freshness: FreshnessExpectation):
-    """Report each partition's freshness and alert the operators of each new staleness."""
+    """Launch the freshness check of each newly stale partition and alert the operators."""
     engine = database.get_engine()
     now = utcnow()
     found = in_transaction(engine, lambda conn: provider_freshness(conn,
                                                                    freshness.expectations()))
+    partitions = {f.partition for f in found}
+    stale = [f for f in found if f.is_stale(now)]  # bounded: the active providers
     by_partition: dict[str, list] = {}
-    for fresh in found:  # bounded: the active providers
+    for fresh in stale:
         by_partition.setdefault(fresh.partition, []).append(fresh)
-    verdicts = {p: freshness_evaluation(p, providers, now) for p, providers in
-                by_partition.items()}
-    states = {p: ("passed" if e.passed else "stale") if any(
-        f.last_sync_id is not None for f in by_partition[p]) else "not judged"
-        for p, e in verdicts.items()}
-    earlier = json.loads(context.cursor) if context.cursor else {}
-    # Reported when a partition's state changes (and on the first tick): the UI keeps the
-    # latest per partition, and the event log does not grow by every partition each tick.
-    changed = [e for p, e in verdicts.items() if earlier.get(p) != states[p]]
-
-    stale = [f for f in found if f.is_stale(now)]
+    # One run per staleness: the key names the partition's stale providers and their last
+    # syncs, so the daemon launches it once (a new sync, or another provider going stale,
+    # is a new staleness).
+    run_requests = [dg.RunRequest(
+        run_key="stale:" + partition + ":" + ",".join(
+            f"{f.provider_id}@{f.last_sync_id}" for f in providers),
+        tags={"dagster/partition": partition, "cleanup/trigger": "freshness"})
+        for partition, providers in sorted(by_partition.items())]
     sent = []
     for fresh in stale:
         key, subject, text = stale_alert(fresh, now)
@@ -71,10 +73,10 @@ def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: Data
         in_transaction(engine, lambda conn: mark_sent(conn, key, ", ".join(to)))
         context.log.warning(f"{subject}: operators alerted ({', '.join(to)})")
         sent.append(key)
-    summary = (f"{len(found)} active provider(s) in {len(by_partition)} partition(s); stale: "
+    summary = (f"{len(found)} active provider(s) in {len(partitions)} partition(s); stale: "
                f"{len(stale)} ({', '.join(f'{f.partition} provider {f.provider_id}' for f in stale) or 'none'}); "
-               f"alerts sent now: {len(sent)}; check results reported: {len(changed)}")
+               f"alerts sent now: {len(sent)}; freshness check runs requested: "
+               f"{len(run_requests)} (each launched once per staleness)")
     context.log.info(summary)
-    return dg.SensorResult(
-        asset_events=changed, skip_reason=summary,
-        cursor=json.dumps(states))
+    return dg.SensorResult(run_requests=run_requests,
+                           skip_reason=None if run_requests else summary)

@@ -127,7 +127,7 @@ def stop_optimization_on_failure(
         return dg.SkipReason(f"run {run.run_id}: {error}")
     target = _what_to_stop(run, notified)
     if isinstance(target, str):
-        return dg.SkipReason(target)
+        return dg.SkipReason(f"run {run.run_id}: {target}")  # which failed run, and why not
     reason = failure_reason(context)
     record = context.instance.get_run_record_by_id(run.run_id)
     ended = stop_optimization(database, email, amop, *target, run.run_id,
