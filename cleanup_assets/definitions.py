@@ -44,6 +44,7 @@ from .defs.resources import (
     SyncLogStore,
 )
 from .defs.sync_sensor.sensors import sync_notification_sensor
+from .preflight import refuse_on_blocking_findings
 from .settings import Settings
 
 
@@ -182,8 +183,6 @@ def definitions_from_environment(settings: Settings | None = None, *,
     settings = settings or Settings()
     settings.check()
     if preflight and settings.production:
-        from .preflight import refuse_on_blocking_findings
-
         refuse_on_blocking_findings(settings)
     return make_definitions(_database(settings), _device_sync_queue(settings),
                             _optimization_queue(settings), _amop(settings), _email(settings),

@@ -77,7 +77,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                 continue  # PostgreSQL cannot join two databases: the set-based engine refuses
             request = FinalizeRequest(
                 integration, str(tenant_id), provider_id, run_id=f"explain-{key}-{engine.value}",
-                engine=engine, shadow=Engine.SET_BASED if shadow else None)
+                engine=engine, shadow=Engine.SET_BASED if shadow else None,
+                dialect="mssql")  # what SQL Server would run, whatever runs it here
             result = finalize_partition(databases, request, retry=QUICK)
             if shadow and engine is Engine.SET_BASED and not procedures:
                 shadow = shadow_partition(databases, request, result, result.service_provider_ids)

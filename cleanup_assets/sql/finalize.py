@@ -19,17 +19,18 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable, Sequence
 
-from sqlalchemy import desc, false, func, select, true
+from sqlalchemy import desc, false, func, select, true, update
 from sqlalchemy.engine import Connection
 
 from ..db import Databases, RetryPolicy, in_transaction, utcnow
 from ..integration_ids import UnknownIntegration
 from ..integration_ids import integration_id as integration_id_of
-from ..notifications import LAUNCHED, claim_miss_count
 from ..registry import Integration
 from ..schema import (
+    LAUNCHED,
     SYNC_FAILED,
     SYNC_FINALIZED,
     SYNC_RUNNING,
@@ -46,8 +47,10 @@ from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .merge import MergeCounts, live_rows, merge_into
 from .procedure_engine import ProcedureRun, run_procedures
+from .shadow import shadow_pass
 from .sources import (
     common_table,
+    conditions,
     staged_rows_per_provider,
     staging_source,
     usable_keys_per_provider,
@@ -92,6 +95,9 @@ class FinalizeRequest:
     # With the procedures finalizing: the engine run beside them in a rolled-back
     # transaction, to record what it would have done differently (sql/shadow.py).
     shadow: Engine | None = None
+    # Whose statements to issue (None: the database's): explain-sql's workload asks for SQL
+    # Server's on PostgreSQL or SQLite, to review what SQL Server would run.
+    dialect: str | None = None
 
     @property
     def trigger(self) -> str:
@@ -284,8 +290,6 @@ def shadow_partition(databases: Databases, request: FinalizeRequest, result: Fin
     """After the procedures' commit: the set-based engine on the same partition, with the
     same completeness decision, in a transaction the shadow pass rolls back. It never
     raises: what it finds — or its error — is recorded beside the sync."""
-    from .shadow import shadow_pass
-
     def run_set_based(conn: Connection) -> None:
         if databases.separate and request.integration.database.value == "jasper":
             databases.require_joinable("the set-based engine")
@@ -298,7 +302,7 @@ def shadow_partition(databases: Databases, request: FinalizeRequest, result: Fin
 
     return shadow_pass(databases.central, request.integration, sync_id=result.sync_id,
                        tenant_key=request.tenant_key, provider_ids=result.service_provider_ids,
-                       run_set_based=run_set_based, **options)
+                       run_set_based=run_set_based, dialect=request.dialect, **options)
 
 
 def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: RetryPolicy):
@@ -313,6 +317,18 @@ def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: Ret
             f"notification {request.notification_id}'s sync was counted by an earlier attempt "
             "(a retry or re-execution): post a new notification to count again")
     return may_count
+
+
+def claim_miss_count(conn: Connection, notification_id: int, now: datetime) -> bool:
+    """Whether this sync may count missed subscribers for its notification: the first to ask
+    wins (one conditional UPDATE), so a run retry or a re-execution of a notified run never
+    counts a miss again (usp_Telegence_Update_Device.sql:118-136 counts one per call). Taken
+    inside the set-based engine's transaction (a rolled-back attempt counted nothing and
+    gives the claim back), and committed before the procedure is called on the procedure
+    engine (a call that failed half-way may have counted: never re-run blind)."""
+    return conn.execute(update(sync_notification).where(
+        sync_notification.c.id == notification_id,
+        sync_notification.c.MissesCountedAt.is_(None)).values(MissesCountedAt=now)).rowcount == 1
 
 
 def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: Engine):
@@ -379,7 +395,8 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
                                     delete_absent_for=(
                                         counted if integration.staging_merge.absent
                                         == "failed_sync_count" else delete_for),
-                                    absent=integration.staging_merge.absent)
+                                    absent=integration.staging_merge.absent,
+                                    dialect=request.dialect)
         result.deactivation_skipped.update(result.staging.withheld)
         if _wrote_much(result.staging):  # fresh statistics before the mirror reads it
             refresh_statistics(conn, carrier)
@@ -392,7 +409,8 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
             result.deactivation_skipped[provider] = (
                 f"{integration.carrier.table} has no live rows for this provider")
     result.common = mirror_common_devices(conn, integration, providers, sync_id=result.sync_id,
-                                          now=now, delete_absent_for=delete_for)
+                                          now=now, delete_absent_for=delete_for,
+                                          dialect=request.dialect)
     result.deactivation_skipped.update(result.common.devices.withheld)
     result.carrier_live_devices = sum(carrier_live.get(p, 0) for p in providers)
     result.partition_carrier_live_devices = sum(carrier_live.values())
@@ -407,8 +425,6 @@ def _wrote_much(counts: MergeCounts) -> bool:
 
 def _carrier_live_per_provider(conn: Connection, integration: Integration,
                                providers: Sequence[int]) -> dict[int, int]:
-    from .sources import conditions
-
     carrier = carrier_tables[integration.carrier.table]
     return dict(conn.execute(
         select(carrier.c.ServiceProviderId, func.count())
