@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from cleanup_assets.db import RetryPolicy, connect_databases
-from cleanup_assets.demo import UPSTREAM, demo_devices, seed_reference_data
+from cleanup_assets.tooling.demo import UPSTREAM, demo_devices, seed_reference_data
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
 from cleanup_assets.schema import COMMON_TABLES, carrier_tables, metadata
 from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition

@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import delete, insert, text, update
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.demo import upstream_device_sync
+from cleanup_assets.tooling.demo import upstream_device_sync
 from cleanup_assets.registry import INTEGRATIONS
 from cleanup_assets.schema import (
     SHADOW_TABLES,
@@ -200,7 +200,7 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
     assert live(databases.central, "Device", 11)[changed]["RatePlan"] == before[changed]["RatePlan"]
     assert gone in live(databases.central, "Device", 11)
 
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     monkeypatch.setenv("CLEANUP_DATABASE_URL",
                        databases.central.url.render_as_string(hide_password=False))
@@ -345,9 +345,9 @@ def test_the_shadow_compares_every_column_the_set_based_engine_writes(tmp_path):
 
     from sqlalchemy.dialects import sqlite
 
-    from cleanup_assets.demo import DEMO_PROVIDERS, seed_demo
+    from cleanup_assets.tooling.demo import DEMO_PROVIDERS, seed_demo
     from cleanup_assets.sql.shadow import AUDIT_COLUMNS, tracked_tables
-    from cleanup_assets.sql.tsql import capture_statements
+    from cleanup_assets.tooling.tsql import capture_statements
 
     databases = connect_databases(f"sqlite:///{tmp_path / 'central.db'}")
     create_schema(databases)

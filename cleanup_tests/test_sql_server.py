@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.demo import upstream_device_sync
+from cleanup_assets.tooling.demo import upstream_device_sync
 from cleanup_assets.registry import INTEGRATIONS, procedure_name
 from cleanup_assets.schema import (
     LEGACY_TABLES,
@@ -27,7 +27,7 @@ from cleanup_assets.schema import (
     thingspace_device_staging,
 )
 from cleanup_assets.sql.finalize import Engine, FinalizeError, FinalizeRequest, finalize_partition
-from cleanup_assets.sql.tsql import capture_statements, lint, review
+from cleanup_assets.tooling.tsql import capture_statements, lint, review
 
 from . import evidence, stand_ins
 from .builders import NO_WAIT, TEST_INTEGRATION_IDS, good_devices, live, rows, seed_providers
@@ -472,8 +472,8 @@ def test_switching_engines_never_loses_a_device(databases, first, second):
 # --- every statement, as SQL Server would get it ------------------------------------------
 
 def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_database_url):
-    from cleanup_assets.demo import seed_demo
-    from cleanup_assets.explain import run_workload
+    from cleanup_assets.tooling.demo import seed_demo
+    from cleanup_assets.tooling.explain import run_workload
 
     from .conftest import empty_tables
 
@@ -530,7 +530,7 @@ def test_the_lint_finds_what_sql_server_lacks(sql, finding):
 @pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "cleanup_assets.cli", "explain-sql", "--dialect", "mssql"],
+        [sys.executable, "-m", "cleanup_assets.tooling.cli", "explain-sql", "--dialect", "mssql"],
         capture_output=True, text=True, timeout=180,
         env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr[-2000:]
@@ -603,7 +603,7 @@ def test_a_run_that_finds_one_of_our_tables_missing_fails_at_once_naming_it(data
 @pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_the_embedded_default_never_imports_pyodbc(tmp_path):
     code = (
-        "import sys, cleanup_assets.definitions, cleanup_assets.cli;"
+        "import sys, cleanup_assets.definitions, cleanup_assets.tooling.cli;"
         "from cleanup_assets.db import connect_databases; from cleanup_assets.schema import "
         "create_schema; create_schema(connect_databases());"
         "assert 'pyodbc' not in sys.modules, 'pyodbc was imported'"

@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import insert, text
 
-from cleanup_assets.demo_run import evaluate_sync_sensor
+from cleanup_assets.tooling.demo_run import evaluate_sync_sensor
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.notified import NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource

@@ -18,7 +18,8 @@ contract is kept in two steps:
    short-circuit evaluation: a numeric or date conversion must be ``TRY_CAST`` /
    ``TRY_CONVERT``) and more than 2,100 parameters.
 
-``cleanup-assets explain-sql --dialect mssql`` prints the same statements for a DBA.
+``cleanup-assets explain-sql --dialect mssql`` prints the same statements for a DBA
+(explain.py runs the workload). Tooling: nothing of the code location imports this.
 """
 
 from __future__ import annotations
