@@ -18,6 +18,8 @@ step would only add start-up time) or ``celery`` (steps go to Celery workers thr
 broker; results through Redis).
 """
 
+import warnings
+
 import dagster as dg
 
 from .defs.alerts.sensors import alert_operators_on_failure
@@ -28,6 +30,7 @@ from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
 from .defs.device_sync.checks import compare_finalize_engines, judge_optimization_gate
 from .defs.optimization.sensors import stop_optimization_on_failure, stop_optimization_sweep
+from .defs.policy import with_policy
 from .defs.reporting.assets import (
     export_device_history,
     notify_amop_daily_sync,
@@ -150,7 +153,7 @@ def make_definitions(
     """The location's definitions around given resources (tests pass their own; unset ones
     are the embedded defaults: no queue, local outbox). Every job executes in process
     unless another executor is given."""
-    return dg.Definitions(
+    definitions = dg.Definitions(
         assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
                 report_device_sync, export_device_history, notify_amop_daily_sync],
         # engines_agree only where a shadow pass runs (CLEANUP_SHADOW_ENGINE)
@@ -172,6 +175,10 @@ def make_definitions(
         },
         executor=executor or dg.in_process_executor,
     )
+    with warnings.catch_warnings():  # a preview in Dagster 1.13, chosen knowingly
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        # Group, owners and the location's tags on every asset, once (defs/policy.py).
+        return definitions.map_resolved_asset_specs(func=with_policy)
 
 
 def definitions_from_environment(settings: Settings | None = None, *,

@@ -30,7 +30,7 @@ from ..decision import Decision
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import device_sync_partitions, split_partition_key
 from ..resources import DatabaseResource
-from .assets import require_sync, sync_to_report
+from ..sync_of_run import require_sync, sync_to_report
 
 GATED_ASSET = dg.AssetKey("common_devices")
 
