@@ -344,9 +344,9 @@ def is_transient(error: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """The legacy SQL retry, Polly's ``WaitAndRetry(3, 2^n s)``: 4 tries, waiting 2, 4 and
-    8 s between them.
+class TransientRetry:
+    """The legacy SQL retry of transient errors (not Dagster's op RetryPolicy), Polly's
+    ``WaitAndRetry(3, 2^n s)``: 4 tries, waiting 2, 4 and 8 s between them.
 
     ``idempotent``: the work can be run again whatever a failed try did. Our own statements
     are (one transaction, rolled back on any error). A legacy procedure is only when its
@@ -376,7 +376,7 @@ class RetryPolicy:
 def in_transaction(
     engine: Engine,
     work: Callable[[Connection], T],
-    retry: RetryPolicy = RetryPolicy(),
+    retry: TransientRetry = TransientRetry(),
     on_retry: Callable[[int, BaseException], None] | None = None,
 ) -> T:
     """Run ``work`` in one transaction; roll back on any error; retry transient ones.

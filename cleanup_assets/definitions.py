@@ -23,12 +23,13 @@ import warnings
 import dagster as dg
 
 from .defs.alerts.sensors import alert_operators_on_failure
+from .defs.device_sync.assets import carrier_staging, finalize_device_tables
+from .defs.device_sync.checks import compare_finalize_engines
+from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.freshness.checks import check_finalized_recently
 from .defs.freshness.sensors import carrier_freshness_sensor
-from .defs.device_sync.assets import carrier_staging, finalize_device_tables
-from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
-from .defs.device_sync.checks import compare_finalize_engines, judge_optimization_gate
+from .defs.optimization.gate import judge_optimization_gate
 from .defs.optimization.sensors import stop_optimization_on_failure, stop_optimization_sweep
 from .defs.policy import with_policy
 from .defs.reporting.assets import (

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from .db import RetryPolicy, in_transaction, utcnow
+from .db import TransientRetry, in_transaction, utcnow
 from .integration_ids import integration_by_id, integration_ids
 from .registry import INTEGRATIONS, Database, Integration
 from .schema import LAUNCHED, PENDING, REJECTED, WAITING, service_provider, sync_notification
@@ -255,7 +255,7 @@ def evaluate_notifications(databases, *, now: datetime | None = None, max_launch
     cleared after its decision is committed, so a crash in between can only leave rows that
     the next sync's wait sees — never a forced sync launched as complete.
     """
-    retry = retry or RetryPolicy()
+    retry = retry or TransientRetry()
     now = now or utcnow()
     rejected, due = in_transaction(databases.central, lambda conn: (
         _parse_new(conn, now, max_evaluated), _due(conn, now, max_evaluated)), retry)

@@ -83,7 +83,7 @@ from .schema import (
     is_jasper_table,
 )
 from .settings import ConfigurationError, Settings
-from .sql.finalize import Engine as FinalizeEngine
+from .sql.finalize import FinalizeEngine
 from .sql.gate import BILL_PERIOD_PROCEDURE
 
 BLOCKING, WARNING, INFO = "BLOCKING", "warning", "info"

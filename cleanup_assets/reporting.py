@@ -25,7 +25,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy.engine import Connection
 
-from .db import RetryPolicy, in_transaction
+from .db import TransientRetry, in_transaction
 from .emails import (
     NEW_PLANS_SUBJECT,
     build_email,
@@ -386,7 +386,7 @@ def tenant_display_name(engine, tenant_key: str) -> tuple[str, str | None]:
     — a central database without a readable ``Tenant`` must not cost an email."""
     try:
         return in_transaction(engine, lambda conn: tenant_name(conn, tenant_key),
-                              RetryPolicy(attempts=1)), None
+                              TransientRetry(attempts=1)), None
     except Exception as error:  # any: a missing table, a permission, a lost connection
         return f"tenant {tenant_key}", f"{type(error).__name__}: {str(error)[:300]}"
 

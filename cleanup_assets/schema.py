@@ -497,7 +497,7 @@ device_sync = Table(
     # optimization gate refuses a sync whose device count dropped too far.
     Column("ActiveDevicesBefore", Integer),
     Column("ActiveDevicesAfter", Integer),
-    # The optimization gate's judgement of this sync (defs/device_sync/checks.py): passed |
+    # The optimization gate's judgement of this sync (defs/optimization/gate.py): passed |
     # blocked; NULL: not judged. The handover hands over a passed sync only.
     Column("GateVerdict", String(20)),
     # The legacy summary's seven fields (DeviceSyncSummary.cs) and the reporting outcome.

@@ -33,7 +33,7 @@ from cleanup_assets.schema import (
     jasper_device_usage,
     metadata,
 )
-from cleanup_assets.sql.finalize import Engine, FinalizeRequest, finalize_partition
+from cleanup_assets.sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition
 
 from . import stand_ins
 from .builders import NO_WAIT, good_devices, live, rows, seed_providers
@@ -108,10 +108,10 @@ def databases(one_database):
     return one_database
 
 
-def finalize(databases, shadow=Engine.SET_BASED, **options):
+def finalize(databases, shadow=FinalizeEngine.SET_BASED, **options):
     return finalize_partition(databases, FinalizeRequest(
-        INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES, shadow=shadow, **options),
-        retry=NO_WAIT)
+        INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES, shadow=shadow,
+        **options), retry=NO_WAIT)
 
 
 def first_sync(databases, count=6):
@@ -236,7 +236,7 @@ def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # every device
         conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES)
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
     result = finalize_partition(databases, request, retry=NO_WAIT)  # no shadow
     without = dump(databases.central)
 
@@ -257,7 +257,7 @@ def test_differences_beyond_the_cap_are_counted_not_written(databases):
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # 8 differences
         conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES)
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
     result = finalize_partition(databases, request, retry=NO_WAIT)
 
     outcome = shadow_partition(databases, request, result, [11], cap=3)
@@ -358,7 +358,7 @@ def test_the_shadow_compares_every_column_the_set_based_engine_writes(tmp_path):
             for provider, tenant, _ in [(p, t, k) for p, t, k, _ in DEMO_PROVIDERS if k == key]:
                 for _ in range(2):  # the second finds rows: the absent rules run
                     finalize_partition(databases, FinalizeRequest(
-                        INTEGRATIONS[key], str(tenant), provider, engine=Engine.SET_BASED),
+                        INTEGRATIONS[key], str(tenant), provider, engine=FinalizeEngine.SET_BASED),
                         retry=NO_WAIT)
         for tracked in tracked_tables(INTEGRATIONS[key]):
             allowed = set(tracked.compared) | AUDIT_COLUMNS | {

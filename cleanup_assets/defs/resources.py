@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from ..db import (
     Databases,
-    RetryPolicy,
+    TransientRetry,
     cleanup_home,
     connect_databases,
     default_database_url,
@@ -31,7 +31,7 @@ from ..db import (
 from ..freshness import parse_expectations
 from ..outbox import write_bytes, write_json
 from ..settings import parse_integration_keys
-from ..sql.finalize import Engine as FinalizeEngine
+from ..sql.finalize import FinalizeEngine
 
 
 @lru_cache(maxsize=8)
@@ -67,7 +67,7 @@ class DatabaseResource(dg.ConfigurableResource):
         "Tries of a partition's transaction on a transient database error (deadlock, lost "
         "connection); the transaction is rolled back between tries. The legacy's Polly "
         "WaitAndRetry(3, 2^n s): 4 tries. A legacy procedure that is not idempotent is "
-        "never re-run after a timeout or a link lost mid-call (db.RetryPolicy)."))
+        "never re-run after a timeout or a link lost mid-call (db.TransientRetry)."))
     retry_base_delay_seconds: float = Field(default=2.0, description=(
         "Wait before the second try; doubled before each further one (2, 4, 8 s)."))
 
@@ -103,8 +103,8 @@ class DatabaseResource(dg.ConfigurableResource):
             self.get_engine().dialect.name)
 
     @property
-    def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(self.retry_attempts, self.retry_base_delay_seconds)
+    def retry_policy(self) -> TransientRetry:
+        return TransientRetry(self.retry_attempts, self.retry_base_delay_seconds)
 
     def describe(self) -> str:
         """Where the data lives, safe to show (password masked)."""

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Iterator
 
 from ..alerts import RUN_FAILURE, claim_alert, mark_sent
-from ..db import Databases, RetryPolicy, connect_databases, in_transaction, utcnow
-from ..defs.device_sync.checks import VERDICT_PASSED, gate_facts
+from ..db import Databases, TransientRetry, connect_databases, in_transaction, utcnow
+from ..defs.optimization.gate import VERDICT_PASSED, gate_facts
 from ..notifications import evaluate_notifications, launched_between, post_notification
 from ..optimization import (
     claim_send,
@@ -55,7 +55,7 @@ from ..schema import (
     service_provider,
 )
 from ..sql.common import new_plans_of
-from ..sql.finalize import Engine, FinalizeRequest, finalize_partition, shadow_partition
+from ..sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition, shadow_partition
 from ..sql.gate import BILL_PERIOD_PROCEDURE, find_billing_period
 from ..sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
 from ..sql.procedure_engine import planned_calls
@@ -63,7 +63,7 @@ from ..sql.procedures import procedure_call
 from .demo import DEMO_PROVIDERS, seed_demo
 from .tsql import Captured, capture_statements, lint, review, to_tsql
 
-QUICK = RetryPolicy(attempts=1, base_delay_seconds=0)
+QUICK = TransientRetry(attempts=1, base_delay_seconds=0)
 
 
 def run_workload(databases: Databases, *, procedures: bool, set_based: bool = True,
@@ -72,8 +72,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
     engine's, and the procedure engine's when ``procedures``; with ``shadow``, the shadow
     pass's too (beside the procedures, and after the set-based engine when there are no
     procedures: explain-sql shows it)."""
-    engines = ([Engine.SET_BASED] if set_based else []) + (
-        [Engine.PROCEDURES] if procedures else [])
+    engines = ([FinalizeEngine.SET_BASED] if set_based else []) + (
+        [FinalizeEngine.PROCEDURES] if procedures else [])
     seen = set()
     for provider_id, tenant_id, key, _ in DEMO_PROVIDERS:
         if key in seen:
@@ -81,15 +81,15 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         seen.add(key)
         integration = INTEGRATIONS[key]
         for engine in engines:
-            if (engine is Engine.SET_BASED and integration.database.value == "jasper"
+            if (engine is FinalizeEngine.SET_BASED and integration.database.value == "jasper"
                     and not databases.joinable):
                 continue  # PostgreSQL cannot join two databases: the set-based engine refuses
             request = FinalizeRequest(
                 integration, str(tenant_id), provider_id, run_id=f"explain-{key}-{engine.value}",
-                engine=engine, shadow=Engine.SET_BASED if shadow else None,
+                engine=engine, shadow=FinalizeEngine.SET_BASED if shadow else None,
                 dialect="mssql")  # what SQL Server would run, whatever runs it here
             result = finalize_partition(databases, request, retry=QUICK)
-            if shadow and engine is Engine.SET_BASED and not procedures:
+            if shadow and engine is FinalizeEngine.SET_BASED and not procedures:
                 shadow = shadow_partition(databases, request, result, result.service_provider_ids)
                 assert shadow.status != "failed", shadow.error
             with databases.central.connect() as conn:
@@ -104,7 +104,7 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                 integration_name(conn, integration, provider_id)
                 if integration.billing_cycle_discrepancy_report:
                     billing_cycle_discrepancies(conn, integration, [provider_id], date.today(),
-                                                use_procedure=engine is Engine.PROCEDURES)
+                                                use_procedure=engine is FinalizeEngine.PROCEDURES)
                 if integration.sync_log_name and (integration.database.value != "jasper"
                                                   or databases.joinable):
                     write_sync_log(conn, integration, [provider_id], utcnow(), io.BytesIO())
@@ -112,7 +112,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                     write_device_history(conn, provider_id, io.BytesIO())
                     for _ in history_chunks(conn, [provider_id], result.sync_id, utcnow()):
                         pass
-            summarize(databases, integration, sync, use_procedure=engine is Engine.PROCEDURES)
+            summarize(databases, integration, sync,
+                      use_procedure=engine is FinalizeEngine.PROCEDURES)
     # A sensor tick: post, parse, count rows to process, decide; relaunch lookups.
     with databases.central.begin() as conn:
         rows = conn.execute(service_provider.select()).mappings().all()

@@ -30,12 +30,12 @@ from ...registry import get_integration
 from ...sql.gate import find_billing_period
 from ..decision import Decision
 from ..device_sync.assets import common_devices, communication_plans
-from ..device_sync.checks import GATE_BLOCKED, VERDICT_PASSED
 from ..notified import NotifiedSync, notified_sync
 from ..partitions import split_partition_key
 from ..policy import device_sync_asset
 from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
 from ..sync_of_run import nothing_metadata, require_sync, sync_to_report
+from .gate import GATE_BLOCKED, VERDICT_PASSED
 
 # SQS drops a FIFO message whose deduplication id it saw in the last 5 minutes; a claim
 # younger than this (with a margin) may be resent, an older one could be delivered twice.
