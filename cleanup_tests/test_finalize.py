@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from cleanup_assets.tooling.demo import COMMUNICATION_PLANS, telegence_status
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS, Family
 from cleanup_assets.sql.finalize import FinalizeError
+from cleanup_assets.tooling.demo import COMMUNICATION_PLANS, telegence_status
 
 from .builders import (
     DEVICE_TABLES,

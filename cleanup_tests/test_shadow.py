@@ -23,7 +23,6 @@ import pytest
 from sqlalchemy import delete, insert, text, update
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.tooling.demo import upstream_device_sync
 from cleanup_assets.registry import INTEGRATIONS
 from cleanup_assets.schema import (
     SHADOW_TABLES,
@@ -34,6 +33,7 @@ from cleanup_assets.schema import (
     metadata,
 )
 from cleanup_assets.sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition
+from cleanup_assets.tooling.demo import upstream_device_sync
 
 from . import stand_ins
 from .builders import NO_WAIT, good_devices, live, rows, seed_providers

@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.tooling.demo import upstream_device_sync
 from cleanup_assets.registry import INTEGRATIONS, procedure_name
 from cleanup_assets.schema import (
     LEGACY_TABLES,
@@ -32,6 +31,7 @@ from cleanup_assets.sql.finalize import (
     FinalizeRequest,
     finalize_partition,
 )
+from cleanup_assets.tooling.demo import upstream_device_sync
 from cleanup_assets.tooling.tsql import capture_statements, lint, review
 
 from . import evidence, stand_ins
