@@ -450,7 +450,7 @@ def fresh_database(kind: str, workdir: Path):
 
 
 def seed_partition(engine) -> None:
-    from cleanup_assets.demo import seed_reference_data
+    from cleanup_assets.tooling.demo import seed_reference_data
 
     with engine.begin() as conn:
         seed_reference_data(conn, [(PROVIDER, TENANT, "jasper", "Bench Jasper")])
@@ -560,7 +560,7 @@ def bench_end_to_end(kind: str, workdir: Path) -> dict:
     import dagster as dg
     from sqlalchemy import func, select
 
-    from cleanup_assets.demo_run import run_sensor_tick
+    from cleanup_assets.tooling.demo_run import run_sensor_tick
     from cleanup_assets.definitions import make_definitions
     from cleanup_assets.defs.resources import DatabaseResource
     from cleanup_assets.notifications import post_notification

@@ -18,10 +18,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.demo import DEMO_INTEGRATION_IDS, seed_reference_data
 from cleanup_assets.notifications import ATTRIBUTES, evaluate_notifications, utcnow
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
 from cleanup_assets.schema import create_schema, rows_to_process_tables, sync_notification
+from cleanup_assets.tooling.demo import DEMO_INTEGRATION_IDS, seed_reference_data
 
 
 def main() -> None:

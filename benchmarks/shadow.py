@@ -49,10 +49,10 @@ TRIES = 3
 
 def _request():
     from cleanup_assets.registry import INTEGRATIONS
-    from cleanup_assets.sql.finalize import Engine, FinalizeRequest
+    from cleanup_assets.sql.finalize import FinalizeEngine, FinalizeRequest
 
     return FinalizeRequest(INTEGRATIONS["jasper"], str(TENANT), PROVIDER,
-                           engine=Engine.SET_BASED)
+                           engine=FinalizeEngine.SET_BASED)
 
 
 def _finalize(databases):

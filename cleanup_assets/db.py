@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from datetime import datetime, timezone
@@ -103,6 +104,25 @@ def _sqlite_schema_name(name: str) -> str:
 # one by name: `{jasperCn.Database}.[dbo].[JasperDevice]` (ibid. 846) and
 # `@JasperDbName = jasperCn.Database` (ibid. 1040). Tables of that database are declared
 # with the symbolic schema JASPER_SCHEMA; each engine maps it to where they really are.
+# Execution option: the dialect names a statement is issued on (PostgreSQL's SET LOCAL and
+# ANALYZE, a dialect's own catalog queries). A statement carrying it is not part of what
+# SQL Server receives: the T-SQL review (tooling/tsql.py) leaves it out.
+ONLY_ON = "only_on"
+
+
+@contextmanager
+def catalog_queries(conn: Connection):
+    """Mark the dialect's own catalog queries (inspection) as this database's only, for
+    the block; ``Connection.execution_options`` changes the connection in place, so the
+    previous value is put back after."""
+    previous = conn.get_execution_options().get(ONLY_ON)
+    conn.execution_options(**{ONLY_ON: (conn.dialect.name,)})
+    try:
+        yield conn
+    finally:
+        conn.execution_options(**{ONLY_ON: previous})
+
+
 JASPER_SCHEMA = "jasper"
 _DEFAULT_SCHEMA = {"postgresql": "public", "sqlite": "main", "mssql": "dbo"}
 
@@ -324,9 +344,9 @@ def is_transient(error: BaseException) -> bool:
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """The legacy SQL retry, Polly's ``WaitAndRetry(3, 2^n s)``: 4 tries, waiting 2, 4 and
-    8 s between them.
+class TransientRetry:
+    """The legacy SQL retry of transient errors (not Dagster's op RetryPolicy), Polly's
+    ``WaitAndRetry(3, 2^n s)``: 4 tries, waiting 2, 4 and 8 s between them.
 
     ``idempotent``: the work can be run again whatever a failed try did. Our own statements
     are (one transaction, rolled back on any error). A legacy procedure is only when its
@@ -356,7 +376,7 @@ class RetryPolicy:
 def in_transaction(
     engine: Engine,
     work: Callable[[Connection], T],
-    retry: RetryPolicy = RetryPolicy(),
+    retry: TransientRetry = TransientRetry(),
     on_retry: Callable[[int, BaseException], None] | None = None,
 ) -> T:
     """Run ``work`` in one transaction; roll back on any error; retry transient ones.

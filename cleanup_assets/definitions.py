@@ -18,17 +18,21 @@ step would only add start-up time) or ``celery`` (steps go to Celery workers thr
 broker; results through Redis).
 """
 
+import warnings
+
 import dagster as dg
 
 from .defs.alerts.sensors import alert_operators_on_failure
+from .defs.device_sync.assets import carrier_staging, finalize_device_tables
+from .defs.device_sync.checks import compare_finalize_engines
+from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.freshness.checks import check_finalized_recently
 from .defs.freshness.jobs import judge_freshness_job
 from .defs.freshness.sensors import carrier_freshness_sensor
-from .defs.device_sync.assets import carrier_staging, finalize_device_tables
-from .defs.device_sync.jobs import finalize_device_sync_job
 from .defs.optimization.assets import queue_carrier_optimization
-from .defs.device_sync.checks import compare_finalize_engines, judge_optimization_gate
+from .defs.optimization.gate import judge_optimization_gate
 from .defs.optimization.sensors import stop_optimization_on_failure, stop_optimization_sweep
+from .defs.policy import with_policy
 from .defs.reporting.assets import (
     export_device_history,
     notify_amop_daily_sync,
@@ -45,6 +49,7 @@ from .defs.resources import (
     SyncLogStore,
 )
 from .defs.sync_sensor.sensors import sync_notification_sensor
+from .preflight import refuse_on_blocking_findings
 from .settings import Settings
 
 
@@ -150,7 +155,7 @@ def make_definitions(
     """The location's definitions around given resources (tests pass their own; unset ones
     are the embedded defaults: no queue, local outbox). Every job executes in process
     unless another executor is given."""
-    return dg.Definitions(
+    definitions = dg.Definitions(
         assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
                 report_device_sync, export_device_history, notify_amop_daily_sync],
         # engines_agree only where a shadow pass runs (CLEANUP_SHADOW_ENGINE)
@@ -172,6 +177,10 @@ def make_definitions(
         },
         executor=executor or dg.in_process_executor,
     )
+    with warnings.catch_warnings():  # a preview in Dagster 1.13, chosen knowingly
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        # Group, owners and the location's tags on every asset, once (defs/policy.py).
+        return definitions.map_resolved_asset_specs(func=with_policy)
 
 
 def definitions_from_environment(settings: Settings | None = None, *,
@@ -183,8 +192,6 @@ def definitions_from_environment(settings: Settings | None = None, *,
     settings = settings or Settings()
     settings.check()
     if preflight and settings.production:
-        from .preflight import refuse_on_blocking_findings
-
         refuse_on_blocking_findings(settings)
     return make_definitions(_database(settings), _device_sync_queue(settings),
                             _optimization_queue(settings), _amop(settings), _email(settings),

@@ -13,6 +13,7 @@ loudly, naming the variable that fixes it.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Mapping
 
@@ -54,9 +55,9 @@ def parse_configured(text: str) -> dict[str, int]:
 def integration_ids(conn: Connection, configured: str | None = None) -> dict[str, int]:
     """{partition key: Integration.id} for every integration this location can place."""
     if configured is None:
-        from .settings import Settings
-
-        configured = Settings().raw(VARIABLE)
+        # Read here as Settings.raw reads it (stripped, empty is unset): settings.py checks
+        # this variable with parse_configured, so it imports this module, not the reverse.
+        configured = (os.environ.get(VARIABLE) or "").strip() or None
     if configured:
         return parse_configured(configured)
     by_name = {_normalized(i.legacy_name): i.key for i in INTEGRATIONS.values()}

@@ -23,10 +23,10 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from .db import utcnow
-from .registry import INTEGRATIONS, Integration
+from .db import TransientRetry, in_transaction, utcnow
 from .integration_ids import integration_by_id, integration_ids
-from .schema import service_provider, sync_notification
+from .registry import INTEGRATIONS, Database, Integration
+from .schema import LAUNCHED, PENDING, REJECTED, WAITING, service_provider, sync_notification
 from .sql.rows_to_process import clear_rows_to_process, count_rows_to_process
 
 # The legacy message attributes and their defaults (None: required).
@@ -40,7 +40,6 @@ ATTRIBUTES: dict[str, Any] = {
     "DelayBetweenRetries": "300",
     "RemainingRowsToProcess": "0",
 }
-PENDING, WAITING, LAUNCHED, REJECTED = "pending", "waiting", "launched", "rejected"
 
 
 class BadNotification(ValueError):
@@ -256,9 +255,7 @@ def evaluate_notifications(databases, *, now: datetime | None = None, max_launch
     cleared after its decision is committed, so a crash in between can only leave rows that
     the next sync's wait sees — never a forced sync launched as complete.
     """
-    from .db import RetryPolicy, in_transaction
-
-    retry = retry or RetryPolicy()
+    retry = retry or TransientRetry()
     now = now or utcnow()
     rejected, due = in_transaction(databases.central, lambda conn: (
         _parse_new(conn, now, max_evaluated), _due(conn, now, max_evaluated)), retry)
@@ -302,8 +299,6 @@ def _short(error: Exception) -> str:
 
 
 def _rows_engine(databases, integration: Integration):
-    from .registry import Database
-
     return databases.jasper if integration.database is Database.JASPER else databases.central
 
 
@@ -377,18 +372,6 @@ def launched_between(conn: Connection, since: datetime, until: datetime) -> list
     return [Launch(r.id, r.IntegrationKey, r.TenantKey, r.ServiceProviderId,
                    bool(r.ShouldQueueCarrierOptimization), r.OptimizationSessionId,
                    bool(r.Forced), r.Reason) for r in rows]
-
-
-def claim_miss_count(conn: Connection, notification_id: int, now: datetime) -> bool:
-    """Whether this sync may count missed subscribers for its notification: the first to ask
-    wins (one conditional UPDATE), so a run retry or a re-execution of a notified run never
-    counts a miss again (usp_Telegence_Update_Device.sql:118-136 counts one per call). Taken
-    inside the set-based engine's transaction (a rolled-back attempt counted nothing and
-    gives the claim back), and committed before the procedure is called on the procedure
-    engine (a call that failed half-way may have counted: never re-run blind)."""
-    return conn.execute(update(sync_notification).where(
-        sync_notification.c.id == notification_id,
-        sync_notification.c.MissesCountedAt.is_(None)).values(MissesCountedAt=now)).rowcount == 1
 
 
 # --- the legacy SQS queue ----------------------------------------------------------------

@@ -57,22 +57,34 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import Boolean, DateTime, Integer, BigInteger, SmallInteger, String, bindparam, text
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.schema import Column, Table
 
-from .db import Databases
-from .registry import INTEGRATIONS, Database
+from .db import Databases, connect_databases, default_database_url
+from .integration_ids import VARIABLE, integration_ids, parse_configured
+from .registry import (
+    CONSTANT_PROCEDURES,
+    INTEGRATIONS,
+    PROCEDURE_NAMES_SETTING,
+    Database,
+    parse_procedure_names,
+    procedure_name,
+)
+from .reporting import DISCREPANCY_PROCEDURE
 from .schema import (
     LEGACY_TABLES,
     REQUIRED_OWN_TABLES,
     SHADOW_TABLES,
+    MissingTablesError,
     add_columns_ddl,
     carrier_tables,
     comm_plan_rate_plan,
     integration as integration_table,
     is_jasper_table,
 )
-from .settings import ConfigurationError
+from .settings import ConfigurationError, Settings
+from .sql.finalize import FinalizeEngine
+from .sql.gate import BILL_PERIOD_PROCEDURE
 
 BLOCKING, WARNING, INFO = "BLOCKING", "warning", "info"
 
@@ -174,10 +186,6 @@ def expected_procedures(*, finalizes: bool, reads: bool,
     """Every procedure the location calls, once per (name, database), under the name it is
     called by: ``names`` maps the legacy C# constants to procedure names (None: as
     ``CLEANUP_PROCEDURE_NAMES`` configures them, registry.procedure_name)."""
-    from .registry import CONSTANT_PROCEDURES, procedure_name
-    from .reporting import DISCREPANCY_PROCEDURE
-    from .sql.gate import BILL_PERIOD_PROCEDURE
-
     found: dict[tuple[str, Database], ExpectedProcedure] = {}
 
     def add(name: str, database: Database, parameters, used_by: str, reads=None) -> None:
@@ -463,8 +471,6 @@ def _add_column(dialect, table: Table, column: Column) -> str:
 
 
 def _own_column_fix(dialect, table: Table, column: Column) -> str:
-    from .schema import MissingTablesError
-
     try:
         return add_columns_ddl({table.name: {c.name for c in table.columns if c is not column}},
                                dialect, [table])[0]
@@ -558,8 +564,6 @@ def _procedure_findings(procedure: ExpectedProcedure, catalog: _Catalog, dialect
     declared = (catalog.procedures or {}).get(_key(procedure.name, dialect))
     passing = ", ".join(f"@{p}" for p in procedure.parameters) or "no parameters"
     if declared is None:
-        from .registry import PROCEDURE_NAMES_SETTING
-
         if procedure.constant:
             fix = (f"the legacy names it by the C# constant {procedure.constant}: set "
                    f"{PROCEDURE_NAMES_SETTING} ({procedure.constant}=<its real name>, …), or "
@@ -707,8 +711,6 @@ def required_sql_server(statements: Iterable[str]) -> tuple[int, list[str]]:
 
 
 def _integration_findings(conn: Connection, configured: str | None) -> list[Finding]:
-    from .integration_ids import VARIABLE, integration_ids, parse_configured
-
     findings = []
     try:
         ids = integration_ids(conn, configured or "")
@@ -830,8 +832,6 @@ def check_connections(central: Connection, jasper: Connection | None, *, engine=
                       shadow: str | None = None) -> list[Finding]:
     """``preflight`` over open connections (``jasper`` None: the central database holds the
     Jasper tables too). Only reads: a caller's open transaction is left as it was."""
-    from .sql.finalize import Engine as FinalizeEngine
-
     dialect = central.dialect.name
     engine = FinalizeEngine(engine) if engine else FinalizeEngine.default_for(dialect)
     procedure_engine = engine is FinalizeEngine.PROCEDURES
@@ -903,8 +903,6 @@ def report(findings: Sequence[Finding]) -> str:
 
 
 def _password(url: str | None) -> str | None:
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).password if url else None
     except Exception:  # not a URL: nothing of it is shown anyway
@@ -914,9 +912,6 @@ def _password(url: str | None) -> str | None:
 def preflight_from_settings(settings=None) -> list[Finding]:
     """Preflight against the databases the environment configures (what the CLI and a
     production load run)."""
-    from .db import connect_databases, default_database_url
-    from .settings import Settings
-
     settings = settings or Settings()
     try:
         databases = connect_databases(
@@ -931,7 +926,6 @@ def preflight_from_settings(settings=None) -> list[Finding]:
                         f"cannot open the configured databases: {type(error).__name__}: "
                         f"{message}",
                         "check CLEANUP_DATABASE_URL and CLEANUP_JASPER_DATABASE_URL")]
-    from .registry import PROCEDURE_NAMES_SETTING, parse_procedure_names
 
     configured = settings.raw(PROCEDURE_NAMES_SETTING)
     try:

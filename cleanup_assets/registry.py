@@ -61,7 +61,7 @@ class Procedure:
     timeout_seconds: int | None = None
     source: str = ""
     # Whether running it again after a try that may have done its work (a link lost
-    # mid-call) changes nothing more (db.RetryPolicy). Only what a body or the call shows
+    # mid-call) changes nothing more (db.TransientRetry). Only what a body or the call shows
     # counts: usp_Jasper_DeviceSync runs inside our transaction (F:1034), so a lost try is
     # rolled back whole; usp_Telegence_Update_Device's public body counts a failed sync on
     # every call (usp_Telegence_Update_Device.sql:118-136): not idempotent. Every other

@@ -14,14 +14,18 @@ the legacy's only for such hostile values; in the xlsx every text cell is typed 
 
 from __future__ import annotations
 
+import html
 import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Iterator
 
 from sqlalchemy import and_, desc, false, select
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlalchemy.engine import Connection
 
+from .db import TransientRetry, in_transaction
 from .emails import (
     NEW_PLANS_SUBJECT,
     build_email,
@@ -39,10 +43,15 @@ from .schema import (
     device_sync,
     device_tenant,
     integration as integration_table,
+    rejected_row,
     service_provider,
     staging_tables,
+    tenant,
 )
+from .sql.dialect import trimmed, try_timestamp
+from .sql.procedures import procedure_call, run_procedure
 from .sql.reports import SYNC_LOG_COLUMNS, device_history_query, sync_log_query
+from .sql.summary import computed_summary, summary_by_procedure
 
 CHUNK_ROWS = 10_000
 # ThingSpace's billing-cycle discrepancies (ThingSpaceDiscrepancyService.cs:75-125).
@@ -98,9 +107,6 @@ def summarize(databases, integration: Integration, sync, *, use_procedure: bool)
     """The legacy summary's seven fields — from ``usp_<Carrier>_Devices_Get_Sync_Summary``
     with the procedure engine, computed otherwise — stored on the ledger row. A failing
     procedure gives no fields (the legacy then emails "Error getting device summary")."""
-    from .db import in_transaction
-    from .sql.summary import computed_summary, summary_by_procedure
-
     providers = providers_of(sync)
     error = None
     try:
@@ -189,9 +195,6 @@ def billing_cycle_discrepancies(conn: Connection, integration: Integration,
     (ThingSpaceDiscrepancyService.cs:75-125) where the procedures exist; elsewhere our guess
     at its rule — the carrier's billing-cycle end (ThingSpace staging) differs from this
     month's period end."""
-    from .sql.dialect import trimmed, try_timestamp
-    from .sql.procedures import procedure_call, run_procedure
-
     if use_procedure:
         found = []
         for provider in provider_ids:  # providers of one partition
@@ -225,9 +228,6 @@ def discrepancy_workbook(found: list[dict]) -> bytes:
     """The devices as an xlsx sheet. Every text cell is typed as a string, so a value such as
     ``=HYPERLINK(…)`` is shown as written and never evaluated (EPPlus's LoadFromCollection,
     ThingSpaceDiscrepancyService.cs:33-38, writes values, not formulas, either)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     book = Workbook(write_only=True)
     sheet = book.create_sheet("Discrepancies")
     columns = list(found[0]) if found else []
@@ -247,8 +247,6 @@ def discrepancy_workbook(found: list[dict]) -> bytes:
 
 
 def discrepancy_email(conn: Connection, found: list[dict], tenant_name: str):
-    import html
-
     text = (f"{len(found)} ThingSpace devices have a billing cycle that differs from their "
             "billing period; the list is attached.")
     return build_email(*_sender_and_recipients(global_settings(conn)),
@@ -377,8 +375,6 @@ def history_chunks(conn: Connection, provider_ids: list[int], sync_id: int,
 
 
 def tenant_name(conn: Connection, tenant_key: str) -> str:
-    from .schema import tenant
-
     name = conn.execute(select(tenant.c.Name).where(tenant.c.id == int(tenant_key))).scalar()
     return name or f"tenant {tenant_key}"
 
@@ -388,11 +384,9 @@ def tenant_display_name(engine, tenant_key: str) -> tuple[str, str | None]:
     the name is display text, and the legacy reads one only for the ThingSpace report,
     from the portal database (GET_TENANT_NAME_BY_ID, ThingSpaceDiscrepancyService.cs:48-59)
     — a central database without a readable ``Tenant`` must not cost an email."""
-    from .db import RetryPolicy, in_transaction
-
     try:
         return in_transaction(engine, lambda conn: tenant_name(conn, tenant_key),
-                              RetryPolicy(attempts=1)), None
+                              TransientRetry(attempts=1)), None
     except Exception as error:  # any: a missing table, a permission, a lost connection
         return f"tenant {tenant_key}", f"{type(error).__name__}: {str(error)[:300]}"
 
@@ -425,8 +419,7 @@ REJECTED_SAMPLE = 20
 def rejected_rows(conn: Connection, sync_id: int, limit: int | None = None):
     """The rows a sync's checks rejected, in the order they were recorded (``limit``: the
     first ones only)."""
-    from .schema import rejected_row as r
-
+    r = rejected_row
     query = (select(r.c.ServiceProviderId, r.c.SourceTable, r.c.DeviceKey, r.c.Reason)
              .where(r.c.SyncId == sync_id).order_by(r.c.id))
     return conn.execute(query.limit(limit) if limit else query).all()

@@ -33,10 +33,12 @@ from sqlalchemy import (
     inspect,
     text,
 )
+from sqlalchemy.dialects import registry as dialect_registry
 from sqlalchemy.dialects.mssql import NVARCHAR
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.schema import CreateColumn, CreateIndex, CreateTable
 
-from .db import JASPER_SCHEMA, Databases
+from .db import JASPER_SCHEMA, Databases, catalog_queries, connect_databases
 
 metadata = MetaData()
 # Long text of our own tables: NVARCHAR(MAX) on SQL Server (TEXT is deprecated there since
@@ -495,7 +497,7 @@ device_sync = Table(
     # optimization gate refuses a sync whose device count dropped too far.
     Column("ActiveDevicesBefore", Integer),
     Column("ActiveDevicesAfter", Integer),
-    # The optimization gate's judgement of this sync (defs/device_sync/checks.py): passed |
+    # The optimization gate's judgement of this sync (defs/optimization/gate.py): passed |
     # blocked; NULL: not judged. The handover hands over a passed sync only.
     Column("GateVerdict", String(20)),
     # The legacy summary's seven fields (DeviceSyncSummary.cs) and the reporting outcome.
@@ -540,6 +542,9 @@ new_communication_plan = Table(
 
 # The sync-notification inbox: every notification the sensor has seen, from the database
 # (posted by `cleanup-assets notify`) or from the legacy SQS queue, with its wait state.
+# A notification's status: PENDING when posted, WAITING while the wait rule waits for rows
+# to process, then LAUNCHED (a run requested) or REJECTED (bad attributes, never retried).
+PENDING, WAITING, LAUNCHED, REJECTED = "pending", "waiting", "launched", "rejected"
 sync_notification = Table(
     "CleanupSyncNotification", metadata,
     Column("id", Integer, primary_key=True),
@@ -721,8 +726,6 @@ def create_schema(databases: Databases | Engine) -> list[str]:
     says how to get the DDL of our own tables for a DBA.
     """
     if isinstance(databases, Engine):
-        from .db import connect_databases
-
         databases = connect_databases(str(databases.url.render_as_string(hide_password=False)))
     if databases.central.dialect.name == "mssql":
         raise RuntimeError(
@@ -745,8 +748,6 @@ def create_schema(databases: Databases | Engine) -> list[str]:
 def _own_columns_present(conn: Connection) -> dict[str, set[str]]:
     """Our own tables the central database has, with their columns (on PostgreSQL one
     catalog query for all of them)."""
-    from .sql.tsql import catalog_queries
-
     with catalog_queries(conn):
         found = inspect(conn)
         present = set(found.get_table_names())
@@ -770,8 +771,6 @@ def add_columns_ddl(present: dict[str, set[str]], dialect, tables=OWN_TABLES) ->
     """``ALTER TABLE … ADD`` for each column of ours that an existing table of ours lacks.
     Only a nullable column (or one with a server default) can be added to a table with
     rows: any other is refused here, naming it, rather than by the database half-way."""
-    from sqlalchemy.schema import CreateColumn
-
     added = [(t, c) for t in tables if t.name in present
              for c in t.columns if c.name not in present[t.name]]
     refused = [f"{t.name}.{c.name}" for t, c in added
@@ -809,9 +808,6 @@ def require_own_tables(conn: Connection) -> None:
 
 def own_tables_ddl(dialect_name: str) -> str:
     """The CREATE statements of our own tables for a dialect (for SQL Server DBAs)."""
-    from sqlalchemy.dialects import registry as dialect_registry
-    from sqlalchemy.schema import CreateIndex, CreateTable
-
     dialect = dialect_registry.load(dialect_name)()
     statements = []
     for table in OWN_TABLES:

@@ -20,6 +20,14 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional
 
+import dagster as dg
+from sqlalchemy.exc import ArgumentError
+
+from .db import UNJOINABLE, default_database_url, unjoinable_databases
+from .freshness import parse_expectations
+from .integration_ids import parse_configured
+from .registry import INTEGRATION_KEYS, parse_procedure_names
+
 DEPLOYMENT = "CLEANUP_DEPLOYMENT"
 PRODUCTION = "production"
 LOCAL = "local"
@@ -54,35 +62,15 @@ class Setting:
         return "yes" if self.required_in_production else "no"
 
 
-def _procedure_names(text: str):
-    from .registry import parse_procedure_names
-
-    return parse_procedure_names(text)
-
-
 def parse_integration_keys(text: str) -> list[str]:
     """``thingspace,teal`` -> the registry keys; an unknown key is refused by name (a key is
     not a secret)."""
-    from .registry import INTEGRATION_KEYS
-
     keys = [key.strip().lower() for key in text.split(",") if key.strip()]
     unknown = [key for key in keys if key not in INTEGRATION_KEYS]
     if unknown:
         raise ValueError(f"CLEANUP_SET_BASED_INTEGRATIONS names an unknown integration "
                          f"{', '.join(unknown)}: one of {', '.join(INTEGRATION_KEYS)}")
     return keys
-
-
-def _integration_ids(text: str):
-    from .integration_ids import parse_configured  # it reads the registry and the schema
-
-    return parse_configured(text)
-
-
-def _stale_after(text: str):
-    from .freshness import parse_expectations
-
-    return parse_expectations(text)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -101,19 +89,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_INTEGRATION_IDS", "the legacy IntegrationType enum's ids, as "
             "`Jasper=1,ThingSpace=3,…` (legacy enum names); unset: each integration is the "
             "Integration row whose Name is its enum name, ignoring case and punctuation",
-            check=lambda text: _integration_ids(text)),
+            check=parse_configured),
     Setting("CLEANUP_PROCEDURE_NAMES", "the procedure behind each legacy C# constant the "
             "legacy calls by (AMOPConstants.StoredProcedureName.X): `POND_DEVICE_SYNC=<name>,"
             "usp_Teal_Device_Sync=<name>,…`, every constant of registry.CONSTANT_PROCEDURES "
             "named; unset (locally only): each constant's own name",
-            required_in_production=True, check=lambda text: _procedure_names(text)),
+            required_in_production=True, check=parse_procedure_names),
     Setting("CLEANUP_FINALIZE_ENGINE", "procedures (the legacy procedures; the default on SQL "
             "Server) | set_based (our SQL; the default elsewhere, on SQL Server a migration "
             "path); unset: the database's default", choices=("procedures", "set_based")),
     Setting("CLEANUP_SET_BASED_INTEGRATIONS", "integrations the set-based engine finalizes "
             "whatever CLEANUP_FINALIZE_ENGINE says, as registry keys (`thingspace,teal`): the "
             "cut-over from the procedures, one integration at a time (README, Deploying)",
-            check=lambda text: parse_integration_keys(text)),
+            check=parse_integration_keys),
     Setting("CLEANUP_SHADOW_ENGINE", "set_based: with the procedures finalizing, run our engine "
             "beside them in a transaction that is always rolled back and record what it would "
             "have changed (`cleanup-assets shadow-report`); unset: no shadow",
@@ -147,7 +135,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CLEANUP_STALE_AFTER_HOURS", "hours a provider may go without a finalized sync "
             "before it is stale (check finalized_recently, an email to the operators): 26, "
             "or per integration jasper=30,telegence=48, or both: 30,telegence=48",
-            default="26", check=lambda text: _stale_after(text)),
+            default="26", check=parse_expectations),
     # Ours: a failed run reaches a person (defs/alerts). Required in production: without
     # it a failure of a carrier that did not ask for optimization would notify no one.
     Setting("CLEANUP_OPERATOR_EMAIL_ADDRESSES", "the operators' addresses (`;`-separated): "
@@ -234,8 +222,6 @@ class Settings:
         """For a resource field: ``dg.EnvVar(name)`` when set (resolved at run time, never
         shown in the UI or run config), else the local default."""
         if self.is_set(name):
-            import dagster as dg
-
             return dg.EnvVar(name)
         return BY_NAME[name].default
 
@@ -284,10 +270,6 @@ class Settings:
         return found
 
     def _database_problems(self) -> list[str]:
-        from sqlalchemy.exc import ArgumentError
-
-        from .db import UNJOINABLE, default_database_url, unjoinable_databases
-
         try:
             central = self.raw("CLEANUP_DATABASE_URL") or default_database_url()
             if unjoinable_databases(central, self.raw("CLEANUP_JASPER_DATABASE_URL")):

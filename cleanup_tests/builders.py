@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from cleanup_assets.db import RetryPolicy, connect_databases
-from cleanup_assets.demo import UPSTREAM, demo_devices, seed_reference_data
+from cleanup_assets.db import TransientRetry, connect_databases
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
 from cleanup_assets.schema import COMMON_TABLES, carrier_tables, metadata
 from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition
+from cleanup_assets.tooling.demo import UPSTREAM, demo_devices, seed_reference_data
 
 # Deliberately not the demo's ids: code must read them from the Integration table.
 TEST_INTEGRATION_IDS = {key: 40 + 3 * n for n, key in enumerate(reversed(INTEGRATION_KEYS))}
-NO_WAIT = RetryPolicy(attempts=3, base_delay_seconds=0.01)
+NO_WAIT = TransientRetry(attempts=3, base_delay_seconds=0.01)
 
 
 def seed_providers(engine, *providers: tuple[int, int, str]) -> None:

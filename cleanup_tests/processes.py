@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from cleanup_assets.demo_run import reset_signals, stop_process_group
+from cleanup_assets.tooling.demo_run import reset_signals, stop_process_group
 
 BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parents[1]

@@ -17,10 +17,10 @@ import yaml
 from sqlalchemy import create_engine, text
 
 from cleanup_assets.db import connect_databases, make_engine
-from cleanup_assets.demo import demo_devices, seed_reference_data, upstream_device_sync
 from cleanup_assets.notifications import post_notification
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
 from cleanup_assets.schema import create_schema
+from cleanup_assets.tooling.demo import demo_devices, seed_reference_data, upstream_device_sync
 
 from .processes import BIN, ROOT, start, stop, wait_until
 
@@ -82,7 +82,7 @@ def seed_fleet(url: str, devices_per_provider: int = 20,
 
 def post_fleet_notifications(url: str, providers) -> None:
     """One sync notification per provider, as the device-sync Lambdas post them."""
-    from cleanup_assets.demo import DEMO_INTEGRATION_IDS
+    from cleanup_assets.tooling.demo import DEMO_INTEGRATION_IDS
 
     engine = make_engine(url)
     with engine.begin() as conn:

@@ -35,7 +35,7 @@ def test_schema_ddl_prints_our_own_tables_for_a_sql_server_dba(tmp_path):
 
 def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfill(
         tmp_path, monkeypatch, capsys):
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     for name, value in environment(tmp_path).items():  # in process: four commands, one import
         monkeypatch.setenv(name, value)
@@ -57,7 +57,7 @@ def test_partitions_lists_only_the_tenants_with_an_active_provider_for_a_backfil
 def test_every_command_refuses_a_guessed_target_in_production(tmp_path, monkeypatch, capsys):
     """With CLEANUP_DEPLOYMENT=production and no CLEANUP_DATABASE_URL, init-db used to create
     $CLEANUP_HOME/cleanup.db and notify to post into it, both exiting 0 (issue 21)."""
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     for name, value in environment(tmp_path).items():
         monkeypatch.setenv(name, value)
@@ -76,7 +76,7 @@ def test_every_command_refuses_a_guessed_target_in_production(tmp_path, monkeypa
 
 
 def test_a_production_command_without_its_instance_refuses(tmp_path, monkeypatch, capsys):
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     from .test_settings import PRODUCTION
 

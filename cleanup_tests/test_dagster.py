@@ -109,7 +109,7 @@ def test_a_tenant_key_must_be_a_tenant_id():
 
 def test_a_materialization_reports_counts_and_providers_in_the_ui(database_url, instance, engine):
     seed_providers(engine, (11, 7, "jasper"))
-    from cleanup_assets.demo import COMMUNICATION_PLANS, demo_devices
+    from cleanup_assets.tooling.demo import COMMUNICATION_PLANS, demo_devices
 
     stage(engine, "jasper", 11, demo_devices(11, 12)[0])
 
@@ -217,7 +217,7 @@ def test_a_backfill_of_one_carrier_across_every_tenant_through_the_dagster_cli(t
     finally:
         stop(daemon)
     from cleanup_assets.db import make_engine
-    from cleanup_assets.demo import DEMO_INTEGRATION_IDS
+    from cleanup_assets.tooling.demo import DEMO_INTEGRATION_IDS
     from cleanup_assets.schema import device, service_provider
 
     engine = make_engine(f"sqlite:///{tmp_path / 'cleanup_home' / 'cleanup.db'}")

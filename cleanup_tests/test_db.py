@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from cleanup_assets.db import RetryPolicy, connect_databases, in_transaction, redacted
+from cleanup_assets.db import TransientRetry, connect_databases, in_transaction, redacted
 from cleanup_assets.schema import (
     OWN_TABLES,
     MissingTablesError,
@@ -34,7 +34,7 @@ def test_a_dropped_connection_is_retried_in_a_fresh_transaction(pg_database_url)
             conn.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
         return len(tries)
 
-    result = in_transaction(engine, work, RetryPolicy(3, 0.01),
+    result = in_transaction(engine, work, TransientRetry(3, 0.01),
                             on_retry=lambda attempt, error: retried.append(attempt))
 
     assert result == 2 and retried == [1]
@@ -50,7 +50,7 @@ def test_a_non_transient_error_is_raised_at_once(engine):
         conn.execute(text('SELECT * FROM "NoSuchTable"'))
 
     with pytest.raises(Exception, match="NoSuchTable"):
-        in_transaction(engine, work, RetryPolicy(3, 0.01))
+        in_transaction(engine, work, TransientRetry(3, 0.01))
     assert len(tries) == 1
 
 
@@ -109,7 +109,7 @@ def test_a_sql_server_dba_is_given_the_alter_and_a_not_null_column_is_refused():
 
 def test_the_retry_policy_is_the_legacys_polly_wait_and_retry():
     """PolicyFactory.GetSqlRetryPolicy(3) (F:184-185): Polly WaitAndRetry(3, 2^n s)."""
-    policy = RetryPolicy()
+    policy = TransientRetry()
     assert policy.attempts == 4
     assert [policy.delay(n) for n in (1, 2, 3)] == [2, 4, 8]
 
@@ -147,5 +147,5 @@ def test_a_non_idempotent_procedure_is_never_rerun_after_a_timeout_or_a_lost_lin
     procedure that is not idempotent (usp_Telegence_Update_Device) only one that proves
     nothing ran; no procedure after a timeout (EF's detector leaves -2 out)."""
     error = _odbc(state, message)
-    assert RetryPolicy().should_retry(error) is own
-    assert RetryPolicy(idempotent=False, retry_timeouts=False).should_retry(error) is procedure
+    assert TransientRetry().should_retry(error) is own
+    assert TransientRetry(idempotent=False, retry_timeouts=False).should_retry(error) is procedure

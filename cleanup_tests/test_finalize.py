@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import text
 
-from cleanup_assets.demo import COMMUNICATION_PLANS, telegence_status
 from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS, Family
 from cleanup_assets.sql.finalize import FinalizeError
+from cleanup_assets.tooling.demo import COMMUNICATION_PLANS, telegence_status
 
 from .builders import (
     DEVICE_TABLES,
@@ -588,7 +588,7 @@ def test_the_sync_ledger_records_each_finalization(engine):
 
 def test_the_jasper_database_can_be_a_second_file(tmp_path):
     from cleanup_assets.db import connect_databases
-    from cleanup_assets.demo import upstream_device_sync
+    from cleanup_assets.tooling.demo import upstream_device_sync
     from cleanup_assets.schema import create_schema
     from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition
 

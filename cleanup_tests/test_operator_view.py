@@ -260,7 +260,7 @@ def test_a_blocked_gate_is_a_decision_in_the_run_the_stop_email_and_amop(databas
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # dialect-free
 def test_rejected_keys_are_sampled_in_the_metadata_and_listed_whole_by_a_command(
         database_url, instance, engine, monkeypatch, capsys):
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     seed_providers(engine, (11, 1, "thingspace"))
     devices = good_devices(11, 3)

@@ -525,7 +525,7 @@ def test_an_unconfirmed_send_older_than_the_fifo_window_is_not_resent(
 def test_an_unconfirmed_send_says_sent_not_confirmed_everywhere_and_nothing_stops_it(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch,
         capsys):
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     client, url = queue  # a standard queue: a resend would be a second optimization
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
@@ -600,7 +600,7 @@ def billing_outage(jasper) -> list[dict]:
 
 def test_an_operator_resumes_a_stopped_session_and_the_next_notified_run_queues_it(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch):
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     client, url = queue
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
@@ -763,7 +763,7 @@ def test_the_sweep_waits_for_a_retry_and_for_a_re_execution(jasper, database_url
 # --- issue 21, point 9: a resume is not undone by the run that was stopped ----------------
 def test_a_resumed_session_is_not_stopped_again_by_the_runs_that_ended_before_it(
         jasper, database_url, instance, queue, moto_endpoint, amop, smtp, monkeypatch):
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     client, url = queue
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
@@ -794,7 +794,7 @@ def test_the_failure_sensor_and_the_sweep_at_once_stop_a_failed_run_once(
         jasper, database_url, instance, smtp, monkeypatch, before):
     import threading
 
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     with AmopServer(delay_seconds=0.5) as slow_amop:  # AMOP slow to answer
         defs = make_defs(database_url, None, None, slow_amop, smtp)

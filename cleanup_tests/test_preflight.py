@@ -222,7 +222,7 @@ def test_a_clean_database_passes_and_a_broken_one_exits_1_from_the_cli(one_datab
     env = environment(tmp_path, CLEANUP_DATABASE_URL=_url(databases.central),
                       CLEANUP_FINALIZE_ENGINE="procedures",
                       CLEANUP_PROCEDURE_NAMES=stand_ins.PROCEDURE_NAMES)
-    command = [sys.executable, "-m", "cleanup_assets.cli", "preflight"]
+    command = [sys.executable, "-m", "cleanup_assets.tooling.cli", "preflight"]
 
     clean = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     with databases.central.begin() as conn:
@@ -314,10 +314,10 @@ def workloads(one_database):
     from sqlalchemy.sql import visitors
     from sqlalchemy.sql.dml import Delete, Insert, Update
 
-    from cleanup_assets.demo import seed_demo
-    from cleanup_assets.explain import planned_procedure_statements, run_workload
+    from cleanup_assets.tooling.demo import seed_demo
+    from cleanup_assets.tooling.explain import planned_procedure_statements, run_workload
     from cleanup_assets.registry import configured_procedure_names
-    from cleanup_assets.sql.tsql import capture_statements, review, to_tsql
+    from cleanup_assets.tooling.tsql import capture_statements, review, to_tsql
 
     before = os.environ.get("CLEANUP_PROCEDURE_NAMES")
     os.environ["CLEANUP_PROCEDURE_NAMES"] = stand_ins.PROCEDURE_NAMES

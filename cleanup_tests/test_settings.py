@@ -205,15 +205,15 @@ def test_procedure_names_must_name_every_legacy_constant():
 
 
 def test_the_cut_over_settings_choose_the_engine_per_integration_and_the_shadow():
-    from cleanup_assets.sql.finalize import Engine
+    from cleanup_assets.sql.finalize import FinalizeEngine
 
     defs = definitions_from_environment(Settings({
         "CLEANUP_FINALIZE_ENGINE": "procedures", "CLEANUP_SHADOW_ENGINE": "set_based",
         "CLEANUP_SET_BASED_INTEGRATIONS": " ThingSpace, teal"}))
     database = defs.resources["database"]
     assert [database.engine_kind(key) for key in ("thingspace", "teal", "jasper")] == [
-        Engine.SET_BASED, Engine.SET_BASED, Engine.PROCEDURES]
-    assert database.shadow_kind() is Engine.SET_BASED
+        FinalizeEngine.SET_BASED, FinalizeEngine.SET_BASED, FinalizeEngine.PROCEDURES]
+    assert database.shadow_kind() is FinalizeEngine.SET_BASED
     # engines_agree exists only where a shadow runs
     checks = {key.name for key in defs.resolve_asset_graph().asset_check_keys}
     assert "engines_agree" in checks

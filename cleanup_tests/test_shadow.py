@@ -23,7 +23,6 @@ import pytest
 from sqlalchemy import delete, insert, text, update
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.demo import upstream_device_sync
 from cleanup_assets.registry import INTEGRATIONS
 from cleanup_assets.schema import (
     SHADOW_TABLES,
@@ -33,7 +32,8 @@ from cleanup_assets.schema import (
     jasper_device_usage,
     metadata,
 )
-from cleanup_assets.sql.finalize import Engine, FinalizeRequest, finalize_partition
+from cleanup_assets.sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition
+from cleanup_assets.tooling.demo import upstream_device_sync
 
 from . import stand_ins
 from .builders import NO_WAIT, good_devices, live, rows, seed_providers
@@ -108,10 +108,10 @@ def databases(one_database):
     return one_database
 
 
-def finalize(databases, shadow=Engine.SET_BASED, **options):
+def finalize(databases, shadow=FinalizeEngine.SET_BASED, **options):
     return finalize_partition(databases, FinalizeRequest(
-        INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES, shadow=shadow, **options),
-        retry=NO_WAIT)
+        INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES, shadow=shadow,
+        **options), retry=NO_WAIT)
 
 
 def first_sync(databases, count=6):
@@ -200,7 +200,7 @@ def test_a_procedure_that_behaves_differently_is_named_device_by_device_column_b
     assert live(databases.central, "Device", 11)[changed]["RatePlan"] == before[changed]["RatePlan"]
     assert gone in live(databases.central, "Device", 11)
 
-    from cleanup_assets.cli import main
+    from cleanup_assets.tooling.cli import main
 
     monkeypatch.setenv("CLEANUP_DATABASE_URL",
                        databases.central.url.render_as_string(hide_password=False))
@@ -236,7 +236,7 @@ def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # every device
         conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES)
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
     result = finalize_partition(databases, request, retry=NO_WAIT)  # no shadow
     without = dump(databases.central)
 
@@ -257,7 +257,7 @@ def test_differences_beyond_the_cap_are_counted_not_written(databases):
     with databases.central.begin() as conn:
         conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # 8 differences
         conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=Engine.PROCEDURES)
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
     result = finalize_partition(databases, request, retry=NO_WAIT)
 
     outcome = shadow_partition(databases, request, result, [11], cap=3)
@@ -345,9 +345,9 @@ def test_the_shadow_compares_every_column_the_set_based_engine_writes(tmp_path):
 
     from sqlalchemy.dialects import sqlite
 
-    from cleanup_assets.demo import DEMO_PROVIDERS, seed_demo
+    from cleanup_assets.tooling.demo import DEMO_PROVIDERS, seed_demo
     from cleanup_assets.sql.shadow import AUDIT_COLUMNS, tracked_tables
-    from cleanup_assets.sql.tsql import capture_statements
+    from cleanup_assets.tooling.tsql import capture_statements
 
     databases = connect_databases(f"sqlite:///{tmp_path / 'central.db'}")
     create_schema(databases)
@@ -358,7 +358,7 @@ def test_the_shadow_compares_every_column_the_set_based_engine_writes(tmp_path):
             for provider, tenant, _ in [(p, t, k) for p, t, k, _ in DEMO_PROVIDERS if k == key]:
                 for _ in range(2):  # the second finds rows: the absent rules run
                     finalize_partition(databases, FinalizeRequest(
-                        INTEGRATIONS[key], str(tenant), provider, engine=Engine.SET_BASED),
+                        INTEGRATIONS[key], str(tenant), provider, engine=FinalizeEngine.SET_BASED),
                         retry=NO_WAIT)
         for tracked in tracked_tables(INTEGRATIONS[key]):
             allowed = set(tracked.compared) | AUDIT_COLUMNS | {

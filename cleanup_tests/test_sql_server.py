@@ -14,7 +14,6 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.demo import upstream_device_sync
 from cleanup_assets.registry import INTEGRATIONS, procedure_name
 from cleanup_assets.schema import (
     LEGACY_TABLES,
@@ -26,8 +25,14 @@ from cleanup_assets.schema import (
     own_tables_ddl,
     thingspace_device_staging,
 )
-from cleanup_assets.sql.finalize import Engine, FinalizeError, FinalizeRequest, finalize_partition
-from cleanup_assets.sql.tsql import capture_statements, lint, review
+from cleanup_assets.sql.finalize import (
+    FinalizeEngine,
+    FinalizeError,
+    FinalizeRequest,
+    finalize_partition,
+)
+from cleanup_assets.tooling.demo import upstream_device_sync
+from cleanup_assets.tooling.tsql import capture_statements, lint, review
 
 from . import evidence, stand_ins
 from .builders import NO_WAIT, TEST_INTEGRATION_IDS, good_devices, live, rows, seed_providers
@@ -82,7 +87,7 @@ def synced(databases, key: str, provider: int = 11, tenant: int = 1, count: int 
     return devices
 
 
-def finalize(databases, key, provider=11, engine=Engine.PROCEDURES, **options):
+def finalize(databases, key, provider=11, engine=FinalizeEngine.PROCEDURES, **options):
     return finalize_partition(databases, FinalizeRequest(
         INTEGRATIONS[key], "1", provider, engine=engine, **options), retry=NO_WAIT)
 
@@ -220,7 +225,8 @@ def test_a_rerun_on_the_procedure_engine_does_not_count_telegence_misses_again(d
 
     for _ in range(3):
         rerun = finalize_partition(databases, FinalizeRequest(
-            INTEGRATIONS["telegence"], "1", None, engine=Engine.PROCEDURES), retry=NO_WAIT)
+            INTEGRATIONS["telegence"], "1", None, engine=FinalizeEngine.PROCEDURES),
+            retry=NO_WAIT)
 
     assert _telegence_device(databases, missing) == {"FailedSyncCount": 1,
                                                      "SubscriberNumberStatus": "a"}
@@ -251,8 +257,8 @@ def test_a_timed_out_procedure_that_counts_misses_is_not_run_again(databases):
                                            *telegence.procedures[1:]))
 
     with pytest.raises(OperationalError, match="statement timeout"):
-        finalize_partition(databases, FinalizeRequest(quick, "1", 11,
-                                                      engine=Engine.PROCEDURES), retry=NO_WAIT)
+        finalize_partition(databases, FinalizeRequest(
+            quick, "1", 11, engine=FinalizeEngine.PROCEDURES), retry=NO_WAIT)
 
     with databases.central.connect() as conn:
         assert conn.execute(text("SELECT last_value FROM tries")).scalar() == 1  # one try
@@ -458,8 +464,8 @@ def test_summary_billing_period_and_discrepancies_come_from_their_procedures(dat
     assert found == []  # the stand-in returns the provider's devices: none mirrored yet
 
 
-@pytest.mark.parametrize("first, second", [(Engine.PROCEDURES, Engine.SET_BASED),
-                                           (Engine.SET_BASED, Engine.PROCEDURES)])
+@pytest.mark.parametrize("first, second", [(FinalizeEngine.PROCEDURES, FinalizeEngine.SET_BASED),
+                                           (FinalizeEngine.SET_BASED, FinalizeEngine.PROCEDURES)])
 def test_switching_engines_never_loses_a_device(databases, first, second):
     devices = synced(databases, "thingspace", count=6)
 
@@ -472,8 +478,8 @@ def test_switching_engines_never_loses_a_device(databases, first, second):
 # --- every statement, as SQL Server would get it ------------------------------------------
 
 def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_database_url):
-    from cleanup_assets.demo import seed_demo
-    from cleanup_assets.explain import run_workload
+    from cleanup_assets.tooling.demo import seed_demo
+    from cleanup_assets.tooling.explain import run_workload
 
     from .conftest import empty_tables
 
@@ -530,7 +536,7 @@ def test_the_lint_finds_what_sql_server_lacks(sql, finding):
 @pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_explain_sql_prints_every_statement_for_a_dba(tmp_path):
     completed = subprocess.run(
-        [sys.executable, "-m", "cleanup_assets.cli", "explain-sql", "--dialect", "mssql"],
+        [sys.executable, "-m", "cleanup_assets.tooling.cli", "explain-sql", "--dialect", "mssql"],
         capture_output=True, text=True, timeout=180,
         env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert completed.returncode == 0, completed.stderr[-2000:]
@@ -593,7 +599,7 @@ def test_a_run_that_finds_one_of_our_tables_missing_fails_at_once_naming_it(data
         conn.execute(text('ALTER TABLE "CleanupNewCommunicationPlan" RENAME TO "Elsewhere"'))
     try:
         with pytest.raises(MissingTablesError, match="CleanupNewCommunicationPlan"):
-            finalize(databases, "pond", engine=Engine.SET_BASED)
+            finalize(databases, "pond", engine=FinalizeEngine.SET_BASED)
         assert live(databases.central, "Device", 11) == {}
     finally:
         with databases.central.begin() as conn:
@@ -603,7 +609,7 @@ def test_a_run_that_finds_one_of_our_tables_missing_fails_at_once_naming_it(data
 @pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
 def test_the_embedded_default_never_imports_pyodbc(tmp_path):
     code = (
-        "import sys, cleanup_assets.definitions, cleanup_assets.cli;"
+        "import sys, cleanup_assets.definitions, cleanup_assets.tooling.cli;"
         "from cleanup_assets.db import connect_databases; from cleanup_assets.schema import "
         "create_schema; create_schema(connect_databases());"
         "assert 'pyodbc' not in sys.modules, 'pyodbc was imported'"

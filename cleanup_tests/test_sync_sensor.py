@@ -9,12 +9,12 @@ import dagster as dg
 import pytest
 from sqlalchemy import insert, text
 
-from cleanup_assets.demo_run import evaluate_sync_sensor
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.notified import NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
 from cleanup_assets.schema import rows_to_process_tables
+from cleanup_assets.tooling.demo_run import evaluate_sync_sensor
 
 from cleanup_assets.registry import INTEGRATIONS
 

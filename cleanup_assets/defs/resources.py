@@ -3,14 +3,35 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import smtplib
+import time
+import urllib.error
+import urllib.request
 from functools import lru_cache
 from typing import Optional
 
+import boto3
 import dagster as dg
+from botocore.config import Config
+from botocore.exceptions import EndpointConnectionError  # ConnectTimeoutError is one
+from dagster_aws.s3 import S3Resource
 from pydantic import Field
 from sqlalchemy.engine import Engine
 
-from ..db import Databases, RetryPolicy, connect_databases, default_database_url, redacted
+from ..db import (
+    Databases,
+    TransientRetry,
+    cleanup_home,
+    connect_databases,
+    default_database_url,
+    redacted,
+)
+from ..freshness import parse_expectations
+from ..outbox import write_bytes, write_json
+from ..settings import parse_integration_keys
+from ..sql.finalize import FinalizeEngine
 
 
 @lru_cache(maxsize=8)
@@ -46,7 +67,7 @@ class DatabaseResource(dg.ConfigurableResource):
         "Tries of a partition's transaction on a transient database error (deadlock, lost "
         "connection); the transaction is rolled back between tries. The legacy's Polly "
         "WaitAndRetry(3, 2^n s): 4 tries. A legacy procedure that is not idempotent is "
-        "never re-run after a timeout or a link lost mid-call (db.RetryPolicy)."))
+        "never re-run after a timeout or a link lost mid-call (db.TransientRetry)."))
     retry_base_delay_seconds: float = Field(default=2.0, description=(
         "Wait before the second try; doubled before each further one (2, 4, 8 s)."))
 
@@ -64,9 +85,6 @@ class DatabaseResource(dg.ConfigurableResource):
         """The engine that finalizes ``integration_key``: set_based for an integration
         switched over (``set_based_integrations``), else ``finalize_engine``, else the
         database's default."""
-        from ..settings import parse_integration_keys
-        from ..sql.finalize import Engine as FinalizeEngine
-
         if integration_key and integration_key in parse_integration_keys(
                 self.set_based_integrations or ""):
             return FinalizeEngine.SET_BASED
@@ -76,8 +94,6 @@ class DatabaseResource(dg.ConfigurableResource):
 
     def shadow_kind(self):
         """The engine run in the shadow of the procedures, or None."""
-        from ..sql.finalize import Engine as FinalizeEngine
-
         return FinalizeEngine(self.shadow_engine) if self.shadow_engine else None
 
     def reads_by_procedure(self, integration_key: str | None = None) -> bool:
@@ -87,8 +103,8 @@ class DatabaseResource(dg.ConfigurableResource):
             self.get_engine().dialect.name)
 
     @property
-    def retry_policy(self) -> RetryPolicy:
-        return RetryPolicy(self.retry_attempts, self.retry_base_delay_seconds)
+    def retry_policy(self) -> TransientRetry:
+        return TransientRetry(self.retry_attempts, self.retry_base_delay_seconds)
 
     def describe(self) -> str:
         """Where the data lives, safe to show (password masked)."""
@@ -107,8 +123,6 @@ class SendNotConfirmed(Exception):
 
 def _refused_before_taken(caught_exception, response) -> bool:
     """Whether one try's outcome proves the queue did not take the message."""
-    from botocore.exceptions import EndpointConnectionError  # ConnectTimeoutError is one
-
     if caught_exception is not None:
         return isinstance(caught_exception, EndpointConnectionError)
     status = response[0].status_code if response is not None else None
@@ -135,9 +149,6 @@ class SqsQueueResource(dg.ConfigurableResource):
         return bool(self.queue_url)
 
     def client(self):
-        import boto3
-        from botocore.config import Config
-
         return boto3.client(
             "sqs",
             region_name=self.region_name,
@@ -151,8 +162,6 @@ class SqsQueueResource(dg.ConfigurableResource):
         """Send one message with String attributes; returns its MessageId (or outbox path).
         A FIFO queue (``….fifo``) gets the deduplication and group ids."""
         if not self.enabled:
-            from ..outbox import write_json
-
             return str(write_json("sqs", {"QueueUrl": None, "MessageBody": body,
                                           "MessageAttributes": attributes,
                                           "MessageDeduplicationId": deduplication_id}))
@@ -227,15 +236,8 @@ class Amop20Resource(dg.ConfigurableResource):
         application/json`` when asked (the daily-sync call adds it,
         DailySyncAmopApiTrigger.cs:23), and ``x-api-key`` only when a key is configured (the
         legacy sends none)."""
-        import json
-        import time
-        import urllib.error
-        import urllib.request
-
         data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
         if not url:
-            from ..outbox import write_json
-
             return str(write_json("amop", json.loads(data)))
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if accept_json:
@@ -269,8 +271,6 @@ class FreshnessExpectation(dg.ConfigurableResource):
         "(CLEANUP_STALE_AFTER_HOURS)."))
 
     def expectations(self) -> tuple[float, dict[str, float]]:
-        from ..freshness import parse_expectations
-
         return parse_expectations(self.stale_after_hours)
 
 
@@ -300,8 +300,6 @@ class EmailResource(dg.ConfigurableResource):
 
     def send(self, message) -> str:
         """Send an ``email.message.EmailMessage``; retried, then raised. Returns where it went."""
-        import time
-
         for attempt in range(1, self.attempts + 1):
             try:
                 return self._send_once(message)
@@ -314,12 +312,8 @@ class EmailResource(dg.ConfigurableResource):
 
     def _send_once(self, message) -> str:
         if self.transport == "outbox":
-            from ..outbox import write_bytes
-
             return str(write_bytes("email", bytes(message), ".eml"))
         if self.transport == "smtp":
-            import smtplib
-
             with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=20) as smtp:
                 if self.smtp_starttls:
                     smtp.starttls()
@@ -328,8 +322,6 @@ class EmailResource(dg.ConfigurableResource):
                 smtp.send_message(message)
             return f"smtp {self.smtp_host}:{self.smtp_port}"
         if self.transport == "ses":
-            import boto3
-
             client = boto3.client("ses", region_name=self.ses_region,
                                   endpoint_url=self.ses_endpoint_url)
             return client.send_raw_email(RawMessage={"Data": bytes(message)})["MessageId"]
@@ -338,8 +330,6 @@ class EmailResource(dg.ConfigurableResource):
 
 def _upload(bucket: str, key: str, path, region_name: str, endpoint_url: Optional[str]) -> str:
     """Upload a finished file to S3 through dagster-aws (boto3 sends it in parts)."""
-    from dagster_aws.s3 import S3Resource
-
     client = S3Resource(region_name=region_name, endpoint_url=endpoint_url).get_client()
     client.upload_file(str(path), bucket, key)
     return f"s3://{bucket}/{key}"
@@ -366,9 +356,6 @@ class SyncLogStore(dg.ConfigurableResource):
             raise ValueError(f"sync log key {key!r}: a file name at the bucket root is expected")
         if self.bucket:
             return _upload(self.bucket, key, path, self.region_name, self.endpoint_url)
-        import shutil
-
-        from ..db import cleanup_home
 
         root = (cleanup_home() / "sync-logs").resolve()
         target = (root / key).resolve()

@@ -38,16 +38,18 @@ def mirror_common_devices(
     sync_id: int,
     now: datetime,
     delete_absent_for: Sequence[int],
+    dialect: str | None = None,
 ) -> CommonCounts:
     """Mirror the providers' live, good carrier rows into the family's common table.
 
     The carrier table is the truth for a provider (the device-sync step keeps it), so every
     row is compared every sync and drift is repaired; a common row whose device no carrier
     row names any more is soft-deleted — only for the providers in ``delete_absent_for``.
+    ``dialect``: whose statements to issue (merge_into).
     """
     counts = CommonCounts(merge_into(
         conn, common_table(integration), carrier_source(integration, provider_ids), provider_ids,
-        sync_id=sync_id, now=now, delete_absent_for=delete_absent_for))
+        sync_id=sync_id, now=now, delete_absent_for=delete_absent_for, dialect=dialect))
     if common_table(integration) is device:
         counts.tenant_links_inserted = link_devices_to_tenants(conn, provider_ids)
     return counts

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, DateTime, Integer, String, func
+from sqlalchemy import Boolean, DateTime, Integer, String, func, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
@@ -244,7 +244,6 @@ def refresh_statistics(conn, *tables) -> None:
     """
     if conn.dialect.name != "postgresql":
         return
-    from sqlalchemy import text
 
     for table in tables:
         name = f'"{table.schema}"."{table.name}"' if table.schema else f'"{table.name}"'
@@ -269,8 +268,6 @@ def prefer_set_joins(conn) -> None:
     SET LOCAL ends with the transaction.
     """
     if conn.dialect.name == "postgresql":
-        from sqlalchemy import text
-
         for setting in ("enable_nestloop = off", "work_mem = '256MB'", "jit = off"):
             conn.execute(text(f"SET LOCAL {setting}").execution_options(only_on=("postgresql",)))
 

@@ -19,17 +19,18 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Callable, Sequence
 
-from sqlalchemy import desc, false, func, select, true
+from sqlalchemy import desc, false, func, select, true, update
 from sqlalchemy.engine import Connection
 
-from ..db import Databases, RetryPolicy, in_transaction, utcnow
+from ..db import Databases, TransientRetry, in_transaction, utcnow
 from ..integration_ids import UnknownIntegration
 from ..integration_ids import integration_id as integration_id_of
-from ..notifications import LAUNCHED, claim_miss_count
 from ..registry import Integration
 from ..schema import (
+    LAUNCHED,
     SYNC_FAILED,
     SYNC_FINALIZED,
     SYNC_RUNNING,
@@ -46,8 +47,10 @@ from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
 from .merge import MergeCounts, live_rows, merge_into
 from .procedure_engine import ProcedureRun, run_procedures
+from .shadow import shadow_pass
 from .sources import (
     common_table,
+    conditions,
     staged_rows_per_provider,
     staging_source,
     usable_keys_per_provider,
@@ -56,12 +59,12 @@ from .sources import (
 log = logging.getLogger(__name__)
 
 
-class Engine(str, enum.Enum):
+class FinalizeEngine(str, enum.Enum):
     PROCEDURES = "procedures"
     SET_BASED = "set_based"
 
     @classmethod
-    def default_for(cls, dialect_name: str) -> "Engine":
+    def default_for(cls, dialect_name: str) -> "FinalizeEngine":
         """Procedures on SQL Server (the legacy's engine); our SQL everywhere else."""
         return cls.PROCEDURES if dialect_name == "mssql" else cls.SET_BASED
 
@@ -69,7 +72,7 @@ class Engine(str, enum.Enum):
         """Whether the summary, the billing period and the discrepancy list are read through
         the legacy's reading procedures: always on SQL Server (they are there whichever
         engine finalizes), and with the procedures engine elsewhere (its stand-ins)."""
-        return self is Engine.PROCEDURES or dialect_name == "mssql"
+        return self is FinalizeEngine.PROCEDURES or dialect_name == "mssql"
 
 
 class FinalizeError(ValueError):
@@ -88,10 +91,13 @@ class FinalizeRequest:
     run_id: str | None = None
     # The notification a notified run finalizes (its run tag): what counts a sync once.
     notification_id: int | None = None
-    engine: Engine | None = None  # None: the database's default
+    engine: FinalizeEngine | None = None  # None: the database's default
     # With the procedures finalizing: the engine run beside them in a rolled-back
     # transaction, to record what it would have done differently (sql/shadow.py).
-    shadow: Engine | None = None
+    shadow: FinalizeEngine | None = None
+    # Whose statements to issue (None: the database's): explain-sql's workload asks for SQL
+    # Server's on PostgreSQL or SQLite, to review what SQL Server would run.
+    dialect: str | None = None
 
     @property
     def trigger(self) -> str:
@@ -105,7 +111,7 @@ class FinalizeResult:
     service_provider_ids: list[int]
     integration_id: int | None = None
     sync_id: int | None = None
-    engine: str = Engine.SET_BASED.value
+    engine: str = FinalizeEngine.SET_BASED.value
     complete: bool = True
     staging: MergeCounts | None = None  # Telegence: staging merged into the carrier table
     common: CommonCounts | None = None
@@ -191,21 +197,21 @@ def last_sync_was_complete(conn: Connection, provider_id: int) -> bool:
 
 
 def finalize_partition(databases: Databases, request: FinalizeRequest,
-                       retry: RetryPolicy = RetryPolicy(),
+                       retry: TransientRetry = TransientRetry(),
                        on_retry: Callable | None = None) -> FinalizeResult:
     """Finalize one (integration, tenant) partition with the chosen engine."""
     if not request.tenant_key.isdigit():  # partitions.py validates keys; this guards callers
         raise FinalizeError(f"tenant {request.tenant_key!r} is not a TenantId")
     tenant_id = int(request.tenant_key)
     integration = request.integration
-    engine = request.engine or Engine.default_for(databases.central.dialect.name)
+    engine = request.engine or FinalizeEngine.default_for(databases.central.dialect.name)
     started = in_transaction(databases.central, lambda conn: _begin(
         conn, request, tenant_id, engine), retry, on_retry=on_retry)
     result, complete_for = started
     if result.sync_id is None:
         return result  # a tenant without this carrier: nothing to do, and that is fine
     try:
-        if engine is Engine.PROCEDURES:
+        if engine is FinalizeEngine.PROCEDURES:
             refusal = _unprovable_lists(databases, integration, result, retry)
             if refusal:
                 raise FinalizeError(refusal)
@@ -228,13 +234,13 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
         except Exception:  # the database may be what failed: the original error matters
             log.exception("could not mark sync %s failed", result.sync_id)
         raise
-    if engine is Engine.PROCEDURES and request.shadow is Engine.SET_BASED:
+    if engine is FinalizeEngine.PROCEDURES and request.shadow is FinalizeEngine.SET_BASED:
         result.shadow = shadow_partition(databases, request, result, complete_for)
     return result
 
 
 def _unprovable_lists(databases: Databases, integration: Integration, result: FinalizeResult,
-                      retry: RetryPolicy) -> str | None:
+                      retry: TransientRetry) -> str | None:
     """Why the legacy procedures must not run, or None. They cannot be told to keep absent
     devices, so the one rule both engines share (merge.withheld_absence: a list with no
     accepted row proves nothing absent) is applied here before any call: a provider whose
@@ -284,24 +290,22 @@ def shadow_partition(databases: Databases, request: FinalizeRequest, result: Fin
     """After the procedures' commit: the set-based engine on the same partition, with the
     same completeness decision, in a transaction the shadow pass rolls back. It never
     raises: what it finds — or its error — is recorded beside the sync."""
-    from .shadow import shadow_pass
-
     def run_set_based(conn: Connection) -> None:
         if databases.separate and request.integration.database.value == "jasper":
             databases.require_joinable("the set-based engine")
         shadow = FinalizeResult(
             result.integration_key, result.tenant_key, list(result.service_provider_ids),
-            result.integration_id, sync_id=result.sync_id, engine=Engine.SET_BASED.value,
+            result.integration_id, sync_id=result.sync_id, engine=FinalizeEngine.SET_BASED.value,
             complete=result.complete, deactivation_skipped=dict(result.deactivation_skipped),
             partition_provider_ids=list(result.partition_provider_ids))
         _set_based(conn, shadow, request, complete_for, shadow=True)
 
     return shadow_pass(databases.central, request.integration, sync_id=result.sync_id,
                        tenant_key=request.tenant_key, provider_ids=result.service_provider_ids,
-                       run_set_based=run_set_based, **options)
+                       run_set_based=run_set_based, dialect=request.dialect, **options)
 
 
-def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: RetryPolicy):
+def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: TransientRetry):
     """For the procedure engine: whether a procedure that counts a sync may be called for
     this notification (claimed and committed before the call), or why not."""
     def may_count() -> str | None:
@@ -315,7 +319,19 @@ def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: Ret
     return may_count
 
 
-def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: Engine):
+def claim_miss_count(conn: Connection, notification_id: int, now: datetime) -> bool:
+    """Whether this sync may count missed subscribers for its notification: the first to ask
+    wins (one conditional UPDATE), so a run retry or a re-execution of a notified run never
+    counts a miss again (usp_Telegence_Update_Device.sql:118-136 counts one per call). Taken
+    inside the set-based engine's transaction (a rolled-back attempt counted nothing and
+    gives the claim back), and committed before the procedure is called on the procedure
+    engine (a call that failed half-way may have counted: never re-run blind)."""
+    return conn.execute(update(sync_notification).where(
+        sync_notification.c.id == notification_id,
+        sync_notification.c.MissesCountedAt.is_(None)).values(MissesCountedAt=now)).rowcount == 1
+
+
+def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: FinalizeEngine):
     """Our tables are there; the providers; the ledger row, `running`; completeness."""
     require_own_tables(conn)
     integration = request.integration
@@ -379,7 +395,8 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
                                     delete_absent_for=(
                                         counted if integration.staging_merge.absent
                                         == "failed_sync_count" else delete_for),
-                                    absent=integration.staging_merge.absent)
+                                    absent=integration.staging_merge.absent,
+                                    dialect=request.dialect)
         result.deactivation_skipped.update(result.staging.withheld)
         if _wrote_much(result.staging):  # fresh statistics before the mirror reads it
             refresh_statistics(conn, carrier)
@@ -392,7 +409,8 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
             result.deactivation_skipped[provider] = (
                 f"{integration.carrier.table} has no live rows for this provider")
     result.common = mirror_common_devices(conn, integration, providers, sync_id=result.sync_id,
-                                          now=now, delete_absent_for=delete_for)
+                                          now=now, delete_absent_for=delete_for,
+                                          dialect=request.dialect)
     result.deactivation_skipped.update(result.common.devices.withheld)
     result.carrier_live_devices = sum(carrier_live.get(p, 0) for p in providers)
     result.partition_carrier_live_devices = sum(carrier_live.values())
@@ -407,8 +425,6 @@ def _wrote_much(counts: MergeCounts) -> bool:
 
 def _carrier_live_per_provider(conn: Connection, integration: Integration,
                                providers: Sequence[int]) -> dict[int, int]:
-    from .sources import conditions
-
     carrier = carrier_tables[integration.carrier.table]
     return dict(conn.execute(
         select(carrier.c.ServiceProviderId, func.count())
@@ -450,7 +466,7 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
                                                          everyone)
         result.partition_plans = live_rows(conn, jasper_communication_plan, everyone)
     if integration.optimization:
-        use_procedure = Engine(result.engine).reads_by_procedure(conn.dialect.name)
+        use_procedure = FinalizeEngine(result.engine).reads_by_procedure(conn.dialect.name)
         result.gate.billing_periods = {
             p: find_billing_period(conn, p, utcnow().date(), use_procedure=use_procedure)
             for p in providers}

@@ -44,7 +44,6 @@ from sqlalchemy.sql import Select
 from ..schema import rejected_row
 from .checks import count_of
 from .dialect import refresh_statistics
-from .tsql import reviewing_for_sql_server
 
 ACTOR = "cleanup_assets"
 
@@ -105,12 +104,15 @@ def merge_into(
     now: datetime,
     delete_absent_for: Sequence[int] = (),
     absent: str = "soft_delete",
+    dialect: str | None = None,
 ) -> MergeCounts:
     """Merge ``source`` into ``target`` for ``provider_ids`` (see the module docstring).
-    ``absent`` is what happens to a device no source row names (ABSENT_RULES)."""
+    ``absent`` is what happens to a device no source row names (ABSENT_RULES). ``dialect``:
+    whose statements to issue (None: the connection's; explain-sql's workload asks for SQL
+    Server's on another database to review them)."""
     providers = list(provider_ids)
     counts = MergeCounts()
-    rows = _checked_rows(conn, source)
+    rows = _checked_rows(conn, source, dialect or conn.dialect.name)
     good = rows.c.Defect.is_(None)
     key = source.key
 
@@ -225,7 +227,7 @@ def withheld_absence(per_provider: Mapping[int, tuple[int, int, int]],
 CHECKED_ROWS = "cleanup_checked_rows"
 
 
-def _checked_rows(conn: Connection, source: Source):
+def _checked_rows(conn: Connection, source: Source, dialect: str):
     """The source's checked rows. On PostgreSQL and SQLite computed once, into a temporary
     table the count, the rejects, the update, the insert and the absent search all read
     (computing the checks for each was half of a 1M-device resync); indexed by device on
@@ -233,7 +235,7 @@ def _checked_rows(conn: Connection, source: Source):
     garbage key over 2.7 kB). On SQL Server — where the procedures are the engine and this
     one a migration path — the checks stay a subquery: no temporary table whose types,
     collation and index limits SQL Server could refuse."""
-    if conn.dialect.name == "mssql" or reviewing_for_sql_server():
+    if dialect == "mssql":
         return source.select.subquery("source_rows")
     columns = [Column(c.name, String() if isinstance(c.type, NullType) else c.type)
                for c in source.select.selected_columns]

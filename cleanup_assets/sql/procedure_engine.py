@@ -17,7 +17,7 @@ from typing import Callable, Sequence
 
 from sqlalchemy.engine import Connection, Engine
 
-from ..db import Databases, RetryPolicy, in_transaction
+from ..db import Databases, TransientRetry, in_transaction
 from ..registry import Database, Integration, Procedure
 from .procedures import procedure_call, run_procedure
 from .rows_to_process import staging_has_rows
@@ -53,7 +53,7 @@ def _parameters(step: Procedure, provider_id: int | None, *, jasper_db_name: str
     return {name: values[name] for name in step.parameters}
 
 
-def _call(databases: Databases, step: Procedure, parameters: dict, retry: RetryPolicy,
+def _call(databases: Databases, step: Procedure, parameters: dict, retry: TransientRetry,
           on_retry) -> Call:
     engine = _engine(databases, step.database)
     statement = procedure_call(step.name, parameters)
@@ -140,7 +140,7 @@ def run_procedures(
     provider_ids: Sequence[int],
     *,
     integration_id: int,
-    retry: RetryPolicy = RetryPolicy(),
+    retry: TransientRetry = TransientRetry(),
     on_retry: Callable | None = None,
     rerun: bool = False,
     may_count: Callable[[], str | None] = lambda: None,

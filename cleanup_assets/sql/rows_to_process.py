@@ -20,10 +20,10 @@ from typing import Iterable
 from sqlalchemy import delete, exists, func, inspect, select
 from sqlalchemy.engine import Connection
 
+from ..db import catalog_queries
 from ..registry import Integration, RowsToProcess
 from ..schema import carrier_tables, rows_to_process_tables, staging_tables
 from .sources import conditions
-from .tsql import catalog_queries
 
 _CHUNK = 1000  # SQL Server takes at most 2,100 parameters a statement
 

@@ -81,7 +81,6 @@ from ..schema import (
 )
 from .common import new_plans_of
 from .sources import carrier_source, common_table, staging_source
-from .tsql import reviewing_for_sql_server
 
 log = logging.getLogger(__name__)
 
@@ -188,12 +187,14 @@ def describe_counts(counts) -> str:
 def shadow_pass(central: Engine, integration: Integration, *, sync_id: int,
                 tenant_key: str, provider_ids: Sequence[int],
                 run_set_based: Callable[[Connection], None],
-                cap: int = DEFAULT_CAP) -> ShadowOutcome:
+                cap: int = DEFAULT_CAP, dialect: str | None = None) -> ShadowOutcome:
     """Run ``run_set_based`` (the set-based engine on the partition) in a rolled-back
-    transaction, record what it would have changed, and return it. Never raises."""
+    transaction, record what it would have changed, and return it. Never raises.
+    ``dialect``: whose temporary tables to create (None: the database's)."""
     started_at, started = utcnow(), time.monotonic()
     try:
-        outcome = _capture(central, integration, sync_id, list(provider_ids), run_set_based, cap)
+        outcome = _capture(central, integration, sync_id, list(provider_ids), run_set_based, cap,
+                           dialect)
     except Exception as error:  # the real finalization is done: a shadow error is a finding
         log.warning("shadow pass of sync %s failed: %s", sync_id, error, exc_info=True)
         outcome = ShadowOutcome(SHADOW_FAILED, error=f"{type(error).__name__}: {error}"[:2000])
@@ -209,24 +210,26 @@ def shadow_pass(central: Engine, integration: Integration, *, sync_id: int,
 
 
 def _capture(central: Engine, integration: Integration, sync_id: int, providers: list[int],
-             run_set_based: Callable[[Connection], None], cap: int) -> ShadowOutcome:
+             run_set_based: Callable[[Connection], None], cap: int,
+             dialect: str | None) -> ShadowOutcome:
     with central.connect() as conn:
+        dialect = dialect or conn.dialect.name
         transaction = conn.begin()
         try:
             _require_shadow_tables(conn)
             tracked = tracked_tables(integration, providers)
-            copies = [_copy_rows(conn, t, providers, n) for n, t in enumerate(tracked)]
+            copies = [_copy_rows(conn, t, providers, n, dialect) for n, t in enumerate(tracked)]
             m2m = [(t, copy) for t, copy in zip(tracked, copies) if t.table is device]
-            unlinked = _copy_unlinked(conn, providers) if m2m else None
+            unlinked = _copy_unlinked(conn, providers, dialect) if m2m else None
             plans_before = set(new_plans_of(conn, sync_id))
             run_set_based(conn)
             found = _temporary(conn, "cleanup_shadow_found", [
                 Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
                 Column("TableName", String(100)), Column("ColumnName", String(100)),
                 Column("ProceduresValue", String()), Column("OursValue", String()),
-                Column("Kind", String(20))])
+                Column("Kind", String(20))], dialect)
             parts = [part for n, (t, copy) in enumerate(zip(tracked, copies))
-                     for part in _differences(conn, t, copy, providers, n)]
+                     for part in _differences(conn, t, copy, providers, n, dialect)]
             parts.append(_quarantined(sync_id))
             if unlinked is not None:
                 ((devices, _),) = m2m
@@ -256,11 +259,11 @@ def _require_shadow_tables(conn: Connection) -> None:
     _FOUND_TABLES.add(where)
 
 
-def _temporary(conn: Connection, name: str, columns: list[Column]) -> Table:
-    """A temporary table, gone with the rollback. On SQL Server a local ``#`` table, its
-    text in the database's collation."""
+def _temporary(conn: Connection, name: str, columns: list[Column], dialect: str) -> Table:
+    """A temporary table, gone with the rollback. For SQL Server (``dialect``) a local ``#``
+    table, its text in the database's collation when it runs there."""
     sql_server = conn.dialect.name == "mssql"
-    if sql_server or reviewing_for_sql_server():
+    if dialect == "mssql":
         if sql_server:
             columns = [Column(c.name, String(c.type.length, collation="DATABASE_DEFAULT"))
                        if isinstance(c.type, String) else c for c in columns]
@@ -276,21 +279,24 @@ def _plain(column: Column, name: str | None = None) -> Column:
     return Column(name or column.name, column.type)
 
 
-def _copy_rows(conn: Connection, tracked: Tracked, providers: list[int], n: int) -> Table:
+def _copy_rows(conn: Connection, tracked: Tracked, providers: list[int], n: int,
+               dialect: str) -> Table:
     """The providers' rows of the table as the procedures left them."""
     table = tracked.table
     names = [tracked.identity.name, tracked.key, *tracked.compared]
-    copy = _temporary(conn, f"cleanup_shadow_before_{n}", [_plain(table.c[c]) for c in names])
+    copy = _temporary(conn, f"cleanup_shadow_before_{n}", [_plain(table.c[c]) for c in names],
+                      dialect)
     conn.execute(insert(copy).from_select(names, select(*[table.c[c] for c in names]).where(
         table.c.ServiceProviderId.in_(providers))))
     return copy
 
 
-def _copy_unlinked(conn: Connection, providers: list[int]) -> Table:
+def _copy_unlinked(conn: Connection, providers: list[int], dialect: str) -> Table:
     """The providers' devices without a ``Device_Tenant`` link to their provider's tenant
     (usually none: the procedures link every device) — the only devices the engine can add
     a link to besides those it inserts. Kept instead of every link: a tenth of the cost."""
-    unlinked = _temporary(conn, "cleanup_shadow_unlinked", [_plain(device.c.id, "DeviceId")])
+    unlinked = _temporary(conn, "cleanup_shadow_unlinked", [_plain(device.c.id, "DeviceId")],
+                          dialect)
     conn.execute(insert(unlinked).from_select(["DeviceId"], select(device.c.id)
         .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
         .where(device.c.ServiceProviderId.in_(providers),
@@ -304,7 +310,7 @@ def _text(value):
 
 
 def _differences(conn: Connection, tracked: Tracked, copy: Table, providers: list[int],
-                 n: int) -> list:
+                 n: int, dialect: str) -> list:
     """The rows of ``tracked`` that differ from their copy — inserted, or a compared column
     changed — written once to a temporary table (one join of the table with its copy), then
     one SELECT per kind of difference over those few rows."""
@@ -316,7 +322,7 @@ def _differences(conn: Connection, tracked: Tracked, copy: Table, providers: lis
         Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
         Column("BeforeId", tracked.identity.type),
         *[_plain(table.c[c], after[c]) for c in compared],
-        *[_plain(table.c[c], before[c]) for c in compared]])
+        *[_plain(table.c[c], before[c]) for c in compared]], dialect)
     old = copy.c
     conn.execute(insert(changed).from_select(
         [c.name for c in changed.c],

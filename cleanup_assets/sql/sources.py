@@ -7,7 +7,7 @@ from __future__ import annotations
 import operator
 from typing import Sequence
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, bindparam, func, literal, select
 from sqlalchemy.schema import Table
 
 from ..registry import Integration
@@ -36,8 +36,6 @@ _OPERATORS = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operat
 def conditions(table: Table, rules) -> list:
     """``{"IsDeleted": ("=", 0)}`` as SQL conditions on ``table``; values bound with the
     column's own type (a boolean on PostgreSQL, a bit on SQL Server)."""
-    from sqlalchemy import bindparam
-
     return [_OPERATORS[op](table.c[column], bindparam(None, value, type_=table.c[column].type))
             for column, (op, value) in rules.items()]
 

@@ -16,7 +16,7 @@ from typing import Sequence
 
 from sqlalchemy import and_, false, func, null, select
 
-from ..db import Databases, RetryPolicy, in_transaction
+from ..db import Databases, TransientRetry, in_transaction
 from ..registry import Database, Integration
 from .checks import count_of
 from .procedures import procedure_call, run_procedure
@@ -54,7 +54,7 @@ def _combine(values: list[SummaryValues]) -> SummaryValues:
 
 def summary_by_procedure(databases: Databases, integration: Integration,
                          provider_ids: Sequence[int],
-                         retry: RetryPolicy = RetryPolicy()) -> SummaryValues:
+                         retry: TransientRetry = TransientRetry()) -> SummaryValues:
     """The legacy summary procedure's first row, positionally (F:1266-1304): an empty result
     gives empty fields, as the legacy's; an error is raised to the caller."""
     engine = databases.jasper if integration.summary_database is Database.JASPER else databases.central

@@ -8,44 +8,25 @@ table on its own.
 """
 
 import re
-from typing import NamedTuple
 
 import dagster as dg
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...db import in_transaction
 from ...registry import get_integration
-from ...reporting import (
-    REJECTED_SAMPLE,
-    PartitionNames,
-    partition_names,
-    latest_sync,
-    rejected_rows,
-    sync_for_run,
-)
+from ...reporting import REJECTED_SAMPLE, PartitionNames, partition_names, rejected_rows
 from ...sql.checks import RULES_VERSION
 from ...sql.finalize import (
     FinalizeError,
     FinalizeRequest,
     FinalizeResult,
     finalize_partition,
-    resolve_service_providers,
 )
-from ..decision import Decision
 from ..notified import InvalidRunTags, notified_sync
-from ..partitions import InvalidPartitionKey, device_sync_partitions, split_partition_key
+from ..partitions import InvalidPartitionKey, split_partition_key
+from ..policy import device_sync_asset
 from ..resources import DatabaseResource
-
-GROUP = "device_sync"
-# Who answers for these assets in the UI (Catalog → Owner), and what they are; every asset
-# of the location carries both.
-OWNERS = ["team:device-sync"]
-
-
-def asset_tags(stage: str) -> dict[str, str]:
-    """``stage``: finalize, report or handover (filterable in the catalog)."""
-    return {"domain": "device-sync", "stage": stage, "legacy": "AltaworxJasperGetDevicesCleanup"}
-
+from ..sync_of_run import no_provider_note
 
 TRIGGER_TAG = "cleanup/trigger"  # on materializations: notification | rerun
 # On materializations: the providers the run finalized. Not the run's PROVIDER_TAG, which
@@ -58,12 +39,9 @@ TAG_VALUE_MAX = 63
 # older rules shows as changed code in the UI until it is finalized again.
 DEVICE_TABLES_VERSION = f"rules-{RULES_VERSION}"
 
-carrier_staging = dg.AssetSpec(
+carrier_staging = device_sync_asset(
     "carrier_staging",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("upstream"),
-    partitions_def=device_sync_partitions,
+    stage="upstream",
     kinds={"sql"},
     description=(
         "The carrier's staging tables (JasperDeviceStaging, TealDeviceStaging, "
@@ -71,11 +49,9 @@ carrier_staging = dg.AssetSpec(
         "materialized here."
     ),
 )
-carrier_devices = dg.AssetSpec(
+carrier_devices = device_sync_asset(
     "carrier_devices",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("finalize"),
+    stage="finalize",
     code_version=DEVICE_TABLES_VERSION,
     deps=[carrier_staging],
     kinds={"sql"},
@@ -88,11 +64,9 @@ carrier_devices = dg.AssetSpec(
         "reason; its device keeps its last state."
     ),
 )
-common_devices = dg.AssetSpec(
+common_devices = device_sync_asset(
     "common_devices",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("finalize"),
+    stage="finalize",
     code_version=DEVICE_TABLES_VERSION,
     deps=[carrier_devices],
     kinds={"sql"},
@@ -105,11 +79,9 @@ common_devices = dg.AssetSpec(
         "soft-deleted after a complete sync."
     ),
 )
-communication_plans = dg.AssetSpec(
+communication_plans = device_sync_asset(
     "communication_plans",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("finalize"),
+    stage="finalize",
     code_version=DEVICE_TABLES_VERSION,
     deps=[common_devices],
     kinds={"sql"},
@@ -125,8 +97,7 @@ DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
 
 @dg.multi_asset(
     name="finalize_device_tables",
-    specs=[spec.replace_attributes(partitions_def=device_sync_partitions)
-           for spec in DEVICE_TABLE_SPECS],
+    specs=DEVICE_TABLE_SPECS,
     can_subset=False,
 )
 def finalize_device_tables(context: dg.AssetExecutionContext, database: DatabaseResource):
@@ -180,11 +151,6 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
                                  _rejected_sample(context, database, result))
 
 
-def no_provider_note(integration, tenant_key: str) -> str:
-    return (f"nothing to finalize: tenant {tenant_key} has no active "
-            f"{integration.legacy_name} service provider")
-
-
 def _nothing_to_finalize(request: FinalizeRequest, note: str):
     """The three tables' materializations of a partition without an active provider: it
     holds no device of that carrier, and nothing was written."""
@@ -192,21 +158,6 @@ def _nothing_to_finalize(request: FinalizeRequest, note: str):
         yield dg.MaterializeResult(asset_key=spec.key, metadata={
             "nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0},
             tags={PROVIDERS_TAG: "none", TRIGGER_TAG: request.trigger})
-
-
-def nothing_metadata(note: str) -> dict:
-    """A report's (or the handover's) metadata in a partition without an active provider."""
-    return {"nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0}
-
-
-def partition_without_provider(engine, integration_key: str, tenant_key: str) -> str | None:
-    """The note of a partition without an active provider, else None."""
-    integration = get_integration(integration_key)
-    if not tenant_key.isdigit():
-        return None  # not a tenant id: the finalize step refuses it
-    _, providers = in_transaction(engine, lambda conn: resolve_service_providers(
-        conn, integration, int(tenant_key), None))
-    return None if providers else no_provider_note(integration, tenant_key)
 
 
 def _names(context, database: DatabaseResource, tenant_key: str, providers) -> PartitionNames:
@@ -235,60 +186,6 @@ def _rejected_sample(context, database: DatabaseResource, result: FinalizeResult
         context.log.warning(f"rejected rows not read ({type(error).__name__}): "
                             f"`cleanup-assets rejected --sync {result.sync_id}` lists them")
         return []
-
-
-def this_sync(context, engine, integration_key: str, tenant_key: str):
-    """The finalized ledger row this run wrote for the partition — or, for a re-execution of
-    later steps only, the row of the run it re-executes."""
-    run = context.run
-    run_ids = [run.run_id, run.parent_run_id, run.tags.get("dagster/root_run_id")]
-    return in_transaction(engine, lambda c: sync_for_run(c, integration_key, tenant_key, run_ids))
-
-
-def require_sync(context, engine, integration_key: str, tenant_key: str, what: str):
-    """``this_sync``, or a decision saying there is none: a run that asks for optimization
-    hands over (and judges) only the sync it finalized itself."""
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is None:
-        raise Decision(
-            f"{integration_key}|{tenant_key}: this run finalized no sync to {what}. A run that "
-            "asks for optimization hands over the sync it finalized: launch the job "
-            "finalize_device_sync for the partition, or re-execute the run that finalized it.")
-    return sync
-
-
-class Reported(NamedTuple):
-    """What a report, the checks or the handover works on: ``sync`` (None: none), why
-    (``note``), and whether the partition has no active provider (``nothing``)."""
-
-    sync: object
-    note: str
-    nothing: bool = False
-
-
-def sync_to_report(context, engine, integration_key: str, tenant_key: str) -> Reported:
-    """This run's sync; else, for a partition without an active provider, nothing to
-    finalize (the caller materializes saying so); else — a report, the checks or the
-    handover materialized alone from the UI — the partition's latest finalized sync,
-    re-reported, the note naming it; else none (the step then materializes nothing and
-    succeeds: nothing is failed that did not fail)."""
-    sync = this_sync(context, engine, integration_key, tenant_key)
-    if sync is not None:
-        return Reported(sync, f"sync {sync.id}, finalized by this run")
-    empty = partition_without_provider(engine, integration_key, tenant_key)
-    if empty is not None:
-        return Reported(None, empty, nothing=True)
-    latest = in_transaction(engine, lambda conn: latest_sync(conn, integration_key, tenant_key))
-    if latest is None:
-        note = (f"nothing to report: {integration_key}|{tenant_key} has no finalized sync yet "
-                "(launch the job finalize_device_sync for it)")
-        context.log.info(note)
-        return Reported(None, note)
-    when = f"{latest.FinishedAt:%Y-%m-%d %H:%M} UTC, " if latest.FinishedAt else ""
-    note = (f"re-reported: sync {latest.id}, the partition's latest finalized sync ({when}run "
-            f"{latest.RunId}); this run finalized none")
-    context.log.info(f"{integration_key}|{tenant_key}: {note}")
-    return Reported(latest, note)
 
 
 def _summary_line(result: FinalizeResult, names: PartitionNames) -> str:

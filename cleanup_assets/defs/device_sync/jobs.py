@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from .assets import GROUP
+from ..policy import GROUP
 
 finalize_device_sync_job = dg.define_asset_job(
     name="finalize_device_sync",

@@ -28,34 +28,24 @@ from ...optimization import (
 )
 from ...registry import get_integration
 from ...sql.gate import find_billing_period
-from ..device_sync.assets import (
-    GROUP,
-    OWNERS,
-    asset_tags,
-    common_devices,
-    communication_plans,
-    nothing_metadata,
-    require_sync,
-    sync_to_report,
-)
-from ..device_sync.checks import GATE_BLOCKED, VERDICT_PASSED
 from ..decision import Decision
+from ..device_sync.assets import common_devices, communication_plans
 from ..notified import NotifiedSync, notified_sync
-from ..partitions import device_sync_partitions, split_partition_key
+from ..partitions import split_partition_key
+from ..policy import device_sync_asset
 from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
+from ..sync_of_run import nothing_metadata, require_sync, sync_to_report
+from .gate import GATE_BLOCKED, VERDICT_PASSED
 
 # SQS drops a FIFO message whose deduplication id it saw in the last 5 minutes; a claim
 # younger than this (with a margin) may be resent, an older one could be delivered twice.
 FIFO_RESEND_WINDOW = timedelta(minutes=4)
 
-optimization_handover = dg.AssetSpec(
+optimization_handover = device_sync_asset(
     "optimization_handover",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("handover"),
+    stage="handover",
     deps=[common_devices, communication_plans],
     kinds={"sqs"},
-    partitions_def=device_sync_partitions,
     description=(
         "The handover to carrier optimization after a finalized sync. Jasper family with "
         "optimization requested: one message on the carrier-optimization queue (BillYear, "

@@ -36,15 +36,9 @@ from ...reporting import (
     write_sync_log,
 )
 from ...sql.common import new_plans_of
-from ..device_sync.assets import (
-    GROUP,
-    OWNERS,
-    asset_tags,
-    communication_plans,
-    nothing_metadata,
-    sync_to_report,
-)
-from ..partitions import device_sync_partitions, split_partition_key
+from ..device_sync.assets import communication_plans
+from ..partitions import split_partition_key
+from ..policy import device_sync_asset
 from ..resources import (
     Amop20Resource,
     DatabaseResource,
@@ -53,14 +47,12 @@ from ..resources import (
     EmailResource,
     SyncLogStore,
 )
+from ..sync_of_run import nothing_metadata, sync_to_report
 
-device_sync_summary = dg.AssetSpec(
+device_sync_summary = device_sync_asset(
     "device_sync_summary",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("report"),
+    stage="report",
     deps=[communication_plans],
-    partitions_def=device_sync_partitions,
     kinds={"sql", "email", "s3"},
     description=(
         "One row per sync in CleanupDeviceSync (history, never overwritten): the legacy "
@@ -76,13 +68,10 @@ device_sync_summary = dg.AssetSpec(
         "reported_sync; on a partition never finalized it does nothing and says so."
     ),
 )
-device_history = dg.AssetSpec(
+device_history = device_sync_asset(
     "device_history",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("report"),
+    stage="report",
     deps=[communication_plans],
-    partitions_def=device_sync_partitions,
     kinds={"s3", "snowflake"},
     description=(
         "M2M only. With SnowflakeS3BucketName and SnowflakeS3BucketPath: one file per "
@@ -94,13 +83,10 @@ device_history = dg.AssetSpec(
         "finalized sync (reported_sync)."
     ),
 )
-amop_daily_sync = dg.AssetSpec(
+amop_daily_sync = device_sync_asset(
     "amop_daily_sync",
-    group_name=GROUP,
-    owners=OWNERS,
-    tags=asset_tags("report"),
+    stage="report",
     deps=[communication_plans],
-    partitions_def=device_sync_partitions,
     kinds={"api"},
     description=(
         "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
@@ -141,7 +127,7 @@ class _Outcome:
 
 
 # Skippable: materialized alone on a partition never finalized, a report has nothing to
-# report and says so in the log, succeeding (defs/device_sync/assets.py, sync_to_report).
+# report and says so in the log, succeeding (defs/sync_of_run.py, sync_to_report).
 @dg.multi_asset(name="report_device_sync", specs=[device_sync_summary.replace_attributes(
     skippable=True)])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,

@@ -2,7 +2,7 @@
 ``cleanup-assets explain-sql`` (and the T-SQL test, which runs it on PostgreSQL with
 stand-in procedures): both engines' finalization, the gate, a sensor tick, the handover,
 the stop path and the reporting queries. Each statement is captured and compiled for SQL
-Server (sql/tsql.py)."""
+Server (tsql.py)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,58 @@ from datetime import date
 from pathlib import Path
 from typing import Iterator
 
-from .db import Databases, RetryPolicy, connect_databases, in_transaction, utcnow
+from ..alerts import RUN_FAILURE, claim_alert, mark_sent
+from ..db import Databases, TransientRetry, connect_databases, in_transaction, utcnow
+from ..defs.optimization.gate import VERDICT_PASSED, gate_facts
+from ..notifications import evaluate_notifications, launched_between, post_notification
+from ..optimization import (
+    claim_send,
+    claim_stop,
+    current_handover,
+    finish_stop,
+    global_settings,
+    mark_progress_delivered,
+    mark_unsent,
+    optimization_settings,
+    provider_name,
+    record_handover,
+    record_queued,
+    release_stop,
+    reopen_handover,
+    session_guid,
+)
+from ..preflight import catalog_statements
+from ..registry import INTEGRATIONS, Family
+from ..reporting import (
+    DISCREPANCY_PROCEDURE,
+    billing_cycle_discrepancies,
+    history_chunks,
+    integration_name,
+    record_outcome,
+    rejected_rows,
+    summarize,
+    sync_for_run,
+    tenant_name,
+    write_device_history,
+    write_sync_log,
+)
+from ..schema import (
+    SYNC_RUNNING,
+    create_schema,
+    device_sync,
+    own_tables_ddl,
+    service_provider,
+)
+from ..sql.common import new_plans_of
+from ..sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition, shadow_partition
+from ..sql.gate import BILL_PERIOD_PROCEDURE, find_billing_period
+from ..sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
+from ..sql.procedure_engine import planned_calls
+from ..sql.procedures import procedure_call
 from .demo import DEMO_PROVIDERS, seed_demo
-from .registry import INTEGRATIONS, Family
-from .sql.finalize import Engine, FinalizeRequest, finalize_partition
-from .sql.tsql import Captured, capture_statements, review
+from .tsql import Captured, capture_statements, lint, review, to_tsql
 
-QUICK = RetryPolicy(attempts=1, base_delay_seconds=0)
+QUICK = TransientRetry(attempts=1, base_delay_seconds=0)
 
 
 def run_workload(databases: Databases, *, procedures: bool, set_based: bool = True,
@@ -27,44 +72,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
     engine's, and the procedure engine's when ``procedures``; with ``shadow``, the shadow
     pass's too (beside the procedures, and after the set-based engine when there are no
     procedures: explain-sql shows it)."""
-    from .notifications import evaluate_notifications, launched_between, post_notification
-    from .optimization import (
-        claim_send,
-        claim_stop,
-        current_handover,
-        finish_stop,
-        global_settings,
-        mark_progress_delivered,
-        optimization_settings,
-        provider_name,
-        mark_unsent,
-        record_handover,
-        record_queued,
-        release_stop,
-        reopen_handover,
-        session_guid,
-    )
-    from .sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
-    from .defs.device_sync.checks import VERDICT_PASSED, gate_facts
-    from .reporting import (
-        billing_cycle_discrepancies,
-        history_chunks,
-        integration_name,
-        record_outcome,
-        rejected_rows,
-        summarize,
-        sync_for_run,
-        tenant_name,
-        write_device_history,
-        write_sync_log,
-    )
-    from .sql.common import new_plans_of
-    from .sql.finalize import shadow_partition
-    from .sql.gate import find_billing_period
-    from .schema import service_provider
-
-    engines = ([Engine.SET_BASED] if set_based else []) + (
-        [Engine.PROCEDURES] if procedures else [])
+    engines = ([FinalizeEngine.SET_BASED] if set_based else []) + (
+        [FinalizeEngine.PROCEDURES] if procedures else [])
     seen = set()
     for provider_id, tenant_id, key, _ in DEMO_PROVIDERS:
         if key in seen:
@@ -72,14 +81,15 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
         seen.add(key)
         integration = INTEGRATIONS[key]
         for engine in engines:
-            if (engine is Engine.SET_BASED and integration.database.value == "jasper"
+            if (engine is FinalizeEngine.SET_BASED and integration.database.value == "jasper"
                     and not databases.joinable):
                 continue  # PostgreSQL cannot join two databases: the set-based engine refuses
             request = FinalizeRequest(
                 integration, str(tenant_id), provider_id, run_id=f"explain-{key}-{engine.value}",
-                engine=engine, shadow=Engine.SET_BASED if shadow else None)
+                engine=engine, shadow=FinalizeEngine.SET_BASED if shadow else None,
+                dialect="mssql")  # what SQL Server would run, whatever runs it here
             result = finalize_partition(databases, request, retry=QUICK)
-            if shadow and engine is Engine.SET_BASED and not procedures:
+            if shadow and engine is FinalizeEngine.SET_BASED and not procedures:
                 shadow = shadow_partition(databases, request, result, result.service_provider_ids)
                 assert shadow.status != "failed", shadow.error
             with databases.central.connect() as conn:
@@ -94,7 +104,7 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                 integration_name(conn, integration, provider_id)
                 if integration.billing_cycle_discrepancy_report:
                     billing_cycle_discrepancies(conn, integration, [provider_id], date.today(),
-                                                use_procedure=engine is Engine.PROCEDURES)
+                                                use_procedure=engine is FinalizeEngine.PROCEDURES)
                 if integration.sync_log_name and (integration.database.value != "jasper"
                                                   or databases.joinable):
                     write_sync_log(conn, integration, [provider_id], utcnow(), io.BytesIO())
@@ -102,7 +112,8 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                     write_device_history(conn, provider_id, io.BytesIO())
                     for _ in history_chunks(conn, [provider_id], result.sync_id, utcnow()):
                         pass
-            summarize(databases, integration, sync, use_procedure=engine is Engine.PROCEDURES)
+            summarize(databases, integration, sync,
+                      use_procedure=engine is FinalizeEngine.PROCEDURES)
     # A sensor tick: post, parse, count rows to process, decide; relaunch lookups.
     with databases.central.begin() as conn:
         rows = conn.execute(service_provider.select()).mappings().all()
@@ -142,8 +153,6 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
     in_transaction(databases.central, handover, QUICK)
     # The stop sensors closing the ledger row a dead run left `running`.
     def dead_run(conn):
-        from .schema import SYNC_RUNNING, device_sync
-
         conn.execute(device_sync.insert().values(
             IntegrationKey="jasper", TenantKey="1", ServiceProviderIds=str(provider),
             RunId="explain-dead", Trigger="rerun", Engine="set_based", Status=SYNC_RUNNING,
@@ -154,8 +163,6 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
     in_transaction(databases.central, dead_run, QUICK)
 
     # The operators' alert: claimed, then marked sent.
-    from .alerts import RUN_FAILURE, claim_alert, mark_sent
-
     def alert(conn):
         claim_alert(conn, "run-failure:explain", RUN_FAILURE, "jasper|1", "subject", "why")
         claim_alert(conn, "run-failure:explain", RUN_FAILURE, "jasper|1", "subject", "why")
@@ -166,11 +173,6 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
 
 def planned_procedure_statements():
     """The procedure engine's calls, as built (for explain-sql, which runs on SQLite)."""
-    from .reporting import DISCREPANCY_PROCEDURE
-    from .sql.gate import BILL_PERIOD_PROCEDURE
-    from .sql.procedure_engine import planned_calls
-    from .sql.procedures import procedure_call
-
     for integration in INTEGRATIONS.values():
         for step, parameters in planned_calls(integration, 101, jasper_db_name="JasperDb",
                                               integration_id=1):
@@ -189,9 +191,6 @@ def planned_procedure_statements():
 
 def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[str]]]:
     """(title, SQL Server text, lint findings) for every distinct statement."""
-    from .schema import create_schema
-    from .sql.tsql import lint, to_tsql
-
     with tempfile.TemporaryDirectory() as folder:
         databases = connect_databases(f"sqlite:///{Path(folder) / 'central.db'}",
                                       f"sqlite:///{Path(folder) / 'JasperDb.db'}")
@@ -206,15 +205,11 @@ def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[
         sql = to_tsql(statement)
         yield title, sql, lint(sql)
     if dialect == "mssql":  # what a DBA creates (nothing is created on SQL Server by us)
-        from .schema import own_tables_ddl
-
         for number, ddl in enumerate(own_tables_ddl("mssql").split(";"), start=1):
             if ddl.strip():
                 yield f"our tables: DDL {number}", ddl.strip(), lint(ddl)
     # cleanup-assets preflight's catalog queries (never run against a SQL Server: compiled
     # and linted here; their PostgreSQL twins are what the tests run).
-    from .preflight import catalog_statements
-
     for title, statement in catalog_statements("mssql"):
         sql = to_tsql(statement)
         yield f"{title} (not run against a SQL Server)", sql, lint(sql)

@@ -1,77 +1,37 @@
-"""The operator commands behind ``cleanup-assets`` (cli.py parses their arguments).
-
-The database URL comes from ``CLEANUP_DATABASE_URL`` (default: the embedded SQLite file);
-the Dagster instance from ``DAGSTER_HOME`` (default: ``$CLEANUP_HOME/dagster``).
-"""
+"""The operator commands behind ``cleanup-assets`` (cli.py parses their arguments; the
+database and instance they act on: targets.py)."""
 
 from __future__ import annotations
 
-import os
 import sys
-from pathlib import Path
+from datetime import datetime
 
 from sqlalchemy import false, select, true
 
-from .db import cleanup_home, default_database_url, make_engine, redacted
-
-
-# What only a local environment may run: they write demo data over whatever is there.
-LOCAL_ONLY = frozenset({"demo", "seed-demo"})
-
-
-def refuse_a_guessed_target(command: str, settings) -> None:
-    """Every command that acts on a database or an instance refuses as the code location
-    does (``Settings.check``: every missing or refused setting named at once) — in
-    production a fallback (the embedded file, ``$CLEANUP_HOME/dagster``) would be a target
-    the deployed sensor never reads, and the command would report success. The demo's
-    commands refuse in production altogether."""
-    from .settings import DEPLOYMENT, ConfigurationError
-
-    if settings.production and command in LOCAL_ONLY:
-        raise ConfigurationError(f"{DEPLOYMENT}=production: the demo's commands write demo "
-                                 "data and never run in a deployment")
-    settings.check()
-    if settings.production and not os.environ.get("DAGSTER_HOME") and command in INSTANCE:
-        raise ConfigurationError(f"{DEPLOYMENT}=production: DAGSTER_HOME is missing: the "
-                                 "deployment's Dagster instance (its dagster.yaml)")
-
-
-# Commands that read or write the Dagster instance.
-INSTANCE = frozenset({"register-tenants", "partitions", "demo"})
-
-
-def database_url() -> str:
-    """The configured platform database; the embedded file only outside production (the CLI
-    refuses first, this guards every other caller)."""
-    from .settings import ConfigurationError, Settings
-
-    configured = os.environ.get("CLEANUP_DATABASE_URL")
-    if not configured and Settings().production:
-        raise ConfigurationError("CLEANUP_DEPLOYMENT=production: CLEANUP_DATABASE_URL is "
-                                 "missing: the platform database")
-    return configured or default_database_url()
-
-
-def open_databases():
-    from .db import connect_databases
-
-    return connect_databases(database_url(), os.environ.get("CLEANUP_JASPER_DATABASE_URL"))
-
-
-def dagster_instance():
-    import dagster as dg
-
-    if not os.environ.get("DAGSTER_HOME"):
-        home = cleanup_home() / "dagster"
-        home.mkdir(parents=True, exist_ok=True)
-        os.environ["DAGSTER_HOME"] = str(home)
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    return dg.DagsterInstance.get()
+from ..db import in_transaction, make_engine, redacted
+from ..defs.partitions import add_tenant_partitions
+from ..integration_ids import integration_id
+from ..notifications import post_notification
+from ..optimization import reopen_handover
+from ..preflight import blocking, preflight_from_settings, report
+from ..registry import get_integration
+from ..reporting import rejected_rows
+from ..schema import (
+    create_schema,
+    device_sync,
+    own_tables_ddl,
+    service_provider,
+    sync_notification,
+)
+from ..settings import Settings
+from ..sql.shadow import shadow_report
+from .demo import seed_demo
+from .demo_run import run_demo
+from .explain import explain_statements
+from .targets import dagster_instance, database_url, open_databases
 
 
 def active_tenant_keys(engine) -> list[str]:
-    from .schema import service_provider
-
     with engine.connect() as conn:
         ids = conn.execute(
             select(service_provider.c.TenantId)
@@ -86,10 +46,6 @@ def provider_partition_keys(engine, integration_key: str) -> list[str]:
     """The partitions of an integration that have an active service provider: what a
     backfill needs (a provider-less partition's run only materializes "nothing to
     finalize": `carrier|*` works too, with those no-op runs)."""
-    from .integration_ids import integration_id
-    from .registry import get_integration
-    from .schema import service_provider
-
     integration = get_integration(integration_key)
     with engine.connect() as conn:
         tenants = conn.execute(
@@ -119,24 +75,17 @@ def cmd_partitions(args) -> int:
 
 
 def cmd_init_db(_args) -> int:
-    from .schema import create_schema
-
     tables = create_schema(open_databases())
     print(f"schema ready on {redacted(database_url())}: {len(tables)} tables")
     return 0
 
 
 def cmd_schema_ddl(args) -> int:
-    from .schema import own_tables_ddl
-
     sys.stdout.write(own_tables_ddl(args.dialect))
     return 0
 
 
 def cmd_seed_demo(args) -> int:
-    from .demo import seed_demo
-    from .schema import create_schema
-
     databases = open_databases()
     create_schema(databases)
     summary = seed_demo(databases, devices_per_provider=args.devices)
@@ -146,17 +95,12 @@ def cmd_seed_demo(args) -> int:
 
 
 def cmd_register_tenants(_args) -> int:
-    from .defs.partitions import add_tenant_partitions
-
     added = add_tenant_partitions(dagster_instance(), active_tenant_keys(make_engine(database_url())))
     print(f"tenant partitions added: {', '.join(added) if added else 'none (all known)'}")
     return 0
 
 
 def cmd_notify(args) -> int:
-    from .notifications import post_notification
-    from .schema import service_provider
-
     engine = make_engine(database_url())
     with engine.begin() as conn:
         integration_type = args.integration_type
@@ -185,11 +129,6 @@ def cmd_resume_optimization(args) -> int:
     is posted, so the sync sensor launches a run that finalizes and queues it. An
     ``unconfirmed`` send is refused with what to check, and reopened only with
     ``--not-on-queue`` (the operator found the message was never on the queue)."""
-    from .db import in_transaction
-    from .notifications import post_notification
-    from .optimization import reopen_handover
-    from .schema import service_provider
-
     if args.session <= 0:
         print("a session id (> 0) is required: without one the next notified sync opens "
               "its own handover", file=sys.stderr)
@@ -221,8 +160,7 @@ def cmd_resume_optimization(args) -> int:
 
 
 def cmd_notifications(args) -> int:
-    from .schema import sync_notification as n
-
+    n = sync_notification
     engine = make_engine(database_url())
     query = select(n.c.id, n.c.Source, n.c.Status, n.c.IntegrationKey, n.c.TenantKey,
                    n.c.ServiceProviderId, n.c.RetryCount, n.c.RemainingRowsToProcess,
@@ -245,10 +183,6 @@ def cmd_notifications(args) -> int:
 def cmd_shadow_report(args) -> int:
     """Print the shadow passes' differences (sql/shadow.py) grouped by integration, table
     and column, with examples."""
-    from datetime import datetime
-
-    from .sql.shadow import shadow_report
-
     since = None
     if args.since:
         try:
@@ -268,9 +202,6 @@ def cmd_shadow_report(args) -> int:
 def cmd_rejected(args) -> int:
     """Every row a sync's checks rejected, with its reason (tab-separated: provider, table,
     key, reason); the materialization lists the first ones."""
-    from .reporting import rejected_rows
-    from .schema import device_sync
-
     engine = make_engine(database_url())
     try:
         with engine.connect() as conn:
@@ -294,8 +225,6 @@ def cmd_rejected(args) -> int:
 def cmd_explain_sql(args) -> int:
     """Print every statement the code location issues, compiled for SQL Server, with what
     the T-SQL lint finds (nothing, when all is well)."""
-    from .explain import explain_statements
-
     problems = 0
     for title, sql, found in explain_statements(args.dialect):
         print(f"-- {title}" + (f"  [LINT: {'; '.join(found)}]" if found else ""))
@@ -308,8 +237,6 @@ def cmd_explain_sql(args) -> int:
 def cmd_settings(args) -> int:
     """The settings table (cleanup_assets/settings.py) against this environment; secrets are
     only said to be set. With --check: exit 1 naming what keeps the location from loading."""
-    from .settings import Settings
-
     settings = Settings()
     print(f"{'variable':<32} {'production':<32} {'secret':<7} {'set':<4} value / default")
     for row in settings.table():
@@ -326,14 +253,10 @@ def cmd_settings(args) -> int:
 def cmd_preflight(_args) -> int:
     """One line per finding with its fix (cleanup_assets/preflight.py); exit 1 on any that
     would fail a run."""
-    from .preflight import blocking, preflight_from_settings, report
-
     findings = preflight_from_settings()
     print(report(findings))
     return 1 if blocking(findings) else 0
 
 
 def cmd_demo(args) -> int:
-    from .demo_run import run_demo
-
     return run_demo(args.devices)

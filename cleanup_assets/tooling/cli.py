@@ -14,7 +14,8 @@
     cleanup-assets settings           every setting: required in production, secret, default, set
     cleanup-assets preflight          check the configured databases before a run (exit 1: blocking)
 
-The commands themselves are in commands.py (the demo's flow in demo_run.py).
+The commands themselves are in commands.py (the demo's flow in demo_run.py; the database
+and instance they act on in targets.py).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..registry import INTEGRATION_KEYS
+from ..settings import ConfigurationError, Settings
 from . import commands
-from .registry import INTEGRATION_KEYS
+from .targets import refuse_a_guessed_target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,10 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                    "Integration row a run touches").set_defaults(func=commands.cmd_preflight)
     args = parser.parse_args(argv)
     if args.command not in OFFLINE:
-        from .settings import ConfigurationError, Settings
-
         try:
-            commands.refuse_a_guessed_target(args.command, Settings())
+            refuse_a_guessed_target(args.command, Settings())
         except ConfigurationError as refused:
             print(f"cleanup-assets {args.command}: {refused}", file=sys.stderr)
             return 2

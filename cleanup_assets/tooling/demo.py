@@ -13,9 +13,9 @@ from datetime import date, datetime, timedelta, timezone
 from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Connection
 
-from .db import Databases
-from .registry import INTEGRATIONS, Database, Integration
-from .schema import (
+from ..db import Databases
+from ..registry import INTEGRATIONS, Database, Integration
+from ..schema import (
     billing_period,
     device_status,
     ebonding_device,

@@ -6,7 +6,9 @@ contract is kept in two steps:
 1. **Capture.** ``capture_statements`` listens on engines (``before_execute``) and keeps
    each SQLAlchemy statement executed, whatever database it ran on. Statements meant for
    one database only (PostgreSQL's ``SET LOCAL`` and ``ANALYZE``, SQLite's pragmas) carry the
-   execution option ``only_on`` and are left out.
+   execution option ``only_on`` (db.ONLY_ON) and are left out. Code whose statements differ
+   on SQL Server is asked for SQL Server's by its caller (``FinalizeRequest.dialect``: the
+   workload in explain.py does), not by the capture.
 2. **Compile and lint.** ``to_tsql`` compiles a captured statement with SQLAlchemy's mssql
    dialect (a statement SQL Server's dialect cannot express fails here), and ``lint``
    checks the text for what T-SQL lacks: ``FILTER``, ``LIMIT``, ``RETURNING``, ``ILIKE``,
@@ -16,14 +18,14 @@ contract is kept in two steps:
    short-circuit evaluation: a numeric or date conversion must be ``TRY_CAST`` /
    ``TRY_CONVERT``) and more than 2,100 parameters.
 
-``cleanup-assets explain-sql --dialect mssql`` prints the same statements for a DBA.
+``cleanup-assets explain-sql --dialect mssql`` prints the same statements for a DBA
+(explain.py runs the workload). Tooling: nothing of the code location imports this.
 """
 
 from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -34,7 +36,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import CompileError
 from sqlalchemy.sql.elements import ClauseElement
 
-ONLY_ON = "only_on"  # execution option: the dialect names a statement is issued on
+from ..db import ONLY_ON
+
 MAX_PARAMETERS = 2100  # SQL Server's limit per statement
 
 # T-SQL built-in functions (and type names written with a length) the code may call.
@@ -80,19 +83,6 @@ _FORBIDDEN: list[tuple[re.Pattern, str]] = [
 ]
 _FUNCTION_CALL = re.compile(r"(?<![\w\].@#])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 _RAISING_CONVERSION = re.compile(r"(?<![\w_])(CAST|CONVERT)\s*\(", re.I)
-
-
-@contextmanager
-def catalog_queries(conn):
-    """Mark the dialect's own catalog queries (inspection) as this database's only, for
-    the block; ``Connection.execution_options`` changes the connection in place, so the
-    previous value is put back after."""
-    previous = conn.get_execution_options().get(ONLY_ON)
-    conn.execution_options(**{ONLY_ON: (conn.dialect.name,)})
-    try:
-        yield conn
-    finally:
-        conn.execution_options(**{ONLY_ON: previous})
 
 
 @dataclass
@@ -173,20 +163,9 @@ def parameter_count(statement: ClauseElement, parameters: dict) -> int:
     return total
 
 
-_REVIEWING: ContextVar[bool] = ContextVar("reviewing_for_sql_server", default=False)
-
-
-def reviewing_for_sql_server() -> bool:
-    """Whether statements are being captured for the SQL Server review: code that issues
-    other statements on SQL Server than elsewhere takes its SQL Server path then, so that
-    the review shows what SQL Server would run."""
-    return _REVIEWING.get()
-
-
 @contextmanager
 def capture_statements(*engines: Engine) -> Iterator[list[Captured]]:
-    """Collect every statement executed on ``engines`` while the block runs (code with a
-    SQL Server path of its own takes it: see ``reviewing_for_sql_server``)."""
+    """Collect every statement executed on ``engines`` while the block runs."""
     captured: list[Captured] = []
 
     def listener(conn, clauseelement, multiparams, params, execution_options):
@@ -200,11 +179,9 @@ def capture_statements(*engines: Engine) -> Iterator[list[Captured]]:
 
     for engine in dict.fromkeys(engines):
         event.listen(engine, "before_execute", listener)
-    token = _REVIEWING.set(True)
     try:
         yield captured
     finally:
-        _REVIEWING.reset(token)
         for engine in dict.fromkeys(engines):
             event.remove(engine, "before_execute", listener)
 

@@ -15,21 +15,27 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+import dagster as dg
 from sqlalchemy import false, select, true
 
-from .db import redacted
+from ..db import cleanup_home, redacted
+from ..defs.optimization.sensors import WILL_RETRY_TAG
+from ..notifications import LAUNCHED, PENDING, WAITING, post_notification
+from ..outbox import outbox_dir, read_json
+from ..schema import create_schema, optimization_session, service_provider, sync_notification
+from ..settings import Settings
+from .demo import seed_demo, simulate_next_sync
+from .targets import dagster_instance, database_url, open_databases
 
 # The project's workspace: the code location the webserver (scripts/ui) loads too. A run's
 # origin names it; launched from another, the UI would not list the run under the job.
-WORKSPACE = Path(__file__).resolve().parents[1] / "workspace.yaml"
+WORKSPACE = Path(__file__).resolve().parents[2] / "workspace.yaml"
 # The sensor ticks every 30 s; a day's runs go through a queue of 2 at a time.
 DAY_TIMEOUT_SECONDS = 600
 
 def evaluate_sync_sensor(instance, definitions):
     """One evaluation of the sync sensor, as the daemon does it: the tick's result, with its
     tenant-partition additions applied to ``instance``."""
-    import dagster as dg
-
     sensor = definitions.resolve_sensor_def("sync_notification_sensor")
     tick = sensor.evaluate_tick(dg.build_sensor_context(
         instance=instance, instance_ref=instance.get_ref(), definitions=definitions,
@@ -39,14 +45,11 @@ def evaluate_sync_sensor(instance, definitions):
     return tick
 
 
-def run_sensor_tick(instance, definitions=None) -> list[dict]:
+def run_sensor_tick(instance, definitions) -> list[dict]:
     """Evaluate the sync sensor once, in process, and execute the runs it requests in this
     process (benchmarks/run.py measures the location's own cost this way). Such runs have no
     code-location origin: the UI does not list them under the job or the sensor — the demo
     goes through the daemon instead."""
-    from .definitions import defs as default_defs
-
-    definitions = definitions or default_defs
     tick = evaluate_sync_sensor(instance, definitions)
     job = definitions.resolve_job_def("finalize_device_sync")
     rows = []
@@ -74,9 +77,6 @@ def run_sensor_tick(instance, definitions=None) -> list[dict]:
 def _post_for_every_provider(engine) -> list[int]:
     """One notification per provider; those with an open optimization session ask for it.
     Returns the notifications' ids."""
-    from .notifications import post_notification
-    from .schema import optimization_session, service_provider
-
     with engine.begin() as conn:
         providers = conn.execute(
             select(service_provider.c.id, service_provider.c.IntegrationId,
@@ -95,8 +95,6 @@ def _post_for_every_provider(engine) -> list[int]:
 
 
 def _print_outbox() -> None:
-    from .outbox import outbox_dir, read_json
-
     messages, calls = read_json("sqs"), read_json("amop")
     print(f"\nLocal outbox ({outbox_dir('sqs').parent}): {len(messages)} optimization messages, "
           f"{len(calls)} AMOP 2.0 calls, {len(list(outbox_dir('email').glob('*.eml')))} emails")
@@ -185,12 +183,7 @@ def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path
     """The runs the daemon's sensor launched for these notifications, once all finished:
     every notification decided, a run for each launched one (the sensor marks them launched
     before the daemon creates their runs), and every run done."""
-    import dagster as dg
-
-    from .defs.optimization.sensors import WILL_RETRY_TAG
-    from .notifications import LAUNCHED, PENDING, WAITING
-    from .schema import sync_notification as n
-
+    n = sync_notification
     finished = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE,
                 dg.DagsterRunStatus.CANCELED}
     deadline = time.monotonic() + DAY_TIMEOUT_SECONDS
@@ -225,8 +218,6 @@ def _latest_per_notification(runs) -> list:
 
 def _rows_of(instance, runs) -> list[dict]:
     """What each run materialized, as the demo's table shows it."""
-    import dagster as dg
-
     rows = []
     for run in runs:
         metadata = {}
@@ -246,13 +237,6 @@ def _rows_of(instance, runs) -> list[dict]:
 def run_demo(devices: int) -> int:
     """Seed, then two days of syncs: every provider notified, the daemon's sensor launches
     the runs; prints what each run did and the outbox; 0 when every run succeeded."""
-    from .commands import database_url, open_databases, dagster_instance
-    from .db import cleanup_home
-    from .demo import seed_demo, simulate_next_sync
-    from .outbox import outbox_dir
-    from .schema import create_schema
-    from .settings import Settings
-
     if Settings().value("CLEANUP_DEPLOYMENT").lower() == "production":
         print("the demo replaces the database's data and the instance's run history: it does "
               "not run with CLEANUP_DEPLOYMENT=production", file=sys.stderr)
