@@ -15,6 +15,9 @@ from cleanup_assets.outbox import outbox_dir
 
 from .builders import rows, seed_providers
 
+# Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
+pytestmark = pytest.mark.runs
+
 BACKENDS = ("sqlite",)  # the claim is one row; the SQL is not the point
 
 

@@ -53,6 +53,9 @@ from .builders import seed_providers
 from .servers import AmopServer, SmtpServer, free_port
 from .test_optimization import run_notified
 
+# Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
+pytestmark = pytest.mark.runs
+
 STAGE_PATH = "snowflake/device-history"
 HEADER = (b"ID,ICCID,MSISDN,RawDataUsage,CurrentDataUsage,RawSMSUsage,CurrentSMSUsage,"
           b"RawVoiceUsage,CurrentVoiceUsage,BillingCycleStartDate,BillingCycleEndDate,UsageDate,"

@@ -21,6 +21,9 @@ from cleanup_assets.schema import billing_period, optimization_session
 from .builders import good_devices, rows, seed_providers, stage
 from .test_optimization import stop_sensor_sees
 
+# Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
+pytestmark = pytest.mark.runs
+
 TABLES = {"carrier_devices", "common_devices", "communication_plans"}
 
 

@@ -26,6 +26,9 @@ from cleanup_assets.schema import billing_period, optimization_handover, optimiz
 from .builders import TEST_INTEGRATION_IDS, good_devices, rows, seed_providers, stage
 from .servers import AmopServer, SmtpServer, free_port
 
+# Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
+pytestmark = pytest.mark.runs
+
 # The Dagster shell and the handover: dialect-free (the SQL runs on both in test_finalize).
 BACKENDS = ("sqlite",)
 

@@ -31,6 +31,9 @@ from .builders import good_devices, rows, seed_providers, stage
 from .servers import SmtpServer, free_port
 from .test_optimization import run_notified
 
+# Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
+pytestmark = pytest.mark.runs
+
 # The report steps: dialect-free shells (their queries are compiled for both, and for
 # SQL Server, by the T-SQL test; the golden files hold the bytes).
 BACKENDS = ("sqlite",)
