@@ -192,6 +192,15 @@ def _operator_scenarios(ui: Ui) -> None:
         conn.execute(update(device_sync).where(
             device_sync.c.IntegrationKey == "ebonding", device_sync.c.TenantKey == "2")
             .values(FinishedAt=utcnow() - timedelta(hours=50)))
+    # First (the backfill daemon acts every 30 s: its wait overlaps the runs below): the
+    # asset graph's *Materialize all* → telegence × every tenant (Launch backfill).
+    launched = ui.gql("""mutation($params: LaunchBackfillParams!) {
+        launchPartitionBackfill(backfillParams: $params) { __typename
+          ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
+                      params={"partitionNames": [f"telegence|{t}" for t in ("1", "2", "3")],
+                              "assetSelection": [{"path": [a]} for a in ASSETS]})
+    assert launched["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", launched
+    ui.backfill = launched["launchPartitionBackfill"]["backfillId"]
     with ui.engine.begin() as conn:  # the billing data of provider 101 is missing
         conn.execute(delete(billing_period).where(billing_period.c.ServiceProviderId == 101))
         conn.execute(insert(optimization_session).values(
@@ -212,14 +221,6 @@ def _operator_scenarios(ui: Ui) -> None:
     for run_id in ui.runs.values():
         wait_until(lambda: _finished(ui, run_id), timeout=240, interval=1,
                    what=f"run {run_id}")
-    # The asset graph's *Materialize all* → telegence × every tenant (Launch backfill).
-    launched = ui.gql("""mutation($params: LaunchBackfillParams!) {
-        launchPartitionBackfill(backfillParams: $params) { __typename
-          ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
-                      params={"partitionNames": [f"telegence|{t}" for t in ("1", "2", "3")],
-                              "assetSelection": [{"path": [a]} for a in ASSETS]})
-    assert launched["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", launched
-    ui.backfill = launched["launchPartitionBackfill"]["backfillId"]
     wait_until(lambda: ui.run_of_backfill(ui.backfill)["status"] not in ("REQUESTED", "FAILING",
                                                                        "CANCELING"),
                timeout=420, interval=2, what="the asset backfill")
