@@ -238,12 +238,15 @@ def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatc
 
     # What the daemon is given in this (test-free) environment: the declared intervals.
     assert {name: defs.resolve_sensor_def(name).minimum_interval_seconds for name in (
-        "sync_notification_sensor", "stop_optimization_on_failure", "stop_optimization_sweep")
+        "sync_notification_sensor", "stop_optimization_on_failure", "stop_optimization_sweep",
+        "alert_operators_on_failure", "carrier_freshness_sensor")
     } == {"sync_notification_sensor": 30, "stop_optimization_on_failure": 30,
-          "stop_optimization_sweep": 120}
+          "stop_optimization_sweep": 120, "alert_operators_on_failure": 30,
+          "carrier_freshness_sensor": 300}
     # The tests' 5 s: the 30 s sensors at 5 s, the sweep still four times less often.
     monkeypatch.setenv(TEST_INTERVAL_VARIABLE, "5")
-    assert (sensor_interval(30), sensor_interval(120), sensor_interval(3)) == (5, 20, 1)
+    assert (sensor_interval(30), sensor_interval(120), sensor_interval(300),
+            sensor_interval(3)) == (5, 20, 50, 1)
     monkeypatch.setenv(TEST_INTERVAL_VARIABLE, "60")  # never longer than declared
     assert (sensor_interval(30), sensor_interval(120)) == (30, 120)
     for bad in ("0", "-5", "fast"):
