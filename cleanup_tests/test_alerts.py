@@ -84,9 +84,19 @@ def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_stal
                             freshness=FreshnessExpectation(stale_after_hours="26,jasper=48"))
     sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
 
-    def tick():
+    def tick(cursor=None):
         return sensor.evaluate_tick(dg.build_sensor_context(
-            instance=instance, resources=defs.resources))
+            instance=instance, resources=defs.resources, cursor=cursor))
+
+    def judge(partition):
+        """The run the daemon launches for a request: the check alone, for the partition."""
+        job = defs.resolve_job_def("judge_carrier_freshness")
+        judged = job.execute_in_process(instance=instance, raise_on_error=False, tags={
+            "dagster/partition": partition})
+        (evaluation,) = [e.event_specific_data for e in judged.all_events
+                         if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+        assert evaluation.partition == partition
+        return evaluation.passed, evaluation.description
 
     old = finalize(engine, "teal", "1")  # teal|1: 30 h ago; teal|2: now; jasper|1: 30 h ago
     finalize(engine, "teal", "2")
@@ -98,37 +108,75 @@ def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_stal
     first = tick()
 
     (request,) = first.run_requests  # teal|1 alone: teal|2 is fresh, jasper allows 48 h
-    assert request.tags["dagster/partition"] == "teal|1"
     assert request.run_key == f"stale:teal|1:11@{old.sync_id}"
-    assert request.tags["cleanup/trigger"] == "freshness"
+    assert {k: v for k, v in request.tags.items() if k != "dagster/sensor_name"} == {
+        "dagster/partition": "teal|1", "cleanup/trigger": "freshness",
+        "dagster/priority": "-1"}  # under the finalize runs
     (mail,) = mails()
     assert mail["Subject"] == "Device sync stale: teal|1 provider 11 Provider 11"
     assert mail["To"] == "ops@example.com"
-    assert mail.get_body(("plain",)).get_content().startswith(
-        f"provider 11 Provider 11 last finalized ")
+    passed, description = judge("teal|1")
+    assert not passed and description.startswith("provider 11 Provider 11 last finalized ")
+    assert description.endswith("h ago: more than the 26 h expected")
+    passed, description = judge("jasper|1")  # 30 h: within jasper's own 48
+    assert passed and description.endswith("h ago: within the 48 h expected")
+    assert judge("teal|2")[0] is True
 
-    second = tick()  # the same staleness: no second email, the same run key (launched once)
-    assert len(mails()) == 1
-    assert [r.run_key for r in second.run_requests] == [request.run_key]
+    second = tick(first.cursor)  # the same staleness: no second run, no second email
+    assert second.run_requests == [] and len(mails()) == 1
+    assert second.skip_message.startswith("3 active provider(s) in 3 partition(s); stale: 1 "
+                                           "(teal|1 provider 11); alerts sent now: 0; judge "
+                                           "runs requested now: 0")
 
-    # The run the daemon launches: the check alone, failing for the stale provider.
-    job = defs.resolve_job_def("judge_carrier_freshness")
-    judged = job.execute_in_process(instance=instance, tags=request.tags,
-                                    raise_on_error=False)
-    (evaluation,) = [e.event_specific_data for e in judged.all_events
-                     if e.event_type_value == "ASSET_CHECK_EVALUATION"]
-    assert (evaluation.passed, evaluation.partition) == (False, "teal|1")
-    assert evaluation.description.startswith("provider 11 Provider 11 last finalized ")
-    assert evaluation.description.endswith("h ago: more than the 26 h expected")
-
-    finalize(engine, "teal", "1")  # a new sync ends the staleness
-    third = tick()
-    assert third.run_requests == [] and len(mails()) == 1
-    assert third.skip_message.startswith("3 active provider(s) in 3 partition(s); stale: 0 "
-                                         "(none); alerts sent now: 0")
+    finalize(engine, "teal", "1")  # a new sync ends the staleness: judged again, once
+    third = tick(second.cursor)
+    assert [(r.run_key, r.tags["dagster/partition"]) for r in third.run_requests] == [
+        (f"fresh:stale:teal|1:11@{old.sync_id}", "teal|1")]
+    assert judge("teal|1")[0] is True
+    fourth = tick(third.cursor)
+    assert fourth.run_requests == [] and len(mails()) == 1
     assert old.sync_id in [r["id"] for r in rows(engine, "CleanupDeviceSync")]
     (alert,) = rows(engine, "CleanupOperatorAlert")
     assert alert["AlertKey"] == f"stale:teal|1:11:{old.sync_id}" and alert["Status"] == "sent"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_carrier_outage_makes_many_partitions_stale_and_they_are_judged_a_few_a_tick(
+        database_url, instance, engine):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from cleanup_assets.db import utcnow
+    from cleanup_assets.defs.freshness.sensors import MAX_RUNS_PER_TICK
+    from cleanup_assets.schema import device_sync
+
+    from .builders import finalize
+
+    tenants = [str(t) for t in range(1, MAX_RUNS_PER_TICK + 4)]
+    seed_providers(engine, *[(100 + int(t), int(t), "teal") for t in tenants])
+    for tenant in tenants:
+        finalize(engine, "teal", tenant)
+    with engine.begin() as conn:  # the carrier's Lambda stopped two days ago
+        conn.execute(update(device_sync).values(FinishedAt=utcnow() - timedelta(hours=50)))
+    defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+                            email=EmailResource(operator_addresses="ops@example.com"))
+    sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
+
+    def tick(cursor=None):
+        return sensor.evaluate_tick(dg.build_sensor_context(
+            instance=instance, resources=defs.resources, cursor=cursor))
+
+    first = tick()
+    second = tick(first.cursor)
+    third = tick(second.cursor)
+
+    assert len(first.run_requests) == MAX_RUNS_PER_TICK
+    assert len(second.run_requests) == len(tenants) - MAX_RUNS_PER_TICK  # the rest, next
+    assert third.run_requests == [] and third.skip_message  # said, not a blank skip
+    judged = [r.tags["dagster/partition"] for r in first.run_requests + second.run_requests]
+    assert sorted(judged) == sorted(f"teal|{t}" for t in tenants)
+    assert len(mails()) == len(tenants)  # each provider's staleness emailed once
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -444,8 +444,9 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
     if integration.has_communication_plans:
         result.new_plans = add_missing_communication_plans(
             conn, providers, sync_id=result.sync_id, now=utcnow())
-    if shadow:
+    if shadow:  # (a device the engine would lose shows as a soft-delete difference)
         return
+    if integration.has_communication_plans:
         result.gate.devices_on_plans_without_rate_plan, result.gate.plans_without_rate_plan = (
             plans_without_rate_plan(conn, providers))
     result.common_live_devices = live_rows(conn, common_table(integration), providers)

@@ -17,8 +17,9 @@ from ..resources import DatabaseResource, EmailResource
 from ..sensor_interval import sensor_interval
 
 
-# No `monitored_jobs`: every job of the location finalizes partitions (the sensor's job and
-# the `__ASSET_JOB` of UI materializations and backfills).
+# No `monitored_jobs`: every job of the location works on a partition (the sensor's job, the
+# `__ASSET_JOB` of UI materializations and backfills, and judge_carrier_freshness — a failed
+# freshness check run is a failure an operator should hear of too).
 @dg.run_failure_sensor(
     name="alert_operators_on_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,

@@ -34,6 +34,10 @@ with warnings.catch_warnings():  # partitioned checks are a preview, chosen know
 def check_finalized_recently(context: dg.AssetCheckExecutionContext, database: DatabaseResource,
                              freshness: FreshnessExpectation):
     """Judge the partition's providers' last finalized syncs against the expectation."""
+    if not context.op_execution_context.has_partition_key:  # judge_carrier_freshness by hand
+        raise dg.Failure("finalized_recently judges one partition: launch it with the tag "
+                         "dagster/partition=<integration>|<tenant> (as the sensor "
+                         "carrier_freshness_sensor does), or from common_devices' Checks tab")
     partition = context.op_execution_context.partition_key
     found = in_transaction(database.get_engine(), lambda conn: provider_freshness(
         conn, freshness.expectations(), partition=str(partition)))

@@ -1,7 +1,9 @@
 """A carrier that stopped syncing is noticed: every 5 minutes each partition's providers are
-judged, a partition that went stale gets a run of the check ``finalized_recently`` (once per
-staleness: the run key names it) and each stale provider is emailed to the operators once
-per staleness."""
+judged; a partition that went stale gets a run of the check ``finalized_recently`` (once per
+staleness), and another when it stops being stale; each stale provider is emailed to the
+operators once per staleness."""
+
+import json
 
 import dagster as dg
 
@@ -15,6 +17,11 @@ from ..sensor_interval import sensor_interval
 from .jobs import judge_freshness_job
 
 STALE = "stale"
+# Judge runs requested per tick, at a priority under the finalize runs': a carrier outage
+# makes every tenant of it stale on the same tick, and those checks must not queue ahead
+# of the next notified syncs. The rest are requested on the next ticks.
+MAX_RUNS_PER_TICK = 10
+LOW_PRIORITY = "-1"
 
 
 @dg.sensor(
@@ -29,8 +36,9 @@ STALE = "stale"
         "Every 5 minutes: is each carrier still syncing? For each partition with a provider "
         "not finalized within CLEANUP_STALE_AFTER_HOURS (default 26) of its last finalized "
         "sync, launches judge_carrier_freshness (the check finalized_recently, shown per "
-        "partition) and emails the operators (CLEANUP_OPERATOR_EMAIL_ADDRESSES) — both once "
-        "per staleness. A finalization judges its partition fresh again in its own run. "
+        "partition; at most 10 a tick, at low priority) and emails the operators "
+        "(CLEANUP_OPERATOR_EMAIL_ADDRESSES) — both once per staleness — and judges it again "
+        "when it is stale no more. A finalization judges its partition in its own run. "
         "Recorded in CleanupOperatorAlert."),
 )
 def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: DatabaseResource,
@@ -45,14 +53,26 @@ def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: Data
     by_partition: dict[str, list] = {}
     for fresh in stale:
         by_partition.setdefault(fresh.partition, []).append(fresh)
-    # One run per staleness: the key names the partition's stale providers and their last
-    # syncs, so the daemon launches it once (a new sync, or another provider going stale,
-    # is a new staleness).
-    run_requests = [dg.RunRequest(
-        run_key="stale:" + partition + ":" + ",".join(
-            f"{f.provider_id}@{f.last_sync_id}" for f in providers),
-        tags={"dagster/partition": partition, "cleanup/trigger": "freshness"})
-        for partition, providers in sorted(by_partition.items())]
+    # The cursor: each partition whose staleness was handed to a judge run, and which one
+    # (the key names its stale providers and their last syncs: a new sync, or another
+    # provider going stale, is a new staleness).
+    judged = dict((json.loads(context.cursor) if context.cursor else {}).get("stale", {}))
+    now_stale = {partition: "stale:" + partition + ":" + ",".join(
+        f"{f.provider_id}@{f.last_sync_id}" for f in providers)
+        for partition, providers in by_partition.items()}
+    due = [(p, key) for p, key in sorted(now_stale.items()) if judged.get(p) != key]
+    # No longer stale (a new sync — whose run judged it already —, the provider deactivated,
+    # a longer expectation): a judge run says so, or the partition would read stale forever.
+    due += [(p, "fresh:" + key) for p, key in sorted(judged.items()) if p not in now_stale]
+    requested = due[:MAX_RUNS_PER_TICK]
+    for partition, key in requested:
+        if key.startswith("fresh:"):
+            judged.pop(partition)
+        else:
+            judged[partition] = key
+    run_requests = [dg.RunRequest(run_key=key, tags={
+        "dagster/partition": partition, "cleanup/trigger": "freshness",
+        "dagster/priority": LOW_PRIORITY}) for partition, key in requested]
     sent = []
     for fresh in stale:
         key, subject, text = stale_alert(fresh, now)
@@ -75,8 +95,10 @@ def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: Data
         sent.append(key)
     summary = (f"{len(found)} active provider(s) in {len(partitions)} partition(s); stale: "
                f"{len(stale)} ({', '.join(f'{f.partition} provider {f.provider_id}' for f in stale) or 'none'}); "
-               f"alerts sent now: {len(sent)}; freshness check runs requested: "
-               f"{len(run_requests)} (each launched once per staleness)")
+               f"alerts sent now: {len(sent)}; judge runs requested now: {len(run_requests)}"
+               + (f" ({len(due) - len(requested)} more next tick)" if len(due) > len(requested)
+                  else ""))
     context.log.info(summary)
     return dg.SensorResult(run_requests=run_requests,
-                           skip_reason=None if run_requests else summary)
+                           skip_reason=None if run_requests else summary,
+                           cursor=json.dumps({"stale": judged}, sort_keys=True))
