@@ -11,6 +11,7 @@ from ...emails import build_email, recipients
 from ...freshness import provider_freshness, stale_alert
 from ...optimization import global_settings
 from ..resources import DatabaseResource, EmailResource, FreshnessExpectation
+from ..run_tags import FRESHNESS_TRIGGER, PARTITION_TAG, TRIGGER_TAG
 from ..sensor_interval import sensor_interval
 from .jobs import judge_freshness_job
 
@@ -51,7 +52,7 @@ def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: Data
     run_requests = [dg.RunRequest(
         run_key="stale:" + partition + ":" + ",".join(
             f"{f.provider_id}@{f.last_sync_id}" for f in providers),
-        tags={"dagster/partition": partition, "cleanup/trigger": "freshness"})
+        tags={PARTITION_TAG: partition, TRIGGER_TAG: FRESHNESS_TRIGGER})
         for partition, providers in sorted(by_partition.items())]
     sent = []
     for fresh in stale:
