@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import false, func, select, true
+from sqlalchemy import false, select, true
 from sqlalchemy.engine import Connection
 
 from .integration_ids import integration_ids
 from .registry import INTEGRATIONS
-from .schema import SYNC_FINALIZED, device_sync, service_provider
+from .schema import service_provider
+from .sql.ledger import last_finalized_per_provider
 
 DEFAULT_STALE_AFTER_HOURS = 26.0
 
@@ -94,21 +95,7 @@ def provider_freshness(conn: Connection, expectations: tuple[float, dict[str, fl
                service_provider.c.IntegrationId)
         .where(service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false(),
                service_provider.c.IntegrationId.in_(list(by_id)))).all()
-    # The last finalized sync of each provider: syncs are grouped by the providers they
-    # covered (one, or several for a rerun), so the rows read are bounded by those groups.
-    last: dict[tuple[str, str, int], tuple[int, datetime]] = {}
-    groups = conn.execute(
-        select(device_sync.c.IntegrationKey, device_sync.c.TenantKey,
-               device_sync.c.ServiceProviderIds, func.max(device_sync.c.id),
-               func.max(device_sync.c.FinishedAt))
-        .where(device_sync.c.Status == SYNC_FINALIZED)
-        .group_by(device_sync.c.IntegrationKey, device_sync.c.TenantKey,
-                  device_sync.c.ServiceProviderIds)).all()
-    for integration_key, tenant_key, ids, sync_id, finished in groups:
-        for provider in (int(p) for p in ids.split(",") if p):
-            key = (integration_key, tenant_key, provider)
-            if finished is not None and (key not in last or last[key][1] < finished):
-                last[key] = (sync_id, finished)
+    last = last_finalized_per_provider(conn)  # the ledger (sql/ledger.py)
     found = []
     for row in providers:  # bounded: the active service providers
         integration_key, tenant_key = by_id[row.IntegrationId], str(row.TenantId)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import IO, Iterator
 
-from sqlalchemy import and_, desc, false, select
+from sqlalchemy import and_, false, select
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy.engine import Connection
@@ -37,10 +37,8 @@ from .emails import (
 from .optimization import global_settings
 from .registry import Integration
 from .schema import (
-    SYNC_FINALIZED,
     billing_period,
     device,
-    device_sync,
     device_tenant,
     integration as integration_table,
     rejected_row,
@@ -49,6 +47,7 @@ from .schema import (
     tenant,
 )
 from .sql.dialect import trimmed, try_timestamp
+from .sql.ledger import providers_of, record_summary
 from .sql.procedures import procedure_call, run_procedure
 from .sql.reports import SYNC_LOG_COLUMNS, device_history_query, sync_log_query
 from .sql.summary import computed_summary, summary_by_procedure
@@ -68,31 +67,6 @@ SNOWFLAKE_COLUMNS = ["SyncId", "DeviceId", "ServiceProviderId", "ServiceProvider
 def iso_utc(moment: datetime | None) -> str | None:
     """ISO-8601 UTC on a 24-hour clock (the legacy wrote ``hh`` without AM/PM)."""
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else None
-
-
-def sync_for_run(conn: Connection, integration_key: str, tenant_key: str, run_ids: list[str]):
-    """The finalized ledger row this run (or the run it re-executes) wrote for the partition."""
-    return conn.execute(
-        select(device_sync).where(device_sync.c.IntegrationKey == integration_key,
-                                  device_sync.c.TenantKey == tenant_key,
-                                  device_sync.c.Status == SYNC_FINALIZED,
-                                  device_sync.c.RunId.in_([r for r in run_ids if r]))
-        .order_by(desc(device_sync.c.id)).limit(1)
-    ).first()
-
-
-def latest_sync(conn: Connection, integration_key: str, tenant_key: str):
-    """The partition's latest finalized ledger row, whichever run wrote it."""
-    return conn.execute(
-        select(device_sync).where(device_sync.c.IntegrationKey == integration_key,
-                                  device_sync.c.TenantKey == tenant_key,
-                                  device_sync.c.Status == SYNC_FINALIZED)
-        .order_by(desc(device_sync.c.id)).limit(1)
-    ).first()
-
-
-def providers_of(sync) -> list[int]:
-    return [int(p) for p in sync.ServiceProviderIds.split(",") if p]
 
 
 @dataclass
@@ -117,18 +91,9 @@ def summarize(databases, integration: Integration, sync, *, use_procedure: bool)
         fields, error = None, f"{type(failure).__name__}: {failure}"
     duration = (sync.FinishedAt - sync.StartedAt).total_seconds() if sync.FinishedAt else None
 
-    def store(conn):
-        conn.execute(device_sync.update().where(device_sync.c.id == sync.id).values(
-            **(fields or {}), DurationSeconds=round(duration) if duration is not None else None))
-        return conn.execute(device_sync.select().where(device_sync.c.id == sync.id)).first()
-
-    stored = in_transaction(databases.central, store)
+    stored = in_transaction(databases.central, lambda conn: record_summary(
+        conn, sync.id, fields, round(duration) if duration is not None else None))
     return Summary(stored, fields, providers, error)
-
-
-def record_outcome(conn: Connection, sync_id: int, **values) -> None:
-    conn.execute(device_sync.update().where(device_sync.c.id == sync_id).values(
-        **{k: (str(v)[:2000] if isinstance(v, str) else v) for k, v in values.items()}))
 
 
 def summary_table_rows(integration: Integration, summary: Summary, tenant_name: str) -> list:

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 from sqlalchemy import func, select
 
-from cleanup_assets.defs.notified import NotifiedSync
+from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.partitions import (
     InvalidPartitionKey,
     add_tenant_partitions,
@@ -32,7 +32,7 @@ DEVICE_ASSETS = ["carrier_devices", "common_devices", "communication_plans"]
 
 
 def run_partition(database_url, instance, integration, tenant, tags=None):
-    """A run of the partition; ``tags`` as the sync sensor sets them (defs/notified.py)."""
+    """A run of the partition; ``tags`` as the sync sensor sets them (defs/run_tags.py)."""
     defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01))
     add_tenant_partitions(instance, [tenant])
     job = defs.resolve_job_def("finalize_device_sync")

@@ -81,7 +81,7 @@ def launch_asset_job_run(stack, provider_id: int, tenant: int, session_id: int) 
     instance's queue. No automatic retry, so the failure is final."""
     tags = {"dagster/partition": f"jasper|{tenant}", "dagster/partition/integration": "jasper",
             "dagster/partition/tenant": str(tenant), "dagster/max_retries": "0",
-            # what the sync sensor sets (defs/notified.py); the UI's launchpad can add them
+            # what the sync sensor sets (defs/run_tags.py); the UI's launchpad can add them
             "cleanup/service_provider_id": str(provider_id),
             "cleanup/should_queue_carrier_optimization": "true",
             "cleanup/optimization_session_id": str(session_id)}

@@ -123,3 +123,47 @@ def test_an_import_inside_a_function_is_only_of_an_optional_dependency():
                     for target, in_function in _imports(name, path)
                     if in_function and target.split(".")[0] not in OPTIONAL)
     assert inside == []
+
+
+# One home for a sync (docs/architecture.md, *Layers*): the ledger table is written and read
+# by sql/ledger.py alone, a partition key is parsed by defs/sync_of_run.py alone (with the
+# parser of defs/partitions.py), and every run tag is named in defs/run_tags.py alone.
+LEDGER = "cleanup_assets.sql.ledger"
+SYNC_OF_RUN = "cleanup_assets.defs.sync_of_run"
+PARTITIONS = "cleanup_assets.defs.partitions"
+RUN_TAGS = "cleanup_assets.defs.run_tags"
+# A metadata key Dagster reads, not a tag.
+NOT_A_TAG = {"dagster/row_count"}
+
+
+def _nodes():
+    for name, path in MODULES.items():
+        for node in ast.walk(ast.parse(path.read_text())):
+            yield name, node
+
+
+def test_only_the_ledger_module_touches_the_ledger_table():
+    touching = sorted({name for name, node in _nodes()
+                       if isinstance(node, ast.ImportFrom) and (node.module or "").endswith(
+                           "schema") and any(a.name == "device_sync" for a in node.names)})
+    assert touching == [LEDGER]
+
+
+def test_only_the_sync_of_a_run_parses_a_partition_key():
+    parsing = sorted({name for name, node in _nodes() if (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+        and node.func.id == "split_partition_key") or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("split", "partition", "rpartition")
+        and any(isinstance(a, ast.Constant) and a.value == "|" for a in node.args)) or (
+        isinstance(node, ast.Attribute) and node.attr == "keys_by_dimension")})
+    assert parsing == [PARTITIONS, SYNC_OF_RUN]
+
+
+def test_every_run_tag_is_named_in_the_run_tag_contract_alone():
+    naming = sorted({f"{name}: {node.value}" for name, node in _nodes()
+                     if isinstance(node, ast.Constant) and isinstance(node.value, str)
+                     and node.value.startswith(("cleanup/", "dagster/"))
+                     and " " not in node.value and node.value not in NOT_A_TAG
+                     and name != RUN_TAGS})
+    assert naming == []

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import delete, insert
 
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.notified import NotifiedSync
+from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource
 from cleanup_assets.outbox import outbox_dir, read_json
 from cleanup_assets.schema import billing_period, optimization_session

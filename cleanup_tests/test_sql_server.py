@@ -442,13 +442,14 @@ def test_three_part_names_are_used_only_for_databases_of_one_server():
 
 
 def test_summary_billing_period_and_discrepancies_come_from_their_procedures(databases):
-    from cleanup_assets.reporting import billing_cycle_discrepancies, summarize, sync_for_run
+    from cleanup_assets.reporting import billing_cycle_discrepancies, summarize
     from cleanup_assets.sql.gate import find_billing_period
+    from cleanup_assets.sql.ledger import sync_of_run
 
     synced(databases, "jasper")
     finalize(databases, "jasper", run_id="r1")
     with databases.central.connect() as conn:
-        sync = sync_for_run(conn, "jasper", "1", ["r1"])
+        sync = sync_of_run(conn, "jasper", "1", ["r1"])
         period = find_billing_period(conn, 11, date.today(), use_procedure=True)
     summary = summarize(databases, INTEGRATIONS["jasper"], sync, use_procedure=True)
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import insert, text
 
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.notified import NotifiedSync
+from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
 from cleanup_assets.schema import rows_to_process_tables
@@ -70,7 +70,7 @@ def notification(engine, notification_id):
 
 
 def finalize_config(request):
-    """What the run's steps read: the tags the sensor set (defs/notified.py)."""
+    """What the run's steps read: the tags the sensor set (defs/run_tags.py)."""
     notified = NotifiedSync.from_tags(request.tags)
     return {"service_provider_id": notified.service_provider_id,
             "should_queue_carrier_optimization": notified.should_queue_carrier_optimization,

@@ -9,9 +9,10 @@ facts and the ledger row — with either engine.
   and mirrored into the common tables.
 
 After either, the communication plans are added by our SQL (the legacy's own SQL, not a
-procedure) and the gate's facts are read. The ledger row (``CleanupDeviceSync``) is written
-``running`` first and ``finalized`` last; a failure marks it ``failed`` with the error and
-is raised — nothing of ours records success for a sync that did not finish.
+procedure) and the gate's facts are read. The ledger row (``CleanupDeviceSync``,
+ledger.py) is written ``running`` first and ``finalized`` last; a failure marks it
+``failed`` with the error and is raised — nothing of ours records success for a sync that
+did not finish.
 """
 
 from __future__ import annotations
@@ -31,11 +32,7 @@ from ..integration_ids import integration_id as integration_id_of
 from ..registry import Integration
 from ..schema import (
     LAUNCHED,
-    SYNC_FAILED,
-    SYNC_FINALIZED,
-    SYNC_RUNNING,
     carrier_tables,
-    device_sync,
     jasper_communication_plan,
     require_own_tables,
     service_provider,
@@ -45,6 +42,14 @@ from .checks import RULES_VERSION
 from .common import CommonCounts, add_missing_communication_plans, mirror_common_devices
 from .dialect import prefer_set_joins, refresh_statistics
 from .gate import GateFacts, find_billing_period, plans_without_rate_plan
+from .ledger import (
+    TRIGGER_NOTIFICATION,
+    TRIGGER_RERUN,
+    last_notified_sync_forced,
+    open_sync,
+    record_failed,
+    record_finalized,
+)
 from .merge import MergeCounts, live_rows, merge_into
 from .procedure_engine import ProcedureRun, run_procedures
 from .shadow import shadow_pass
@@ -101,7 +106,7 @@ class FinalizeRequest:
 
     @property
     def trigger(self) -> str:
-        return "notification" if self.service_provider_id is not None else "rerun"
+        return TRIGGER_NOTIFICATION if self.service_provider_id is not None else TRIGGER_RERUN
 
 
 @dataclass
@@ -187,13 +192,8 @@ def last_sync_was_complete(conn: Connection, provider_id: int) -> bool:
         .order_by(desc(sync_notification.c.DecidedAt), desc(sync_notification.c.id)).limit(1)
     ).first()
     if forced is None:
-        forced = conn.execute(
-            select(device_sync.c.Forced)
-            .where(device_sync.c.Trigger == "notification",
-                   device_sync.c.ServiceProviderIds == str(provider_id))
-            .order_by(desc(device_sync.c.id)).limit(1)
-        ).first()
-    return not (forced and forced[0])
+        return not last_notified_sync_forced(conn, provider_id)
+    return not forced[0]
 
 
 def finalize_partition(databases: Databases, request: FinalizeRequest,
@@ -230,7 +230,7 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
     except Exception as error:
         try:
             in_transaction(databases.central,
-                           lambda conn: _close_failed(conn, result.sync_id, error))
+                           lambda conn: record_failed(conn, result.sync_id, error))
         except Exception:  # the database may be what failed: the original error matters
             log.exception("could not mark sync %s failed", result.sync_id)
         raise
@@ -354,13 +354,11 @@ def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: F
                 "rerun of a forced sync: the carrier's data may be incomplete")
     result.complete = len(complete_for) == len(providers)
     result.gate.active_before = live_rows(conn, common_table(integration), providers)
-    result.sync_id = conn.execute(device_sync.insert().values(
-        IntegrationKey=integration.key, TenantKey=request.tenant_key,
-        ServiceProviderIds=",".join(map(str, providers)), RunId=request.run_id,
-        Trigger=request.trigger, Forced=request.forced, Complete=result.complete,
-        Engine=engine.value, Status=SYNC_RUNNING, RulesVersion=RULES_VERSION,
-        StartedAt=utcnow(), ActiveDevicesBefore=result.gate.active_before,
-    )).inserted_primary_key[0]
+    result.sync_id = open_sync(
+        conn, integration_key=integration.key, tenant_key=request.tenant_key,
+        providers=providers, run_id=request.run_id, trigger=request.trigger,
+        forced=request.forced, complete=result.complete, engine=engine.value,
+        rules_version=RULES_VERSION, active_before=result.gate.active_before)
     return result, complete_for
 
 
@@ -473,9 +471,8 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
             for p in providers}
     counts = result.common.devices if result.common else None
     staging = result.staging
-    conn.execute(device_sync.update().where(device_sync.c.id == result.sync_id).values(
-        Status=SYNC_FINALIZED,
-        FinishedAt=utcnow(),
+    record_finalized(
+        conn, result.sync_id,
         # Each stage's own counts: the staging merge (Telegence), then the carrier rows the
         # mirror read.
         StagingRows=staging.rows if staging else None,
@@ -490,10 +487,4 @@ def _after_engine(conn: Connection, result: FinalizeResult, request: FinalizeReq
         Deactivated=counts.deactivated if counts else None,
         NewCommunicationPlans=len(result.new_plans),
         ActiveDevicesAfter=result.common_live_devices,
-    ))
-
-
-def _close_failed(conn: Connection, sync_id: int, error: BaseException) -> None:
-    conn.execute(device_sync.update().where(device_sync.c.id == sync_id).values(
-        Status=SYNC_FAILED, FinishedAt=utcnow(),
-        Error=f"{type(error).__name__}: {error}"[:2000]))
+    )

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import false, select, true
 
 from ..db import in_transaction, make_engine, redacted
-from ..defs.partitions import add_tenant_partitions
+from ..defs.partitions import TENANT_PARTITIONS_NAME, add_tenant_partitions
 from ..integration_ids import integration_id
 from ..notifications import post_notification
 from ..optimization import reopen_handover
@@ -18,12 +18,12 @@ from ..registry import get_integration
 from ..reporting import rejected_rows
 from ..schema import (
     create_schema,
-    device_sync,
     own_tables_ddl,
     service_provider,
     sync_notification,
 )
 from ..settings import Settings
+from ..sql.ledger import find_sync
 from ..sql.shadow import shadow_report
 from .demo import seed_demo
 from .demo_run import run_demo
@@ -42,8 +42,8 @@ def active_tenant_keys(engine) -> list[str]:
         return [str(i) for i in ids]
 
 
-def provider_partition_keys(engine, integration_key: str) -> list[str]:
-    """The partitions of an integration that have an active service provider: what a
+def provider_tenant_keys(engine, integration_key: str) -> list[str]:
+    """The tenants of an integration that have an active service provider: the partitions a
     backfill needs (a provider-less partition's run only materializes "nothing to
     finalize": `carrier|*` works too, with those no-op runs)."""
     integration = get_integration(integration_key)
@@ -54,18 +54,19 @@ def provider_partition_keys(engine, integration_key: str) -> list[str]:
                    service_provider.c.IsActive == true(),
                    service_provider.c.IsDeleted == false())
             .distinct().order_by(service_provider.c.TenantId)).scalars()
-        return [f"{integration_key}|{t}" for t in tenants]
+        return [str(t) for t in tenants]
 
 
 def cmd_partitions(args) -> int:
     """Prints the keys, comma-joined, or nothing and exit 1: an empty `--partitions ""`
     would make `dagster job backfill` take every partition of every carrier."""
-    keys = provider_partition_keys(make_engine(database_url()), args.integration)
-    if not keys:
+    tenants = provider_tenant_keys(make_engine(database_url()), args.integration)
+    if not tenants:
         print(f"no tenant has an active {args.integration} service provider", file=sys.stderr)
         return 1
-    known = set(dagster_instance().get_dynamic_partitions("tenant"))
-    unknown = [k for k in keys if k.split("|", 1)[1] not in known]
+    keys = [f"{args.integration}|{t}" for t in tenants]
+    known = set(dagster_instance().get_dynamic_partitions(TENANT_PARTITIONS_NAME))
+    unknown = [f"{args.integration}|{t}" for t in tenants if t not in known]
     if unknown:  # Dagster would refuse the whole backfill ("Unknown partitions")
         print(f"not yet partitions of the instance: {', '.join(unknown)}; run "
               "`cleanup-assets register-tenants` first", file=sys.stderr)
@@ -205,8 +206,7 @@ def cmd_rejected(args) -> int:
     engine = make_engine(database_url())
     try:
         with engine.connect() as conn:
-            found = conn.execute(select(device_sync.c.id).where(
-                device_sync.c.id == args.sync)).scalar()
+            found = find_sync(conn, args.sync)
             listed = rejected_rows(conn, args.sync) if found is not None else []
     finally:
         engine.dispose()

@@ -19,7 +19,8 @@ import dagster as dg
 from sqlalchemy import false, select, true
 
 from ..db import cleanup_home, redacted
-from ..defs.optimization.sensors import WILL_RETRY_TAG
+from ..defs.run_tags import NOTIFICATION_TAG, PROVIDER_TAG, RUN_KEY_TAG, will_retry
+from ..defs.sync_of_run import SyncOfRun
 from ..notifications import LAUNCHED, PENDING, WAITING, post_notification
 from ..outbox import outbox_dir, read_json
 from ..schema import create_schema, optimization_session, service_provider, sync_notification
@@ -59,7 +60,7 @@ def run_sensor_tick(instance, definitions) -> list[dict]:
                       "loggers": {"console": {"config": {"log_level": "WARNING"}}}}
         result = job.execute_in_process(
             instance=instance, partition_key=request.partition_key, run_config=run_config,
-            tags={**request.tags, "dagster/run_key": request.run_key}, raise_on_error=False,
+            tags={**request.tags, RUN_KEY_TAG: request.run_key}, raise_on_error=False,
         )
         metadata = {}
         for event in result.get_asset_materialization_events():
@@ -67,9 +68,9 @@ def run_sensor_tick(instance, definitions) -> list[dict]:
             metadata[materialization.asset_key.to_user_string()] = {
                 k: v.value for k, v in materialization.metadata.items()
             }
-        integration_key, tenant_key = request.partition_key.split("|")
-        rows.append({"integration": integration_key, "tenant": tenant_key,
-                     "provider": request.tags.get("cleanup/service_provider_id"),
+        sync = SyncOfRun.of_run(result.dagster_run)
+        rows.append({"integration": sync.integration.key, "tenant": sync.tenant_key,
+                     "provider": request.tags.get(PROVIDER_TAG),
                      "success": result.success, "run_id": result.run_id, **metadata})
     return rows
 
@@ -195,13 +196,13 @@ def _wait_for_runs(engine, instance, notification_ids: list[int], log_path: Path
             statuses = dict(conn.execute(select(n.c.id, n.c.Status).where(
                 n.c.id.in_(notification_ids))).all())
         runs = instance.get_runs(filters=dg.RunsFilter(tags={
-            "cleanup/notification_id": [str(i) for i in notification_ids]}))
+            NOTIFICATION_TAG: [str(i) for i in notification_ids]}))
         launched = {str(i) for i, status in statuses.items() if status == LAUNCHED}
-        with_runs = {r.tags.get("cleanup/notification_id") for r in runs}
+        with_runs = {r.tags.get(NOTIFICATION_TAG) for r in runs}
         latest = _latest_per_notification(runs)
         if (not any(s in (PENDING, WAITING) for s in statuses.values())
                 and launched <= with_runs and all(r.status in finished for r in runs)
-                and not any(r.tags.get(WILL_RETRY_TAG) == "true" for r in latest)):
+                and not any(will_retry(r) for r in latest)):
             return latest  # (a run the retry daemon will retry waits for its retry)
         time.sleep(2)
     raise RuntimeError(f"the sensor's runs did not all finish within {DAY_TIMEOUT_SECONDS} s; "
@@ -212,7 +213,7 @@ def _latest_per_notification(runs) -> list:
     """One run per notification: the latest (a retry or re-execution carries its tags)."""
     latest = {}
     for run in runs:  # get_runs lists the newest first
-        latest.setdefault(run.tags.get("cleanup/notification_id"), run)
+        latest.setdefault(run.tags.get(NOTIFICATION_TAG), run)
     return list(latest.values())
 
 
@@ -226,9 +227,9 @@ def _rows_of(instance, runs) -> list[dict]:
             materialization = record.event_log_entry.asset_materialization
             metadata[materialization.asset_key.to_user_string()] = {
                 k: v.value for k, v in materialization.metadata.items()}
-        integration_key, tenant_key = run.tags["dagster/partition"].split("|")
-        rows.append({"integration": integration_key, "tenant": tenant_key,
-                     "provider": run.tags.get("cleanup/service_provider_id"),
+        sync = SyncOfRun.of_run(run)
+        rows.append({"integration": sync.integration.key, "tenant": sync.tenant_key,
+                     "provider": run.tags.get(PROVIDER_TAG),
                      "success": run.status == dg.DagsterRunStatus.SUCCESS,
                      "run_id": run.run_id, **metadata})
     return sorted(rows, key=lambda r: (int(r["provider"] or 0), r["run_id"]))

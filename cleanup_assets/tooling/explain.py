@@ -14,7 +14,7 @@ from typing import Iterator
 
 from ..alerts import RUN_FAILURE, claim_alert, mark_sent
 from ..db import Databases, TransientRetry, connect_databases, in_transaction, utcnow
-from ..defs.optimization.gate import VERDICT_PASSED, gate_facts
+from ..defs.optimization.gate import gate_facts
 from ..notifications import evaluate_notifications, launched_between, post_notification
 from ..optimization import (
     claim_send,
@@ -39,25 +39,28 @@ from ..reporting import (
     billing_cycle_discrepancies,
     history_chunks,
     integration_name,
-    record_outcome,
     rejected_rows,
     summarize,
-    sync_for_run,
     tenant_name,
     write_device_history,
     write_sync_log,
 )
 from ..schema import (
-    SYNC_RUNNING,
     create_schema,
-    device_sync,
     own_tables_ddl,
     service_provider,
 )
 from ..sql.common import new_plans_of
 from ..sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition, shadow_partition
 from ..sql.gate import BILL_PERIOD_PROCEDURE, find_billing_period
-from ..sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
+from ..sql.ledger import (
+    TRIGGER_RERUN,
+    close_syncs_of_dead_runs,
+    open_sync,
+    record_gate_verdict,
+    runs_with_running_syncs,
+    sync_of_run,
+)
 from ..sql.procedure_engine import planned_calls
 from ..sql.procedures import procedure_call
 from .demo import DEMO_PROVIDERS, seed_demo
@@ -93,9 +96,9 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                 shadow = shadow_partition(databases, request, result, result.service_provider_ids)
                 assert shadow.status != "failed", shadow.error
             with databases.central.connect() as conn:
-                sync = sync_for_run(conn, key, str(tenant_id), [f"explain-{key}-{engine.value}"])
+                sync = sync_of_run(conn, key, str(tenant_id), [f"explain-{key}-{engine.value}"])
                 gate_facts(conn, integration, sync, date.today())  # the gate step's reads
-                record_outcome(conn, sync.id, GateVerdict=VERDICT_PASSED)  # and its verdict
+                record_gate_verdict(conn, sync.id, blocked=False)  # and its verdict
                 tenant_name(conn, str(tenant_id))
                 new_plans_of(conn, result.sync_id)
                 rejected_rows(conn, result.sync_id, limit=20)  # the materialization's sample
@@ -153,10 +156,9 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
     in_transaction(databases.central, handover, QUICK)
     # The stop sensors closing the ledger row a dead run left `running`.
     def dead_run(conn):
-        conn.execute(device_sync.insert().values(
-            IntegrationKey="jasper", TenantKey="1", ServiceProviderIds=str(provider),
-            RunId="explain-dead", Trigger="rerun", Engine="set_based", Status=SYNC_RUNNING,
-            StartedAt=utcnow()))
+        open_sync(conn, integration_key="jasper", tenant_key="1", providers=[provider],
+                  run_id="explain-dead", trigger=TRIGGER_RERUN, forced=False, complete=True,
+                  engine="set_based", rules_version=None, active_before=None)
         close_syncs_of_dead_runs(conn, {run: "died" for run in runs_with_running_syncs(
             conn, {"explain-dead"})})
 

@@ -12,8 +12,9 @@ from ...alerts import (
 from ...db import in_transaction
 from ...emails import build_email, recipients
 from ...optimization import global_settings
-from ..optimization.sensors import WILL_RETRY_TAG, failure_reason
+from ..optimization.sensors import failure_reason
 from ..resources import DatabaseResource, EmailResource
+from ..run_tags import partition_of, will_retry
 from ..sensor_interval import sensor_interval
 
 
@@ -35,10 +36,10 @@ def alert_operators_on_failure(context: dg.RunFailureSensorContext,
                                database: DatabaseResource, email: EmailResource):
     """Email the operators about a failed run, once (``CleanupOperatorAlert``)."""
     run = context.dagster_run
-    if run.tags.get(WILL_RETRY_TAG) == "true":
+    if will_retry(run):
         return dg.SkipReason(f"run {run.run_id} will be retried: the retry's outcome is "
                              "reported")
-    partition = run.tags.get("dagster/partition")
+    partition = partition_of(run)  # a label here: any failed run, whatever its key
     reason = failure_reason(context)
     subject, text, html_body = run_failure_alert(partition, run.job_name, run.run_id, reason)
     key = run_failure_key(run.run_id)

@@ -22,18 +22,11 @@ from ...sql.finalize import (
     FinalizeResult,
     finalize_partition,
 )
-from ..notified import InvalidRunTags, notified_sync
-from ..partitions import InvalidPartitionKey, split_partition_key
+from ..partitions import InvalidPartitionKey
 from ..policy import device_sync_asset
 from ..resources import DatabaseResource
-from ..sync_of_run import no_provider_note
-
-TRIGGER_TAG = "cleanup/trigger"  # on materializations: notification | rerun
-# On materializations: the providers the run finalized. Not the run's PROVIDER_TAG, which
-# names the one notified provider (defs/notified.py).
-PROVIDERS_TAG = "cleanup/providers"
-# Dagster's limit on a tag value (at most 63 characters of [A-Za-z0-9_.-]).
-TAG_VALUE_MAX = 63
+from ..run_tags import PROVIDERS_TAG, TAG_VALUE_MAX, TRIGGER_TAG, InvalidRunTags
+from ..sync_of_run import SyncOfRun, no_provider_note
 
 # The device tables are judged by the row rules (sql/checks.py): a partition finalized under
 # older rules shows as changed code in the UI until it is finalized again.
@@ -107,24 +100,22 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
     materializations carry `nothing_to_finalize` (a backfill over every tenant of a carrier
     then completes, and the partition reads as what it is, not as missing)."""
     try:
-        integration_key, tenant_key = split_partition_key(context.partition_key)
+        sync = SyncOfRun.of_step(context)
     except InvalidPartitionKey as error:  # a partition added by hand in the UI, say
         raise dg.Failure(description=(
             f"{error}. Nothing was done. Remove the partition in the UI: an asset's menu "
             "beside Materialize -> Delete partitions."), allow_retries=False) from None
-    integration = get_integration(integration_key)
-    try:
-        notified = notified_sync(context.run)
     except InvalidRunTags as error:
         raise dg.Failure(description=str(error)) from None
+    integration, tenant_key, notified = sync.integration, sync.tenant_key, sync.notified
     request = FinalizeRequest(
         integration=integration,
         tenant_key=tenant_key,
         service_provider_id=notified.service_provider_id,
         forced=notified.forced,
-        run_id=context.run.run_id,
+        run_id=sync.run_id,
         notification_id=notified.notification_id,
-        engine=database.engine_kind(integration_key),
+        engine=database.engine_kind(integration.key),
         shadow=database.shadow_kind(),
     )
     try:
@@ -141,7 +132,7 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
         raise dg.Failure(description=str(error)) from error
     if not result.service_provider_ids:
         note = no_provider_note(integration, tenant_key)
-        context.log.info(f"{integration_key}|{tenant_key}: {note}. Nothing was written; the "
+        context.log.info(f"{sync.partition}: {note}. Nothing was written; the "
                          "checks, reports and handover say the same.")
         yield from _nothing_to_finalize(request, note)
         return

@@ -10,9 +10,9 @@ import dagster as dg
 from ...db import in_transaction
 from ...sql.shadow import SHADOW_AGREE, latest_shadow
 from ..decision import Decision
-from ..partitions import device_sync_partitions, split_partition_key
+from ..partitions import device_sync_partitions
 from ..resources import DatabaseResource
-from ..sync_of_run import sync_to_report
+from ..sync_of_run import SyncOfRun
 from .assets import common_devices
 
 # The shadow pass (sql/shadow.py): next to the gate, never part of it — a difference between
@@ -51,16 +51,14 @@ def compare_finalize_engines(context: dg.AssetCheckExecutionContext,
                              database: DatabaseResource):
     """Read the shadow pass the finalization recorded for this run's sync (defined only
     when CLEANUP_SHADOW_ENGINE is set)."""
-    op_context = context.op_execution_context
-    integration_key, tenant_key = split_partition_key(op_context.partition_key)
     engine = database.get_engine()
-    sync, reported, nothing = sync_to_report(op_context, engine, integration_key, tenant_key)
-    if nothing:  # no provider: nothing finalized, nothing to compare
+    sync = SyncOfRun.of_step(context).with_reported_sync(engine, context.log)
+    if sync.nothing:  # no provider: nothing finalized, nothing to compare
         yield dg.AssetCheckResult(asset_key=common_devices.key, check_name=ENGINES_AGREE.name,
                                   passed=True, severity=dg.AssetCheckSeverity.WARN,
-                                  description=reported)
+                                  description=sync.note)
         return
-    if sync is None:
-        raise Decision(reported)
-    shadow = in_transaction(engine, lambda conn: latest_shadow(conn, sync.id))
-    yield engines_agree_result(sync, shadow)
+    if sync.row is None:
+        raise Decision(sync.note)
+    shadow = in_transaction(engine, lambda conn: latest_shadow(conn, sync.sync_id))
+    yield engines_agree_result(sync.row, shadow)

@@ -18,6 +18,7 @@ from ...freshness import partition_verdict, provider_freshness
 from ..device_sync.assets import common_devices
 from ..partitions import device_sync_partitions
 from ..resources import DatabaseResource, FreshnessExpectation
+from ..sync_of_run import SyncOfRun
 
 with warnings.catch_warnings():  # partitioned checks are a preview, chosen knowingly
     warnings.simplefilter("ignore", dg.PreviewWarning)
@@ -38,9 +39,9 @@ def check_finalized_recently(context: dg.AssetCheckExecutionContext, database: D
         raise dg.Failure("finalized_recently judges one partition: launch it with the tag "
                          "dagster/partition=<integration>|<tenant> (as the sensor "
                          "carrier_freshness_sensor does), or from common_devices' Checks tab")
-    partition = context.op_execution_context.partition_key
+    sync = SyncOfRun.of_step(context)  # the partition: the run's dagster/partition tag
     found = in_transaction(database.get_engine(), lambda conn: provider_freshness(
-        conn, freshness.expectations(), partition=str(partition)))
+        conn, freshness.expectations(), partition=sync.partition))
     now = utcnow()
     passed, description = partition_verdict(found, now)
     yield dg.AssetCheckResult(

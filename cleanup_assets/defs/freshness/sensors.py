@@ -13,6 +13,7 @@ from ...emails import build_email, recipients
 from ...freshness import provider_freshness, stale_alert
 from ...optimization import global_settings
 from ..resources import DatabaseResource, EmailResource, FreshnessExpectation
+from ..run_tags import FRESHNESS_TRIGGER, PARTITION_TAG, PRIORITY_TAG, TRIGGER_TAG
 from ..sensor_interval import sensor_interval
 from .jobs import judge_freshness_job
 
@@ -71,8 +72,8 @@ def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: Data
         else:
             judged[partition] = key
     run_requests = [dg.RunRequest(run_key=key, tags={
-        "dagster/partition": partition, "cleanup/trigger": "freshness",
-        "dagster/priority": LOW_PRIORITY}) for partition, key in requested]
+        PARTITION_TAG: partition, TRIGGER_TAG: FRESHNESS_TRIGGER,
+        PRIORITY_TAG: LOW_PRIORITY}) for partition, key in requested]
     sent = []
     for fresh in stale:
         key, subject, text = stale_alert(fresh, now)

@@ -26,16 +26,14 @@ from ...optimization import (
     record_queued,
     session_guid,
 )
-from ...registry import get_integration
 from ...sql.gate import find_billing_period
+from ...sql.ledger import VERDICT_PASSED
 from ..decision import Decision
 from ..device_sync.assets import common_devices, communication_plans
-from ..notified import NotifiedSync, notified_sync
-from ..partitions import split_partition_key
 from ..policy import device_sync_asset
 from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
-from ..sync_of_run import nothing_metadata, require_sync, sync_to_report
-from .gate import GATE_BLOCKED, VERDICT_PASSED
+from ..sync_of_run import SyncOfRun, nothing_metadata
+from .gate import GATE_BLOCKED
 
 # SQS drops a FIFO message whose deduplication id it saw in the last 5 minutes; a claim
 # younger than this (with a margin) may be resent, an older one could be delivered twice.
@@ -69,32 +67,25 @@ def queue_carrier_optimization(
     amop: Amop20Resource,
 ):
     """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
-    integration_key, tenant_key = split_partition_key(context.partition_key)
-    integration = get_integration(integration_key)
-    notified = notified_sync(context.run)
-    if notified.asks_optimization(integration):
-        # Never a handover of a sync this run did not finalize and judge.
-        sync = require_sync(context, database.get_engine(), integration_key, tenant_key,
-                            "hand over")
-        reported = f"sync {sync.id}, finalized by this run"
-    else:  # nothing is handed over: the handover alone re-reports the latest sync
-        sync, reported, nothing = sync_to_report(context, database.get_engine(),
-                                                 integration_key, tenant_key)
-        if nothing:
-            yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata={
-                "optimization": f"not handed over: {reported}", **nothing_metadata(reported)})
-            return
-        if sync is None:
-            return
-    if notified.asks_optimization(integration):
-        if sync.GateVerdict != VERDICT_PASSED:  # the handover re-executed alone, say
+    # Asking for optimization: never a handover of a sync this run did not finalize and
+    # judge. Else nothing is handed over: the handover alone re-reports the latest sync.
+    sync = SyncOfRun.of_step(context).with_sync(database.get_engine(), context.log,
+                                                "hand over")
+    if sync.nothing:
+        yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata={
+            "optimization": f"not handed over: {sync.note}", **nothing_metadata(sync.note)})
+        return
+    if sync.row is None:
+        return
+    integration, notified, reported = sync.integration, sync.notified, sync.note
+    if sync.asks_optimization:
+        if sync.row.GateVerdict != VERDICT_PASSED:  # the handover re-executed alone, say
             raise Decision(
-                f"{GATE_BLOCKED}: its verdict on sync {sync.id} is "
-                f"{sync.GateVerdict or 'missing'}. The handover follows the gate of its own "
-                "run: fix the cause, reopen the stopped session (`cleanup-assets "
+                f"{GATE_BLOCKED}: its verdict on sync {sync.sync_id} is "
+                f"{sync.row.GateVerdict or 'missing'}. The handover follows the gate of its "
+                "own run: fix the cause, reopen the stopped session (`cleanup-assets "
                 "resume-optimization`), and let the next notified sync hand it over.")
-        metadata = _queue_once(context, database, optimization_queue, amop, notified, tenant_key,
-                               integration_key)
+        metadata = _queue_once(context, database, optimization_queue, amop, sync)
     elif notified.should_queue_carrier_optimization:
         metadata = {"optimization": f"not queued: {integration.legacy_name} is not optimized "
                                     "(Jasper family only)"}
@@ -122,15 +113,13 @@ def _may_resend(queue: SqsQueueResource, existing) -> bool:
         utcnow() - existing.updated_at < FIFO_RESEND_WINDOW)
 
 
-def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_key,
-                integration_key) -> dict:
+def _queue_once(context, database, queue, amop, sync: SyncOfRun) -> dict:
     engine = database.get_engine()
-    provider = notified.service_provider_id
-    session = notified.optimization_session_id
-    run = context.run
-    root_run_id = run.tags.get("dagster/root_run_id") or run.run_id
+    provider = sync.notified.service_provider_id
+    session = sync.notified.optimization_session_id
+    tenant_key, run_id, root_run_id = sync.tenant_key, sync.run_id, sync.root_run_id
     key = handover_key(session, root_run_id)
-    use_procedure = database.reads_by_procedure(integration_key)
+    use_procedure = database.reads_by_procedure(sync.integration.key)
 
     def claim(conn):
         existing = current_handover(conn, provider, key)
@@ -151,7 +140,7 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
                              "next month: optimization not queued")
         # The claim itself is conditional: another run of the session (or a stop path) that
         # got there between the read above and now wins, and this run sends nothing.
-        if not claim_send(conn, provider, key, session, run.run_id, period.id,
+        if not claim_send(conn, provider, key, session, run_id, period.id,
                           resend_claimed_after=(utcnow() - FIFO_RESEND_WINDOW
                                                 if _fifo(queue) else None),
                           root_run_id=root_run_id):
@@ -180,13 +169,13 @@ def _queue_once(context, database, queue, amop, notified: NotifiedSync, tenant_k
     except SendRefused as refused:
         # Nothing is on the queue: the handover says so, the stop path stops the session
         # (or a retry of the run sends again).
-        in_transaction(engine, lambda conn: mark_unsent(conn, provider, key, run.run_id,
+        in_transaction(engine, lambda conn: mark_unsent(conn, provider, key, run_id,
                                                         str(refused)))
         raise
     # Any other failure leaves `sending`: the message may be on the queue, and the stop
     # path reports it as sent, not confirmed (resources.SendNotConfirmed says why).
     taken = in_transaction(engine, lambda conn: record_queued(
-        conn, provider, key, run.run_id, message_id))
+        conn, provider, key, run_id, message_id))
     if taken is not None:
         # The stop path owns the row now (optimization.record_queued says why it is not
         # overwritten): the step says what is true — sent, under this id — and succeeds (the

@@ -21,16 +21,16 @@ import dagster as dg
 from pydantic import Field
 
 from ...db import in_transaction, utcnow
-from ...registry import Integration, get_integration
-from ...reporting import record_outcome
+from ...registry import Integration
 from ...sql.finalize import FinalizeEngine
 from ...sql.gate import find_billing_period, plans_without_rate_plan
+from ...sql.ledger import providers_of, record_gate_verdict
 from ..decision import Decision
 from ..device_sync.assets import common_devices
-from ..notified import NotifiedSync, notified_sync
-from ..partitions import device_sync_partitions, split_partition_key
+from ..partitions import device_sync_partitions
 from ..resources import DatabaseResource
-from ..sync_of_run import require_sync, sync_to_report
+from ..run_tags import NotifiedSync
+from ..sync_of_run import SyncOfRun
 
 GATED_ASSET = common_devices.key
 
@@ -89,7 +89,7 @@ class GateConfig(dg.Config):
 
 def gate_facts(conn, integration: Integration, sync, today):
     """What the checks judge, for the finalized ledger row ``sync``."""
-    providers = [int(p) for p in sync.ServiceProviderIds.split(",") if p]
+    providers = providers_of(sync)
     periods: dict = {}
     if integration.optimization:
         use_procedure = FinalizeEngine(sync.Engine).reads_by_procedure(conn.dialect.name)
@@ -195,9 +195,6 @@ def gate_results(integration: Integration, notified: NotifiedSync, config: GateC
 
 
 GATE_BLOCKED = "optimization not handed over: the gate blocked it"
-# CleanupDeviceSync.GateVerdict: what the handover reads, so that no re-execution of the
-# handover alone (the UI's "re-execute selected step") hands over a sync the gate blocked.
-VERDICT_PASSED, VERDICT_BLOCKED = "passed", "blocked"
 
 
 def blocked_by(results) -> list:
@@ -225,27 +222,23 @@ def judge_optimization_gate(context: dg.AssetCheckExecutionContext, config: Gate
     """Judge the finalized sync for the optimization handover (and only for it). When a
     blocking check fails, the step fails with the decision — which checks, and why — and
     the handover does not run."""
-    op_context = context.op_execution_context
-    integration_key, tenant_key = split_partition_key(op_context.partition_key)
-    integration = get_integration(integration_key)
     engine = database.get_engine()
-    notified = notified_sync(op_context.run)
-    if notified.asks_optimization(integration):  # the gate judges its own run's sync
-        sync = require_sync(op_context, engine, integration_key, tenant_key, "judge")
-    else:  # this run's sync; executed alone, the partition's latest
-        sync, reported, nothing = sync_to_report(op_context, engine, integration_key,
-                                                 tenant_key)
-        if nothing:  # judged: nothing to hand over, nothing wrong
-            yield from nothing_to_judge(reported)
-            return
-        if sync is None:
-            raise Decision(reported)
-    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync, utcnow().date()))
-    results = gate_results(integration, notified, config, sync, facts)
+    # Asking for optimization, the gate judges its own run's sync; else this run's sync,
+    # and executed alone the partition's latest.
+    sync = SyncOfRun.of_step(context).with_sync(engine, context.log, "judge")
+    if sync.nothing:  # judged: nothing to hand over, nothing wrong
+        yield from nothing_to_judge(sync.note)
+        return
+    if sync.row is None:
+        raise Decision(sync.note)
+    integration = sync.integration
+    facts = in_transaction(engine, lambda conn: gate_facts(conn, integration, sync.row,
+                                                           utcnow().date()))
+    results = gate_results(integration, sync.notified, config, sync.row, facts)
     blocked = blocked_by(results)
-    if notified.asks_optimization(integration):  # else nothing is handed over: no verdict
-        in_transaction(engine, lambda conn: record_outcome(
-            conn, sync.id, GateVerdict=VERDICT_BLOCKED if blocked else VERDICT_PASSED))
+    if sync.asks_optimization:  # else nothing is handed over: no verdict
+        in_transaction(engine, lambda conn: record_gate_verdict(
+            conn, sync.sync_id, blocked=bool(blocked)))
     yield from results
     if blocked:
         # Raised after every result is recorded, instead of Dagster's own

@@ -6,6 +6,7 @@ close the ledger row of any run that died before its sync finished (sql/ledger.p
 import logging
 import uuid
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 import dagster as dg
 
@@ -36,10 +37,18 @@ from ...optimization import (
     unconfirmed_error,
 )
 from ...sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
-from ..notified import SHOULD_QUEUE_TAG, InvalidRunTags, notified_sync
-from ..partitions import split_partition_key
 from ..resources import Amop20Resource, DatabaseResource, EmailResource
+from ..run_tags import (
+    ROOT_RUN_TAG,
+    SHOULD_QUEUE_TAG,
+    InvalidRunTags,
+    notified_sync,
+    partition_of,
+    root_run_id,
+    will_retry,
+)
 from ..sensor_interval import sensor_interval
+from ..sync_of_run import SyncOfRun
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +83,10 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
             or context.failure_event.message or "the run failed")
 
 
-# Set by the run-retry daemon on a failed run it will retry (instance `run_retries`).
-WILL_RETRY_TAG = "dagster/will_retry"
-
-
 # No `monitored_jobs`: every job of this code location is watched, because every one of them
 # can finalize a partition — the sensor's `finalize_device_sync` and the `__ASSET_JOB` that
 # UI materializations and backfills run as. Runs that did not ask for optimization are
-# skipped below by their tags (defs/notified.py), whatever their job.
+# skipped below by their tags (defs/run_tags.py), whatever their job.
 @dg.run_failure_sensor(
     name="stop_optimization_on_failure",
     default_status=dg.DefaultSensorStatus.RUNNING,
@@ -116,29 +121,28 @@ def stop_optimization_on_failure(
     if closed:
         context.log.warning(f"run {run.run_id} died before its sync finished: ledger row(s) "
                             f"{', '.join(map(str, closed))} marked failed")
-    if run.tags.get(WILL_RETRY_TAG) == "true":
+    if will_retry(run):
         # The retry finalizes again and may still queue optimization (the handover key is
         # the session, or the root run shared by retries); its failure comes back here.
         return dg.SkipReason(f"run {run.run_id} will be retried: the stop path waits for "
                              "the retry's outcome")
     try:
-        notified = notified_sync(run)
+        target = _what_to_stop(run)
     except InvalidRunTags as error:  # the run itself failed on them, before finalizing
         return dg.SkipReason(f"run {run.run_id}: {error}")
-    target = _what_to_stop(run, notified)
     if isinstance(target, str):
         return dg.SkipReason(f"run {run.run_id}: {target}")  # which failed run, and why not
     reason = failure_reason(context)
     record = context.instance.get_run_record_by_id(run.run_id)
-    ended = stop_optimization(database, email, amop, *target, run.run_id,
-                              run_ended_at(record), reason, root_run_id=_root(run),
+    ended = stop_optimization(database, email, amop, *target.stop, run.run_id,
+                              run_ended_at(record), reason, root_run_id=target.root_run_id,
                               run_alive=_run_alive(context.instance))
     if ended:
-        context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
+        context.log.warning(f"optimization {ended} for provider {target.provider}: {reason}")
         return None
     # Said in the tick, not silent: this failure was handled before (an earlier tick, the
     # sweep) or the session was handed over by another run of it.
-    done = (f"run {run.run_id}: provider {target[0]}'s optimization ({target[3]}) was "
+    done = (f"run {run.run_id}: provider {target.provider}'s optimization ({target.key}) was "
             "already queued, stopped or claimed by the other stop sensor: nothing to stop")
     context.log.info(done)
     return dg.SkipReason(done)
@@ -164,17 +168,32 @@ def dead_run_error(run_id: str, how: str, learned_by: str, message: str | None) 
             f"the run's status{said}")
 
 
-def _what_to_stop(run, notified):
-    """(provider, session, tenant key, handover key) of the optimization a finished run
-    asked for, or why there is none."""
-    partition = run.tags.get("dagster/partition")
-    if not partition or not notified.is_notified:
+class StopTarget(NamedTuple):
+    """The optimization a finished run asked for: what ``stop_optimization`` stops."""
+
+    provider: int
+    session: int
+    tenant_key: str
+    key: str  # the handover's key (optimization.handover_key)
+    root_run_id: str
+
+    @property
+    def stop(self) -> tuple[int, int, str, str]:
+        return self.provider, self.session, self.tenant_key, self.key
+
+
+def _what_to_stop(run) -> StopTarget | str:
+    """The optimization a finished run asked for, or why there is none. Raises
+    ``InvalidRunTags`` for a run whose tags of ours say nothing valid."""
+    notified = notified_sync(run)
+    if not partition_of(run) or not notified.is_notified:
         return "not a notified sync: no optimization to stop"
     if not notified.stops_optimization_on_failure:
         return "optimization was not requested for this run"
-    _, tenant_key = split_partition_key(partition)
+    sync = SyncOfRun.of_run(run)
     session = notified.optimization_session_id
-    return (notified.service_provider_id, session, tenant_key, handover_key(session, _root(run)))
+    return StopTarget(notified.service_provider_id, session, sync.tenant_key,
+                      handover_key(session, sync.root_run_id), sync.root_run_id)
 
 
 def _run_alive(instance):
@@ -183,11 +202,6 @@ def _run_alive(instance):
         run = instance.get_run_by_id(run_id)
         return run is not None and not run.is_finished
     return alive
-
-
-def _root(run) -> str:
-    """The run's original (its re-executions and retries share it)."""
-    return run.tags.get("dagster/root_run_id") or run.run_id
 
 
 # How far back the sweep looks, and how often.
@@ -235,26 +249,28 @@ def stop_optimization_sweep(
     stopped, waiting, failures = [], 0, []
     for record in records:  # bounded: the day's finished runs that asked for optimization
         run = record.dagster_run
-        if run.tags.get(WILL_RETRY_TAG) == "true" or _re_executed(instance, record):
+        if will_retry(run) or _re_executed(instance, record):
             waiting += 1  # a retry or re-execution decides
             continue
         try:
-            target = _what_to_stop(run, notified_sync(run))
+            target = _what_to_stop(run)
         except InvalidRunTags:
             continue
         if isinstance(target, str):
             continue
         reason = finished_run_reason(instance, run)
         try:  # each run on its own: one failing stop does not hold back the others
-            ended = stop_optimization(database, email, amop, *target, run.run_id,
-                                      run_ended_at(record), reason, root_run_id=_root(run),
+            ended = stop_optimization(database, email, amop, *target.stop, run.run_id,
+                                      run_ended_at(record), reason,
+                                      root_run_id=target.root_run_id,
                                       run_alive=_run_alive(instance))
         except Exception as error:
             context.log.error(f"stop path of run {run.run_id} failed: {error}")
             failures.append(f"run {run.run_id}: {error}")
             continue
         if ended:
-            context.log.warning(f"optimization {ended} for provider {target[0]}: {reason}")
+            context.log.warning(f"optimization {ended} for provider {target.provider}: "
+                                f"{reason}")
             stopped.append(run.run_id)
     if failures:  # the tick fails visibly, naming every run whose stop is to be repeated
         raise RuntimeError(f"the stop path failed for {len(failures)} run(s) (repeated on the "
@@ -291,8 +307,8 @@ def _re_executed(instance, record) -> bool:
     """Whether a later run of the same root (a retry or an operator's re-execution) is
     still running or succeeded: it decides the optimization, not this one."""
     run = record.dagster_run
-    root = run.tags.get("dagster/root_run_id") or run.run_id
-    later = instance.get_run_records(filters=dg.RunsFilter(tags={"dagster/root_run_id": root}))
+    later = instance.get_run_records(filters=dg.RunsFilter(
+        tags={ROOT_RUN_TAG: root_run_id(run)}))
     return any(r.dagster_run.run_id != run.run_id
                and r.create_timestamp > record.create_timestamp
                and r.dagster_run.status not in (dg.DagsterRunStatus.FAILURE,

@@ -17,7 +17,7 @@ import dagster as dg
 
 from ...db import in_transaction, utcnow
 from ...optimization import amop_daily_sync_body
-from ...registry import Database, Family, get_integration
+from ...registry import Database, Family
 from ...reporting import (
     SNOWFLAKE_COLUMNS,
     billing_cycle_discrepancies,
@@ -25,8 +25,6 @@ from ...reporting import (
     discrepancy_email,
     history_chunks,
     new_plans_email,
-    providers_of,
-    record_outcome,
     summarize,
     summary_email,
     summary_table_rows,
@@ -36,8 +34,8 @@ from ...reporting import (
     write_sync_log,
 )
 from ...sql.common import new_plans_of
+from ...sql.ledger import record_outcome
 from ..device_sync.assets import communication_plans
-from ..partitions import split_partition_key
 from ..policy import device_sync_asset
 from ..resources import (
     Amop20Resource,
@@ -47,7 +45,7 @@ from ..resources import (
     EmailResource,
     SyncLogStore,
 )
-from ..sync_of_run import nothing_metadata, sync_to_report
+from ..sync_of_run import SyncOfRun, nothing_metadata
 
 device_sync_summary = device_sync_asset(
     "device_sync_summary",
@@ -134,17 +132,17 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
                        email: EmailResource, sync_log: SyncLogStore,
                        history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
     """Summarize the sync, write its log, send its emails."""
-    integration_key, tenant_key = split_partition_key(context.partition_key)
-    integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync, reported, nothing = sync_to_report(context, engine, integration_key, tenant_key)
-    if nothing:
+    found = SyncOfRun.of_step(context).with_reported_sync(engine, context.log)
+    if found.nothing:
         yield dg.MaterializeResult(asset_key=device_sync_summary.key,
-                                   metadata=nothing_metadata(reported))
+                                   metadata=nothing_metadata(found.note))
         return
-    if sync is None:
+    if found.row is None:
         return
-    use_procedure = database.reads_by_procedure(integration_key)
+    integration, tenant_key, sync, reported = (found.integration, found.tenant_key, found.row,
+                                               found.note)
+    use_procedure = database.reads_by_procedure(integration.key)
     summary = summarize(database.get_databases(), integration, sync, use_procedure=use_procedure)
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
     # the summary email, the discrepancy report.
@@ -236,11 +234,10 @@ def _write_log(database: DatabaseResource, store: SyncLogStore, integration, pro
 def export_device_history(context: dg.AssetExecutionContext, database: DatabaseResource,
                           history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
     """Write this sync's device history: the legacy stage file and/or the Snowflake table."""
-    integration_key, tenant_key = split_partition_key(context.partition_key)
-    integration = get_integration(integration_key)
     engine = database.get_engine()
-    sync, reported, nothing = sync_to_report(context, engine, integration_key, tenant_key)
-    if nothing:
+    found = SyncOfRun.of_step(context).with_reported_sync(engine, context.log)
+    integration, sync, reported = found.integration, found.row, found.note
+    if found.nothing:
         yield dg.MaterializeResult(asset_key=device_history.key,
                                    metadata=nothing_metadata(reported))
         return
@@ -261,7 +258,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
     written = 0
     if history_stage.enabled:
         files = []
-        for provider in providers_of(sync):  # one file per provider, as the legacy
+        for provider in found.providers:  # one file per provider, as the legacy
             try:
                 where, rows = _stage_file(engine, history_stage, provider)
                 outcome.ok(f"stage {provider}", f"{where} ({rows} rows)")
@@ -274,7 +271,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
         metadata["stage"] = "not configured (SnowflakeS3BucketName, SnowflakeS3BucketPath)"
     if warehouse.enabled:
         try:
-            rows = _snowflake_table(engine, warehouse, sync)
+            rows = _snowflake_table(engine, warehouse, found)
             outcome.ok("snowflake", f"{rows} rows in {warehouse.table}")
             metadata["snowflake"] = f"{rows} rows in {warehouse.table}"
             written = max(written, rows)
@@ -296,7 +293,7 @@ def _stage_file(engine, stage: DeviceHistoryStage, provider: int) -> tuple[str, 
         return stage.put(device_history_key(stage.path, provider, moment), path), rows
 
 
-def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync) -> int:
+def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync: SyncOfRun) -> int:
     """The direct write through ``SnowflakeResource`` (an option beside the stage file):
     the sync's rows replace any earlier export of the same sync."""
     from snowflake.connector import pandas_tools  # at call time (fakesnow patches it)
@@ -307,8 +304,8 @@ def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync) -> int:
         table = warehouse.table
         columns = ", ".join(f"{c.upper()} VARCHAR" for c in SNOWFLAKE_COLUMNS)
         cursor.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
-        cursor.execute(f"DELETE FROM {table} WHERE SYNCID = %s", (str(sync.id),))
-        for frame in history_chunks(conn, providers_of(sync), sync.id, utcnow()):
+        cursor.execute(f"DELETE FROM {table} WHERE SYNCID = %s", (str(sync.sync_id),))
+        for frame in history_chunks(conn, sync.providers, sync.sync_id, utcnow()):
             frame = frame.astype("string")
             frame.columns = [c.upper() for c in frame.columns]
             pandas_tools.write_pandas(snow, frame, table, auto_create_table=False,
@@ -322,16 +319,15 @@ def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync) -> int:
 def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                            amop: Amop20Resource):
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
-    integration_key, tenant_key = split_partition_key(context.partition_key)
-    integration = get_integration(integration_key)
-    sync, reported, nothing = sync_to_report(context, database.get_engine(), integration_key,
-                                             tenant_key)
-    if nothing:
+    found = SyncOfRun.of_step(context).with_reported_sync(database.get_engine(), context.log)
+    if found.nothing:
         yield dg.MaterializeResult(asset_key=amop_daily_sync.key,
-                                   metadata=nothing_metadata(reported))
+                                   metadata=nothing_metadata(found.note))
         return
-    if sync is None:
+    if found.row is None:
         return
+    integration, tenant_key, sync, reported = (found.integration, found.tenant_key, found.row,
+                                               found.note)
     if integration.amop_key is None:  # the legacy throws here (F:107-109)
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)

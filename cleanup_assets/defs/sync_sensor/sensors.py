@@ -9,7 +9,7 @@ from ...db import in_transaction
 from ...db import utcnow
 from ...notifications import evaluate_notifications, ingest_sqs_messages, launched_between
 from ..device_sync.jobs import finalize_device_sync_job
-from ..notified import NOTIFICATION_TAG, NotifiedSync
+from ..run_tags import NOTIFICATION_TAG, NotifiedSync
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
 from ..resources import DatabaseResource, SqsQueueResource
 from ..sensor_interval import sensor_interval
@@ -22,7 +22,7 @@ RELAUNCH_WINDOW = timedelta(hours=6)
 
 
 def notified_tags(launch) -> dict[str, str]:
-    """What the run's steps and the stop sensor read (defs/notified.py)."""
+    """What the run's steps and the stop sensor read (defs/run_tags.py)."""
     return NotifiedSync(
         service_provider_id=launch.service_provider_id,
         should_queue_carrier_optimization=launch.should_queue_carrier_optimization,

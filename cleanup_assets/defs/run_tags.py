@@ -1,11 +1,14 @@
-"""What a sync notification said, carried by the run's tags — one home for it.
+"""The run-tag contract: every tag of ours a run or a materialization carries, and the
+Dagster tags we read — one home for their names and their meaning.
 
-The sync sensor tags each run it launches; the finalize step, the optimization gate, the
-handover and the stop sensor all read the same tags. Tags (unlike op config) belong to the
-run itself: Dagster copies them to a re-execution and to an automatic retry, show them in
-the UI's run list, and filter on them. A run without them — a rerun, a backfill, a
-materialization from the UI — finalizes every active provider of its partition and never
-asks for optimization. An operator may add them by hand in the launchpad.
+What a sync notification said is carried by the run's tags: the sync sensor writes them
+(``NotifiedSync.tags``), and the finalize step, the optimization gate, the handover and the
+stop sensor read them back (``NotifiedSync.from_tags``, through defs/sync_of_run.py). Tags
+(unlike op config) belong to the run itself: Dagster copies them to a re-execution and to
+an automatic retry, shows them in the UI's run list, and filters on them. A run without
+them — a rerun, a backfill, a materialization from the UI — finalizes every active
+provider of its partition and never asks for optimization. An operator may add them by
+hand in the launchpad.
 """
 
 from __future__ import annotations
@@ -15,11 +18,50 @@ from typing import Mapping
 
 from ..registry import Integration
 
+# Written by the sync sensor on each run it requests: what the notification said.
 NOTIFICATION_TAG = "cleanup/notification_id"
 PROVIDER_TAG = "cleanup/service_provider_id"
 SHOULD_QUEUE_TAG = "cleanup/should_queue_carrier_optimization"
 SESSION_TAG = "cleanup/optimization_session_id"
 FORCED_TAG = "cleanup/forced"
+# On runs and materializations: what asked for them — notification | rerun on the device
+# tables' materializations, freshness on the freshness sensor's runs.
+TRIGGER_TAG = "cleanup/trigger"
+FRESHNESS_TRIGGER = "freshness"
+# On materializations: the providers the run finalized. Not the run's PROVIDER_TAG, which
+# names the one notified provider.
+PROVIDERS_TAG = "cleanup/providers"
+# Dagster's limit on a tag value (at most 63 characters of [A-Za-z0-9_.-]).
+TAG_VALUE_MAX = 63
+
+# Dagster's own tags, read here only: the run's partition ("jasper|12"; parsed by
+# defs/sync_of_run.py alone), the original run its re-executions and retries share, and the
+# run-retry daemon's mark on a failed run it will retry (instance `run_retries`).
+PARTITION_TAG = "dagster/partition"
+ROOT_RUN_TAG = "dagster/root_run_id"
+WILL_RETRY_TAG = "dagster/will_retry"
+# What a sensor's run request is launched once under (written by tooling/demo_run.py when it
+# executes a request in process, as the daemon would).
+RUN_KEY_TAG = "dagster/run_key"
+# The run queue's order (higher first, default 0): the freshness sensor's judge runs go
+# under the finalize runs.
+PRIORITY_TAG = "dagster/priority"
+
+
+def partition_of(run) -> str | None:
+    """The run's partition key as Dagster tagged it (unparsed: an operator's label)."""
+    return (run.tags or {}).get(PARTITION_TAG)
+
+
+def root_run_id(run) -> str:
+    """The run's original: its re-executions and retries share it (the run itself when it
+    is an original)."""
+    return (run.tags or {}).get(ROOT_RUN_TAG) or run.run_id
+
+
+def will_retry(run) -> bool:
+    """Whether the run-retry daemon marked this failed run for a retry."""
+    return (run.tags or {}).get(WILL_RETRY_TAG) == "true"
 
 
 class InvalidRunTags(ValueError):
