@@ -86,8 +86,10 @@ class ProviderFreshness:
 
 
 def provider_freshness(conn: Connection, expectations: tuple[float, dict[str, float]],
-                       partition: str | None = None) -> list[ProviderFreshness]:
-    """Every active provider (of one partition, when given) with its last finalized sync."""
+                       partition: tuple[str, str] | None = None) -> list[ProviderFreshness]:
+    """Every active provider (of one partition, (integration, tenant), when given) with its
+    last finalized sync. For one partition only its ledger rows are read (every finalize run
+    judges its partition: the ledger grows by a row a sync)."""
     default, own = expectations
     by_id = {v: k for k, v in integration_ids(conn).items()}
     providers = conn.execute(
@@ -95,11 +97,11 @@ def provider_freshness(conn: Connection, expectations: tuple[float, dict[str, fl
                service_provider.c.IntegrationId)
         .where(service_provider.c.IsActive == true(), service_provider.c.IsDeleted == false(),
                service_provider.c.IntegrationId.in_(list(by_id)))).all()
-    last = last_finalized_per_provider(conn)  # the ledger (sql/ledger.py)
+    last = last_finalized_per_provider(conn, partition)  # the ledger (sql/ledger.py)
     found = []
     for row in providers:  # bounded: the active service providers
         integration_key, tenant_key = by_id[row.IntegrationId], str(row.TenantId)
-        if partition is not None and partition != f"{integration_key}|{tenant_key}":
+        if partition is not None and partition != (integration_key, tenant_key):
             continue
         sync_id, finished = last.get((integration_key, tenant_key, row.id), (None, None))
         found.append(ProviderFreshness(integration_key, tenant_key, row.id, row.Name,

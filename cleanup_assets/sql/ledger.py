@@ -138,17 +138,22 @@ def last_notified_sync_forced(conn: Connection, provider_id: int) -> bool | None
     return None if found is None else bool(found[0])
 
 
-def last_finalized_per_provider(conn: Connection) -> dict[tuple[str, str, int],
-                                                           tuple[int, datetime]]:
+def last_finalized_per_provider(conn: Connection, partition: tuple[str, str] | None = None
+                                ) -> dict[tuple[str, str, int], tuple[int, datetime]]:
     """(integration, tenant, provider) -> (id, finish time) of each provider's last
-    finalized sync. Syncs are grouped by the providers they covered (one, or several for a
-    rerun), so the rows read are bounded by those groups."""
+    finalized sync (of one partition, (integration, tenant), when given: its rows through
+    the partition's index). Syncs are grouped by the providers they covered (one, or several
+    for a rerun), so the rows read are bounded by those groups."""
     last: dict[tuple[str, str, int], tuple[int, datetime]] = {}
+    where = [device_sync.c.Status == SYNC_FINALIZED]
+    if partition is not None:
+        where += [device_sync.c.IntegrationKey == partition[0],
+                  device_sync.c.TenantKey == partition[1]]
     groups = conn.execute(
         select(device_sync.c.IntegrationKey, device_sync.c.TenantKey,
                device_sync.c.ServiceProviderIds, func.max(device_sync.c.id),
                func.max(device_sync.c.FinishedAt))
-        .where(device_sync.c.Status == SYNC_FINALIZED)
+        .where(*where)
         .group_by(device_sync.c.IntegrationKey, device_sync.c.TenantKey,
                   device_sync.c.ServiceProviderIds)).all()
     for integration_key, tenant_key, ids, sync_id, finished in groups:  # bounded: the groups

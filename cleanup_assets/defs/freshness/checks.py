@@ -41,7 +41,7 @@ def check_finalized_recently(context: dg.AssetCheckExecutionContext, database: D
                          "carrier_freshness_sensor does), or from common_devices' Checks tab")
     sync = SyncOfRun.of_step(context)  # the partition: the run's dagster/partition tag
     found = in_transaction(database.get_engine(), lambda conn: provider_freshness(
-        conn, freshness.expectations(), partition=sync.partition))
+        conn, freshness.expectations(), partition=(sync.integration.key, sync.tenant_key)))
     now = utcnow()
     passed, description = partition_verdict(found, now)
     yield dg.AssetCheckResult(
