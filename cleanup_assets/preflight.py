@@ -138,9 +138,11 @@ WRITES: Mapping[str, frozenset[str]] = {
     "CleanupOptimizationHandover": frozenset({"INSERT", "UPDATE"}),
     "CleanupOperatorAlert": frozenset({"INSERT", "UPDATE"}),  # the operators' alerts
     "CleanupRejectedRow": frozenset({"INSERT", "DELETE"}),
+    "CleanupJudgedRow": frozenset({"INSERT", "DELETE"}),  # the set-based engine's verdicts
     "CleanupSyncNotification": frozenset({"INSERT", "UPDATE"}),
 }
-SET_BASED_WRITES = frozenset({"Device", "Device_Tenant", "MobilityDevice", "TelegenceDevice"})
+SET_BASED_WRITES = frozenset({"Device", "Device_Tenant", "MobilityDevice", "TelegenceDevice",
+                              "CleanupJudgedRow"})
 
 # The summary's first result set, read by position (F:1266-1304; sql/summary.py FIELDS).
 SUMMARY_COLUMNS = (("DetailLastSyncDate", "datetime"), ("DetailQueueCount", "integer"),

@@ -527,6 +527,23 @@ rejected_row = Table(
     Index("IX_CleanupRejectedRow_SyncId", "SyncId"),
 )
 
+# What the set-based engine's checks accepted, per carrier row (sql/sources.py): the row's
+# fingerprint — its key, and the exact text of every value the checks read — and the rules
+# version that accepted it. A carrier row whose fingerprint and rules version are found here
+# is not judged again (its verdict cannot differ); any other row is, and its record is
+# replaced. Only a cache of verdicts: a missing or stale row here makes a row judged again,
+# never a device skipped (every row is still compared with the common table every sync).
+JUDGED_KEY_LENGTH = 100  # an accepted key is at most 32 characters (KEY_FORMATS)
+judged_row = Table(
+    "CleanupJudgedRow", metadata,
+    Column("ServiceProviderId", Integer, nullable=False),
+    Column("SourceTable", String(100), nullable=False),
+    Column("DeviceKey", String(JUDGED_KEY_LENGTH), nullable=False),
+    Column("RulesVersion", Integer, nullable=False),
+    Column("Fingerprint", LONG_TEXT, nullable=False),
+    Index("IX_CleanupJudgedRow_SP_Source_Key", "ServiceProviderId", "SourceTable", "DeviceKey"),
+)
+
 # The communication plans one finalization inserted (the new-plans email lists these).
 # The name goes on into JasperCommunicationPlan: the same length as that column, and
 # Unicode (NVARCHAR on SQL Server), so that no code page of ours changes a name on the way
@@ -679,7 +696,7 @@ operator_alert = Table(
     Index("UX_CleanupOperatorAlert_AlertKey", "AlertKey", unique=True),
 )
 
-OWN_TABLES: tuple[Table, ...] = (device_sync, rejected_row, new_communication_plan,
+OWN_TABLES: tuple[Table, ...] = (device_sync, rejected_row, judged_row, new_communication_plan,
                                  sync_notification, optimization_handover, operator_alert,
                                  shadow_run, shadow_difference)
 # Needed only by the shadow pass: a deployment that does not shadow runs without them (on

@@ -2,16 +2,19 @@
 
 A row with a defect is never mirrored and never lost: it goes to ``CleanupRejectedRow``
 with the first defect found, and the device it names keeps its last state (it is not
-deleted either). Every sync judges every row again — nothing is cached — so a change of
-these rules applies to every row at the next sync; ``RULES_VERSION`` is recorded on each
-sync so that reports say which rules judged it.
+deleted either). A carrier row is judged once: its verdict depends only on its own values
+and these rules (duplicates aside, which are looked for every sync), so a row whose
+``fingerprint`` and ``RULES_VERSION`` were recorded as accepted (``CleanupJudgedRow``) is
+not judged again — a change of these rules changes ``RULES_VERSION`` and judges every row at
+the next sync; ``RULES_VERSION`` is recorded on each sync so that reports say which rules
+judged it.
 """
 
 from __future__ import annotations
 
 from typing import Iterable, Mapping
 
-from sqlalchemy import Integer, String, and_, case, func, null
+from sqlalchemy import Integer, String, and_, case, func, literal, null
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.schema import Table
@@ -85,11 +88,8 @@ def value_defects(values: Mapping[str, ColumnElement], target: Table) -> list:
     """Text too long for the target column, holding control characters, or an identifier
     that is not digits."""
     checks = []
-    for name, value in values.items():
-        column_type = target.c[name].type
-        length = getattr(column_type, "length", None)
-        if not isinstance(column_type, String):
-            continue
+    for name, value in checked_values(values, target).items():
+        length = getattr(target.c[name].type, "length", None)
         checks.append((has_control_character(value), f"{name} has a control character"))
         if name in DIGIT_COLUMNS:
             checks.append((has_non_digit(value), f"{name} has a non-digit character"))
@@ -128,3 +128,30 @@ def duplicate_reason(key: str, table: str) -> str:
 def count_of(expr) -> ColumnElement:
     """COUNT of the rows where ``expr`` holds (portable: no FILTER clause)."""
     return func.count(case((expr, 1)), type_=Integer)
+
+
+# Fingerprints (CleanupJudgedRow): each value as 'v' + its text, or 'n' for NULL, joined by
+# U+001F. A value the checks accepted holds no control character, so an accepted row's
+# fingerprint has exactly one separator between values: no other row's — whatever control
+# characters or NULs it holds — can be equal to it. The text itself, not a hash: exact (no
+# collision to argue about), the same on every dialect (SQLite has no hash function), and
+# cheaper to compute than one (md5 of the values cost more than the checks on PostgreSQL).
+FINGERPRINT_SEPARATOR = "\x1f"
+
+
+def checked_values(values: Mapping[str, ColumnElement], target: Table) -> dict:
+    """The values ``value_defects`` reads (the text ones): what a fingerprint covers."""
+    return {name: value for name, value in values.items()
+            if isinstance(target.c[name].type, String)}
+
+
+def fingerprint(values: Mapping[str, ColumnElement], target: Table) -> ColumnElement:
+    """Every value the checks read of a row, as one text (the key is matched apart)."""
+    parts = [func.coalesce(literal("v", String) + value, literal("n", String))
+             for value in checked_values(values, target).values()]
+    if not parts:
+        return literal("", String)
+    text = parts[0]
+    for part in parts[1:]:
+        text = text + literal(FINGERPRINT_SEPARATOR, String) + part
+    return text

@@ -22,6 +22,7 @@ from typing import Mapping, Sequence
 from sqlalchemy import (
     Column,
     Index,
+    Integer,
     MetaData,
     String,
     and_,
@@ -41,7 +42,7 @@ from sqlalchemy.schema import Table
 from sqlalchemy.types import NullType
 from sqlalchemy.sql import Select
 
-from ..schema import rejected_row
+from ..schema import judged_row, rejected_row
 from .checks import count_of
 from .dialect import refresh_statistics
 
@@ -71,6 +72,13 @@ class Source:
     # The reasons a row is refused for its key (missing, malformed): such a row could name
     # any device, so a list holding one cannot prove which devices left (WITHHELD below).
     key_reasons: frozenset[str] = frozenset()
+    # Whether ``select`` also yields JUDGED_FINGERPRINT (the row's fingerprint when it was
+    # judged by this sync, NULL when an earlier verdict stood) and the merge records the
+    # verdicts in CleanupJudgedRow (carrier sources: sources.carrier_source).
+    records_verdicts: bool = False
+
+
+JUDGED_FINGERPRINT = "JudgedFingerprint"
 
 
 @dataclass
@@ -81,6 +89,9 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     deactivated: int = 0
+    # Rows the checks judged this sync (the rest kept the verdict recorded for their
+    # fingerprint and rules version); every row when the source records no verdicts.
+    judged: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     # Providers allowed to lose devices whose absent devices were kept all the same, and why.
     withheld: dict[int, str] = field(default_factory=dict)
@@ -119,11 +130,14 @@ def merge_into(
     grouped = conn.execute(
         select(rows.c.ServiceProviderId, func.count(), count_of(good),
                count_of(rows.c.Defect.in_(sorted(source.key_reasons)))
-               if source.key_reasons else literal(0))
+               if source.key_reasons else literal(0),
+               count_of(rows.c[JUDGED_FINGERPRINT].isnot(None)) if source.records_verdicts
+               else func.count())
         .group_by(rows.c.ServiceProviderId))
     per_provider = {p: tuple(n) for p, *n in grouped}  # bounded: one row per provider
     counts.rows = sum(n[0] for n in per_provider.values())  # bounded: as above
     counts.accepted = sum(n[1] for n in per_provider.values())  # bounded: as above
+    counts.judged = sum(n[3] for n in per_provider.values())  # bounded: as above
     counts.withheld = withheld_absence(per_provider, delete_absent_for, source)
     delete_absent_for = [p for p in delete_absent_for if p not in counts.withheld]
     # A retry after a commit whose answer was lost finds this sync's rejects: start afresh.
@@ -195,6 +209,8 @@ def merge_into(
         .where(good, ~exists().where(same_device)),
     )).rowcount
 
+    if source.records_verdicts:
+        record_verdicts(conn, rows, source)
     if had_rows:
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
                                          rule=absent,
@@ -204,7 +220,27 @@ def merge_into(
     return counts
 
 
-def withheld_absence(per_provider: Mapping[int, tuple[int, int, int]],
+def record_verdicts(conn: Connection, rows, source: Source) -> None:
+    """Replace the recorded verdicts of the rows this sync judged: the accepted ones are
+    recorded with their fingerprint and the rules version; a refused one loses its record.
+    Rows judged before keep theirs. A record whose key no row names any more stays: it
+    can only ever match a row with the very same values, whose verdict it is."""
+    from . import checks
+
+    judged = judged_row
+    now_judged = rows.c[JUDGED_FINGERPRINT].isnot(None)
+    conn.execute(judged.delete().where(
+        judged.c.SourceTable == source.table_name,
+        exists().where(now_judged, rows.c.ServiceProviderId == judged.c.ServiceProviderId,
+                       rows.c[source.key] == judged.c.DeviceKey)))
+    conn.execute(insert(judged).from_select(
+        ["ServiceProviderId", "SourceTable", "DeviceKey", "RulesVersion", "Fingerprint"],
+        select(rows.c.ServiceProviderId, literal(source.table_name, String), rows.c[source.key],
+               literal(checks.RULES_VERSION, Integer), rows.c[JUDGED_FINGERPRINT])
+        .where(now_judged, rows.c.Defect.is_(None))))
+
+
+def withheld_absence(per_provider: Mapping[int, tuple[int, ...]],
                      delete_absent_for: Sequence[int], source: Source) -> dict[int, str]:
     """The providers whose list cannot prove which devices left, and why: a list with no
     accepted row (every row refused is the same non-evidence as an empty list), or one with a
@@ -213,7 +249,7 @@ def withheld_absence(per_provider: Mapping[int, tuple[int, int, int]],
     (docs/legacy-differences.md, "A list that cannot prove which devices left")."""
     withheld = {}
     for provider in delete_absent_for:
-        total, accepted, key_refused = per_provider.get(provider, (0, 0, 0))
+        total, accepted, key_refused = per_provider.get(provider, (0, 0, 0, 0))[:3]
         if key_refused:
             withheld[provider] = (
                 f"{key_refused} of {total} {source.table_name} row(s) refused for their "

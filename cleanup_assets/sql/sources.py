@@ -7,7 +7,7 @@ from __future__ import annotations
 import operator
 from typing import Sequence
 
-from sqlalchemy import and_, bindparam, func, literal, select
+from sqlalchemy import Integer, and_, bindparam, case, func, literal, null, select
 from sqlalchemy.schema import Table
 
 from ..registry import Integration
@@ -15,19 +15,22 @@ from ..schema import (
     COMMON_TABLES,
     carrier_tables,
     device_status,
+    judged_row,
     staging_tables,
     usage_tables,
 )
+from . import checks
 from .checks import (
     count_of,
     date_defects,
     duplicate_reason,
+    fingerprint,
     first_defect,
     key_defects,
     value_defects,
 )
 from .dialect import trimmed, try_timestamp
-from .merge import Source
+from .merge import JUDGED_FINGERPRINT, Source
 
 _OPERATORS = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
               ">=": operator.ge, "!=": operator.ne}
@@ -93,21 +96,37 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         repeated.c.Key == carrier.c[carrier_key]))
     duplicated = repeated.c.Key.isnot(None)
     key_checks = key_defects(key, carrier.c[carrier_key], spec.table)
-    defect = first_defect([
+    # Judged once: a row whose key, checked values and rules version were recorded as
+    # accepted is not judged again — only looked at for duplicates, which depend on the
+    # other rows. Any other row (new, edited by anyone, or judged under other rules) is.
+    # Read at call time: a rules change takes effect with its version.
+    prints = fingerprint(values, target)
+    judged = judged_row
+    joined = joined.outerjoin(judged, and_(
+        judged.c.ServiceProviderId == carrier.c.ServiceProviderId,
+        judged.c.SourceTable == literal(spec.table),
+        judged.c.DeviceKey == carrier.c[carrier_key],
+        judged.c.RulesVersion == literal(checks.RULES_VERSION, Integer),
+        judged.c.Fingerprint == prints))
+    accepted_before = judged.c.DeviceKey.isnot(None)
+    defect = case((and_(accepted_before, ~duplicated), null()), else_=first_defect([
         *key_checks,
         *value_defects(values, target),
         (duplicated, duplicate_reason(carrier_key, spec.table)),
-    ])
+    ]))
     presence = [usage.c[_USAGE_PRESENT]] if spec.usage is not None else []
     rows = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key),
                *[value.label(name) for name, value in values.items()], *presence,
-               defect.label("Defect"))
+               defect.label("Defect"),
+               # The fingerprint to record for a row judged now (NULL: judged before).
+               case((accepted_before, null()), else_=prints).label(JUDGED_FINGERPRINT))
         .select_from(joined).where(*live)
     )
     present = select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key)).where(*live)
     return Source(rows, present, key, tuple(values), spec.table, optional=optional,
-                  key_reasons=frozenset(reason for _, reason in key_checks))
+                  key_reasons=frozenset(reason for _, reason in key_checks),
+                  records_verdicts=True)
 
 
 _USAGE_PRESENT = "UsagePresent"
