@@ -12,7 +12,6 @@ from sqlalchemy.sql.elements import ColumnClause
 
 from cleanup_assets.registry import INTEGRATIONS
 from cleanup_assets.schema import carrier_tables, judged_row
-from cleanup_assets.sql.merge import JUDGED_FINGERPRINT
 from cleanup_assets.sql.sources import carrier_source
 
 from .builders import finalize, good_devices, live, rows, seed_providers, stage
@@ -46,7 +45,12 @@ def test_the_fingerprint_covers_every_column_the_checks_read(key):
     # What the checks read, apart from the recorded verdict itself and the duplicate
     # search (it reads the other rows, and runs every sync).
     read = {c for c in defect if c[0] not in (judged_row.name, "repeated_keys")}
-    covered = _columns(source.select.selected_columns[JUDGED_FINGERPRINT])
+    from cleanup_assets.sql.checks import fingerprint
+
+    # The fingerprint the merge records, from the checked rows' columns (named as the
+    # common table's): the same carrier columns, as the source maps them unchanged.
+    mapped = source.select.selected_columns
+    covered = _columns(fingerprint([mapped[name] for name in source.fingerprinted]))
     carrier_key = (integration.carrier.table, integration.carrier.key[0])  # matched by the join
     assert carrier_key in read
     assert read - {carrier_key} and read - {carrier_key} <= covered

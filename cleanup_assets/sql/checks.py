@@ -12,7 +12,7 @@ judged it.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import Integer, String, and_, case, func, literal, null
 from sqlalchemy.ext.compiler import compiles
@@ -145,10 +145,11 @@ def checked_values(values: Mapping[str, ColumnElement], target: Table) -> dict:
             if isinstance(target.c[name].type, String)}
 
 
-def fingerprint(values: Mapping[str, ColumnElement], target: Table) -> ColumnElement:
-    """Every value the checks read of a row, as one text (the key is matched apart)."""
+def fingerprint(values: Sequence[ColumnElement]) -> ColumnElement:
+    """The values the checks read of a row (``checked_values``), as one text; the key is
+    matched apart."""
     parts = [func.coalesce(literal("v", String) + value, literal("n", String))
-             for value in checked_values(values, target).values()]
+             for value in values]
     if not parts:
         return literal("", String)
     text = parts[0]

@@ -24,13 +24,14 @@ from .checks import (
     count_of,
     date_defects,
     duplicate_reason,
+    checked_values,
     fingerprint,
     first_defect,
     key_defects,
     value_defects,
 )
 from .dialect import trimmed, try_timestamp
-from .merge import JUDGED_FINGERPRINT, Source
+from .merge import JUDGED_NOW, Source
 
 _OPERATORS = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
               ">=": operator.ge, "!=": operator.ne}
@@ -100,7 +101,8 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
     # accepted is not judged again — only looked at for duplicates, which depend on the
     # other rows. Any other row (new, edited by anyone, or judged under other rules) is.
     # Read at call time: a rules change takes effect with its version.
-    prints = fingerprint(values, target)
+    checked = tuple(checked_values(values, target))
+    prints = fingerprint([values[name] for name in checked])
     judged = judged_row
     joined = joined.outerjoin(judged, and_(
         judged.c.ServiceProviderId == carrier.c.ServiceProviderId,
@@ -119,14 +121,14 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key),
                *[value.label(name) for name, value in values.items()], *presence,
                defect.label("Defect"),
-               # The fingerprint to record for a row judged now (NULL: judged before).
-               case((accepted_before, null()), else_=prints).label(JUDGED_FINGERPRINT))
+               # 1: judged by this sync; 0: its recorded verdict stood.
+               case((accepted_before, literal(0)), else_=literal(1)).label(JUDGED_NOW))
         .select_from(joined).where(*live)
     )
     present = select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key)).where(*live)
     return Source(rows, present, key, tuple(values), spec.table, optional=optional,
                   key_reasons=frozenset(reason for _, reason in key_checks),
-                  records_verdicts=True)
+                  fingerprinted=checked)
 
 
 _USAGE_PRESENT = "UsagePresent"
