@@ -457,9 +457,10 @@ def seed_partition(engine) -> None:
 
 
 def forget_sync(engine) -> None:
-    """Back to before the first sync: no devices, links, plans of ours, rejects or ledger rows."""
+    """Back to before the first sync: no devices, links, plans of ours, rejects, recorded
+    verdicts or ledger rows."""
     empty_tables(engine, "Device", "Device_Tenant", "CleanupNewCommunicationPlan",
-                 "CleanupRejectedRow")
+                 "CleanupRejectedRow", "CleanupJudgedRow")
     execute(engine, 'DELETE FROM "JasperCommunicationPlan" WHERE "CommunicationPlanName" '
                     "LIKE 'CP-__'", 'DELETE FROM "CleanupDeviceSync"')
     if engine.dialect.name == "postgresql":

@@ -216,6 +216,12 @@ def merge_into(
         .where(good, ~exists().where(same_device)),
     )).rowcount
 
+    if counts.inserted * 10 >= max(counts.rows, 1):
+        # A first sync (or a tenth new): the statements after this one — the absent search,
+        # the tenant links, the plans, the gate's facts, the counts — read the rows just
+        # written, and the planner would take the table for the (nearly) empty one its
+        # statistics last saw.
+        refresh_statistics(conn, target)
     if source.records_verdicts:
         record_verdicts(conn, rows, source, providers)
     if had_rows:
