@@ -512,6 +512,22 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
                      "@ServiceProviderId = :p_ServiceProviderId_1, @BillMonth",
                      "[JasperDb].dbo.[JasperDevice]"):
         assert contract in executed
+    # The set-based engine's checked rows go through a # table, as through a temporary
+    # table on the other databases: created with its text in the database's collation,
+    # filled once, read by the statements that merge, dropped (merge._checked_rows).
+    checked = "[#cleanup_checked_rows]"
+    statements = [sql for sql, _ in reviewed if checked in sql]
+    created = [sql for sql in statements if sql.startswith(f"CREATE TABLE {checked}")]
+    texts = [t for sql in created for t in re.findall(r"VARCHAR\([^)]*\)(?: COLLATE \w+)?", sql)]
+    assert texts and all(t.endswith(" COLLATE DATABASE_DEFAULT") for t in texts), texts
+    heads = sorted({sql[:40] for sql in statements})
+    assert any(sql.startswith(f"INSERT INTO {checked}") for sql in statements), heads
+    assert any(sql.startswith("UPDATE [Device] SET") for sql in statements), heads
+    assert any(sql.startswith("INSERT INTO [CleanupRejectedRow]") for sql in statements), heads
+    assert any(sql.startswith("INSERT INTO [CleanupJudgedRow]") for sql in statements), heads
+    assert f"DROP TABLE {checked}" in statements
+    stray = [sql[:120] for sql, _ in reviewed if "cleanup_checked_rows" in sql and checked not in sql]
+    assert stray == []
 
 
 @pytest.mark.parametrize("sql, finding", [
