@@ -222,7 +222,7 @@ def merge_into(
         # written, and the planner would take the table for the (nearly) empty one its
         # statistics last saw.
         refresh_statistics(conn, target)
-    if source.records_verdicts:
+    if source.records_verdicts and counts.judged:
         record_verdicts(conn, rows, source, providers, dialect or conn.dialect.name)
     if had_rows:
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
@@ -254,10 +254,13 @@ def record_verdicts(conn: Connection, rows, source: Source, providers: Sequence[
             conn.execute(text("SELECT pg_advisory_xact_lock(:kind, :provider)")
                          .bindparams(kind=VERDICTS_LOCK, provider=provider)
                          .execution_options(only_on=("postgresql",)))
+    # Driven by the (few, on a resync) rows judged now, not by every record: a key judged
+    # for one provider also drops another provider's record of that key, which only makes
+    # that row judged once more.
     conn.execute(judged.delete().where(
+        judged.c.ServiceProviderId.in_(list(providers)),
         judged.c.SourceTable == source.table_name,
-        exists().where(now_judged, rows.c.ServiceProviderId == judged.c.ServiceProviderId,
-                       rows.c[source.key] == judged.c.DeviceKey)))
+        judged.c.DeviceKey.in_(select(rows.c[source.key]).where(now_judged))))
     conn.execute(insert(judged).from_select(
         ["ServiceProviderId", "SourceTable", "DeviceKey", "RulesVersion", "Fingerprint"],
         select(rows.c.ServiceProviderId, literal(source.table_name, String), rows.c[source.key],
