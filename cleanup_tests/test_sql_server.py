@@ -526,7 +526,8 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     assert any(sql.startswith("INSERT INTO [CleanupRejectedRow]") for sql in statements), heads
     assert any(sql.startswith("INSERT INTO [CleanupJudgedRow]") for sql in statements), heads
     assert f"DROP TABLE {checked}" in statements
-    stray = [sql[:120] for sql, _ in reviewed if "cleanup_checked_rows" in sql and checked not in sql]
+    stray = [sql[:120] for sql, _ in reviewed
+             if "cleanup_checked_rows" in sql and checked not in sql]
     assert stray == []
 
 

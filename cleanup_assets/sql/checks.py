@@ -147,12 +147,33 @@ def checked_values(values: Mapping[str, ColumnElement], target: Table) -> dict:
 
 def fingerprint(values: Sequence[ColumnElement]) -> ColumnElement:
     """The values the checks read of a row (``checked_values``), as one text; the key is
-    matched apart."""
-    parts = [func.coalesce(literal("v", String) + value, literal("n", String))
-             for value in values]
-    if not parts:
-        return literal("", String)
-    text = parts[0]
-    for part in parts[1:]:
-        text = text + literal(FINGERPRINT_SEPARATOR, String) + part
+    matched apart. Each value is followed by the separator, so the text never ends in a
+    space: SQL Server's ``=`` ignores trailing spaces, and a value grown by one could then
+    match the record of the shorter one."""
+    text = literal("", String)
+    for value in values:
+        text = (text + func.coalesce(literal("v", String) + value, literal("n", String))
+                + literal(FINGERPRINT_SEPARATOR, String))
     return text
+
+
+class exactly(FunctionElement):
+    """Text compared code point by code point: on SQL Server in a binary collation (the
+    database's may ignore case, accents or width — a full-width digit equal to an ASCII
+    one — which the checks do not); elsewhere text compares so already."""
+
+    type = String()
+    inherit_cache = True
+    name = "exactly"
+
+
+@compiles(exactly)
+def _exactly(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return compiler.process(arg, **kw)
+
+
+@compiles(exactly, "mssql")
+def _exactly_mssql(element, compiler, **kw):
+    (arg,) = list(element.clauses)
+    return f"(({compiler.process(arg, **kw)}) COLLATE Latin1_General_BIN2)"

@@ -25,6 +25,7 @@ from .checks import (
     date_defects,
     duplicate_reason,
     checked_values,
+    exactly,
     fingerprint,
     first_defect,
     key_defects,
@@ -109,7 +110,7 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         judged.c.SourceTable == literal(spec.table),
         judged.c.DeviceKey == carrier.c[carrier_key],
         judged.c.RulesVersion == literal(checks.RULES_VERSION, Integer),
-        judged.c.Fingerprint == prints))
+        exactly(judged.c.Fingerprint) == exactly(prints)))
     accepted_before = judged.c.DeviceKey.isnot(None)
     defect = case((and_(accepted_before, ~duplicated), null()), else_=first_defect([
         *key_checks,
