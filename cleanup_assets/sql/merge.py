@@ -45,6 +45,7 @@ from sqlalchemy.types import NullType
 from sqlalchemy.sql import Select
 
 from ..schema import judged_row, rejected_row
+from . import checks
 from .checks import count_of
 from .dialect import refresh_statistics
 
@@ -241,8 +242,6 @@ def record_verdicts(conn: Connection, rows, source: Source, providers: Sequence[
     can only ever match a row with the very same values, whose verdict it is. The rows'
     values are the carrier's as read (a carrier source maps them unchanged), so their
     fingerprint is the one the source matched."""
-    from . import checks
-
     judged = judged_row
     now_judged = rows.c[JUDGED_NOW] == 1
     if dialect == "postgresql":
