@@ -525,6 +525,10 @@ def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_databas
     assert any(sql.startswith("UPDATE [Device] SET") for sql in statements), heads
     assert any(sql.startswith("INSERT INTO [CleanupRejectedRow]") for sql in statements), heads
     assert any(sql.startswith("INSERT INTO [CleanupJudgedRow]") for sql in statements), heads
+    # The recorded verdicts are matched code point by code point (the database's collation
+    # may ignore case, accents or width, which the checks do not).
+    assert any("([CleanupJudgedRow].[Fingerprint]) COLLATE Latin1_General_BIN2) = ((" in sql
+               for sql in statements), heads
     assert f"DROP TABLE {checked}" in statements
     stray = [sql[:120] for sql, _ in reviewed
              if "cleanup_checked_rows" in sql and checked not in sql]
