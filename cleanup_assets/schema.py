@@ -712,7 +712,11 @@ OWN_TABLES: tuple[Table, ...] = (device_sync, rejected_row, judged_row, new_comm
 # Needed only by the shadow pass: a deployment that does not shadow runs without them (on
 # SQL Server they come with the rest of `schema-ddl`); the shadow pass names them if missing.
 SHADOW_TABLES: tuple[Table, ...] = (shadow_run, shadow_difference)
-REQUIRED_OWN_TABLES = tuple(t for t in OWN_TABLES if t not in SHADOW_TABLES)
+# The set-based engine's own (its recorded verdicts): the procedures never read it, so a SQL
+# Server deployment on the procedures runs without it until it switches engines.
+SET_BASED_TABLES = (judged_row,)
+REQUIRED_OWN_TABLES = tuple(t for t in OWN_TABLES
+                            if t not in SHADOW_TABLES and t not in SET_BASED_TABLES)
 
 # Only where we create the legacy schema (PostgreSQL, SQLite): the association the legacy
 # view vwJasperCommPlan_RatePlan reads (its SQL Server definition is not public).
@@ -813,12 +817,13 @@ def add_missing_columns_ddl(conn: Connection) -> list[str]:
     return add_columns_ddl(_own_columns_present(conn), conn.dialect)
 
 
-def require_own_tables(conn: Connection) -> None:
+def require_own_tables(conn: Connection, set_based: bool = True) -> None:
     """Fail at once, naming them, when our own tables or columns are missing (on SQL Server
     a DBA creates them from ``cleanup-assets schema-ddl --dialect mssql`` and adds a column
-    with the ALTER the error gives)."""
+    with the ALTER the error gives). The set-based engine's tables only for it."""
     present = _own_columns_present(conn)
-    missing = missing_own_tables(conn, present)
+    missing = missing_own_tables(conn, present, REQUIRED_OWN_TABLES
+                                 + (SET_BASED_TABLES if set_based else ()))
     if missing:
         if conn.dialect.name != "mssql":
             fix = "Run `cleanup-assets init-db` (it adds missing columns of ours too)."

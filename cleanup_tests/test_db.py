@@ -149,3 +149,36 @@ def test_a_non_idempotent_procedure_is_never_rerun_after_a_timeout_or_a_lost_lin
     error = _odbc(state, message)
     assert TransientRetry().should_retry(error) is own
     assert TransientRetry(idempotent=False, retry_timeouts=False).should_retry(error) is procedure
+
+
+def test_a_timeout_in_the_key_ordered_checks_is_still_a_timeout(pg_database_url):
+    """The PostgreSQL settings around the checks' statement are reset after success only: a
+    reset after the failed statement would replace its error (a timeout, retried) with
+    "transaction aborted" (never retried)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from cleanup_assets.db import error_kind
+    from cleanup_assets.sql.merge import along_the_carrier_indexes
+
+    databases = connect_databases(pg_database_url)
+    try:
+        with pytest.raises(DBAPIError) as raised, databases.central.begin() as conn:
+            conn.execute(text("SET LOCAL statement_timeout = 50"))
+            with along_the_carrier_indexes(conn, "postgresql"):
+                conn.execute(text("SELECT pg_sleep(1)"))
+        assert error_kind(raised.value) == "timeout"
+    finally:
+        databases.dispose()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # drops a table
+def test_the_set_based_engines_verdicts_table_is_required_by_it_alone(database_url, engine):
+    """CleanupJudgedRow is the set-based engine's: a deployment on the procedures runs
+    without it (a DBA adds it before switching engines); the set-based engine names it."""
+    from cleanup_assets.schema import MissingTablesError, judged_row, require_own_tables
+
+    judged_row.drop(engine)
+    with engine.connect() as conn:
+        require_own_tables(conn, set_based=False)  # the procedures: nothing missing
+        with pytest.raises(MissingTablesError, match="CleanupJudgedRow"):
+            require_own_tables(conn)

@@ -160,3 +160,43 @@ def test_an_exact_copy_of_an_accepted_row_is_a_duplicate(engine):
 
     assert result.rejected == 2 and result.common.devices.judged == 0
     assert all("appears in more than one row" in reason for reason in result.reasons)
+
+
+# What the verdicts depend on besides the row: the rules' data. Recorded verdicts stand as
+# long as RULES_VERSION does, so a change to any of it without a new version would leave
+# rows accepted under the old rules (a value now too long for Device would then fail every
+# sync). The digest below is of that data at RULES_VERSION 3: when this test fails, bump
+# checks.RULES_VERSION (every row is judged again once) and write the new pair here.
+RULES_DIGEST = {3: "942611738865ecba"}
+
+
+def test_the_rules_data_is_pinned_to_the_rules_version():
+    import hashlib
+    import json
+
+    from cleanup_assets import schema
+    from cleanup_assets.sql import checks
+
+    data = json.dumps({
+        "key_formats": {k: list(v) for k, v in sorted(checks.KEY_FORMATS.items())},
+        "digit_columns": sorted(checks.DIGIT_COLUMNS),
+        "lengths": dict(sorted(schema.LENGTHS.items()))}, sort_keys=True, default=str)
+    digest = hashlib.sha256(data.encode()).hexdigest()[:16]
+    assert RULES_DIGEST.get(checks.RULES_VERSION) == digest, (
+        f"the checks' data changed: bump RULES_VERSION and pin {digest}")
+
+
+def test_on_sql_server_the_key_is_matched_exactly_inside_the_fingerprint():
+    """SQL Server's `=` ignores trailing spaces (and, in the database's collation, may
+    ignore case or width): a padded key must not match the record of the clean one."""
+    from sqlalchemy.dialects import mssql
+
+    from cleanup_assets.registry import INTEGRATIONS
+    from cleanup_assets.sql.sources import carrier_source
+
+    source = carrier_source(INTEGRATIONS["pond"], [11])
+    sql = str(source.select.compile(dialect=mssql.dialect()))
+    recorded = "(([CleanupJudgedRow].[Fingerprint]) COLLATE Latin1_General_BIN2) = (("
+    assert sql.count(recorded) == 1
+    matched = sql.split(recorded)[1].split(") COLLATE Latin1_General_BIN2")[0]
+    assert "[PondDevice].[ICCID]" in matched and "[PondDevice].[DeviceStatus]" in matched

@@ -146,8 +146,8 @@ def checked_values(values: Mapping[str, ColumnElement], target: Table) -> dict:
 
 
 def fingerprint(values: Sequence[ColumnElement]) -> ColumnElement:
-    """The values the checks read of a row (``checked_values``), as one text; the key is
-    matched apart. Each value is followed by the separator, so the text never ends in a
+    """The key and the values the checks read of a row (``checked_values``), as one text.
+    Each value is followed by the separator, so the text never ends in a
     space: SQL Server's ``=`` ignores trailing spaces, and a value grown by one could then
     match the record of the shorter one."""
     text = literal("", String)

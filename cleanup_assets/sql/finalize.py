@@ -333,7 +333,7 @@ def claim_miss_count(conn: Connection, notification_id: int, now: datetime) -> b
 
 def _begin(conn: Connection, request: FinalizeRequest, tenant_id: int, engine: FinalizeEngine):
     """Our tables are there; the providers; the ledger row, `running`; completeness."""
-    require_own_tables(conn)
+    require_own_tables(conn, set_based=engine is FinalizeEngine.SET_BASED)
     integration = request.integration
     integration_id, providers = resolve_service_providers(
         conn, integration, tenant_id, request.service_provider_id)

@@ -264,7 +264,8 @@ def record_verdicts(conn: Connection, rows, source: Source, providers: Sequence[
         ["ServiceProviderId", "SourceTable", "DeviceKey", "RulesVersion", "Fingerprint"],
         select(rows.c.ServiceProviderId, literal(source.table_name, String), rows.c[source.key],
                literal(checks.RULES_VERSION, Integer),
-               checks.fingerprint([rows.c[name] for name in source.fingerprinted]))
+               checks.fingerprint([rows.c[source.key],
+                                   *[rows.c[name] for name in source.fingerprinted]]))
         .where(now_judged, rows.c.Defect.is_(None))))
 
 
@@ -354,12 +355,14 @@ def along_the_carrier_indexes(conn: Connection, dialect: str):
     for setting in settings:
         conn.execute(text(f"SET LOCAL {setting} = off").execution_options(
             only_on=("postgresql",)))
-    try:
-        yield
-    finally:
-        for setting in settings:
-            conn.execute(text(f"SET LOCAL {setting} TO DEFAULT").execution_options(
-                only_on=("postgresql",)))
+    yield
+    # Reset after success only: after a failed statement PostgreSQL refuses every statement
+    # of the transaction, and a reset in a `finally` would replace the real error (a timeout,
+    # a lost connection: retried) with "transaction aborted" (not retried). A failure ends
+    # the transaction, and SET LOCAL with it.
+    for setting in settings:
+        conn.execute(text(f"SET LOCAL {setting} TO DEFAULT").execution_options(
+            only_on=("postgresql",)))
 
 
 def _soft_delete(target: Table, now: datetime, unknown_status=None):

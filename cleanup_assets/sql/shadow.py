@@ -69,6 +69,7 @@ from ..schema import (
     SHADOW_AGREE,
     SHADOW_DIFFER,
     SHADOW_FAILED,
+    SET_BASED_TABLES,
     SHADOW_TABLES,
     carrier_tables,
     device,
@@ -252,7 +253,7 @@ def _require_shadow_tables(conn: Connection) -> None:
     where = conn.engine.url.render_as_string(hide_password=True)
     if where in _FOUND_TABLES:
         return
-    missing = missing_own_tables(conn, tables=SHADOW_TABLES)
+    missing = missing_own_tables(conn, tables=SHADOW_TABLES + SET_BASED_TABLES)
     if missing:
         raise RuntimeError(f"{', '.join(missing)} missing: apply `cleanup-assets schema-ddl` "
                            "(SQL Server) or run `cleanup-assets init-db`")

@@ -103,10 +103,15 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
     # other rows. Any other row (new, edited by anyone, or judged under other rules) is.
     # Read at call time: a rules change takes effect with its version.
     checked = tuple(checked_values(values, target))
-    prints = fingerprint([values[name] for name in checked])
+    # The key first: matched in the fingerprint too, where SQL Server compares exactly (its
+    # `=` on the key column ignores trailing spaces, and may ignore case or width).
+    prints = fingerprint([carrier.c[carrier_key], *[values[name] for name in checked]])
     judged = judged_row
     joined = joined.outerjoin(judged, and_(
         judged.c.ServiceProviderId == carrier.c.ServiceProviderId,
+        # The providers said again for the records: the planner does not carry the carrier's
+        # provider list across the join, and would read every tenant's records.
+        judged.c.ServiceProviderId.in_(list(provider_ids)),
         judged.c.SourceTable == literal(spec.table),
         judged.c.DeviceKey == carrier.c[carrier_key],
         judged.c.RulesVersion == literal(checks.RULES_VERSION, Integer),
