@@ -74,6 +74,7 @@ from .reporting import DISCREPANCY_PROCEDURE
 from .schema import (
     LEGACY_TABLES,
     REQUIRED_OWN_TABLES,
+    SET_BASED_TABLES,
     SHADOW_TABLES,
     MissingTablesError,
     add_columns_ddl,
@@ -340,7 +341,8 @@ def describe_call(procedure: ExpectedProcedure) -> str:
 def catalog_statements(dialect: str = "mssql") -> list[tuple[str, object]]:
     """(title, statement) of every catalog query preflight issues on ``dialect``, with
     example bound values (explain-sql prints the SQL Server ones)."""
-    names = [t.name for t in (*checked_legacy_tables(), *REQUIRED_OWN_TABLES, *SHADOW_TABLES)]
+    names = [t.name for t in (*checked_legacy_tables(), *REQUIRED_OWN_TABLES,
+                              *SET_BASED_TABLES, *SHADOW_TABLES)]
     procedures = expected_procedures(finalizes=True, reads=True)
     statements = [
         ("preflight: columns", text(COLUMNS_SQL[dialect]).bindparams(
@@ -485,13 +487,14 @@ def _where(table: Table) -> Database:
 
 
 _SHADOW_NAMES = frozenset(t.name for t in SHADOW_TABLES)
+_SET_BASED_OWN = frozenset(t.name for t in SET_BASED_TABLES)  # ours: its recorded verdicts
 
 
 def _soft(name: str, procedure_engine: bool, shadow: bool) -> str | None:
     """Why a finding on table ``name`` cannot fail a run (it is then a warning), or None."""
     if name in _SHADOW_NAMES:
         return "only the shadow pass writes it, and that pass never fails a run"
-    if procedure_engine and name in SET_BASED_ONLY:
+    if procedure_engine and (name in SET_BASED_ONLY or name in _SET_BASED_OWN):
         return "only the set-based engine reads it" + (
             "; the shadow pass would record 'failed' (it never fails a run)" if shadow else "")
     return None
@@ -790,7 +793,7 @@ def check_database(conn: Connection, database: Database, *, tables: Sequence[Tab
                     table.name, f"this login may not {permission} it"
                     + (f" ({why_soft})" if why_soft else ""),
                     f"GRANT {permission} ON {_quoted(dialect, table.name)} TO {_user(catalog)}"))
-    own = set(REQUIRED_OWN_TABLES) | set(SHADOW_TABLES)
+    own = set(REQUIRED_OWN_TABLES) | set(SET_BASED_TABLES) | set(SHADOW_TABLES)
     for table in tables:
         findings += _table_findings(table, catalog, conn.dialect, own=table in own,
                                     procedure_engine=procedure_engine, shadow=shadow)
@@ -841,7 +844,7 @@ def check_connections(central: Connection, jasper: Connection | None, *, engine=
     procedures = expected_procedures(finalizes=procedure_engine, reads=reads,
                                      names=procedure_names)
     shadowed = procedure_engine and bool(shadow)  # sql/shadow.py runs beside the procedures
-    tables = [*checked_legacy_tables(), *REQUIRED_OWN_TABLES,
+    tables = [*checked_legacy_tables(), *REQUIRED_OWN_TABLES, *SET_BASED_TABLES,
               *(SHADOW_TABLES if shadowed else ())]
     findings: list[Finding] = []
     places = [(Database.CENTRAL, central)] + ([(Database.JASPER, jasper)] if jasper else [])

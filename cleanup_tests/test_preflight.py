@@ -383,6 +383,18 @@ def test_the_permissions_asked_for_are_the_writes_the_statements_make(workloads)
 
 
 @pytest.mark.postgres
+def test_the_set_based_engines_verdicts_table_blocks_only_the_set_based_engine(databases):
+    """CleanupJudgedRow is read and written by the set-based engine alone: on the procedures
+    its absence is a warning (a DBA adds it before switching), on set_based it blocks."""
+    drop = ['DROP TABLE "CleanupJudgedRow"']
+    (on_procedures,) = [f for f in broken(databases, drop) if f.name == "CleanupJudgedRow"]
+    assert on_procedures.line().startswith("warning")
+    assert "only the set-based engine" in on_procedures.line()
+    on_set_based = [f for f in broken(databases, drop, engine="set_based")
+                    if f.name == "CleanupJudgedRow"]
+    assert on_set_based and blocking(on_set_based) == on_set_based
+
+
 def test_a_missing_shadow_table_is_a_warning_only(databases):
     """CleanupShadowRun / CleanupShadowDifference are written only by the shadow pass
     (CLEANUP_SHADOW_ENGINE): without them a run works, and a shadow says they are missing."""
