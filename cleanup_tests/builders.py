@@ -3,6 +3,7 @@ output (through the demo's stand-in for it), snapshots."""
 
 from __future__ import annotations
 
+import dagster as dg
 from sqlalchemy import select
 
 from cleanup_assets.db import TransientRetry, connect_databases
@@ -83,3 +84,21 @@ def snapshot(engine, *table_names: str) -> dict[str, list[dict]]:
 DEVICE_TABLES = (*[t.name for t in carrier_tables.values()], "Device", "Device_Tenant",
                  "MobilityDevice", "JasperCommunicationPlan")
 __all__ = ["COMMON_TABLES"]
+
+
+def failure_sensor_sees(defs, instance, result, sensor_name: str):
+    """Evaluate a run-failure sensor of the location on a failed run, as the daemon does."""
+    failure = next(e for e in result.all_events if e.is_run_failure)
+    sensor = defs.resolve_sensor_def(sensor_name)
+    return sensor(dg.build_run_status_sensor_context(
+        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(result.run_id),
+        resources=defs.resources).for_run_failure())
+
+
+def stop_sensor_sees(defs, instance, result):
+    return failure_sensor_sees(defs, instance, result, "stop_optimization_on_failure")
+
+
+def alert_sensor_sees(defs, instance, result):
+    return failure_sensor_sees(defs, instance, result, "alert_operators_on_failure")

@@ -13,22 +13,12 @@ from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.resources import DatabaseResource, EmailResource
 from cleanup_assets.outbox import outbox_dir
 
-from .builders import rows, seed_providers
+from .builders import alert_sensor_sees, rows, seed_providers
 
 # Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
 pytestmark = pytest.mark.runs
 
 BACKENDS = ("sqlite",)  # the claim is one row; the SQL is not the point
-
-
-def alert_sensor_sees(defs, instance, result):
-    """Evaluate the operators' failure sensor on a failed run, as the daemon does."""
-    failure = next(e for e in result.all_events if e.is_run_failure)
-    sensor = defs.resolve_sensor_def("alert_operators_on_failure")
-    return sensor(dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources=defs.resources).for_run_failure())
 
 
 def mails():

@@ -18,8 +18,7 @@ from cleanup_assets.defs.resources import DatabaseResource
 from cleanup_assets.outbox import outbox_dir, read_json
 from cleanup_assets.schema import billing_period, optimization_session
 
-from .builders import good_devices, rows, seed_providers, stage
-from .test_optimization import stop_sensor_sees
+from .builders import good_devices, rows, seed_providers, stage, stop_sensor_sees
 
 # Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
 pytestmark = pytest.mark.runs

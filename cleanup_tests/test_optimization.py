@@ -23,7 +23,14 @@ from cleanup_assets.notifications import Launch
 from cleanup_assets.outbox import read_json
 from cleanup_assets.schema import billing_period, optimization_handover, optimization_session
 
-from .builders import TEST_INTEGRATION_IDS, good_devices, rows, seed_providers, stage
+from .builders import (
+    TEST_INTEGRATION_IDS,
+    good_devices,
+    rows,
+    seed_providers,
+    stage,
+    stop_sensor_sees,
+)
 from .servers import AmopServer, SmtpServer, free_port
 
 # Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
@@ -101,16 +108,6 @@ def run_notified(defs, instance, key, tenant, provider, *, optimize=True, sessio
     if not result.success:
         stop_sensor_sees(defs, instance, result)
     return result
-
-
-def stop_sensor_sees(defs, instance, result):
-    """Evaluate the run-failure sensor on a failed run, as the daemon does."""
-    failure = next(e for e in result.all_events if e.is_run_failure)
-    sensor = defs.resolve_sensor_def("stop_optimization_on_failure")
-    return sensor(dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources=defs.resources).for_run_failure())
 
 
 def seed_session(engine, session_id=555, guid="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d"):

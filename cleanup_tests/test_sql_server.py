@@ -645,7 +645,8 @@ def test_a_failing_procedure_fails_the_run_and_stops_the_optimization_once(datab
     from cleanup_assets.defs.resources import Amop20Resource, DatabaseResource, EmailResource
 
     from .servers import AmopServer, SmtpServer
-    from .test_optimization import run_notified, seed_session, stop_mails, stop_sensor_sees
+    from .builders import stop_sensor_sees
+    from .test_optimization import run_notified, seed_session, stop_mails
 
     synced(databases, "jasper")
     seed_session(databases.central)
