@@ -10,12 +10,11 @@ never confirmed is sent by the next tick — an alert may then arrive twice, nev
 
 from __future__ import annotations
 
-from html import escape
-
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection
 
 from .db import utcnow
+from .emails import paragraphs_html
 from .schema import operator_alert
 
 SENDING, SENT = "sending", "sent"
@@ -60,6 +59,4 @@ def run_failure_alert(partition: str | None, job_name: str, run_id: str,
         "then re-execute the run or launch finalize_device_sync for the partition.",
     ]
     text = "\n".join(lines)
-    html_body = "<html><body>" + "".join(
-        f"<p>{escape(line)}</p>" for line in lines if line) + "</body></html>"
-    return subject, text, html_body
+    return subject, text, paragraphs_html(lines)

@@ -61,6 +61,13 @@ def header_text(value: str) -> str:
     return _CONTROL.sub(" ", value)
 
 
+def paragraphs_html(lines: Iterable[str]) -> str:
+    """Our own plain alerts as HTML: one escaped paragraph per non-blank line (a provider's
+    or tenant's name may hold `<` or `&`)."""
+    return "<html><body>" + "".join(
+        f"<p>{html.escape(line)}</p>" for line in lines if line) + "</body></html>"
+
+
 def recipients(value: str | None) -> list[str]:
     """The legacy list: split on ``;``, blank entries skipped, each parsed as one address
     (``Split(';')`` and ``MailboxAddress.Parse``, F:1344-1351)."""

@@ -139,7 +139,7 @@ def test_a_carrier_outage_makes_many_partitions_stale_and_they_are_judged_a_few_
 
     from cleanup_assets.db import utcnow
     from cleanup_assets.defs.freshness.sensors import MAX_RUNS_PER_TICK
-    from cleanup_assets.schema import device_sync
+    from cleanup_assets.schema import device_sync, service_provider
 
     from .builders import finalize
 
@@ -149,6 +149,8 @@ def test_a_carrier_outage_makes_many_partitions_stale_and_they_are_judged_a_few_
         finalize(engine, "teal", tenant)
     with engine.begin() as conn:  # the carrier's Lambda stopped two days ago
         conn.execute(update(device_sync).values(FinishedAt=utcnow() - timedelta(hours=50)))
+        conn.execute(update(service_provider).where(service_provider.c.id == 101)
+                     .values(Name="Acme <US> & Co"))
     defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
                             email=EmailResource(operator_addresses="ops@example.com"))
     sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
@@ -167,6 +169,9 @@ def test_a_carrier_outage_makes_many_partitions_stale_and_they_are_judged_a_few_
     judged = [r.tags["dagster/partition"] for r in first.run_requests + second.run_requests]
     assert sorted(judged) == sorted(f"teal|{t}" for t in tenants)
     assert len(mails()) == len(tenants)  # each provider's staleness emailed once
+    (acme,) = [m for m in mails() if "provider 101" in m["Subject"]]
+    html = acme.get_body(("html",)).get_content()
+    assert "provider 101 Acme &lt;US&gt; &amp; Co last finalized" in html  # escaped
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

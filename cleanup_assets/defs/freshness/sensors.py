@@ -9,7 +9,7 @@ import dagster as dg
 
 from ...alerts import claim_alert, mark_sent
 from ...db import in_transaction, utcnow
-from ...emails import build_email, recipients
+from ...emails import build_email, paragraphs_html, recipients
 from ...freshness import provider_freshness, stale_alert
 from ...optimization import global_settings
 from ..resources import DatabaseResource, EmailResource, FreshnessExpectation
@@ -86,11 +86,9 @@ def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: Data
         if status is not None:
             continue  # this staleness was reported by an earlier tick
         to = recipients(email.operator_addresses)
-        html_body = "<html><body>" + "".join(
-            f"<p>{line}</p>" for line in text.split("\n") if line) + "</body></html>"
         # Raised after the resource's retries: the tick fails visibly; the claim stays
         # `sending` and the next tick sends it.
-        email.send(build_email(sender, to, subject, text, html_body))
+        email.send(build_email(sender, to, subject, text, paragraphs_html(text.split("\n"))))
         in_transaction(engine, lambda conn: mark_sent(conn, key, ", ".join(to)))
         context.log.warning(f"{subject}: operators alerted ({', '.join(to)})")
         sent.append(key)
