@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import dagster as dg
 import pytest
@@ -45,11 +46,32 @@ def create_pg_database(prefix: str = "cleanup_test") -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-def drop_pg_database(url: str) -> None:
+# A DROP DATABASE takes the server 2-4 s (it waits for every backend to let go of the
+# database's files); nothing waits for it but the end of the session, so the drops run on a
+# thread beside the next tests, and pytest_sessionfinish waits for them (a failed drop fails
+# the session there, naming the database).
+_DROPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
+_pending_drops: list[Future] = []
+
+
+def _drop(name: str) -> None:
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+def drop_pg_database(url: str) -> None:
+    """Drops the test database (its engines disposed first by the caller) in the background."""
+    _pending_drops.append(_DROPS.submit(_drop, url.rsplit("/", 1)[1]))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    for drop in _pending_drops:
+        drop.result()
+    _pending_drops.clear()
 
 
 @pytest.fixture(scope="session")

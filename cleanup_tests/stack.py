@@ -22,6 +22,7 @@ from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
 from cleanup_assets.schema import create_schema
 from cleanup_assets.tooling.demo import demo_devices, seed_reference_data, upstream_device_sync
 
+from .conftest import drop_pg_database
 from .processes import BIN, ROOT, start, stop, wait_until
 
 PG_ADMIN_URL = os.environ.get(
@@ -47,10 +48,7 @@ def create_database(prefix: str) -> str:
 
 
 def drop_database(name: str) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    drop_pg_database(database_url(name))  # in the background (conftest)
 
 
 def database_url(name: str) -> str:

@@ -8,7 +8,7 @@ import subprocess
 
 import dagster as dg
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.partitions import (
@@ -21,6 +21,7 @@ from cleanup_assets.defs.partitions import (
 from cleanup_assets.defs.resources import DatabaseResource
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.registry import INTEGRATION_KEYS
+from cleanup_assets.schema import service_provider
 
 from .builders import good_devices, live, rows, seed_providers, stage
 from .processes import BIN, ROOT, environment, start, stop, wait_until
@@ -253,3 +254,37 @@ def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatc
         monkeypatch.setenv(TEST_INTERVAL_VARIABLE, bad)
         with pytest.raises(ValueError, match="whole number of seconds"):
             sensor_interval(30)
+
+
+@pytest.mark.runs
+def test_the_demos_second_day_deactivates_the_devices_that_left_and_inserts_the_new(
+        database_url, databases, instance, capsys):
+    """The demo's day 2 (``cleanup-assets demo``; the UI module runs its day 1 through the
+    daemon): the same sensor evaluation and runs, in process, for one provider."""
+    from cleanup_assets.tooling.demo import seed_demo, simulate_next_sync
+    from cleanup_assets.tooling.demo_run import (
+        _post_for_every_provider,
+        _print_table,
+        run_sensor_tick,
+    )
+
+    seed_demo(databases, devices_per_provider=12)
+    with databases.central.begin() as conn:  # ThingSpace, tenant 1 alone
+        conn.execute(update(service_provider).where(service_provider.c.id != 103)
+                     .values(IsActive=False))
+    defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01))
+    days = []
+    for day in (1, 2):
+        if day == 2:
+            simulate_next_sync(databases, devices_per_provider=12)
+        assert len(_post_for_every_provider(databases.central)) == 1
+        days.append(run_sensor_tick(instance, defs))
+    _print_table("Day 2", days[1])
+    (line,) = [l.split() for l in capsys.readouterr().out.splitlines()
+               if l.startswith("thingspace|1")]
+    # partition, provider, ok, checked, rejected, inserted, updated, unchanged, deactivated:
+    # of the 12 devices 3 left and 2 joined; device 0 was never mirrored (day 1 named it
+    # twice: rejected), so 2 of the 3 are deactivated
+    assert line[1:3] == ["103", "yes"]
+    assert (line[5], line[8]) == ("2", "2")
+    assert [r["success"] for r in days[0]] == [True]

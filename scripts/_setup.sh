@@ -26,6 +26,15 @@ if [ ! -f "$STAMP" ]; then
   rm -f "$VENV"/.installed-* && touch "$STAMP"
 fi
 export PATH="$VENV/bin:$PATH"
+# Compiled bytecode, kept in the venv. Every Python process the scripts and the tests start
+# (daemons, webservers, code servers, each run's process, the CLI) imports dagster; compiled
+# from source every time, that is 3 s more CPU a process (importing the location: 5.3 s cold,
+# 2.2 s with the compiled files) — about a hundred processes in scripts/test. An environment
+# that asks for no bytecode files (PYTHONDONTWRITEBYTECODE: set on this kind of machine) is
+# overruled for the scripts' processes only; the files go under the venv, none into the tree.
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="$VENV/pycache"
+mkdir -p "$PYTHONPYCACHEPREFIX"
 # Everything local lives under .cleanup_home unless told otherwise.
 export CLEANUP_HOME="${CLEANUP_HOME:-$ROOT/.cleanup_home}"
 export DAGSTER_HOME="${DAGSTER_HOME:-$CLEANUP_HOME/dagster}"

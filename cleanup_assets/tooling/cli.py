@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     report.set_defaults(func=commands.cmd_shadow_report)
     demo = sub.add_parser("demo", help="seed, notify every provider, sensor launches the runs")
     demo.add_argument("--devices", type=int, default=200, help="devices per service provider")
+    demo.add_argument("--days", type=int, choices=(1, 2), default=2,
+                      help="days of syncs: 1 (the first sync of every provider) or 2 (then the "
+                           "next sync: statuses changed, devices left and joined)")
     demo.set_defaults(func=commands.cmd_demo)
     listed = sub.add_parser("partitions", help="the partitions of an integration that have an "
                             "active service provider, comma-joined (for a backfill)")

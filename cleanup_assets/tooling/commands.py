@@ -259,4 +259,4 @@ def cmd_preflight(_args) -> int:
 
 
 def cmd_demo(args) -> int:
-    return run_demo(args.devices)
+    return run_demo(args.devices, days=args.days)

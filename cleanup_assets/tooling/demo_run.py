@@ -143,11 +143,14 @@ def reset_signals():
 
 
 @contextmanager
-def dagster_daemon(log_path: Path, *, already_running: bool):
+def dagster_daemon(log_path: Path, *, already_running: bool, instance=None):
     """The Dagster daemon on this instance and the project's workspace, for the block —
-    unless one is already running (then that one serves)."""
+    unless one is already running (then that one serves, from its first sync-sensor tick
+    that began after the instance was wiped)."""
     if already_running:
         print("dagster daemon: already running on this instance (scripts/ui?): using it")
+        if instance is not None:
+            _await_a_fresh_tick(instance)
         yield None
         return
     if not WORKSPACE.exists():
@@ -164,6 +167,23 @@ def dagster_daemon(log_path: Path, *, already_running: bool):
         yield process
     finally:
         stop_process_group(process, timeout=30)  # the daemon and the code server it started
+
+
+def _await_a_fresh_tick(instance, timeout: float = 120) -> None:
+    """Waits until the running daemon has finished a tick of the sync sensor that began after
+    the demo wiped the instance. A tick that began before the wipe writes its outcome to a tick
+    record the wipe deleted: had it launched the demo's first runs, no tick would list them."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for state in instance.all_instigator_state():
+            if state.name != "sync_notification_sensor":
+                continue
+            ticks = instance.get_ticks(state.instigator_origin_id, state.selector_id, limit=5)
+            if any(tick.status.value != "STARTED" for tick in ticks):
+                return  # every tick record left was made after the wipe
+        time.sleep(0.5)
+    raise RuntimeError(f"the running daemon finished no tick of sync_notification_sensor within "
+                       f"{timeout:.0f} s; is its sensor stopped in the UI?")
 
 
 def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
@@ -235,9 +255,10 @@ def _rows_of(instance, runs) -> list[dict]:
     return sorted(rows, key=lambda r: (int(r["provider"] or 0), r["run_id"]))
 
 
-def run_demo(devices: int) -> int:
-    """Seed, then two days of syncs: every provider notified, the daemon's sensor launches
-    the runs; prints what each run did and the outbox; 0 when every run succeeded."""
+def run_demo(devices: int, days: int = 2) -> int:
+    """Seed, then ``days`` (1 or 2) days of syncs: every provider notified, the daemon's
+    sensor launches the runs; prints what each run did and the outbox; 0 when every run
+    succeeded."""
     if Settings().value("CLEANUP_DEPLOYMENT").lower() == "production":
         print("the demo replaces the database's data and the instance's run history: it does "
               "not run with CLEANUP_DEPLOYMENT=production", file=sys.stderr)
@@ -261,23 +282,23 @@ def run_demo(devices: int) -> int:
     print(f"dagster instance: {os.environ['DAGSTER_HOME']} (earlier runs cleared)")
     print(f"seeded {summary.tenants} tenants, {summary.providers} service providers, "
           f"{summary.staged_rows} staging rows ({summary.malformed_rows} malformed on purpose)")
-    days = []
-    with dagster_daemon(log_path, already_running=daemon_running) as daemon:
-        for day in (1, 2):
+    tables = []
+    with dagster_daemon(log_path, already_running=daemon_running, instance=instance) as daemon:
+        for day in range(1, days + 1):
             if day == 2:
                 simulate_next_sync(databases, devices_per_provider=devices)
             posted = _post_for_every_provider(engine)
             runs = _rows_of(instance, _wait_for_runs(engine, instance, posted, log_path, daemon))
-            days.append(runs)
+            tables.append(runs)
             title = ("Day 1 - first sync of every service provider" if day == 1 else
                      "Day 2 - next sync (statuses changed, devices left and joined)")
             _print_table(f"{title}: {len(posted)} notifications -> the daemon's sensor -> "
                          f"{len(runs)} runs", runs)
     _print_outbox()
-    all_runs = [r for runs in days for r in runs]
+    all_runs = [r for runs in tables for r in runs]
     failed = [r for r in all_runs if not r["success"]]
     print(f"\n{len(all_runs)} runs, {len(failed)} failed, tenant partitions: "
           f"{', '.join(instance.get_dynamic_partitions('tenant'))}, "
           f"{time.monotonic() - started:.1f} s. Open the UI: scripts/ui "
           "(Jobs -> finalize_device_sync, Automation -> sync_notification_sensor)")
-    return 1 if failed or len(all_runs) != 2 * summary.providers else 0
+    return 1 if failed or len(all_runs) != days * summary.providers else 0
