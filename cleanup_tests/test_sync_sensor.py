@@ -441,9 +441,21 @@ def test_an_outage_of_the_jasper_database_delays_only_the_jasper_family(
 
 # --- the run acts: a forced launch's rows to process are cleared by its first step ---------
 
+def listed(notification_id, database_url, monkeypatch, capsys) -> str:
+    """The notification's line in `cleanup-assets notifications`."""
+    from cleanup_assets.tooling.cli import main
+
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    capsys.readouterr()
+    assert main(["notifications"]) == 0
+    (line,) = [l for l in capsys.readouterr().out.splitlines()
+               if l.startswith(f"{notification_id} ")]
+    return line
+
+
 @pytest.mark.runs
 def test_a_forced_runs_first_step_clears_that_providers_rows_and_marks_the_sync_forced(
-        database_url, engine, instance):
+        database_url, engine, instance, monkeypatch, capsys):
     seed_providers(engine, (11, 1, "thingspace"), (12, 1, "thingspace"))
     table = "ThingSpaceDeviceUsageICCICDsToProcess"
     add_rows_to_process(engine, table, 11, 3)
@@ -453,6 +465,8 @@ def test_a_forced_runs_first_step_clears_that_providers_rows_and_marks_the_sync_
     (request,) = tick(instance, defs).run_requests
     assert finalize_config(request)["forced"] is True
     assert len(rows(engine, table)) == 7  # the tick decided; it deleted nothing
+    assert listed(nid, database_url, monkeypatch, capsys).endswith(
+        "; rows to process not cleared yet (its run clears them first)")
 
     result = run(instance, defs, request)
 
@@ -466,6 +480,7 @@ def test_a_forced_runs_first_step_clears_that_providers_rows_and_marks_the_sync_
     (sync,) = rows(engine, "CleanupDeviceSync")  # the run marks its sync forced
     assert (sync["Forced"], sync["Complete"], sync["RunId"]) == (True, False, result.run_id)
     assert notification(engine, nid)["RowsClearedByRun"] == result.run_id
+    assert listed(nid, database_url, monkeypatch, capsys).endswith(f" by run {result.run_id}")
     (carrier,) = [e.event_specific_data.materialization for e in
                   result.get_asset_materialization_events()
                   if e.event_specific_data.materialization.asset_key.path == ["carrier_devices"]]
