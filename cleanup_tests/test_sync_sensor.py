@@ -12,7 +12,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.run_tags import NotifiedSync
+from cleanup_assets.defs.run_tags import RUN_KEY_TAG, NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
 from cleanup_assets.schema import rows_to_process_tables
@@ -58,7 +58,7 @@ def run(instance, defs, request):
     """The run the daemon would launch for a request, executed in process."""
     return defs.resolve_job_def("finalize_device_sync").execute_in_process(
         instance=instance, partition_key=request.partition_key, run_config=request.run_config,
-        tags={**request.tags, "dagster/run_key": request.run_key}, raise_on_error=False)
+        tags={**request.tags, RUN_KEY_TAG: request.run_key}, raise_on_error=False)
 
 
 def notify(engine, provider_id, key, **attributes):
