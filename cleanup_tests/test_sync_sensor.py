@@ -441,6 +441,19 @@ def test_an_outage_of_the_jasper_database_delays_only_the_jasper_family(
 
 # --- the run acts: a forced launch's rows to process are cleared by its first step ---------
 
+FORCED_TABLE = "ThingSpaceDeviceUsageICCICDsToProcess"
+
+
+def forced_launch(engine, instance, defs, rows_left: int = 3):
+    """Provider 11 (ThingSpace, tenant 1) notified with rows to process left and no retry:
+    the tick's one run request — forced — and the notification's id."""
+    add_rows_to_process(engine, FORCED_TABLE, 11, rows_left)
+    nid = notify(engine, 11, "thingspace", MaxRetries="0", DelayBetweenRetries="0")
+    (request,) = tick(instance, defs).run_requests
+    assert finalize_config(request)["forced"] is True
+    return request, nid
+
+
 def listed(notification_id, database_url, monkeypatch, capsys) -> str:
     """The notification's line in `cleanup-assets notifications`."""
     from cleanup_assets.tooling.cli import main
@@ -457,13 +470,10 @@ def listed(notification_id, database_url, monkeypatch, capsys) -> str:
 def test_a_forced_runs_first_step_clears_that_providers_rows_and_marks_the_sync_forced(
         database_url, engine, instance, monkeypatch, capsys):
     seed_providers(engine, (11, 1, "thingspace"), (12, 1, "thingspace"))
-    table = "ThingSpaceDeviceUsageICCICDsToProcess"
-    add_rows_to_process(engine, table, 11, 3)
+    table = FORCED_TABLE
     add_rows_to_process(engine, table, 12, 4)  # provider 12's sync is still running
-    nid = notify(engine, 11, "thingspace", MaxRetries="0", DelayBetweenRetries="0")
     defs = definitions(database_url)
-    (request,) = tick(instance, defs).run_requests
-    assert finalize_config(request)["forced"] is True
+    request, nid = forced_launch(engine, instance, defs, rows_left=3)
     assert len(rows(engine, table)) == 7  # the tick decided; it deleted nothing
     assert listed(nid, database_url, monkeypatch, capsys).endswith(
         "; rows to process not cleared yet (its run clears them first)")
@@ -491,11 +501,9 @@ def test_a_forced_runs_first_step_clears_that_providers_rows_and_marks_the_sync_
 def test_a_retry_or_re_execution_of_a_forced_run_leaves_a_later_syncs_rows_alone(
         database_url, engine, instance):
     seed_providers(engine, (11, 1, "thingspace"))
-    table = "ThingSpaceDeviceUsageICCICDsToProcess"
-    add_rows_to_process(engine, table, 11, 3)
-    nid = notify(engine, 11, "thingspace", MaxRetries="0", DelayBetweenRetries="0")
+    table = FORCED_TABLE
     defs = definitions(database_url)
-    (request,) = tick(instance, defs).run_requests
+    request, nid = forced_launch(engine, instance, defs)
     first = run(instance, defs, request)
     assert first.success and rows(engine, table) == []
     add_rows_to_process(engine, table, 11, 2)  # the provider's next sync has begun
@@ -516,10 +524,8 @@ def test_a_retry_or_re_execution_of_a_forced_run_leaves_a_later_syncs_rows_alone
 def test_a_clearing_that_keeps_failing_is_retried_then_fails_the_step_and_finalizes_nothing(
         database_url, engine, instance):
     seed_providers(engine, (11, 1, "thingspace"))
-    table = "ThingSpaceDeviceUsageICCICDsToProcess"
-    add_rows_to_process(engine, table, 11, 3)
-    nid = notify(engine, 11, "thingspace", MaxRetries="0", DelayBetweenRetries="0")
-    (request,) = tick(instance, definitions(database_url)).run_requests
+    table = FORCED_TABLE
+    request, nid = forced_launch(engine, instance, definitions(database_url))
     # The run's statements give up after half a second (PostgreSQL's statement_timeout: a
     # command timeout, retried for our own statements), while another session locks the
     # table the clearing deletes from.
