@@ -338,6 +338,14 @@ def error_kind(error: BaseException) -> str | None:
     return None
 
 
+def short_error(error: BaseException) -> str:
+    """An error's class and first line, for a log line or a step's failure (a driver's
+    message can be long and its next lines carry the statement; it names no secret:
+    SQLAlchemy never puts a password in one)."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0][:300] if text else ''}"
+
+
 def is_transient(error: BaseException) -> bool:
     """Whether a database error is worth retrying at all (see ``error_kind``)."""
     return error_kind(error) is not None

@@ -3,8 +3,9 @@
 A notification says "the device sync of service provider P finished staging". Before the
 partition is finalized, the carrier's rows to process must be gone: while they remain and
 retries are left, the notification waits (``DelayBetweenRetries`` between checks); when
-retries run out — or, for eBonding, the count stops moving — that provider's rows are
-cleared and the run goes ahead marked *forced* (staging may be incomplete).
+retries run out — or, for eBonding, the count stops moving — the run goes ahead marked
+*forced* (staging may be incomplete), and its first step clears that provider's rows
+(sql/finalize.py). The tick decides and requests; it deletes nothing.
 
 All state lives in ``CleanupSyncNotification``, so a daemon restart resumes with the same
 retry counts. Unlike the legacy, the optimization flag and session id survive every wait.
@@ -23,11 +24,11 @@ from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from .db import TransientRetry, in_transaction, utcnow
+from .db import TransientRetry, in_transaction, short_error, utcnow
 from .integration_ids import integration_by_id, integration_ids
 from .registry import INTEGRATIONS, Database, Integration
 from .schema import LAUNCHED, PENDING, REJECTED, WAITING, service_provider, sync_notification
-from .sql.rows_to_process import clear_rows_to_process, count_rows_to_process
+from .sql.rows_to_process import count_rows_to_process
 
 # The legacy message attributes and their defaults (None: required).
 ATTRIBUTES: dict[str, Any] = {
@@ -72,13 +73,12 @@ class TickOutcome:
     forced: int = 0
     deferred: int = 0  # would launch, but the per-tick cap was reached
     # Rows-to-process tables with neither a ServiceProviderId nor a key to the carrier
-    # table: counted and cleared whole, as the legacy does (the tick logs it).
+    # table: counted whole, as the legacy does (the tick logs it; a forced run clears them
+    # whole, and its step says so).
     whole_table: set[str] = field(default_factory=set)
     # Integrations whose database could not be read this tick (after the retries), and the
     # error: their notifications were left as they were, every other integration went on.
     unavailable: dict[str, str] = field(default_factory=dict)
-    # Forced launches whose rows to process could not be cleared (the run still goes, forced).
-    not_cleared: dict[int, str] = field(default_factory=dict)
 
 
 # --- posting ---------------------------------------------------------------------------
@@ -247,13 +247,14 @@ def _parse_new(conn: Connection, now: datetime, limit: int) -> int:
 
 def evaluate_notifications(databases, *, now: datetime | None = None, max_launches: int = 25,
                            max_evaluated: int = 20_000, retry=None) -> TickOutcome:
-    """One sensor tick over the inbox: parse, count rows to process, wait / clear / launch.
+    """One sensor tick over the inbox: parse, count rows to process, wait / launch.
 
     Set-based where it matters: one grouped COUNT per rows-to-process table for all due
     notifications (on the database that holds the table: the Jasper family's live in the
-    Jasper database), and one executemany per kind of update. Rows of a forced launch are
-    cleared after its decision is committed, so a crash in between can only leave rows that
-    the next sync's wait sees — never a forced sync launched as complete.
+    Jasper database), and one executemany per kind of update. Nothing is deleted here: a
+    launch decided *forced* is committed as such on its notification, and the first step of
+    its run clears the provider's rows to process (sql/finalize.py) — logged and retried in
+    that run, once per notification.
     """
     retry = retry or TransientRetry()
     now = now or utcnow()
@@ -271,31 +272,14 @@ def evaluate_notifications(databases, *, now: datetime | None = None, max_launch
         except DBAPIError as error:
             # One database's outage (the Jasper one, say) delays only the integrations whose
             # rows to process live there: theirs are decided by a later tick, as they are.
-            outcome.unavailable[key] = _short(error)
+            outcome.unavailable[key] = short_error(error)
             continue
         remaining[key] = counted.per_provider
         outcome.whole_table.update(counted.whole_table)
     due = [row for row in due if row.IntegrationKey not in outcome.unavailable]
     in_transaction(databases.central, lambda conn: _decide(conn, due, remaining, now,
                                                             max_launches, outcome), retry)
-    for launch in outcome.launches:
-        if launch.forced:
-            integration = INTEGRATIONS[launch.integration_key]
-            try:
-                whole = in_transaction(_rows_engine(databases, integration), lambda conn: (
-                    clear_rows_to_process(conn, integration, launch.service_provider_id)),
-                    retry)
-            except DBAPIError as error:  # as a crash after the decision: the next sync's
-                outcome.not_cleared[launch.notification_id] = _short(error)  # wait sees them
-                continue
-            outcome.whole_table.update(whole)
     return outcome
-
-
-def _short(error: Exception) -> str:
-    """An error's class and first line, for a tick's log (a driver's message can be long;
-    it names no secret: SQLAlchemy never puts a password in one)."""
-    return f"{type(error).__name__}: {str(error).splitlines()[0][:300] if str(error) else ''}"
 
 
 def _rows_engine(databases, integration: Integration):

@@ -82,6 +82,7 @@ from .schema import (
     comm_plan_rate_plan,
     integration as integration_table,
     is_jasper_table,
+    rows_to_process_tables,
 )
 from .settings import ConfigurationError, Settings
 from .sql.finalize import FinalizeEngine
@@ -141,6 +142,9 @@ WRITES: Mapping[str, frozenset[str]] = {
     "CleanupRejectedRow": frozenset({"INSERT", "DELETE"}),
     "CleanupJudgedRow": frozenset({"INSERT", "DELETE"}),  # the set-based engine's verdicts
     "CleanupSyncNotification": frozenset({"INSERT", "UPDATE"}),
+    # A forced sync's run clears its provider's rows to process first (F:585-627): a login
+    # that may not delete them fails that run.
+    **{name: frozenset({"DELETE"}) for name in rows_to_process_tables},
 }
 SET_BASED_WRITES = frozenset({"Device", "Device_Tenant", "MobilityDevice", "TelegenceDevice",
                               "CleanupJudgedRow"})

@@ -597,6 +597,11 @@ sync_notification = Table(
     # When a sync of this notification counted its missed subscribers (Telegence's
     # FailedSyncCount): once per notification, whatever retries and re-executions follow.
     Column("MissesCountedAt", DateTime),
+    # When a forced launch's rows to process were cleared, and by which run (the first step
+    # of its run clears them, sql/finalize.py): once per notification, so a retry or a
+    # re-execution of that run never deletes rows a later sync of the provider has queued.
+    Column("RowsClearedAt", DateTime),
+    Column("RowsClearedByRun", String(64)),
     Index("UX_CleanupSyncNotification_Source_ExternalId", "Source", "ExternalId", unique=True),
     Index("IX_CleanupSyncNotification_Status_NextCheckAt", "Status", "NextCheckAt"),
 )

@@ -314,7 +314,7 @@ def workloads(one_database):
     from sqlalchemy.sql import visitors
     from sqlalchemy.sql.dml import Delete, Insert, Update
 
-    from cleanup_assets.tooling.demo import seed_demo
+    from cleanup_assets.tooling.demo import seed_demo, seed_rows_to_process
     from cleanup_assets.tooling.explain import planned_procedure_statements, run_workload
     from cleanup_assets.registry import configured_procedure_names
     from cleanup_assets.tooling.tsql import capture_statements, review, to_tsql
@@ -323,6 +323,7 @@ def workloads(one_database):
     os.environ["CLEANUP_PROCEDURE_NAMES"] = stand_ins.PROCEDURE_NAMES
     configured_procedure_names.cache_clear()
     seed_demo(one_database, devices_per_provider=5)
+    seed_rows_to_process(one_database)  # the tick's forced launches clear them
     found, texts = {}, []
     try:
         for engine in ("procedures", "set_based"):

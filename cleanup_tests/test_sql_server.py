@@ -479,15 +479,17 @@ def test_switching_engines_never_loses_a_device(databases, first, second):
 # --- every statement, as SQL Server would get it ------------------------------------------
 
 def test_every_statement_the_code_location_issues_is_t_sql(databases, pg_database_url):
-    from cleanup_assets.tooling.demo import seed_demo
+    from cleanup_assets.tooling.demo import seed_demo, seed_rows_to_process
     from cleanup_assets.tooling.explain import run_workload
 
     from .conftest import empty_tables
 
     seed_demo(databases, devices_per_provider=5)
+    seed_rows_to_process(databases)  # the tick's forced launches: their clearing reviewed
     one = connect_databases(pg_database_url)  # the set-based Jasper path needs one database
     empty_tables(one)
     seed_demo(one, devices_per_provider=5)
+    seed_rows_to_process(one)
     with capture_statements(databases.central, databases.jasper, one.central) as captured:
         run_workload(databases, procedures=True, shadow=True)
         run_workload(one, procedures=False, shadow=True)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-import json
+import ast
+import logging
 from datetime import timedelta
 
 import dagster as dg
 import pytest
 from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
 
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.run_tags import NotifiedSync
+from cleanup_assets.defs.run_tags import RUN_KEY_TAG, NotifiedSync
 from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
 from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
 from cleanup_assets.schema import rows_to_process_tables
@@ -30,9 +32,33 @@ def definitions(database_url, queue: SqsQueueResource | None = None):
                             queue)
 
 
-def tick(instance, defs):
+class TickLog(logging.Handler):
+    """The messages a tick logged (what the UI shows under the tick)."""
+
+    def __init__(self):
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record):
+        self.lines.append(record.getMessage())
+
+    @property
+    def summary(self) -> dict:
+        """The tick's closing line, ``sync sensor tick: {...}``."""
+        (line,) = [l for l in self.lines if l.startswith("sync sensor tick: ")]
+        return ast.literal_eval(line.removeprefix("sync sensor tick: "))
+
+
+def tick(instance, defs, log: TickLog | None = None):
     """One sensor evaluation, as the daemon does it (partition additions applied)."""
-    return evaluate_sync_sensor(instance, defs)
+    return evaluate_sync_sensor(instance, defs, log)
+
+
+def run(instance, defs, request):
+    """The run the daemon would launch for a request, executed in process."""
+    return defs.resolve_job_def("finalize_device_sync").execute_in_process(
+        instance=instance, partition_key=request.partition_key, run_config=request.run_config,
+        tags={**request.tags, RUN_KEY_TAG: request.run_key}, raise_on_error=False)
 
 
 def notify(engine, provider_id, key, **attributes):
@@ -64,6 +90,12 @@ def add_rows_to_process(engine, table, provider_id, count, **columns):
         conn.execute(insert(target), values)
 
 
+def step_log(instance, result, step: str = "finalize_device_tables") -> list[str]:
+    """What a step of the run logged (the run's log in the UI), in order."""
+    return [entry.user_message for entry in instance.all_logs(result.run_id)
+            if entry.step_key == step and entry.dagster_event is None]
+
+
 def notification(engine, notification_id):
     (row,) = [r for r in rows(engine, "CleanupSyncNotification") if r["id"] == notification_id]
     return row
@@ -83,8 +115,9 @@ def test_a_finished_sync_launches_its_partition_run_and_adds_the_tenant(database
     seed_providers(engine, (11, 5, "jasper"))
     nid = notify(engine, 11, "jasper", ShouldQueueCarrierOptimization="True",
                  OptimizationSessionId="77")
+    log = TickLog()
 
-    result = tick(instance, definitions(database_url))
+    result = tick(instance, definitions(database_url), log)
 
     (request,) = result.run_requests
     assert request.partition_key == "jasper|5"
@@ -94,7 +127,8 @@ def test_a_finished_sync_launches_its_partition_run_and_adds_the_tenant(database
                                         "optimization_session_id": 77, "forced": False}
     assert instance.get_dynamic_partitions("tenant") == ["5"]
     assert notification(engine, nid)["Status"] == "launched"
-    assert json.loads(result.cursor)["launched"] == 1
+    assert log.summary["launched"] == 1  # the tick's log line (it was the cursor)
+    assert result.cursor is None  # the inbox holds the state: the sensor keeps no cursor
 
 
 def test_rows_left_and_retries_left_mean_no_run_until_the_delay_has_passed(database_url, engine,
@@ -125,6 +159,7 @@ def test_rows_left_and_retries_left_mean_no_run_until_the_delay_has_passed(datab
     assert outcome.launches[0].forced is False
 
 
+@pytest.mark.runs
 def test_exhausted_retries_clear_only_that_providers_rows_and_force_the_run(database_url, engine,
                                                                            instance):
     seed_providers(engine, (11, 1, "telegence"), (12, 1, "telegence"))
@@ -134,17 +169,22 @@ def test_exhausted_retries_clear_only_that_providers_rows_and_force_the_run(data
     add_rows_to_process(engine, table, 12, 6, IsDeleted=False)
     notify(engine, 12, "telegence", DelayBetweenRetries="0")
     nid = notify(engine, 11, "telegence", RetryCount="2", MaxRetries="2", DelayBetweenRetries="0")
+    defs = definitions(database_url)
 
-    result = tick(instance, definitions(database_url))
+    result = tick(instance, defs)
 
     (request,) = result.run_requests
     assert finalize_config(request)["service_provider_id"] == 11
     assert finalize_config(request)["forced"] is True
     assert notification(engine, nid)["Reason"] == "3 rows to process left after 2 retries"
+    # The tick decides; the run's first step clears (it was the tick's doing).
+    assert len(rows(engine, table)) == 11
+    assert run(instance, defs, request).success
     remaining = [r["ServiceProviderId"] for r in rows(engine, table)]
     assert remaining == [12] * 6  # provider 12's pending work is untouched
 
 
+@pytest.mark.runs
 def test_ebonding_stops_waiting_once_the_count_stops_moving(database_url, engine, instance):
     seed_providers(engine, (11, 2, "ebonding"))
     add_rows_to_process(engine, "eBondingDeviceDetailIdsToProcess", 11, 2, RetryCount=0)
@@ -161,6 +201,7 @@ def test_ebonding_stops_waiting_once_the_count_stops_moving(database_url, engine
     (request,) = second.run_requests
     assert finalize_config(request)["forced"] is True
     assert notification(engine, nid)["Reason"] == "3 rows to process, unchanged since the last check"
+    assert run(instance, defs, request).success  # its first step clears (it was the tick's)
     assert rows(engine, "eBondingDeviceDetailIdsToProcess") == []
     assert rows(engine, "eBondingDeviceUsageIdsToProcess") == []
 
@@ -248,8 +289,9 @@ def test_bad_notifications_are_rejected_with_their_reason_and_never_stop_a_tick(
     bad = [notify(engine, 11, "jasper", **attributes) for attributes, _ in BAD_NOTIFICATIONS]
     good = notify(engine, 12, "jasper")
     defs = definitions(database_url)
+    log = TickLog()
 
-    first = tick(instance, defs)
+    first = tick(instance, defs, log)
     second = tick(instance, defs)
 
     assert [finalize_config(r)["service_provider_id"] for r in first.run_requests] == [12]
@@ -257,7 +299,8 @@ def test_bad_notifications_are_rejected_with_their_reason_and_never_stop_a_tick(
     assert [(notification(engine, n)["Status"], notification(engine, n)["Reason"])
             for n in bad] == [("rejected", reason) for _, reason in BAD_NOTIFICATIONS]
     assert notification(engine, good)["Status"] == "launched"
-    assert json.loads(first.cursor)["rejected"] == len(BAD_NOTIFICATIONS)
+    assert log.summary["rejected"] == len(BAD_NOTIFICATIONS)  # the tick's log line (was the
+    # cursor)
 
 
 @pytest.mark.parametrize("text", ["1_1", "\uff11\uff11", " 1 1", "0x10", "1e3", "+11"])
@@ -283,10 +326,11 @@ def test_run_requests_per_tick_are_capped_and_the_rest_follow(database_url, engi
     for n in range(30):
         notify(engine, 100 + n, "teal")
     defs = definitions(database_url)
+    log = TickLog()
 
-    first, second = tick(instance, defs), tick(instance, defs)
+    first, second = tick(instance, defs, log), tick(instance, defs)
 
-    assert len(first.run_requests) == 25 and json.loads(first.cursor)["deferred"] == 5
+    assert len(first.run_requests) == 25 and log.summary["deferred"] == 5  # (was the cursor)
     assert len(second.run_requests) == 5
     keys = {r.run_key for r in first.run_requests + second.run_requests}
     assert len(keys) == 30
@@ -323,20 +367,24 @@ def test_a_launch_whose_run_exists_is_not_requested_again(database_url, engine, 
     assert tick(instance, defs).run_requests == []
 
 
+@pytest.mark.runs
 def test_rows_without_a_provider_column_are_attributed_through_the_carrier_table(
         database_url, engine, instance):
     seed_providers(engine, (11, 1, "pond"), (12, 1, "pond"))
     add_rows_to_process(engine, "PondDeviceStatusICCIDsToProcess", 11, 2, IsDeleted=False)
     add_rows_to_process(engine, "PondDeviceStatusICCIDsToProcess", 12, 3, IsDeleted=False)
     notify(engine, 11, "pond", MaxRetries="0", DelayBetweenRetries="0")  # forced at once
+    defs = definitions(database_url)
 
-    (request,) = tick(instance, definitions(database_url)).run_requests
+    (request,) = tick(instance, defs).run_requests
 
     assert finalize_config(request)["forced"] is True
+    assert run(instance, defs, request).success  # its first step clears (it was the tick's)
     left = {r["ICCID"] for r in rows(engine, "PondDeviceStatusICCIDsToProcess")}
     assert left == {r["ICCID"] for r in rows(engine, "PondDevice", ServiceProviderId=12)[:3]}
 
 
+@pytest.mark.runs
 def test_a_table_with_neither_is_counted_whole_and_the_tick_says_so(database_url, engine,
                                                                      instance):
     from cleanup_assets.sql.rows_to_process import forget_table_columns
@@ -350,14 +398,19 @@ def test_a_table_with_neither_is_counted_whole_and_the_tick_says_so(database_url
         with engine.begin() as conn:
             conn.execute(text(f'INSERT INTO "{table}" ("RetryCount") VALUES (0), (0)'))
         notify(engine, 11, "ebonding", MaxRetries="0", DelayBetweenRetries="0")
+        defs, log = definitions(database_url), TickLog()
 
-        result = tick(instance, definitions(database_url))
+        result = tick(instance, defs, log)
         (request,) = result.run_requests
 
         assert finalize_config(request)["forced"] is True
+        assert log.summary["counted_whole_table"] == [table]  # the tick's line (was the cursor)
+        finalized = run(instance, defs, request)  # its first step clears (it was the tick's)
+        assert finalized.success
         with engine.connect() as conn:  # the legacy rule: the whole table
             assert conn.execute(text(f'SELECT count(*) FROM "{table}"')).scalar() == 0
-        assert json.loads(result.cursor)["counted_whole_table"] == [table]
+        # ... and the run says so where it did it
+        assert any(f"{table} cleared whole" in message for message in step_log(instance, finalized))
     finally:
         with engine.begin() as conn:
             conn.execute(text(f'ALTER TABLE "{table}" ADD COLUMN "ServiceProviderId" INTEGER'))
@@ -374,12 +427,137 @@ def test_an_outage_of_the_jasper_database_delays_only_the_jasper_family(
     down = make_definitions(DatabaseResource(
         url=database_url, jasper_url="postgresql+psycopg://postgres@127.0.0.1:1/jasper",
         retry_base_delay_seconds=0.01))
+    log = TickLog()
 
-    during = tick(instance, down)
+    during = tick(instance, down, log)
 
     assert [finalize_config(r)["service_provider_id"] for r in during.run_requests] == [12]
     assert notification(engine, jasper)["Status"] == "pending"  # left as it was
-    assert json.loads(during.cursor)["database_unavailable"] == ["jasper"]
+    assert log.summary["database_unavailable"] == ["jasper"]  # the tick's line (was the cursor)
     back = tick(instance, definitions(database_url))  # the Jasper database is back
     assert [finalize_config(r)["service_provider_id"] for r in back.run_requests] == [11]
     assert notification(engine, thingspace)["Status"] == "launched"
+
+
+# --- the run acts: a forced launch's rows to process are cleared by its first step ---------
+
+FORCED_TABLE = "ThingSpaceDeviceUsageICCICDsToProcess"
+
+
+def forced_launch(engine, instance, defs, rows_left: int = 3):
+    """Provider 11 (ThingSpace, tenant 1) notified with rows to process left and no retry:
+    the tick's one run request — forced — and the notification's id."""
+    add_rows_to_process(engine, FORCED_TABLE, 11, rows_left)
+    nid = notify(engine, 11, "thingspace", MaxRetries="0", DelayBetweenRetries="0")
+    (request,) = tick(instance, defs).run_requests
+    assert finalize_config(request)["forced"] is True
+    return request, nid
+
+
+def listed(notification_id, database_url, monkeypatch, capsys) -> str:
+    """The notification's line in `cleanup-assets notifications`."""
+    from cleanup_assets.tooling.cli import main
+
+    monkeypatch.setenv("CLEANUP_DATABASE_URL", database_url)
+    capsys.readouterr()
+    assert main(["notifications"]) == 0
+    (line,) = [l for l in capsys.readouterr().out.splitlines()
+               if l.startswith(f"{notification_id} ")]
+    return line
+
+
+@pytest.mark.runs
+def test_a_forced_runs_first_step_clears_that_providers_rows_and_marks_the_sync_forced(
+        database_url, engine, instance, monkeypatch, capsys):
+    seed_providers(engine, (11, 1, "thingspace"), (12, 1, "thingspace"))
+    table = FORCED_TABLE
+    add_rows_to_process(engine, table, 12, 4)  # provider 12's sync is still running
+    defs = definitions(database_url)
+    request, nid = forced_launch(engine, instance, defs, rows_left=3)
+    assert len(rows(engine, table)) == 7  # the tick decided; it deleted nothing
+    assert listed(nid, database_url, monkeypatch, capsys).endswith(
+        "; rows to process not cleared yet (its run clears them first)")
+
+    result = run(instance, defs, request)
+
+    assert result.success
+    assert [r["ServiceProviderId"] for r in rows(engine, table)] == [12] * 4
+    cleared = (f"notification {nid}, provider 11: rows to process cleared before finalizing "
+               f"(rows deleted: {table} 3)")
+    logged = step_log(instance, result)
+    finalized = next(i for i, line in enumerate(logged) if line.startswith("thingspace|1 "))
+    assert logged.index(f"forced sync: {cleared}") < finalized  # first, then the devices
+    (sync,) = rows(engine, "CleanupDeviceSync")  # the run marks its sync forced
+    assert (sync["Forced"], sync["Complete"], sync["RunId"]) == (True, False, result.run_id)
+    assert notification(engine, nid)["RowsClearedByRun"] == result.run_id
+    assert listed(nid, database_url, monkeypatch, capsys).endswith(f" by run {result.run_id}")
+    (carrier,) = [e.event_specific_data.materialization for e in
+                  result.get_asset_materialization_events()
+                  if e.event_specific_data.materialization.asset_key.path == ["carrier_devices"]]
+    assert carrier.metadata["rows_to_process_cleared"].value == cleared
+
+
+@pytest.mark.runs
+def test_a_retry_or_re_execution_of_a_forced_run_leaves_a_later_syncs_rows_alone(
+        database_url, engine, instance):
+    seed_providers(engine, (11, 1, "thingspace"))
+    table = FORCED_TABLE
+    defs = definitions(database_url)
+    request, nid = forced_launch(engine, instance, defs)
+    first = run(instance, defs, request)
+    assert first.success and rows(engine, table) == []
+    add_rows_to_process(engine, table, 11, 2)  # the provider's next sync has begun
+
+    again = run(instance, defs, request)  # the same tags: a re-execution or a retry
+
+    assert again.success
+    assert len(rows(engine, table)) == 2  # the next sync's rows are still there
+    (line,) = [l for l in step_log(instance, again) if l.startswith("forced sync: ")]
+    assert line.startswith(f"forced sync: notification {nid}, provider 11: its rows to process "
+                           f"were cleared by run {first.run_id} at ")
+    assert line.endswith("; not again (rows queued since belong to a later sync of the "
+                         "provider)")
+
+
+@pytest.mark.runs
+@pytest.mark.backends("postgresql")  # a real lock and a real statement timeout
+def test_a_clearing_that_keeps_failing_is_retried_then_fails_the_step_and_finalizes_nothing(
+        database_url, engine, instance):
+    seed_providers(engine, (11, 1, "thingspace"))
+    table = FORCED_TABLE
+    request, nid = forced_launch(engine, instance, definitions(database_url))
+    # The run's statements give up after half a second (PostgreSQL's statement_timeout: a
+    # command timeout, retried for our own statements), while another session locks the
+    # table the clearing deletes from.
+    impatient = make_url(database_url).update_query_dict(
+        {"options": "-c statement_timeout=500"}).render_as_string(hide_password=False)
+    with engine.connect() as other_session:
+        other_session.execute(text(f'LOCK TABLE "{table}" IN ACCESS EXCLUSIVE MODE'))
+        failed = run(instance, definitions(impatient), request)
+        other_session.rollback()
+
+    assert not failed.success
+    (failure,) = failed.get_step_failure_events()
+    assert failure.step_key == "finalize_device_tables"
+    message = failure.step_failure_data.user_failure_data.description
+    assert message.startswith(
+        f"notification {nid} forced the sync of provider 11 (ThingSpace): its rows to process "
+        "could not be cleared in the central database (OperationalError: "
+        "(psycopg.errors.QueryCanceled) canceling statement due to statement timeout; 4 tries). "
+        "Nothing was finalized and the rows remain")
+    assert "AltaworxJasperGetDevicesCleanup.cs:175-180" in message
+    assert message.endswith("Re-execute this run once the central database is reachable: it "
+                            "clears them first.")
+    retried = [l for l in step_log(instance, failed) if l.startswith("transient database error")]
+    assert retried == [f"transient database error on try {n} (QueryCanceled); its transaction "
+                       "was rolled back and is retried" for n in (1, 2, 3)]
+    assert len(rows(engine, table)) == 3  # the rows remain
+    (sync,) = rows(engine, "CleanupDeviceSync")  # the sync's ledger row says why
+    assert (sync["Status"], sync["Forced"]) == ("failed", True)
+    assert sync["Error"].startswith("RowsNotCleared: notification")
+    assert notification(engine, nid)["RowsClearedAt"] is None
+    assert failed.get_asset_materialization_events() == []  # nothing finalized, nothing after
+
+    retried_run = run(instance, definitions(database_url), request)  # the lock is gone
+
+    assert retried_run.success and rows(engine, table) == []

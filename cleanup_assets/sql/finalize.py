@@ -8,15 +8,18 @@ facts and the ledger row — with either engine.
   ``TelegenceDevice`` (the one merge the cleanup itself does), every carrier table checked
   and mirrored into the common tables.
 
-After either, the communication plans are added by our SQL (the legacy's own SQL, not a
-procedure) and the gate's facts are read. The ledger row (``CleanupDeviceSync``,
-ledger.py) is written ``running`` first and ``finalized`` last; a failure marks it
-``failed`` with the error and is raised — nothing of ours records success for a sync that
-did not finish.
+Before either, a *forced* sync (the sync sensor gave up waiting: its notification says so)
+clears its provider's rows to process (``clear_forced_rows``), as the legacy does before
+its sync (F:175-180). After either, the communication plans are added by our SQL (the
+legacy's own SQL, not a procedure) and the gate's facts are read. The ledger row
+(``CleanupDeviceSync``, ledger.py) is written ``running`` first and ``finalized`` last; a
+failure — the clearing's included — marks it ``failed`` with the error and is raised:
+nothing of ours records success for a sync that did not finish.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
 from dataclasses import dataclass, field
@@ -25,8 +28,9 @@ from typing import Callable, Sequence
 
 from sqlalchemy import desc, false, func, select, true, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
-from ..db import Databases, TransientRetry, in_transaction, utcnow
+from ..db import Databases, TransientRetry, in_transaction, short_error, utcnow
 from ..integration_ids import UnknownIntegration
 from ..integration_ids import integration_id as integration_id_of
 from ..registry import Integration
@@ -52,6 +56,7 @@ from .ledger import (
 )
 from .merge import MergeCounts, live_rows, merge_into
 from .procedure_engine import ProcedureRun, run_procedures
+from .rows_to_process import clear_rows_to_process
 from .shadow import shadow_pass
 from .sources import (
     common_table,
@@ -82,6 +87,42 @@ class FinalizeEngine(str, enum.Enum):
 
 class FinalizeError(ValueError):
     """A partition that cannot be finalized as asked (unknown tenant or provider)."""
+
+
+class RowsNotCleared(RuntimeError):
+    """A forced sync whose provider's rows to process could not be cleared (after the
+    transient retries): nothing was finalized, the message says what to do."""
+
+
+@dataclass(frozen=True)
+class RowsCleared:
+    """What a forced sync's run did first to its provider's rows to process: ``rows``
+    deleted per table (``whole_table``: tables without a way to tell providers apart,
+    cleared whole as the legacy does) — or why nothing was deleted: ``earlier``, an earlier
+    attempt of this sync cleared them (a retry or re-execution of its run); ``not_decided``,
+    the run's tags say forced but its notification decided no forced launch of the
+    provider (tags typed by hand)."""
+
+    notification_id: int
+    provider_id: int
+    rows: dict[str, int] = field(default_factory=dict)
+    whole_table: tuple[str, ...] = ()
+    earlier: str | None = None
+    not_decided: str | None = None
+
+    def describe(self) -> str:
+        """The run's log line, and the materialization's ``rows_to_process_cleared``."""
+        who = f"notification {self.notification_id}, provider {self.provider_id}"
+        if self.not_decided:
+            return f"{who}: nothing cleared — {self.not_decided}"
+        if self.earlier:
+            return (f"{who}: its rows to process were cleared by {self.earlier}; not again "
+                    "(rows queued since belong to a later sync of the provider)")
+        counts = ", ".join(f"{table} {n}" for table, n in sorted(self.rows.items())) or "none"
+        whole = (f"; {', '.join(self.whole_table)} cleared whole, every provider's rows (no "
+                 "ServiceProviderId column nor a key to the carrier table: the legacy rule)"
+                 if self.whole_table else "")
+        return f"{who}: rows to process cleared before finalizing (rows deleted: {counts}){whole}"
 
 
 @dataclass(frozen=True)
@@ -136,6 +177,7 @@ class FinalizeResult:
     partition_common_live_devices: int = 0
     partition_plans: int = 0
     shadow: object | None = None  # shadow.ShadowOutcome, when a shadow pass ran
+    rows_cleared: RowsCleared | None = None  # a forced sync's first work (clear_forced_rows)
 
 
     @property
@@ -198,8 +240,11 @@ def last_sync_was_complete(conn: Connection, provider_id: int) -> bool:
 
 def finalize_partition(databases: Databases, request: FinalizeRequest,
                        retry: TransientRetry = TransientRetry(),
-                       on_retry: Callable | None = None) -> FinalizeResult:
-    """Finalize one (integration, tenant) partition with the chosen engine."""
+                       on_retry: Callable | None = None,
+                       on_cleared: Callable[[RowsCleared], None] | None = None
+                       ) -> FinalizeResult:
+    """Finalize one (integration, tenant) partition with the chosen engine — a forced
+    sync's rows to process cleared first (``on_cleared`` hears what was done)."""
     if not request.tenant_key.isdigit():  # partitions.py validates keys; this guards callers
         raise FinalizeError(f"tenant {request.tenant_key!r} is not a TenantId")
     tenant_id = int(request.tenant_key)
@@ -211,6 +256,10 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
     if result.sync_id is None:
         return result  # a tenant without this carrier: nothing to do, and that is fine
     try:
+        if request.forced and request.notification_id is not None:
+            result.rows_cleared = clear_forced_rows(databases, request, retry, on_retry)
+            if on_cleared is not None:
+                on_cleared(result.rows_cleared)
         if engine is FinalizeEngine.PROCEDURES:
             refusal = _unprovable_lists(databases, integration, result, retry)
             if refusal:
@@ -317,6 +366,101 @@ def _miss_count_claim(databases: Databases, request: FinalizeRequest, retry: Tra
             f"notification {request.notification_id}'s sync was counted by an earlier attempt "
             "(a retry or re-execution): post a new notification to count again")
     return may_count
+
+
+def clear_forced_rows(databases: Databases, request: FinalizeRequest,
+                      retry: TransientRetry = TransientRetry(),
+                      on_retry: Callable | None = None) -> RowsCleared:
+    """A forced sync's first work: delete its provider's rows to process — what the legacy
+    does before syncing when retries are exhausted (F:175-180, ClearRowsToProcess F:585-627),
+    moved out of the sensor's tick into the run, where it is logged, retried on transient
+    errors like all our statements, and tied to the sync's ledger row.
+
+    Done on the sensor's committed decision only: the notification (the run's tag) must say
+    *forced* for this provider; and once per notification (``RowsClearedAt``, claimed in
+    the clearing's own transaction when the rows live in the central database, recorded
+    right after the clearing's commit when they live in the Jasper database): a retry or a
+    re-execution of the run days later must not delete the rows a later sync of the
+    provider has queued since. A failure after the retries raises ``RowsNotCleared``: the
+    legacy's exception there ends its invocation before any sync (caught at F:239-246,
+    which stops the optimization asked for), and finalizing with the rows left would let
+    the provider's next sync wait on this one's leftovers.
+    """
+    integration = request.integration
+    provider, notification_id = request.service_provider_id, request.notification_id
+    rows_engine = (databases.jasper if integration.database.value == "jasper"
+                   else databases.central)
+    together = rows_engine is databases.central
+    n = sync_notification.c
+    tries = [1]
+
+    def noted(attempt: int, error: BaseException) -> None:
+        tries[0] = attempt + 1
+        if on_retry is not None:
+            on_retry(attempt, error)
+
+    def decided(conn: Connection):
+        return conn.execute(select(n.Forced, n.ServiceProviderId, n.Status, n.RowsClearedAt,
+                                   n.RowsClearedByRun).where(n.id == notification_id)).first()
+
+    def claim(conn: Connection) -> bool:
+        return conn.execute(update(sync_notification).where(
+            n.id == notification_id, n.RowsClearedAt.is_(None)).values(
+            RowsClearedAt=utcnow(), RowsClearedByRun=request.run_id)).rowcount == 1
+
+    def claim_and_clear(conn: Connection):
+        return clear_rows_to_process(conn, integration, provider) if claim(conn) else None
+
+    done = RowsCleared(notification_id, provider)
+    stage = "read"
+    try:
+        row = in_transaction(databases.central, decided, retry, on_retry=noted)
+        if row is None or not row.Forced or row.ServiceProviderId != provider \
+                or row.Status != LAUNCHED:
+            return dataclasses.replace(done, not_decided=(
+                f"the run is tagged forced, but notification {notification_id} records no "
+                f"forced launch of provider {provider}"))
+        if row.RowsClearedAt is None:
+            stage, tries[0] = "clear", 1
+            cleared = in_transaction(rows_engine, claim_and_clear if together else (
+                lambda conn: clear_rows_to_process(conn, integration, provider)),
+                retry, on_retry=noted)
+            if not together:
+                stage, tries[0] = "record", 1
+                in_transaction(databases.central, claim, retry, on_retry=noted)
+            if cleared is not None:
+                return dataclasses.replace(done, rows=dict(cleared.rows),
+                                           whole_table=tuple(cleared.whole_table))
+            row = in_transaction(databases.central, decided, retry, on_retry=noted)
+    except DBAPIError as error:
+        raise RowsNotCleared(_not_cleared(request, stage, tries[0], error)) from error
+    return dataclasses.replace(done, earlier=(
+        f"run {row.RowsClearedByRun or '?'} at {row.RowsClearedAt:%Y-%m-%d %H:%M:%S} UTC"))
+
+
+def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIError) -> str:
+    """A clearing failure in the operator's words: what failed, what was (not) done, what
+    to do."""
+    integration = request.integration
+    where = ("the Jasper database" if integration.database.value == "jasper"
+             else "the central database")
+    what = (f"notification {request.notification_id} forced the sync of provider "
+            f"{request.service_provider_id} ({integration.legacy_name})")
+    failed = f"{short_error(error)}; {tries} {'try' if tries == 1 else 'tries'}"
+    if stage == "record":
+        return (f"{what}: its rows to process were cleared, but the clearing could not be "
+                f"recorded on the notification ({failed}). Nothing was finalized. "
+                "Re-execute this run once the central database is reachable (it clears "
+                "again, then finalizes).")
+    if stage == "read":
+        where, doing = "the central database", "its notification could not be read"
+    else:
+        doing = f"its rows to process could not be cleared in {where}"
+    return (f"{what}: {doing} ({failed}). Nothing was finalized and the rows remain — the "
+            "legacy stops there too (AltaworxJasperGetDevicesCleanup.cs:175-180, the error "
+            "caught at 239-246), and a sync finalized over them would leave the provider's "
+            f"next sync waiting on them. Re-execute this run once {where} is reachable: it "
+            "clears them first.")
 
 
 def claim_miss_count(conn: Connection, notification_id: int, now: datetime) -> bool:

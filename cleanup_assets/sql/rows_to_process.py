@@ -1,5 +1,6 @@
 """The carrier's "rows to process": while any remain for a provider, its sync is still
-running (F:629-694, cleared at F:585-627).
+running (F:629-694, cleared at F:585-627). The sync sensor counts them (notifications.py);
+a forced sync's run clears them first, before its device tables (sql/finalize.py).
 
 The legacy counts and deletes the whole table, so one provider's cleanup can wipe another's
 pending work. Here rows are attributed to providers, in this order of preference, by what
@@ -8,7 +9,8 @@ the table really has (its columns are read from the database, once per process):
 2. the registry's ``provider_key`` (e.g. ``ICCID``), matched to the provider's rows of the
    carrier table, which sits in the same database;
 3. neither: the legacy whole-table rule — every provider sees the whole count and a clear
-   deletes the whole table. ``whole_table`` says when that happened, so the tick can log it.
+   deletes the whole table. ``whole_table`` says when that happened, so the sensor's tick
+   (counting) and the run (clearing) can say so.
 """
 
 from __future__ import annotations
@@ -100,25 +102,32 @@ def count_rows_to_process(conn: Connection, integration: Integration,
     return counts
 
 
+@dataclass
+class Cleared:
+    rows: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
+    whole_table: list[str] = field(default_factory=list)  # tables cleared by the legacy rule
+
+
 def clear_rows_to_process(conn: Connection, integration: Integration,
-                          provider_id: int) -> list[str]:
+                          provider_id: int) -> Cleared:
     """Delete one provider's rows to process in every table of its integration (all its
-    rows, as the legacy deletes without the pending condition). Returns the tables that
-    could only be cleared whole (the legacy rule)."""
-    whole = []
+    rows, as the legacy deletes without the pending condition, F:585-627): how many each
+    table lost, and the tables that could only be cleared whole (the legacy rule)."""
+    cleared = Cleared()
     for rule in integration.rows_to_process:
         table = rows_to_process_tables[rule.table]
         how, carrier = _attribution(conn, integration, rule)
         if how == "provider":
-            conn.execute(delete(table).where(table.c.ServiceProviderId == provider_id))
+            statement = delete(table).where(table.c.ServiceProviderId == provider_id)
         elif how == "key":
             key = rule.provider_key
-            conn.execute(delete(table).where(exists().where(
-                carrier.c.ServiceProviderId == provider_id, carrier.c[key] == table.c[key])))
+            statement = delete(table).where(exists().where(
+                carrier.c.ServiceProviderId == provider_id, carrier.c[key] == table.c[key]))
         else:
-            conn.execute(delete(table))
-            whole.append(rule.table)
-    return whole
+            statement = delete(table)
+            cleared.whole_table.append(rule.table)
+        cleared.rows[rule.table] = conn.execute(statement).rowcount
+    return cleared
 
 
 def staging_has_rows(conn: Connection, table_name: str, provider_id: int) -> bool:

@@ -165,7 +165,8 @@ def cmd_notifications(args) -> int:
     engine = make_engine(database_url())
     query = select(n.c.id, n.c.Source, n.c.Status, n.c.IntegrationKey, n.c.TenantKey,
                    n.c.ServiceProviderId, n.c.RetryCount, n.c.RemainingRowsToProcess,
-                   n.c.NextCheckAt, n.c.Forced, n.c.RunKey, n.c.Reason)
+                   n.c.NextCheckAt, n.c.Forced, n.c.RunKey, n.c.Reason, n.c.RowsClearedAt,
+                   n.c.RowsClearedByRun)
     if args.status:
         query = query.where(n.c.Status == args.status)
     with engine.connect() as conn:
@@ -177,8 +178,19 @@ def cmd_notifications(args) -> int:
         print(f"{r.id:<3} {r.Source:<7} {r.Status:<9} {partition:<18} {r.ServiceProviderId or '-'!s:<9}"
               f" {r.RetryCount if r.RetryCount is not None else '-'!s:<8}"
               f" {r.RemainingRowsToProcess if r.RemainingRowsToProcess is not None else '-'!s:<10}"
-              f" {r.NextCheckAt or '-'!s:<20} {'yes' if r.Forced else 'no':<7} {r.Reason or ''}")
+              f" {r.NextCheckAt or '-'!s:<20} {'yes' if r.Forced else 'no':<7} {r.Reason or ''}"
+              + _clearing(r))
     return 0
+
+
+def _clearing(notification) -> str:
+    """A forced launch's clearing of its rows to process: its run's first work."""
+    if not notification.Forced:
+        return ""
+    if notification.RowsClearedAt is None:
+        return "; rows to process not cleared yet (its run clears them first)"
+    return (f"; rows to process cleared {notification.RowsClearedAt:%Y-%m-%d %H:%M:%S} by run "
+            f"{notification.RowsClearedByRun}")
 
 
 def cmd_shadow_report(args) -> int:

@@ -17,6 +17,7 @@ from ..db import Databases
 from ..registry import INTEGRATIONS, Database, Integration
 from ..schema import (
     billing_period,
+    carrier_tables,
     device_status,
     ebonding_device,
     integration as integration_table,
@@ -29,6 +30,7 @@ from ..schema import (
     optimization_session,
     optimization_setting,
     pond_device,
+    rows_to_process_tables,
     service_provider,
     service_provider_setting,
     stand_in_comm_plan_rate_plan,
@@ -380,6 +382,29 @@ def seed_demo(databases: Databases, devices_per_provider: int = 200,
         staged += len(devices)
         malformed += bad
     return DemoSummary(len(DEMO_TENANTS), len(DEMO_PROVIDERS), staged, malformed)
+
+
+def seed_rows_to_process(databases: Databases, providers=DEMO_PROVIDERS) -> None:
+    """One row to process for each provider whose carrier has them — its device sync still
+    at work — by ``ServiceProviderId`` where the table has one, else by a device key of the
+    provider's carrier table. explain-sql's workload seeds them so that its sensor tick
+    decides forced launches and their clearing (sql/finalize.py) is reviewed too."""
+    for provider_id, _, key, _ in providers:  # providers, not devices
+        integration = INTEGRATIONS[key]
+        engine = databases.jasper if integration.database is Database.JASPER else databases.central
+        with engine.begin() as conn:
+            for rule in integration.rows_to_process:
+                table = rows_to_process_tables[rule.table]
+                if "ServiceProviderId" in table.c:
+                    values = {"ServiceProviderId": provider_id}
+                else:
+                    carrier = carrier_tables[integration.carrier.table]
+                    values = {rule.provider_key: conn.execute(
+                        select(carrier.c[rule.provider_key])
+                        .where(carrier.c.ServiceProviderId == provider_id,
+                               carrier.c[rule.provider_key].isnot(None))
+                        .order_by(carrier.c[rule.provider_key]).limit(1)).scalar()}
+                conn.execute(insert(table).values(**values))
 
 
 def simulate_next_sync(databases: Databases, devices_per_provider: int = 200, seed: int = 8,

@@ -6,6 +6,7 @@ stop sensor watches them. Then a second day of carrier data, the same way."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -34,13 +35,17 @@ WORKSPACE = Path(__file__).resolve().parents[2] / "workspace.yaml"
 # The sensor ticks every 30 s; a day's runs go through a queue of 2 at a time.
 DAY_TIMEOUT_SECONDS = 600
 
-def evaluate_sync_sensor(instance, definitions):
+def evaluate_sync_sensor(instance, definitions, log_handler: logging.Handler | None = None):
     """One evaluation of the sync sensor, as the daemon does it: the tick's result, with its
-    tenant-partition additions applied to ``instance``."""
+    tenant-partition additions applied to ``instance``. ``log_handler`` also gets the
+    tick's log records (what the UI shows under the tick)."""
     sensor = definitions.resolve_sensor_def("sync_notification_sensor")
-    tick = sensor.evaluate_tick(dg.build_sensor_context(
+    context = dg.build_sensor_context(
         instance=instance, instance_ref=instance.get_ref(), definitions=definitions,
-        resources=definitions.resources))
+        resources=definitions.resources)
+    if log_handler is not None:
+        context.log.addHandler(log_handler)
+    tick = sensor.evaluate_tick(context)
     for request in tick.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     return tick

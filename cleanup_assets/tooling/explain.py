@@ -1,8 +1,9 @@
 """A representative workload of every statement the code location issues, for
 ``cleanup-assets explain-sql`` (and the T-SQL test, which runs it on PostgreSQL with
-stand-in procedures): both engines' finalization, the gate, a sensor tick, the handover,
-the stop path and the reporting queries. Each statement is captured and compiled for SQL
-Server (tsql.py)."""
+stand-in procedures): both engines' finalization, the gate, a sensor tick and the clearing
+of its forced launches' rows to process, the handover, the stop path and the reporting
+queries. Each statement is captured and compiled for SQL Server (tsql.py). The databases
+are seeded first (``seed_demo``, and ``seed_rows_to_process`` for the forced launches)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,13 @@ from ..schema import (
     service_provider,
 )
 from ..sql.common import new_plans_of
-from ..sql.finalize import FinalizeEngine, FinalizeRequest, finalize_partition, shadow_partition
+from ..sql.finalize import (
+    FinalizeEngine,
+    FinalizeRequest,
+    clear_forced_rows,
+    finalize_partition,
+    shadow_partition,
+)
 from ..sql.gate import BILL_PERIOD_PROCEDURE, find_billing_period
 from ..sql.ledger import (
     TRIGGER_RERUN,
@@ -63,7 +70,7 @@ from ..sql.ledger import (
 )
 from ..sql.procedure_engine import planned_calls
 from ..sql.procedures import procedure_call
-from .demo import DEMO_PROVIDERS, seed_demo
+from .demo import DEMO_PROVIDERS, seed_demo, seed_rows_to_process
 from .tsql import Captured, capture_statements, lint, review, to_tsql
 
 QUICK = TransientRetry(attempts=1, base_delay_seconds=0)
@@ -117,13 +124,20 @@ def run_workload(databases: Databases, *, procedures: bool, set_based: bool = Tr
                         pass
             summarize(databases, integration, sync,
                       use_procedure=engine is FinalizeEngine.PROCEDURES)
-    # A sensor tick: post, parse, count rows to process, decide; relaunch lookups.
+    # A sensor tick: post, parse, count rows to process, decide (retries exhausted at once:
+    # a provider with rows left is launched forced); relaunch lookups.
     with databases.central.begin() as conn:
         rows = conn.execute(service_provider.select()).mappings().all()
         for row in rows:
             post_notification(conn, {"IntegrationType": row["IntegrationId"],
-                                     "ServiceProviderId": row["id"]})
-    evaluate_notifications(databases, retry=QUICK)
+                                     "ServiceProviderId": row["id"], "MaxRetries": 0})
+    outcome = evaluate_notifications(databases, retry=QUICK)
+    # A forced run's first work, twice (a re-execution finds it done).
+    for launch in [l for l in outcome.launches if l.forced] * 2:
+        clear_forced_rows(databases, FinalizeRequest(
+            INTEGRATIONS[launch.integration_key], launch.tenant_key,
+            launch.service_provider_id, forced=True, run_id="explain-forced",
+            notification_id=launch.notification_id), QUICK)
     with databases.central.connect() as conn:
         launched_between(conn, utcnow().replace(year=2000), utcnow())
     # The handover and the stop path.
@@ -198,6 +212,7 @@ def explain_statements(dialect: str = "mssql") -> Iterator[tuple[str, str, list[
                                       f"sqlite:///{Path(folder) / 'JasperDb.db'}")
         create_schema(databases)
         seed_demo(databases, devices_per_provider=5)
+        seed_rows_to_process(databases)
         with capture_statements(databases.central, databases.jasper) as captured:
             run_workload(databases, procedures=False, shadow=True)
         databases.dispose()

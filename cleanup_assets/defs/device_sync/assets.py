@@ -20,6 +20,8 @@ from ...sql.finalize import (
     FinalizeError,
     FinalizeRequest,
     FinalizeResult,
+    RowsCleared,
+    RowsNotCleared,
     finalize_partition,
 )
 from ..partitions import InvalidPartitionKey
@@ -98,7 +100,11 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
     provider (the run's tags, set by the sync sensor), else every active provider. A
     partition without an active provider has nothing to finalize, and says so: its
     materializations carry `nothing_to_finalize` (a backfill over every tenant of a carrier
-    then completes, and the partition reads as what it is, not as missing)."""
+    then completes, and the partition reads as what it is, not as missing).
+
+    A forced sync (the sensor gave up waiting for the carrier's rows to process) first
+    clears that provider's rows to process, once per notification, and logs it; if they
+    cannot be cleared the step fails and nothing is finalized, as the legacy stops there."""
     try:
         sync = SyncOfRun.of_step(context)
     except InvalidPartitionKey as error:  # a partition added by hand in the UI, say
@@ -125,10 +131,11 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
             retry=database.retry_policy,
             on_retry=lambda attempt, error: context.log.warning(
                 f"transient database error on try {attempt} ({type(error.orig).__name__}); "
-                "the partition's transaction was rolled back and is retried"
+                "its transaction was rolled back and is retried"
             ),
+            on_cleared=lambda cleared: _log_cleared(context, cleared),
         )
-    except FinalizeError as error:
+    except (FinalizeError, RowsNotCleared) as error:
         raise dg.Failure(description=str(error)) from error
     if not result.service_provider_ids:
         note = no_provider_note(integration, tenant_key)
@@ -140,6 +147,13 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
     context.log.info(_summary_line(result, names))
     yield from _materializations(request, result, names,
                                  _rejected_sample(context, database, result))
+
+
+def _log_cleared(context, cleared: RowsCleared) -> None:
+    """The forced sync's first work, in the run's log (a warning where it touched more
+    than the provider's rows, or where the tags asked for a clearing nobody decided)."""
+    warn = cleared.whole_table or cleared.not_decided
+    (context.log.warning if warn else context.log.info)(f"forced sync: {cleared.describe()}")
 
 
 def _nothing_to_finalize(request: FinalizeRequest, note: str):
@@ -222,6 +236,8 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
         "table": text(integration.carrier.table
                       + (" (Jasper database)" if integration.database.value == "jasper" else "")),
     }
+    if result.rows_cleared is not None:
+        carrier["rows_to_process_cleared"] = text(result.rows_cleared.describe())
     if result.partition_carrier_live_devices is not None:  # the procedures report no counts
         carrier["dagster/row_count"] = result.partition_carrier_live_devices
     if result.procedures is not None:

@@ -1,6 +1,11 @@
-"""The sync sensor: waits for staging completion, then launches the partition's run."""
+"""The sync sensor: waits for staging completion, then launches the partition's run.
 
-import json
+It decides and requests; it deletes nothing. A forced launch's rows to process are cleared
+by the first step of its run (sql/finalize.py, ``clear_forced_rows``). Its state — retry
+counts, next checks, decisions — is the inbox's rows (``CleanupSyncNotification``): the
+sensor keeps no cursor.
+"""
+
 from datetime import timedelta
 
 import dagster as dg
@@ -39,9 +44,10 @@ def notified_tags(launch) -> dict[str, str]:
         "Turns the carriers' device-sync notifications (the database inbox, and the legacy SQS "
         "queue when configured) into runs of finalize_device_sync: one per integration and "
         "tenant, tagged with the notified provider, once that provider's rows to process are "
-        "done. Waits DelayBetweenRetries while rows remain; when retries run out it clears "
-        "them and launches the run as forced. Adds a new tenant's partition first. Malformed "
-        "notifications are rejected with their reason (cleanup-assets notifications)."
+        "done. Waits DelayBetweenRetries while rows remain; when retries run out it launches "
+        "the run as forced, and the run clears those rows first. Adds a new tenant's "
+        "partition first. Malformed notifications are rejected with their reason "
+        "(cleanup-assets notifications)."
     ),
 )
 def sync_notification_sensor(
@@ -54,10 +60,11 @@ def sync_notification_sensor(
     Reads sync notifications (the database inbox, and the legacy SQS device-notification
     queue when configured). While the service provider's rows to process remain and retries
     are left, the notification waits `DelayBetweenRetries`; when retries run out (or, for
-    eBonding, the count stops moving) that provider's rows are cleared and the run is marked
-    forced. Then the tenant's partition is added if new and one run is requested for
-    (integration, tenant) with the notification's provider, optimization flag and session.
-    Malformed notifications are rejected with their reason (`cleanup-assets notifications`).
+    eBonding, the count stops moving) the run is marked forced, and its first step clears
+    that provider's rows. Then the tenant's partition is added if new and one run is
+    requested for (integration, tenant) with the notification's provider, optimization flag
+    and session. Malformed notifications are rejected with their reason
+    (`cleanup-assets notifications`).
     """
     databases = database.get_databases()
     engine = databases.central
@@ -75,8 +82,8 @@ def sync_notification_sensor(
     for table in sorted(outcome.whole_table):
         context.log.warning(
             f"{table} has neither a ServiceProviderId column nor a key to the carrier table: "
-            "its rows were counted (and, when forced, cleared) for the whole table, as the "
-            "legacy does — one provider's wait sees every provider's rows")
+            "its rows were counted for the whole table, as the legacy does — one provider's "
+            "wait sees every provider's rows (and a forced run clears the whole table)")
 
     # Decisions of earlier ticks whose run never came to exist (a crash between the commit
     # and the run's creation): request them again under the same run key.
@@ -92,16 +99,14 @@ def sync_notification_sensor(
 
     for launch in launches:
         if launch.forced:
-            context.log.warning(f"notification {launch.notification_id}: {launch.reason}; "
-                                "cleared that provider's rows to process, finalizing as forced")
+            context.log.warning(
+                f"notification {launch.notification_id}: {launch.reason}; launched as forced: "
+                f"the run clears provider {launch.service_provider_id}'s rows to process "
+                "first (its finalize step's log says what it deleted)")
     for key, error in sorted(outcome.unavailable.items()):
         context.log.error(
             f"{key}: its database could not be read ({error}); its notifications wait as they "
             "are and are evaluated again by the next tick — the other integrations went on")
-    for notification_id, error in sorted(outcome.not_cleared.items()):
-        context.log.error(
-            f"notification {notification_id}: launched as forced, but its rows to process "
-            f"could not be cleared ({error}); the next sync of that provider waits on them")
     if outcome.rejected:
         context.log.warning(f"{outcome.rejected} notification(s) rejected; see "
                             "`cleanup-assets notifications --status rejected`")
@@ -143,7 +148,9 @@ def sync_notification_sensor(
         skip_reason=None if run_requests else no_run_reason(outcome, ingested),
         dynamic_partitions_requests=[tenant_partitions.build_add_request(new_tenants)]
         if new_tenants else [],
-        cursor=json.dumps(summary),
+        # No cursor: the inbox holds the state. (A tick summary an earlier version left
+        # there is never read: its "Edit" beside the cursor on the sensor page clears it.)
+        cursor=None,
     )
 
 
