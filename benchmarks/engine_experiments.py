@@ -142,18 +142,18 @@ def after_the_merge(databases) -> dict:
     leaves it (never analyzed) or analyzed first."""
     from cleanup_assets.registry import INTEGRATIONS
     from cleanup_assets.schema import device, jasper_communication_plan
-    from cleanup_assets.sql.common import (
+    from cleanup_assets.sql.common_tables import (
         add_missing_communication_plans,
         link_devices_to_tenants,
         mirror_common_devices,
     )
     from cleanup_assets.sql.dialect import refresh_statistics
-    from cleanup_assets.sql.gate import plans_without_rate_plan
+    from cleanup_assets.sql.gate_facts import plans_without_rate_plan
     from cleanup_assets.sql.merge import live_rows, merge_into
     from cleanup_assets.sql.sources import carrier_source
 
     providers, now = [bench.PROVIDER], datetime(2026, 1, 2)
-    assert mirror_common_devices  # the engine merges, then links (common.py); we split them
+    assert mirror_common_devices  # the engine merges, then links (common_tables.py); we split them
 
     def merge(conn):
         merge_into(conn, device, carrier_source(INTEGRATIONS["jasper"], providers), providers,

@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from .db import utcnow
 from .schema import optimization_handover, optimization_session, optimization_setting
 from .schema import service_provider, service_provider_setting
-from .sql.gate import BillingPeriod
+from .sql.gate_facts import BillingPeriod
 
 QUEUED, SENDING, STOPPING, STOPPED = "queued", "sending", "stopping", "stopped"
 REOPENED = "reopened"  # an operator resumed a stopped handover: the next notified run queues

@@ -86,7 +86,7 @@ from .schema import (
 )
 from .settings import ConfigurationError, Settings
 from .sql.finalize import FinalizeEngine
-from .sql.gate import BILL_PERIOD_PROCEDURE
+from .sql.gate_facts import BILL_PERIOD_PROCEDURE
 
 BLOCKING, WARNING, INFO = "BLOCKING", "warning", "info"
 
@@ -643,7 +643,7 @@ def _result_findings(procedure, declared, dialect, describe) -> list[Finding]:
     shown = ", ".join(f"{n or '(unnamed)'} {t}" for n, t in result) or "no columns"
     if procedure.reads == "billing period":
         # Read as GetOrdinal("Id") reads it: the exact name, else ignoring case
-        # (BillingPeriodHelper.cs:28-46; sql/gate.last_period_id).
+        # (BillingPeriodHelper.cs:28-46; sql/gate_facts.last_period_id).
         if any(n.casefold() == "id" for n, _ in result):
             return []
         return [Finding(BLOCKING, database, "result set", procedure.name,

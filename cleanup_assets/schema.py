@@ -55,7 +55,7 @@ LENGTHS = {
 }
 STAGING_TEXT = 1000  # staging is wide text: carriers send anything, validation decides
 # The carrier tables' lengths are not shown either; ours are wide, so that what a carrier
-# sends reaches the checks (which hold it to the common table's lengths).
+# sends reaches the row rules (which hold it to the common table's lengths).
 CARRIER_TEXT = 1000
 
 
@@ -517,7 +517,7 @@ device_sync = Table(
     Index("IX_CleanupDeviceSync_Partition", "IntegrationKey", "TenantKey"),
 )
 
-# Rows the checks refused, with the reason: kept per sync, never lost.
+# Rows the row rules refused, with the reason: kept per sync, never lost.
 rejected_row = Table(
     "CleanupRejectedRow", metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
@@ -529,8 +529,8 @@ rejected_row = Table(
     Index("IX_CleanupRejectedRow_SyncId", "SyncId"),
 )
 
-# What the set-based engine's checks accepted, per carrier row (sql/sources.py): the row's
-# fingerprint — its key, and the exact text of every value the checks read — and the rules
+# What the set-based engine's row rules accepted, per carrier row (sql/sources.py): the
+# row's fingerprint — its key, and the exact text of every value the rules read — and the rules
 # version that accepted it. A carrier row whose fingerprint and rules version are found here
 # is not judged again (its verdict cannot differ); any other row is, and its record is
 # replaced. Only a cache of verdicts: a missing or stale row here makes a row judged again,
@@ -557,7 +557,8 @@ event.listen(judged_row, "after_create", DDL(
 # The communication plans one finalization inserted (the new-plans email lists these).
 # The name goes on into JasperCommunicationPlan: the same length as that column, and
 # Unicode (NVARCHAR on SQL Server), so that no code page of ours changes a name on the way
-# (a plan name is carrier text). A longer name is refused before it gets here (sql/common.py).
+# (a plan name is carrier text). A longer name is refused before it gets here
+# (sql/common_tables.py).
 PLAN_NAME_LENGTH = jasper_communication_plan.c.CommunicationPlanName.type.length
 new_communication_plan = Table(
     "CleanupNewCommunicationPlan", metadata,

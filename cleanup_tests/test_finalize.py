@@ -171,7 +171,7 @@ def test_a_plan_name_too_long_for_jasper_communication_plan_is_refused_with_its_
     outside any code page passes unchanged."""
     from cleanup_assets.db import utcnow
     from cleanup_assets.schema import PLAN_NAME_LENGTH
-    from cleanup_assets.sql.common import add_missing_communication_plans
+    from cleanup_assets.sql.common_tables import add_missing_communication_plans
 
     seed_providers(engine, (11, 1, "jasper"))
     long_name, unicode_name = "CP-" + "x" * PLAN_NAME_LENGTH, "CP-Überall-Ωmega-東京"

@@ -45,7 +45,7 @@ def test_the_fingerprint_covers_every_column_the_checks_read(key):
     # What the checks read, apart from the recorded verdict itself and the duplicate
     # search (it reads the other rows, and runs every sync).
     read = {c for c in defect if c[0] not in (judged_row.name, "repeated_keys")}
-    from cleanup_assets.sql.checks import fingerprint
+    from cleanup_assets.sql.row_rules import fingerprint
 
     # The fingerprint the merge records, from the checked rows' columns (named as the
     # common table's): the same carrier columns, as the source maps them unchanged.
@@ -132,18 +132,18 @@ def edited_table(key: str) -> str:
 
 
 def test_a_changed_rules_version_judges_every_row_and_records_it(engine, monkeypatch):
-    from cleanup_assets.sql import checks
+    from cleanup_assets.sql import row_rules
 
     seed_providers(engine, (11, 1, "jasper"))
     stage(engine, "jasper", 11, good_devices(11, 4))
     finalize(engine, "jasper")
-    monkeypatch.setattr(checks, "RULES_VERSION", checks.RULES_VERSION + 1)
+    monkeypatch.setattr(row_rules, "RULES_VERSION", row_rules.RULES_VERSION + 1)
 
     assert finalize(engine, "jasper").common.devices.judged == 4
     assert finalize(engine, "jasper").common.devices.judged == 0
     with engine.connect() as conn:
         versions = conn.execute(select(judged_row.c.RulesVersion).distinct()).scalars().all()
-    assert versions == [checks.RULES_VERSION]
+    assert versions == [row_rules.RULES_VERSION]
 
 
 def test_an_exact_copy_of_an_accepted_row_is_a_duplicate(engine):
@@ -166,7 +166,7 @@ def test_an_exact_copy_of_an_accepted_row_is_a_duplicate(engine):
 # long as RULES_VERSION does, so a change to any of it without a new version would leave
 # rows accepted under the old rules (a value now too long for Device would then fail every
 # sync). The digest below is of that data at RULES_VERSION 3: when this test fails, bump
-# checks.RULES_VERSION (every row is judged again once) and write the new pair here.
+# row_rules.RULES_VERSION (every row is judged again once) and write the new pair here.
 RULES_DIGEST = {3: "942611738865ecba"}
 
 
@@ -175,14 +175,14 @@ def test_the_rules_data_is_pinned_to_the_rules_version():
     import json
 
     from cleanup_assets import schema
-    from cleanup_assets.sql import checks
+    from cleanup_assets.sql import row_rules
 
     data = json.dumps({
-        "key_formats": {k: list(v) for k, v in sorted(checks.KEY_FORMATS.items())},
-        "digit_columns": sorted(checks.DIGIT_COLUMNS),
+        "key_formats": {k: list(v) for k, v in sorted(row_rules.KEY_FORMATS.items())},
+        "digit_columns": sorted(row_rules.DIGIT_COLUMNS),
         "lengths": dict(sorted(schema.LENGTHS.items()))}, sort_keys=True, default=str)
     digest = hashlib.sha256(data.encode()).hexdigest()[:16]
-    assert RULES_DIGEST.get(checks.RULES_VERSION) == digest, (
+    assert RULES_DIGEST.get(row_rules.RULES_VERSION) == digest, (
         f"the checks' data changed: bump RULES_VERSION and pin {digest}")
 
 

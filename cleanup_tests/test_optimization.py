@@ -464,7 +464,7 @@ def _left_sending(engine, client, url, *, age: timedelta):
     """What a run killed between the SQS send and the ledger update leaves: the message on
     the queue and the handover row still `sending`."""
     from cleanup_assets.optimization import optimization_message
-    from cleanup_assets.sql.gate import BillingPeriod
+    from cleanup_assets.sql.gate_facts import BillingPeriod
 
     period = rows(engine, "BillingPeriod", ServiceProviderId=11)[0]
     body, attributes = optimization_message(11, 1, BillingPeriod(period["Id"], period["BillYear"],

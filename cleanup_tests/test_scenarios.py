@@ -102,24 +102,24 @@ def test_departures_returns_and_a_cut_short_sync_end_where_a_full_comparison_end
 
 
 def test_a_changed_rule_judges_every_row_at_the_next_sync(engine, monkeypatch):
-    from cleanup_assets.sql import checks
+    from cleanup_assets.sql import row_rules
 
     seed_providers(engine, (11, 1, "jasper"))
     devices = good_devices(11, 4)
     stage(engine, "jasper", 11, devices)
     finalize(engine, "jasper")
     # a stricter rule (ICCIDs of 20 digits only) and its version: nothing was cached
-    monkeypatch.setitem(checks.KEY_FORMATS, "ICCID", (20, 20, "test rule"))
-    monkeypatch.setattr(checks, "RULES_VERSION", checks.RULES_VERSION + 1)
+    monkeypatch.setitem(row_rules.KEY_FORMATS, "ICCID", (20, 20, "test rule"))
+    monkeypatch.setattr(row_rules, "RULES_VERSION", row_rules.RULES_VERSION + 1)
     from cleanup_assets.sql import finalize as finalize_module
 
-    monkeypatch.setattr(finalize_module, "RULES_VERSION", checks.RULES_VERSION)
+    monkeypatch.setattr(finalize_module, "RULES_VERSION", row_rules.RULES_VERSION)
 
     result = finalize(engine, "jasper")
 
     assert result.rejected == 4  # 19-digit ICCIDs: every row judged again
     assert len(live(engine, "Device", 11)) == 4  # and no device lost for it
-    assert rows(engine, "CleanupDeviceSync")[-1]["RulesVersion"] == checks.RULES_VERSION
+    assert rows(engine, "CleanupDeviceSync")[-1]["RulesVersion"] == row_rules.RULES_VERSION
 
 
 def test_a_row_without_a_key_from_another_writer_changes_nothing(engine):

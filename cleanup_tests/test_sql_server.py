@@ -414,7 +414,7 @@ def test_the_billing_period_is_the_last_rows_id_found_ignoring_case(databases):
     """BillingPeriodHelper.cs:28-46 keeps the LAST row's Id and finds the column with
     GetOrdinal (case-insensitive): a procedure answering ``ID`` over two rows is read, never
     taken for "no billing period" (which would block the gate and stop the session)."""
-    from cleanup_assets.sql.gate import find_billing_period
+    from cleanup_assets.sql.gate_facts import find_billing_period
 
     with databases.central.begin() as conn:
         conn.execute(text(
@@ -443,7 +443,7 @@ def test_three_part_names_are_used_only_for_databases_of_one_server():
 
 def test_summary_billing_period_and_discrepancies_come_from_their_procedures(databases):
     from cleanup_assets.reporting import billing_cycle_discrepancies, summarize
-    from cleanup_assets.sql.gate import find_billing_period
+    from cleanup_assets.sql.gate_facts import find_billing_period
     from cleanup_assets.sql.ledger import sync_of_run
 
     synced(databases, "jasper")

@@ -42,10 +42,10 @@ from ..schema import (
     service_provider,
     sync_notification,
 )
-from .checks import RULES_VERSION
-from .common import CommonCounts, add_missing_communication_plans, mirror_common_devices
+from .row_rules import RULES_VERSION
+from .common_tables import CommonCounts, add_missing_communication_plans, mirror_common_devices
 from .dialect import prefer_set_joins, refresh_statistics
-from .gate import GateFacts, find_billing_period, plans_without_rate_plan
+from .gate_facts import GateFacts, find_billing_period, plans_without_rate_plan
 from .ledger import (
     TRIGGER_NOTIFICATION,
     TRIGGER_RERUN,
@@ -186,7 +186,7 @@ class FinalizeResult:
 
     @property
     def rows_read(self) -> int:
-        """Rows the checks judged (staging and carrier rows)."""
+        """Rows the row rules judged (staging and carrier rows)."""
         return sum(c.rows for c in (self.staging, self.common and self.common.devices) if c)
 
     @property

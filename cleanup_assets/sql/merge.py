@@ -45,8 +45,8 @@ from sqlalchemy.types import NullType
 from sqlalchemy.sql import Select
 
 from ..schema import judged_row, rejected_row
-from . import checks
-from .checks import count_of
+from . import row_rules
+from .row_rules import count_of
 from .dialect import refresh_statistics
 
 ACTOR = "cleanup_assets"
@@ -75,7 +75,7 @@ class Source:
     # The reasons a row is refused for its key (missing, malformed): such a row could name
     # any device, so a list holding one cannot prove which devices left (WITHHELD below).
     key_reasons: frozenset[str] = frozenset()
-    # Carrier sources (sources.carrier_source): the columns the checks read besides the key,
+    # Carrier sources (sources.carrier_source): the columns the row rules read besides the key,
     # whose fingerprint records a verdict in CleanupJudgedRow; ``select`` then also yields
     # JUDGED_NOW (1: judged by this sync, 0: a recorded verdict stood). None: every row
     # is judged every sync, nothing recorded (Telegence's staging).
@@ -98,7 +98,7 @@ class MergeCounts:
     inserted: int = 0
     updated: int = 0
     deactivated: int = 0
-    # Rows the checks judged this sync (the rest kept the verdict recorded for their
+    # Rows the row rules judged this sync (the rest kept the verdict recorded for their
     # fingerprint and rules version); every row when the source records no verdicts.
     judged: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
@@ -263,8 +263,8 @@ def record_verdicts(conn: Connection, rows, source: Source, providers: Sequence[
     conn.execute(insert(judged).from_select(
         ["ServiceProviderId", "SourceTable", "DeviceKey", "RulesVersion", "Fingerprint"],
         select(rows.c.ServiceProviderId, literal(source.table_name, String), rows.c[source.key],
-               literal(checks.RULES_VERSION, Integer),
-               checks.fingerprint([rows.c[source.key],
+               literal(row_rules.RULES_VERSION, Integer),
+               row_rules.fingerprint([rows.c[source.key],
                                    *[rows.c[name] for name in source.fingerprinted]]))
         .where(now_judged, rows.c.Defect.is_(None))))
 
@@ -295,7 +295,7 @@ CHECKED_ROWS = "cleanup_checked_rows"
 def _checked_rows(conn: Connection, source: Source, dialect: str):
     """The source's checked rows, computed once, into a temporary table that the count, the
     rejects, the update, the insert, the verdicts and the absent search all read (computing
-    the checks for each was half of a 1M-device resync).
+    the row rules for each was half of a 1M-device resync).
 
     - PostgreSQL and SQLite: ``CREATE TEMPORARY TABLE``; indexed by device on SQLite only
       (its anti-join needs it; PostgreSQL hash-joins, and a B-tree would refuse a garbage key

@@ -11,7 +11,7 @@ set-based engine runs on the same tables in a transaction that is always rolled 
    the same statements, the same completeness decision as the procedures' run);
 3. still inside the transaction, SQL compares each table with its copy — rows the engine
    inserted, columns it changed (the procedures' value and ours), rows it soft-deleted —
-   and adds the rows its checks quarantined (``CleanupRejectedRow`` of the sync), the links
+   and adds the rows its row rules quarantined (``CleanupRejectedRow`` of the sync), the links
    and the communication plans it added. One statement writes every difference to a
    temporary table; the counts per (table, column, kind) and at most ``cap`` examples
    (spread over the kinds of difference) are read into Python;
@@ -80,7 +80,7 @@ from ..schema import (
     shadow_difference,
     shadow_run,
 )
-from .common import new_plans_of
+from .common_tables import new_plans_of
 from .sources import carrier_source, common_table, staging_source
 
 log = logging.getLogger(__name__)
@@ -356,7 +356,7 @@ def _any_distinct(table: Table, copy: Table, compared: list[str]):
 
 
 def _quarantined(sync_id: int):
-    """Rows the engine's checks refused: the procedures took them (or left them) unchecked."""
+    """Rows the engine's row rules refused: the procedures took them (or left them) unchecked."""
     r = rejected_row.c
     return select(r.ServiceProviderId, _text(r.DeviceKey), r.SourceTable, null(), null(),
                   _text(r.Reason), literal(QUARANTINE, String(20))).where(r.SyncId == sync_id)

@@ -19,8 +19,8 @@ from ..schema import (
     staging_tables,
     usage_tables,
 )
-from . import checks
-from .checks import (
+from . import row_rules
+from .row_rules import (
     count_of,
     date_defects,
     duplicate_reason,
@@ -114,7 +114,7 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         judged.c.ServiceProviderId.in_(list(provider_ids)),
         judged.c.SourceTable == literal(spec.table),
         judged.c.DeviceKey == carrier.c[carrier_key],
-        judged.c.RulesVersion == literal(checks.RULES_VERSION, Integer),
+        judged.c.RulesVersion == literal(row_rules.RULES_VERSION, Integer),
         exactly(judged.c.Fingerprint) == exactly(prints)))
     accepted_before = judged.c.DeviceKey.isnot(None)
     defect = case((and_(accepted_before, ~duplicated), null()), else_=first_defect([

@@ -18,7 +18,7 @@ from sqlalchemy import and_, false, func, null, select
 
 from ..db import Databases, TransientRetry, in_transaction
 from ..registry import Database, Integration
-from .checks import count_of
+from .row_rules import count_of
 from .procedures import procedure_call, run_procedure
 from .rows_to_process import count_rows_to_process
 from .sources import common_table

@@ -51,7 +51,7 @@ from ..schema import (
     own_tables_ddl,
     service_provider,
 )
-from ..sql.common import new_plans_of
+from ..sql.common_tables import new_plans_of
 from ..sql.finalize import (
     FinalizeEngine,
     FinalizeRequest,
@@ -59,7 +59,7 @@ from ..sql.finalize import (
     finalize_partition,
     shadow_partition,
 )
-from ..sql.gate import BILL_PERIOD_PROCEDURE, find_billing_period
+from ..sql.gate_facts import BILL_PERIOD_PROCEDURE, find_billing_period
 from ..sql.ledger import (
     TRIGGER_RERUN,
     close_syncs_of_dead_runs,

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from ...db import in_transaction
 from ...registry import get_integration
 from ...reporting import REJECTED_SAMPLE, PartitionNames, partition_names, rejected_rows
-from ...sql.checks import RULES_VERSION
+from ...sql.row_rules import RULES_VERSION
 from ...sql.finalize import (
     FinalizeError,
     FinalizeRequest,
@@ -30,7 +30,7 @@ from ..resources import DatabaseResource
 from ..run_tags import PROVIDERS_TAG, TAG_VALUE_MAX, TRIGGER_TAG, InvalidRunTags
 from ..sync_of_run import SyncOfRun, no_provider_note
 
-# The device tables are judged by the row rules (sql/checks.py): a partition finalized under
+# The device tables are judged by the row rules (sql/row_rules.py): a partition finalized under
 # older rules shows as changed code in the UI until it is finalized again.
 DEVICE_TABLES_VERSION = f"rules-{RULES_VERSION}"
 

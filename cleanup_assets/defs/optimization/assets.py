@@ -26,7 +26,7 @@ from ...optimization import (
     record_queued,
     session_guid,
 )
-from ...sql.gate import find_billing_period
+from ...sql.gate_facts import find_billing_period
 from ...sql.ledger import VERDICT_PASSED
 from ..decision import Decision
 from ..device_sync.assets import common_devices, communication_plans

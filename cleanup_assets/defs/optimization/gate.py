@@ -23,7 +23,7 @@ from pydantic import Field
 from ...db import in_transaction, utcnow
 from ...registry import Integration
 from ...sql.finalize import FinalizeEngine
-from ...sql.gate import find_billing_period, plans_without_rate_plan
+from ...sql.gate_facts import find_billing_period, plans_without_rate_plan
 from ...sql.ledger import providers_of, record_gate_verdict
 from ..decision import Decision
 from ..device_sync.assets import common_devices

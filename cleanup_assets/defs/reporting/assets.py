@@ -33,7 +33,7 @@ from ...reporting import (
     write_device_history,
     write_sync_log,
 )
-from ...sql.common import new_plans_of
+from ...sql.common_tables import new_plans_of
 from ...sql.ledger import record_outcome
 from ..device_sync.assets import communication_plans
 from ..policy import device_sync_asset

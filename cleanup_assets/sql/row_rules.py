@@ -1,4 +1,5 @@
-"""What makes a device row unusable: the checks, as SQL expressions.
+"""The row rules: what makes a carrier device row unusable, as SQL expressions. (Not
+Dagster asset checks, which judge a finalized partition: those live in ``defs/``.)
 
 A row with a defect is never mirrored and never lost: it goes to ``CleanupRejectedRow``
 with the first defect found, and the device it names keeps its last state (it is not
@@ -87,21 +88,21 @@ DIGIT_COLUMNS = frozenset({"IMSI", "MSISDN", "IMEI", "ICCID", "EID"})
 def value_defects(values: Mapping[str, ColumnElement], target: Table) -> list:
     """Text too long for the target column, holding control characters, or an identifier
     that is not digits."""
-    checks = []
+    defects = []
     for name, value in checked_values(values, target).items():
         length = getattr(target.c[name].type, "length", None)
-        checks.append((has_control_character(value), f"{name} has a control character"))
+        defects.append((has_control_character(value), f"{name} has a control character"))
         if name in DIGIT_COLUMNS:
-            checks.append((has_non_digit(value), f"{name} has a non-digit character"))
+            defects.append((has_non_digit(value), f"{name} has a non-digit character"))
         if length:
-            checks.append((text_length(value) > length,
-                           f"{name} longer than {length} characters"))
-    return checks
+            defects.append((text_length(value) > length,
+                            f"{name} longer than {length} characters"))
+    return defects
 
 
-def first_defect(checks: Iterable[tuple[ColumnElement, str]]) -> ColumnElement:
-    """The reason of the first check that holds, else NULL."""
-    whens = list(checks)
+def first_defect(defects: Iterable[tuple[ColumnElement, str]]) -> ColumnElement:
+    """The reason of the first defect found, else NULL."""
+    whens = list(defects)
     return case(*whens, else_=null()) if whens else null()
 
 
