@@ -1,4 +1,7 @@
-"""The code location: every Dagster definition, assembled in one place.
+"""The code location, assembled in one place: the definitions ``defs/`` declares, found by
+``dg.load_from_defs_folder`` (``[tool.dg]`` in pyproject.toml: every asset, check, job and
+sensor at the scope of a module there), merged with the resources and the executor chosen
+here, and the asset policy (group, owners, tags: ``defs/policy.py``) applied once.
 
 Local vs production resources are chosen here, once, from the settings declared in
 ``settings.py`` (one table: variable, required in production, secret, local default).
@@ -18,26 +21,14 @@ step would only add start-up time) or ``celery`` (steps go to Celery workers thr
 broker; results through Redis).
 """
 
+import functools
 import warnings
+from pathlib import Path
 
 import dagster as dg
 
-from .defs.alerts.sensors import alert_operators_on_failure
-from .defs.device_sync.assets import carrier_staging, finalize_device_tables
 from .defs.device_sync.checks import compare_finalize_engines
-from .defs.device_sync.jobs import finalize_device_sync_job
-from .defs.freshness.checks import check_finalized_recently
-from .defs.freshness.jobs import judge_freshness_job
-from .defs.freshness.sensors import carrier_freshness_sensor
-from .defs.optimization.assets import queue_carrier_optimization
-from .defs.optimization.gate import judge_optimization_gate
-from .defs.optimization.sensors import stop_optimization_on_failure, stop_optimization_sweep
 from .defs.policy import with_policy
-from .defs.reporting.assets import (
-    export_device_history,
-    notify_amop_daily_sync,
-    report_device_sync,
-)
 from .defs.resources import (
     Amop20Resource,
     DatabaseResource,
@@ -48,7 +39,6 @@ from .defs.resources import (
     SqsQueueResource,
     SyncLogStore,
 )
-from .defs.sync_sensor.sensors import sync_notification_sensor
 from .preflight import refuse_on_blocking_findings
 from .settings import Settings
 
@@ -155,15 +145,10 @@ def make_definitions(
     """The location's definitions around given resources (tests pass their own; unset ones
     are the embedded defaults: no queue, local outbox). Every job executes in process
     unless another executor is given."""
-    definitions = dg.Definitions(
-        assets=[carrier_staging, finalize_device_tables, queue_carrier_optimization,
-                report_device_sync, export_device_history, notify_amop_daily_sync],
-        # engines_agree only where a shadow pass runs (CLEANUP_SHADOW_ENGINE)
-        asset_checks=[judge_optimization_gate, check_finalized_recently,
-                      *([compare_finalize_engines] if database.shadow_engine else [])],
-        jobs=[finalize_device_sync_job, judge_freshness_job],
-        sensors=[sync_notification_sensor, stop_optimization_on_failure, stop_optimization_sweep,
-                 alert_operators_on_failure, carrier_freshness_sensor],
+    declared = defs_folder()
+    if not database.shadow_engine:  # engines_agree only where a shadow pass runs
+        declared = _without_check(declared, compare_finalize_engines)
+    definitions = dg.Definitions.merge(declared, dg.Definitions(
         resources={
             "database": database,
             "device_sync_queue": device_sync_queue or SqsQueueResource(),
@@ -176,11 +161,32 @@ def make_definitions(
             "freshness": freshness or FreshnessExpectation(),
         },
         executor=executor or dg.in_process_executor,
-    )
+    ))
     with warnings.catch_warnings():  # a preview in Dagster 1.13, chosen knowingly
         warnings.simplefilter("ignore", dg.PreviewWarning)
         # Group, owners and the location's tags on every asset, once (defs/policy.py).
         return definitions.map_resolved_asset_specs(func=with_policy)
+
+
+@functools.cache
+def defs_folder() -> dg.Definitions:
+    """Every asset, check, job and sensor declared under ``defs/``, found the way a dg
+    project's are (``[tool.dg]`` in pyproject.toml, found from this file up): each module
+    of the folder imported and the definitions at its scope collected. Nothing is listed by
+    hand. Once per process: the loader also describes every installed component type for
+    the UI (a few tenths of a second), and the definitions it finds never change."""
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+
+
+def _without_check(definitions: dg.Definitions,
+                   check: dg.AssetChecksDefinition) -> dg.Definitions:
+    return dg.Definitions(
+        assets=definitions.assets, jobs=definitions.jobs, sensors=definitions.sensors,
+        schedules=definitions.schedules,
+        asset_checks=[c for c in definitions.asset_checks or () if c is not check],
+        resources=definitions.resources, executor=definitions.executor,
+        loggers=definitions.loggers, metadata=definitions.metadata,
+        component_tree=definitions.component_tree)
 
 
 def definitions_from_environment(settings: Settings | None = None, *,

@@ -60,6 +60,48 @@ def test_the_code_location_loads_and_validates():
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+def test_the_location_is_what_the_defs_folder_declares():
+    """definitions.py lists no definition by hand: dg.load_from_defs_folder ([tool.dg] in
+    pyproject.toml) finds each asset, check, job and sensor at the scope of the module of
+    defs/ that declares it, once (other modules name it by key or by name), and the
+    location adds the resources, the executor and the asset policy to exactly those —
+    engines_agree only where a shadow pass runs."""
+    from cleanup_assets.definitions import defs_folder
+
+    folder = defs_folder()
+    assert sorted(a.node_def.name for a in folder.assets
+                  if isinstance(a, dg.AssetsDefinition)) == [
+        "export_device_history", "finalize_device_tables", "notify_amop_daily_sync",
+        "queue_carrier_optimization", "report_device_sync"]
+    # (Dagster lists a spec declared at a module's scope twice: the same object.)
+    assert {a.key for a in folder.assets if isinstance(a, dg.AssetSpec)} == {
+        dg.AssetKey("carrier_staging")}
+    assert sorted(c.node_def.name for c in folder.asset_checks) == [
+        "check_finalized_recently", "compare_finalize_engines", "judge_optimization_gate"]
+    jobs = ["finalize_device_sync", "judge_carrier_freshness"]
+    sensors = ["alert_operators_on_failure", "carrier_freshness_sensor",
+               "stop_optimization_on_failure", "stop_optimization_sweep",
+               "sync_notification_sensor"]
+    assert sorted(j.name for j in folder.jobs) == jobs
+    assert sorted(s.name for s in folder.sensors) == sensors
+
+    gate = {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
+            "communication_plans_have_rate_plans", "rejected_rows_within_threshold"}
+    for shadow, checks in ((None, gate | {"finalized_recently"}),
+                           ("set_based", gate | {"finalized_recently", "engines_agree"})):
+        location = make_definitions(DatabaseResource(
+            url="sqlite://", finalize_engine="procedures", shadow_engine=shadow))
+        graph = location.resolve_asset_graph()
+        assert {key.name for key in graph.asset_check_keys} == checks
+        assert sorted(j.name for j in location.jobs) == jobs
+        assert sorted(s.name for s in location.sensors) == sensors
+        assert sorted(spec.key.to_user_string() for spec in location.resolve_all_asset_specs()
+                      if spec.group_name == "device_sync" and spec.owners == ["team:device-sync"]
+                      and spec.tags["domain"] == "device-sync") == sorted(
+            DEVICE_ASSETS + ["amop_daily_sync", "carrier_staging", "device_history",
+                             "device_sync_summary", "optimization_handover"])
+
+
 def test_the_device_assets_are_partitioned_by_integration_and_tenant():
     from cleanup_assets.definitions import defs
 

@@ -174,6 +174,26 @@ def test_the_dockerfile_installs_what_the_readme_says_from_the_deploy_lock():
     # What is in that lock (a matched dagster set, the dev lock's versions): test_lock.py.
 
 
+def test_the_image_runs_the_location_beside_its_pyproject():
+    """The location finds its defs folder through pyproject.toml's [tool.dg], looked for
+    from the imported package up (definitions.defs_folder): the image copies both into the
+    working directory its processes start in, whose copy of the package Dagster imports
+    first (the code server's working directory, which the runs it launches inherit). The
+    installed package alone, away from pyproject.toml, refuses to load."""
+    import tomllib
+
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert len(re.findall(r"^WORKDIR ", dockerfile, re.M)) == 1
+    copied = [line.split()[1:] for line in dockerfile.splitlines() if line.startswith("COPY ")]
+    assert ["pyproject.toml", "README.md", "./"] in copied
+    assert ["cleanup_assets", "./cleanup_assets"] in copied
+    (cmd,) = re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)
+    assert not {"-d", "--working-directory"} & set(yaml.safe_load(cmd))
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["dg"]["project"]
+    assert (project["root_module"], project["code_location_target_module"]) == (
+        "cleanup_assets", "cleanup_assets.definitions")
+
+
 def test_the_celery_worker_reads_its_urls_from_the_environment(monkeypatch):
     monkeypatch.setenv("CLEANUP_CELERY_BROKER_URL", "pyamqp://worker:pw@mq.internal:5672//")
     monkeypatch.delenv("CLEANUP_CELERY_BACKEND_URL", raising=False)

@@ -13,7 +13,7 @@ OWNERS = ["team:device-sync"]
 LOCATION_TAGS = {"domain": "device-sync", "legacy": "AltaworxJasperGetDevicesCleanup"}
 
 
-def device_sync_asset(key: str, *, stage: str, **attributes) -> dg.AssetSpec:
+def device_sync_asset(key: dg.AssetKey | str, *, stage: str, **attributes) -> dg.AssetSpec:
     """An asset of one (integration, tenant) partition. ``stage``: upstream, finalize, report
     or handover (the ``stage`` tag, filterable in the catalog)."""
     return dg.AssetSpec(key, partitions_def=device_sync_partitions, tags={"stage": stage},

@@ -44,55 +44,62 @@ carrier_staging = device_sync_asset(
         "materialized here."
     ),
 )
-carrier_devices = device_sync_asset(
-    "carrier_devices",
-    stage="finalize",
-    code_version=DEVICE_TABLES_VERSION,
-    deps=[carrier_staging],
-    kinds={"sql"},
-    description=(
-        "The carrier device table (JasperDevice in the Jasper database, TealDevice, "
-        "PondDevice, TelegenceDevice, …) as the device-sync step leaves it — for Telegence "
-        "this step merges the staging into it, as the legacy does. Every row is checked: a "
-        "row with a malformed key, a value the common table cannot hold, a control character "
-        "or a device named twice is not mirrored and goes to CleanupRejectedRow with its "
-        "reason; its device keeps its last state."
-    ),
-)
-common_devices = device_sync_asset(
-    "common_devices",
-    stage="finalize",
-    code_version=DEVICE_TABLES_VERSION,
-    deps=[carrier_devices],
-    kinds={"sql"},
-    description=(
-        "The tables optimization and billing read: Device and Device_Tenant for M2M "
-        "carriers, MobilityDevice for Mobility carriers. On SQL Server the legacy procedures "
-        "write them (usp_{Carrier}_DeviceSync, then usp_DeviceSync_Common / "
-        "usp_MobilityDeviceSync_Common); elsewhere our SQL mirrors the carrier table: every "
-        "row compared every sync (drift is repaired), devices the carrier no longer lists "
-        "soft-deleted after a complete sync."
-    ),
-)
-communication_plans = device_sync_asset(
-    "communication_plans",
-    stage="finalize",
-    code_version=DEVICE_TABLES_VERSION,
-    deps=[common_devices],
-    kinds={"sql"},
-    description=(
-        "JasperCommunicationPlan: every communication plan the providers' devices use whose "
-        "name the table lacks (matched by name, as the legacy does) is added (CreatedBy "
-        "JasperDeviceSync). New plans need rate plans (vwJasperCommPlan_RatePlan) before "
-        "those devices can be optimized."
-    ),
-)
-DEVICE_TABLE_SPECS = [carrier_devices, common_devices, communication_plans]
+# The three tables this step writes, by key: the specs are the multi-asset's own (a spec
+# at module scope would be loaded from defs/ as an asset of its own), and other modules name
+# the tables by these keys.
+CARRIER_DEVICES = dg.AssetKey("carrier_devices")
+COMMON_DEVICES = dg.AssetKey("common_devices")
+COMMUNICATION_PLANS = dg.AssetKey("communication_plans")
+DEVICE_TABLES = (CARRIER_DEVICES, COMMON_DEVICES, COMMUNICATION_PLANS)
 
 
 @dg.multi_asset(
     name="finalize_device_tables",
-    specs=DEVICE_TABLE_SPECS,
+    specs=[
+        device_sync_asset(
+            CARRIER_DEVICES,
+            stage="finalize",
+            code_version=DEVICE_TABLES_VERSION,
+            deps=[carrier_staging],
+            kinds={"sql"},
+            description=(
+                "The carrier device table (JasperDevice in the Jasper database, TealDevice, "
+                "PondDevice, TelegenceDevice, …) as the device-sync step leaves it — for "
+                "Telegence this step merges the staging into it, as the legacy does. Every row "
+                "is checked: a row with a malformed key, a value the common table cannot hold, "
+                "a control character or a device named twice is not mirrored and goes to "
+                "CleanupRejectedRow with its reason; its device keeps its last state."
+            ),
+        ),
+        device_sync_asset(
+            COMMON_DEVICES,
+            stage="finalize",
+            code_version=DEVICE_TABLES_VERSION,
+            deps=[CARRIER_DEVICES],
+            kinds={"sql"},
+            description=(
+                "The tables optimization and billing read: Device and Device_Tenant for M2M "
+                "carriers, MobilityDevice for Mobility carriers. On SQL Server the legacy "
+                "procedures write them (usp_{Carrier}_DeviceSync, then usp_DeviceSync_Common / "
+                "usp_MobilityDeviceSync_Common); elsewhere our SQL mirrors the carrier table: "
+                "every row compared every sync (drift is repaired), devices the carrier no "
+                "longer lists soft-deleted after a complete sync."
+            ),
+        ),
+        device_sync_asset(
+            COMMUNICATION_PLANS,
+            stage="finalize",
+            code_version=DEVICE_TABLES_VERSION,
+            deps=[COMMON_DEVICES],
+            kinds={"sql"},
+            description=(
+                "JasperCommunicationPlan: every communication plan the providers' devices use "
+                "whose name the table lacks (matched by name, as the legacy does) is added "
+                "(CreatedBy JasperDeviceSync). New plans need rate plans "
+                "(vwJasperCommPlan_RatePlan) before those devices can be optimized."
+            ),
+        ),
+    ],
     can_subset=False,
 )
 def finalize_device_tables(context: dg.AssetExecutionContext, database: DatabaseResource):
@@ -159,8 +166,8 @@ def _log_cleared(context, cleared: RowsCleared) -> None:
 def _nothing_to_finalize(request: FinalizeRequest, note: str):
     """The three tables' materializations of a partition without an active provider: it
     holds no device of that carrier, and nothing was written."""
-    for spec in DEVICE_TABLE_SPECS:
-        yield dg.MaterializeResult(asset_key=spec.key, metadata={
+    for table in DEVICE_TABLES:
+        yield dg.MaterializeResult(asset_key=table, metadata={
             "nothing_to_finalize": dg.MetadataValue.text(note), "dagster/row_count": 0},
             tags={PROVIDERS_TAG: "none", TRIGGER_TAG: request.trigger})
 
@@ -257,7 +264,7 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
         carrier["deactivation_skipped"] = dg.MetadataValue.md("\n".join(
             f"- provider {names.provider(p)}: {why}"
             for p, why in sorted(result.deactivation_skipped.items())))
-    yield dg.MaterializeResult(asset_key=carrier_devices.key, metadata=carrier, tags=tags)
+    yield dg.MaterializeResult(asset_key=CARRIER_DEVICES, metadata=carrier, tags=tags)
     common = {**shared, "dagster/row_count": result.partition_common_live_devices,
               "live_devices_this_run": result.common_live_devices,
               "table": text("Device + Device_Tenant" if integration.has_communication_plans
@@ -269,13 +276,13 @@ def _materializations(request: FinalizeRequest, result: FinalizeResult, names: P
                        "tenant_links_inserted": result.common.tenant_links_inserted})
     if result.shadow is not None:
         common.update(shadow_metadata(result.shadow))
-    yield dg.MaterializeResult(asset_key=common_devices.key, metadata=common, tags=tags)
+    yield dg.MaterializeResult(asset_key=COMMON_DEVICES, metadata=common, tags=tags)
     plans = {**shared, "dagster/row_count": result.partition_plans,
              "new_plans": len(result.new_plans),
              "new_plan_names": text(", ".join(name for _, name in result.new_plans) or "none")}
     if not integration.has_communication_plans:
         plans["note"] = text("Mobility carriers have no communication plans")
-    yield dg.MaterializeResult(asset_key=communication_plans.key, metadata=plans, tags=tags)
+    yield dg.MaterializeResult(asset_key=COMMUNICATION_PLANS, metadata=plans, tags=tags)
 
 
 def shadow_metadata(outcome) -> dict:

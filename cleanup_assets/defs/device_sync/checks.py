@@ -13,14 +13,14 @@ from ..decision import Decision
 from ..partitions import device_sync_partitions
 from ..resources import DatabaseResource
 from ..sync_of_run import SyncOfRun
-from .assets import common_devices
+from .assets import COMMON_DEVICES
 
 # The shadow pass (sql/shadow.py): next to the gate, never part of it — a difference between
 # the engines is for the cut-over decision, not a reason to hold a sync back.
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", dg.PreviewWarning)
     ENGINES_AGREE = dg.AssetCheckSpec(
-        "engines_agree", asset=common_devices.key, partitions_def=device_sync_partitions,
+        "engines_agree", asset=COMMON_DEVICES, partitions_def=device_sync_partitions,
         description="Where the legacy procedures finalized the sync, the set-based engine, run "
                     "beside them in a transaction that was rolled back, would have changed "
                     "nothing. Differences are listed by cleanup-assets shadow-report. A "
@@ -41,7 +41,7 @@ def engines_agree_result(sync, shadow) -> dg.AssetCheckResult:
             "devices_differing": dg.MetadataValue.text(str(shadow.devices)),
             "differences": dg.MetadataValue.text(str(shadow.differences)),
             "not_recorded": dg.MetadataValue.text(str(shadow.not_recorded))})
-    return dg.AssetCheckResult(asset_key=common_devices.key, check_name=ENGINES_AGREE.name,
+    return dg.AssetCheckResult(asset_key=COMMON_DEVICES, check_name=ENGINES_AGREE.name,
                                passed=passed, severity=dg.AssetCheckSeverity.WARN,
                                description=why, metadata=metadata)
 
@@ -54,7 +54,7 @@ def compare_finalize_engines(context: dg.AssetCheckExecutionContext,
     engine = database.get_engine()
     sync = SyncOfRun.of_step(context).with_reported_sync(engine, context.log)
     if sync.nothing:  # no provider: nothing finalized, nothing to compare
-        yield dg.AssetCheckResult(asset_key=common_devices.key, check_name=ENGINES_AGREE.name,
+        yield dg.AssetCheckResult(asset_key=COMMON_DEVICES, check_name=ENGINES_AGREE.name,
                                   passed=True, severity=dg.AssetCheckSeverity.WARN,
                                   description=sync.note)
         return

@@ -4,8 +4,12 @@ import dagster as dg
 
 from ..policy import GROUP
 
+# By name where a sensor launches it (a job at another module's scope would be loaded from
+# defs/ twice).
+FINALIZE_DEVICE_SYNC = "finalize_device_sync"
+
 finalize_device_sync_job = dg.define_asset_job(
-    name="finalize_device_sync",
+    name=FINALIZE_DEVICE_SYNC,
     # With the freshness check: the run judges its partition fresh (or names the providers of
     # the partition still stale) — how a stale partition reads fresh again in the UI.
     selection=dg.AssetSelection.groups(GROUP),

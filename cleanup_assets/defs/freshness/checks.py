@@ -15,7 +15,7 @@ import dagster as dg
 
 from ...db import in_transaction, utcnow
 from ...freshness import partition_verdict, provider_freshness
-from ..device_sync.assets import common_devices
+from ..device_sync.assets import COMMON_DEVICES
 from ..partitions import device_sync_partitions
 from ..resources import DatabaseResource, FreshnessExpectation
 from ..sync_of_run import SyncOfRun
@@ -23,7 +23,7 @@ from ..sync_of_run import SyncOfRun
 with warnings.catch_warnings():  # partitioned checks are a preview, chosen knowingly
     warnings.simplefilter("ignore", dg.PreviewWarning)
     FINALIZED_RECENTLY = dg.AssetCheckSpec(
-        "finalized_recently", asset=common_devices.key, partitions_def=device_sync_partitions,
+        "finalized_recently", asset=COMMON_DEVICES, partitions_def=device_sync_partitions,
         description="Every active service provider of the partition was finalized within "
                     "CLEANUP_STALE_AFTER_HOURS (default 26) of its last finalized sync: a "
                     "carrier whose device sync stopped notifying is noticed. Judged by every "
@@ -45,7 +45,7 @@ def check_finalized_recently(context: dg.AssetCheckExecutionContext, database: D
     now = utcnow()
     passed, description = partition_verdict(found, now)
     yield dg.AssetCheckResult(
-        asset_key=common_devices.key, check_name=FINALIZED_RECENTLY.name, passed=passed,
+        asset_key=COMMON_DEVICES, check_name=FINALIZED_RECENTLY.name, passed=passed,
         severity=dg.AssetCheckSeverity.WARN, description=description,
         metadata={"stale_providers": dg.MetadataValue.text(", ".join(
             str(f.provider_id) for f in found if f.is_stale(now)) or "none")})

@@ -15,7 +15,7 @@ from ...optimization import global_settings
 from ..resources import DatabaseResource, EmailResource, FreshnessExpectation
 from ..run_tags import FRESHNESS_TRIGGER, PARTITION_TAG, PRIORITY_TAG, TRIGGER_TAG
 from ..sensor_interval import sensor_interval
-from .jobs import judge_freshness_job
+from .jobs import JUDGE_CARRIER_FRESHNESS
 
 STALE = "stale"
 # Judge runs requested per tick, at a priority under the finalize runs': a carrier outage
@@ -27,7 +27,7 @@ LOW_PRIORITY = "-1"
 
 @dg.sensor(
     name="carrier_freshness_sensor",
-    job=judge_freshness_job,
+    job_name=JUDGE_CARRIER_FRESHNESS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     # Staleness is measured in hours: 5 minutes is prompt enough, and a tick is two small
     # reads (the active providers, the ledger grouped by provider). The tests' interval

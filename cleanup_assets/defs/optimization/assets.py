@@ -29,7 +29,7 @@ from ...optimization import (
 from ...sql.gate_facts import find_billing_period
 from ...sql.ledger import VERDICT_PASSED
 from ..decision import Decision
-from ..device_sync.assets import common_devices, communication_plans
+from ..device_sync.assets import COMMON_DEVICES, COMMUNICATION_PLANS
 from ..policy import device_sync_asset
 from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
 from ..sync_of_run import SyncOfRun, nothing_metadata
@@ -39,10 +39,13 @@ from .gate import GATE_BLOCKED
 # younger than this (with a margin) may be resent, an older one could be delivered twice.
 FIFO_RESEND_WINDOW = timedelta(minutes=4)
 
-optimization_handover = device_sync_asset(
-    "optimization_handover",
+OPTIMIZATION_HANDOVER = dg.AssetKey("optimization_handover")
+
+
+@dg.multi_asset(name="queue_carrier_optimization", specs=[device_sync_asset(
+    OPTIMIZATION_HANDOVER,
     stage="handover",
-    deps=[common_devices, communication_plans],
+    deps=[COMMON_DEVICES, COMMUNICATION_PLANS],
     kinds={"sqs"},
     description=(
         "The handover to carrier optimization after a finalized sync. Jasper family with "
@@ -55,11 +58,8 @@ optimization_handover = device_sync_asset(
         "alone from the UI (no sync notification): hands nothing over and says which sync "
         "(reported_sync) it looked at."
     ),
-)
-
-
-@dg.multi_asset(name="queue_carrier_optimization", specs=[
-    optimization_handover.replace_attributes(skippable=True)])
+    skippable=True,
+)])
 def queue_carrier_optimization(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
@@ -72,7 +72,7 @@ def queue_carrier_optimization(
     sync = SyncOfRun.of_step(context).with_sync(database.get_engine(), context.log,
                                                 "hand over")
     if sync.nothing:
-        yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata={
+        yield dg.MaterializeResult(asset_key=OPTIMIZATION_HANDOVER, metadata={
             "optimization": f"not handed over: {sync.note}", **nothing_metadata(sync.note)})
         return
     if sync.row is None:
@@ -97,7 +97,7 @@ def queue_carrier_optimization(
         metadata = {"optimization": "not requested: a run without a sync notification (a "
                                     "rerun, a backfill, a launch from the UI) never asks for it"}
     metadata["reported_sync"] = dg.MetadataValue.text(reported)
-    yield dg.MaterializeResult(asset_key=optimization_handover.key, metadata=metadata)
+    yield dg.MaterializeResult(asset_key=OPTIMIZATION_HANDOVER, metadata=metadata)
 
 
 def _fifo(queue: SqsQueueResource) -> bool:

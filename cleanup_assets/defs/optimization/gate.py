@@ -26,13 +26,13 @@ from ...sql.finalize import FinalizeEngine
 from ...sql.gate_facts import find_billing_period, plans_without_rate_plan
 from ...sql.ledger import providers_of, record_gate_verdict
 from ..decision import Decision
-from ..device_sync.assets import common_devices
+from ..device_sync.assets import COMMON_DEVICES
 from ..partitions import device_sync_partitions
 from ..resources import DatabaseResource
 from ..run_tags import NotifiedSync
 from ..sync_of_run import SyncOfRun
 
-GATED_ASSET = common_devices.key
+GATED_ASSET = COMMON_DEVICES
 
 # Partitioned like the asset they check: each (integration, tenant) has its own result, and
 # one partition's failure never colours another's. Preview in Dagster 1.13, chosen knowingly

@@ -35,7 +35,7 @@ from ...reporting import (
 )
 from ...sql.common_tables import new_plans_of
 from ...sql.ledger import record_outcome
-from ..device_sync.assets import communication_plans
+from ..device_sync.assets import COMMUNICATION_PLANS
 from ..policy import device_sync_asset
 from ..resources import (
     Amop20Resource,
@@ -47,53 +47,9 @@ from ..resources import (
 )
 from ..sync_of_run import SyncOfRun, nothing_metadata
 
-device_sync_summary = device_sync_asset(
-    "device_sync_summary",
-    stage="report",
-    deps=[communication_plans],
-    kinds={"sql", "email", "s3"},
-    description=(
-        "One row per sync in CleanupDeviceSync (history, never overwritten): the legacy "
-        "summary's seven fields, the counts, new plans, forced flag and duration. Writes the "
-        "device sync log ({Carrier}-yyyyMMdd.txt at the root of "
-        "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME, when DEVICE_SYNC_SUMMARY_LOG_ENABLE) and "
-        "sends the legacy emails: 'New Communication Plans Added' (exactly the plans this sync "
-        "inserted), the summary (DeviceSyncResultsEmailSubject, or 'Error getting device "
-        "summary'), and for ThingSpace the billing-cycle discrepancy report. Runs for every "
-        "finalized sync, gated or not. A failure is retried, recorded on the row and fails "
-        "this step — the device tables stay finalized. Materialized alone (the asset's own "
-        "Materialize): reports again the partition's latest finalized sync, named in "
-        "reported_sync; on a partition never finalized it does nothing and says so."
-    ),
-)
-device_history = device_sync_asset(
-    "device_history",
-    stage="report",
-    deps=[communication_plans],
-    kinds={"s3", "snowflake"},
-    description=(
-        "M2M only. With SnowflakeS3BucketName and SnowflakeS3BucketPath: one file per "
-        "provider, {path}/DeviceHistory_{spId}_{yyyyMMddHHmmss}.csv in the stage bucket a "
-        "Snowflake pipe loads — every Device row with its link to the provider's own tenant, "
-        "the legacy's 39 columns, no header. With CLEANUP_SNOWFLAKE_ACCOUNT: the same devices "
-        "written straight to a Snowflake table keyed by sync. The metadata says what was "
-        "written where. Materialized alone: exports again for the partition's latest "
-        "finalized sync (reported_sync)."
-    ),
-)
-amop_daily_sync = device_sync_asset(
-    "amop_daily_sync",
-    stage="report",
-    deps=[communication_plans],
-    kinds={"api"},
-    description=(
-        "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
-        "legacy body ({\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}) "
-        "with Accept: application/json. eBonding has no key name: skipped, and said so. "
-        "Materialized alone: notifies again for the partition's latest finalized sync "
-        "(reported_sync)."
-    ),
-)
+DEVICE_SYNC_SUMMARY = dg.AssetKey("device_sync_summary")
+DEVICE_HISTORY = dg.AssetKey("device_history")
+AMOP_DAILY_SYNC = dg.AssetKey("amop_daily_sync")
 
 
 class _Outcome:
@@ -126,8 +82,26 @@ class _Outcome:
 
 # Skippable: materialized alone on a partition never finalized, a report has nothing to
 # report and says so in the log, succeeding (defs/sync_of_run.py, sync_to_report).
-@dg.multi_asset(name="report_device_sync", specs=[device_sync_summary.replace_attributes(
-    skippable=True)])
+@dg.multi_asset(name="report_device_sync", specs=[device_sync_asset(
+    DEVICE_SYNC_SUMMARY,
+    stage="report",
+    deps=[COMMUNICATION_PLANS],
+    kinds={"sql", "email", "s3"},
+    description=(
+        "One row per sync in CleanupDeviceSync (history, never overwritten): the legacy "
+        "summary's seven fields, the counts, new plans, forced flag and duration. Writes the "
+        "device sync log ({Carrier}-yyyyMMdd.txt at the root of "
+        "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME, when DEVICE_SYNC_SUMMARY_LOG_ENABLE) and "
+        "sends the legacy emails: 'New Communication Plans Added' (exactly the plans this sync "
+        "inserted), the summary (DeviceSyncResultsEmailSubject, or 'Error getting device "
+        "summary'), and for ThingSpace the billing-cycle discrepancy report. Runs for every "
+        "finalized sync, gated or not. A failure is retried, recorded on the row and fails "
+        "this step — the device tables stay finalized. Materialized alone (the asset's own "
+        "Materialize): reports again the partition's latest finalized sync, named in "
+        "reported_sync; on a partition never finalized it does nothing and says so."
+    ),
+    skippable=True,
+)])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                        email: EmailResource, sync_log: SyncLogStore,
                        history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
@@ -135,7 +109,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     engine = database.get_engine()
     found = SyncOfRun.of_step(context).with_reported_sync(engine, context.log)
     if found.nothing:
-        yield dg.MaterializeResult(asset_key=device_sync_summary.key,
+        yield dg.MaterializeResult(asset_key=DEVICE_SYNC_SUMMARY,
                                    metadata=nothing_metadata(found.note))
         return
     if found.row is None:
@@ -188,7 +162,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
         "sync_log": log_object,
         "dagster/row_count": (summary.fields or {}).get("DeviceCount") or 0,
     }
-    yield dg.MaterializeResult(asset_key=device_sync_summary.key, metadata=metadata)
+    yield dg.MaterializeResult(asset_key=DEVICE_SYNC_SUMMARY, metadata=metadata)
     if mails.failures or log.failures:
         raise dg.Failure(description="; ".join(log.failures + mails.failures),
                          metadata={"sync_id": dg.MetadataValue.text(str(sync.id))})
@@ -229,8 +203,22 @@ def _write_log(database: DatabaseResource, store: SyncLogStore, integration, pro
         return f"{store.put(sync_log_key(integration, now), path)} ({rows} rows)"
 
 
-@dg.multi_asset(name="export_device_history", specs=[device_history.replace_attributes(
-    skippable=True)])
+@dg.multi_asset(name="export_device_history", specs=[device_sync_asset(
+    DEVICE_HISTORY,
+    stage="report",
+    deps=[COMMUNICATION_PLANS],
+    kinds={"s3", "snowflake"},
+    description=(
+        "M2M only. With SnowflakeS3BucketName and SnowflakeS3BucketPath: one file per "
+        "provider, {path}/DeviceHistory_{spId}_{yyyyMMddHHmmss}.csv in the stage bucket a "
+        "Snowflake pipe loads — every Device row with its link to the provider's own tenant, "
+        "the legacy's 39 columns, no header. With CLEANUP_SNOWFLAKE_ACCOUNT: the same devices "
+        "written straight to a Snowflake table keyed by sync. The metadata says what was "
+        "written where. Materialized alone: exports again for the partition's latest "
+        "finalized sync (reported_sync)."
+    ),
+    skippable=True,
+)])
 def export_device_history(context: dg.AssetExecutionContext, database: DatabaseResource,
                           history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
     """Write this sync's device history: the legacy stage file and/or the Snowflake table."""
@@ -238,15 +226,15 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
     found = SyncOfRun.of_step(context).with_reported_sync(engine, context.log)
     integration, sync, reported = found.integration, found.row, found.note
     if found.nothing:
-        yield dg.MaterializeResult(asset_key=device_history.key,
+        yield dg.MaterializeResult(asset_key=DEVICE_HISTORY,
                                    metadata=nothing_metadata(reported))
         return
     if integration.family is not Family.M2M:
-        yield dg.MaterializeResult(asset_key=device_history.key, metadata={
+        yield dg.MaterializeResult(asset_key=DEVICE_HISTORY, metadata={
             "skipped": f"{integration.legacy_name} is a Mobility carrier: no device history"})
         return
     if not history_stage.enabled and not warehouse.enabled:
-        yield dg.MaterializeResult(asset_key=device_history.key, metadata={
+        yield dg.MaterializeResult(asset_key=DEVICE_HISTORY, metadata={
             "skipped": "no historian configured (SnowflakeS3BucketName and "
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
         return
@@ -280,7 +268,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
     else:
         metadata["snowflake"] = "not configured (CLEANUP_SNOWFLAKE_ACCOUNT)"
     metadata["dagster/row_count"] = written
-    yield dg.MaterializeResult(asset_key=device_history.key, metadata=metadata)
+    yield dg.MaterializeResult(asset_key=DEVICE_HISTORY, metadata=metadata)
     outcome.raise_if_failed(sync.id)
 
 
@@ -314,14 +302,26 @@ def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync: SyncOfRun)
     return written
 
 
-@dg.multi_asset(name="notify_amop_daily_sync", specs=[amop_daily_sync.replace_attributes(
-    skippable=True)])
+@dg.multi_asset(name="notify_amop_daily_sync", specs=[device_sync_asset(
+    AMOP_DAILY_SYNC,
+    stage="report",
+    deps=[COMMUNICATION_PLANS],
+    kinds={"api"},
+    description=(
+        "The AMOP 2.0 daily-sync notification after every finalized sync, gated or not: the "
+        "legacy body ({\"data\": { \"key_name\": …,\"tenant_id\": …,\"tenant_name\": \"\"}}) "
+        "with Accept: application/json. eBonding has no key name: skipped, and said so. "
+        "Materialized alone: notifies again for the partition's latest finalized sync "
+        "(reported_sync)."
+    ),
+    skippable=True,
+)])
 def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
                            amop: Amop20Resource):
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     found = SyncOfRun.of_step(context).with_reported_sync(database.get_engine(), context.log)
     if found.nothing:
-        yield dg.MaterializeResult(asset_key=amop_daily_sync.key,
+        yield dg.MaterializeResult(asset_key=AMOP_DAILY_SYNC,
                                    metadata=nothing_metadata(found.note))
         return
     if found.row is None:
@@ -335,6 +335,6 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
         where = amop.post(amop.sync_update_url, amop_daily_sync_body(
             integration.amop_key, tenant_key), accept_json=True, what="daily-sync notification")
         note = f"sent ({integration.amop_key}, tenant {tenant_key}): {where}"
-    yield dg.MaterializeResult(asset_key=amop_daily_sync.key, metadata={
+    yield dg.MaterializeResult(asset_key=AMOP_DAILY_SYNC, metadata={
         "amop_daily_sync": note, "sync_id": dg.MetadataValue.text(str(sync.id)),
         "reported_sync": dg.MetadataValue.text(reported)})

@@ -13,7 +13,7 @@ import dagster as dg
 from ...db import in_transaction
 from ...db import utcnow
 from ...notifications import evaluate_notifications, ingest_sqs_messages, launched_between
-from ..device_sync.jobs import finalize_device_sync_job
+from ..device_sync.jobs import FINALIZE_DEVICE_SYNC
 from ..run_tags import NOTIFICATION_TAG, NotifiedSync
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
 from ..resources import DatabaseResource, SqsQueueResource
@@ -37,7 +37,7 @@ def notified_tags(launch) -> dict[str, str]:
 
 @dg.sensor(
     name="sync_notification_sensor",
-    job=finalize_device_sync_job,
+    job_name=FINALIZE_DEVICE_SYNC,
     minimum_interval_seconds=sensor_interval(30),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description=(
