@@ -1,6 +1,6 @@
-"""The code location, assembled in one place: the definitions ``defs/`` declares, found by
-``dg.load_from_defs_folder`` (``[tool.dg]`` in pyproject.toml: every asset, check, job and
-sensor at the scope of a module there), merged with the resources and the executor chosen
+"""The code location, assembled in one place: the definitions ``defs/`` declares, found as
+a dg project's are (``[tool.dg]`` in pyproject.toml: every asset, check, job and sensor at
+the scope of a module there; ``defs_folder``), merged with the resources and the executor chosen
 here, and the asset policy (group, owners, tags: ``defs/policy.py``) applied once.
 
 Local vs production resources are chosen here, once, from the settings declared in
@@ -173,9 +173,20 @@ def defs_folder() -> dg.Definitions:
     """Every asset, check, job and sensor declared under ``defs/``, found the way a dg
     project's are (``[tool.dg]`` in pyproject.toml, found from this file up): each module
     of the folder imported and the definitions at its scope collected. Nothing is listed by
-    hand. Once per process: the loader also describes every installed component type for
-    the UI (a few tenths of a second), and the definitions it finds never change."""
-    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    hand.
+
+    ``dg.load_from_defs_folder`` is this tree built at its root, which adds a catalog of
+    every installed component type for the UI: that imports each installed Dagster
+    library's components (dagster-snowflake's pull in the Snowflake connector, pandas,
+    pyarrow), 6.5 s of CPU on the development machine in every process that loads the
+    location — the code server, each run — against 0.1 s for the folder itself. So the
+    tree is built at the defs folder, and attached as that function attaches it (the UI's
+    view of the project's components). Once per process: the definitions never change."""
+    tree = dg.ComponentTree.for_project(Path(__file__).parent)
+    with warnings.catch_warnings():  # module loading is a preview in Dagster 1.13
+        warnings.simplefilter("ignore", dg.PreviewWarning)
+        declared = tree.build_defs(tree.defs_module_path)
+    return dg.Definitions.merge(declared, dg.Definitions(component_tree=tree))
 
 
 def _without_check(definitions: dg.Definitions,

@@ -61,8 +61,8 @@ def test_the_code_location_loads_and_validates():
 
 
 def test_the_location_is_what_the_defs_folder_declares():
-    """definitions.py lists no definition by hand: dg.load_from_defs_folder ([tool.dg] in
-    pyproject.toml) finds each asset, check, job and sensor at the scope of the module of
+    """definitions.py lists no definition by hand: the dg loader ([tool.dg] in
+    pyproject.toml; definitions.defs_folder) finds each asset, check, job and sensor at the scope of the module of
     defs/ that declares it, once (other modules name it by key or by name), and the
     location adds the resources, the executor and the asset policy to exactly those —
     engines_agree only where a shadow pass runs."""

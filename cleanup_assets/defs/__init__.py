@@ -1,5 +1,5 @@
 """The Dagster shell, one folder per domain: the project's defs folder ([tool.dg] in
-pyproject.toml), which ``cleanup_assets.definitions`` loads with ``dg.load_from_defs_folder``.
+pyproject.toml), which ``cleanup_assets.definitions.defs_folder`` loads as dg loads one.
 
 Every asset, check, job and sensor at the scope of a module here is one of the location's,
 found in that module alone: a module names another's assets by key (``COMMON_DEVICES``) and
