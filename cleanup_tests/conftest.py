@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, text
 from cleanup_assets.db import Databases, connect_databases
 from cleanup_assets.schema import create_schema, metadata
 
+from .servers import SmtpServer, free_port
+
 PG_ADMIN_URL = os.environ.get(
     "CLEANUP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -159,8 +161,6 @@ def moto_endpoint():
     """A moto server over HTTP (SQS, SES, S3) for the whole session."""
     from moto.server import ThreadedMotoServer
 
-    from .servers import free_port
-
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
@@ -173,3 +173,10 @@ def aws_env(monkeypatch):
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server (aiosmtpd) on 127.0.0.1 keeping every message it receives."""
+    with SmtpServer() as server:
+        yield server

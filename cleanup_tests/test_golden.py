@@ -49,9 +49,8 @@ from cleanup_assets.schema import (
     thingspace_device_daily_usage,
 )
 
-from .builders import seed_providers
+from .builders import rows, run_notified, seed_providers, seed_session
 from .servers import AmopServer, SmtpServer, free_port
-from .test_optimization import run_notified
 
 # Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
 pytestmark = pytest.mark.runs
@@ -493,9 +492,6 @@ def test_telegence_golden(stack):
 # --- a failed gate stops the handover, nothing else ----------------------------------------
 def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(stack):
     from cleanup_assets.outbox import outbox_dir
-
-    from .builders import rows
-    from .test_optimization import seed_session
 
     seed_providers(stack.engine, (11, 1, "jasper"))
     seed_session(stack.engine)

@@ -21,14 +21,17 @@ from cleanup_assets.defs.resources import (
 from cleanup_assets.defs.sync_sensor.sensors import notified_tags
 from cleanup_assets.notifications import Launch
 from cleanup_assets.outbox import read_json
-from cleanup_assets.schema import billing_period, optimization_handover, optimization_session
+from cleanup_assets.schema import billing_period, optimization_handover
 
 from .builders import (
     TEST_INTEGRATION_IDS,
     good_devices,
     rows,
+    run_notified,
     seed_providers,
+    seed_session,
     stage,
+    stop_mails,
     stop_sensor_sees,
 )
 from .servers import AmopServer, SmtpServer, free_port
@@ -43,12 +46,6 @@ BACKENDS = ("sqlite",)
 @pytest.fixture
 def amop():
     with AmopServer() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
         yield server
 
 
@@ -79,11 +76,6 @@ def received(client, url) -> list[dict]:
         messages += new
 
 
-def stop_mails(smtp) -> list:
-    """The optimization-stopped emails (the summary emails go to the same server)."""
-    return [m for m in smtp.messages if m["Subject"].startswith("Optimization stopped")]
-
-
 def make_defs(database_url, queue_url, moto_endpoint, amop, smtp, attempts=5):
     return make_definitions(
         DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
@@ -94,27 +86,6 @@ def make_defs(database_url, queue_url, moto_endpoint, amop, smtp, attempts=5):
                             backoff_seconds=0.01),
         email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01),
     )
-
-
-def run_notified(defs, instance, key, tenant, provider, *, optimize=True, session=0,
-                 forced=False):
-    """A run exactly as the sync sensor requests it; on failure, the stop sensor's turn."""
-    launch = Launch(1, key, tenant, provider, optimize, session, forced, None)
-    if tenant not in instance.get_dynamic_partitions("tenant"):
-        instance.add_dynamic_partitions("tenant", [tenant])
-    result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
-        instance=instance, partition_key=f"{key}|{tenant}", tags=notified_tags(launch),
-        raise_on_error=False)
-    if not result.success:
-        stop_sensor_sees(defs, instance, result)
-    return result
-
-
-def seed_session(engine, session_id=555, guid="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d"):
-    with engine.begin() as conn:
-        conn.execute(insert(optimization_session).values(
-            Id=session_id, SessionId=guid, TenantId=1, ServiceProviderId=11,
-            IsActive=True, IsDeleted=False))
 
 
 @pytest.fixture
