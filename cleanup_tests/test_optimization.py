@@ -98,7 +98,7 @@ def jasper(engine):
 
 @pytest.mark.parametrize("queue", ["standard", "fifo"], indirect=True)
 def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, instance, queue,
-                                                       moto_endpoint, amop, smtp):
+                                                       moto_endpoint, amop, smtp, golden):
     client, url = queue
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
 
@@ -127,14 +127,9 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
     (progress,) = [r for r in amop.requests if r["path"] == "/optimization"]
     # as the consumer's own progress calls (QueueCarrierPlanOptimization.cs:251, 278):
     # SessionId as a string, CustomerId "", compact JSON in the twin's property order
-    assert progress["raw"] == (
-        b'{"data":{"path":"/get_optimization_progress_bar_data","job_name":"Progress",'
-        b'"SessionId":"555","OptimizationSessionGuid":"0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d",'
-        b'"ErrorMessage":null,"Progress":25,"CustomerId":"","AdditionalJson":null,'
-        b'"DeviceCount":0}}')
+    golden.check("optimization/progress.json", progress["raw"])
     (daily,) = [r for r in amop.requests if r["path"] == "/sync-update"]
-    assert daily["raw"] == (b'{"data": { "key_name": "jasper_devices","tenant_id": "1",'
-                            b'"tenant_name": ""}}')
+    golden.check("jasper/daily_sync.json", daily["raw"])
     assert daily["headers"]["Accept"] == "application/json"
     assert daily["headers"]["Content-Type"] == "application/json; charset=utf-8"
     assert {r["api_key"] for r in amop.requests} == {"k3y"}  # configured: sent
