@@ -386,20 +386,6 @@ def test_without_endpoints_everything_lands_in_the_local_outbox(jasper, database
         "/get_optimization_progress_bar_data", "daily sync"]
 
 
-def test_the_ui_shows_the_gate_checks_next_to_common_devices():
-    from cleanup_assets.definitions import defs
-
-    graph = defs.resolve_asset_graph()
-    checks = {k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("common_devices")}
-    assert checks == {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
-                      "communication_plans_have_rate_plans", "rejected_rows_within_threshold",
-                      "finalized_recently"}  # the freshness check: never blocks
-    handover = graph.get(dg.AssetKey("optimization_handover"))
-    assert dg.AssetKey("common_devices") in handover.parent_keys  # gated by the checks
-    for report in ("device_sync_summary", "device_history", "amop_daily_sync"):
-        assert graph.get(dg.AssetKey(report)).parent_keys == {dg.AssetKey("communication_plans")}
-
-
 # --- issue 12: what a failure leaves behind ------------------------------------------------
 def test_the_progress_call_lost_to_an_amop_outage_is_delivered_by_the_rerun(
         jasper, database_url, instance, queue, moto_endpoint, smtp):
