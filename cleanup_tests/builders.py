@@ -1,16 +1,25 @@
 """Test data builders over the real database (no mocks): providers, the device-sync step's
-output (through the demo's stand-in for it), snapshots."""
+output (through the demo's stand-in for it), snapshots; and the helpers several test modules
+share: a run as the sync sensor requests it, the sensor's tick, a production environment."""
 
 from __future__ import annotations
 
+import logging
+
 import dagster as dg
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from cleanup_assets.db import TransientRetry, connect_databases
-from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
-from cleanup_assets.schema import COMMON_TABLES, carrier_tables, metadata
+from cleanup_assets.definitions import make_definitions
+from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
+from cleanup_assets.defs.run_tags import NotifiedSync
+from cleanup_assets.defs.sync_sensor.sensors import notified_tags
+from cleanup_assets.notifications import Launch, post_notification
+from cleanup_assets.registry import CONSTANT_PROCEDURES, INTEGRATION_KEYS, INTEGRATIONS
+from cleanup_assets.schema import COMMON_TABLES, carrier_tables, metadata, optimization_session
 from cleanup_assets.sql.finalize import FinalizeRequest, finalize_partition
 from cleanup_assets.tooling.demo import UPSTREAM, demo_devices, seed_reference_data
+from cleanup_assets.tooling.demo_run import evaluate_sync_sensor
 
 # Deliberately not the demo's ids: code must read them from the Integration table.
 TEST_INTEGRATION_IDS = {key: 40 + 3 * n for n, key in enumerate(reversed(INTEGRATION_KEYS))}
@@ -102,3 +111,79 @@ def stop_sensor_sees(defs, instance, result):
 
 def alert_sensor_sees(defs, instance, result):
     return failure_sensor_sees(defs, instance, result, "alert_operators_on_failure")
+
+
+# --- a run as the sync sensor requests it --------------------------------------------------
+def run_notified(defs, instance, key, tenant, provider, *, optimize=True, session=0,
+                 forced=False):
+    """A run exactly as the sync sensor requests it; on failure, the stop sensor's turn."""
+    launch = Launch(1, key, tenant, provider, optimize, session, forced, None)
+    if tenant not in instance.get_dynamic_partitions("tenant"):
+        instance.add_dynamic_partitions("tenant", [tenant])
+    result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
+        instance=instance, partition_key=f"{key}|{tenant}", tags=notified_tags(launch),
+        raise_on_error=False)
+    if not result.success:
+        stop_sensor_sees(defs, instance, result)
+    return result
+
+
+def seed_session(engine, session_id=555, guid="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d"):
+    with engine.begin() as conn:
+        conn.execute(insert(optimization_session).values(
+            Id=session_id, SessionId=guid, TenantId=1, ServiceProviderId=11,
+            IsActive=True, IsDeleted=False))
+
+
+def stop_mails(smtp) -> list:
+    """The optimization-stopped emails (the summary emails go to the same server)."""
+    return [m for m in smtp.messages if m["Subject"].startswith("Optimization stopped")]
+
+
+# --- the sync sensor -----------------------------------------------------------------------
+def definitions(database_url, queue: SqsQueueResource | None = None):
+    """The location on the test's database, with the device-sync queue given (or none)."""
+    return make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
+                            queue)
+
+
+def tick(instance, defs, log: logging.Handler | None = None):
+    """One sensor evaluation, as the daemon does it (partition additions applied); ``log``
+    also gets the tick's log records."""
+    return evaluate_sync_sensor(instance, defs, log)
+
+
+def notify(engine, provider_id, key, **attributes):
+    legacy = {"IntegrationType": TEST_INTEGRATION_IDS[key], "ServiceProviderId": provider_id}
+    with engine.begin() as conn:
+        return post_notification(conn, {**legacy, **attributes})
+
+
+def finalize_config(request):
+    """What the run's steps read: the tags the sensor set (defs/run_tags.py)."""
+    notified = NotifiedSync.from_tags(request.tags)
+    return {"service_provider_id": notified.service_provider_id,
+            "should_queue_carrier_optimization": notified.should_queue_carrier_optimization,
+            "optimization_session_id": notified.optimization_session_id,
+            "forced": notified.forced}
+
+
+# --- a deployed environment ----------------------------------------------------------------
+# A complete production environment (values are placeholders: nothing is contacted at load).
+PRODUCTION = {
+    "CLEANUP_DEPLOYMENT": "production",
+    "CLEANUP_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
+    # On PostgreSQL the Jasper tables live in the central database (one URL for both).
+    "CLEANUP_JASPER_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
+    "CLEANUP_OPTIMIZATION_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/optimization.fifo",
+    "CLEANUP_AMOP_SYNC_UPDATE_URL": "https://amop.internal/sync",
+    "CLEANUP_AMOP_OPTIMIZATION_URL": "https://amop.internal/optimization",
+    "CLEANUP_AMOP_API_KEY": "s3cret-key",
+    "CLEANUP_EMAIL_TRANSPORT": "ses",
+    "CLEANUP_OPERATOR_EMAIL_ADDRESSES": "cleanup-operators@example.com",
+    "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "True",
+    "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME": "device-sync-logs",
+    "CLEANUP_PROCEDURE_NAMES": ",".join(
+        f"{c}={'usp_Pond_DeviceSync' if c == 'POND_DEVICE_SYNC' else c}"
+        for c in CONSTANT_PROCEDURES),
+}

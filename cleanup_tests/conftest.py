@@ -1,12 +1,14 @@
 """Shared fixtures: a real database per backend (an SQLite file, and a database on the
 PostgreSQL server at 127.0.0.1:5432 whose schema is created once per session and emptied
-between tests), and a real Dagster instance."""
+between tests), a real Dagster instance, an SMTP server, and the golden files."""
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -14,6 +16,8 @@ from sqlalchemy import create_engine, text
 
 from cleanup_assets.db import Databases, connect_databases
 from cleanup_assets.schema import create_schema, metadata
+
+from .servers import SmtpServer, free_port
 
 PG_ADMIN_URL = os.environ.get(
     "CLEANUP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -159,8 +163,6 @@ def moto_endpoint():
     """A moto server over HTTP (SQS, SES, S3) for the whole session."""
     from moto.server import ThreadedMotoServer
 
-    from .servers import free_port
-
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
     server.start()
@@ -173,3 +175,72 @@ def aws_env(monkeypatch):
     for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                         "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
+
+
+@pytest.fixture
+def smtp():
+    """An SMTP server (aiosmtpd) on 127.0.0.1 keeping every message it receives."""
+    with SmtpServer() as server:
+        yield server
+
+
+# --- golden files ----------------------------------------------------------------------------
+GOLDEN = Path(__file__).resolve().parent / "golden"
+UPDATE_GOLDEN = "CLEANUP_UPDATE_GOLDEN"
+_PLACEHOLDER = re.compile(rb"\$\{(\w+)\}")
+
+
+class Golden:
+    """Expected outputs kept in cleanup_tests/golden/ and compared byte for byte. A golden
+    file names what only the run knows (a new row's id, today's date) as ``${name}``; the
+    test passes those values. With CLEANUP_UPDATE_GOLDEN=1 a check writes what the test
+    produced instead, those values written back as ``${name}`` — review the diff."""
+
+    def expected(self, name: str, **values) -> bytes:
+        path = GOLDEN / name
+        assert path.exists(), f"no golden file {name}: {UPDATE_GOLDEN}=1 writes it"
+        given = {key: str(value).encode() for key, value in values.items()}
+        return _PLACEHOLDER.sub(lambda m: given[m.group(1).decode()], path.read_bytes())
+
+    def check(self, name: str, actual: bytes | str, **values) -> None:
+        if isinstance(actual, str):
+            actual = actual.encode()
+        if os.environ.get(UPDATE_GOLDEN) == "1" and not self._holds(name, actual, values):
+            self._write(name, actual, values)
+        assert actual == self.expected(name, **values), (
+            f"differs from golden/{name} ({UPDATE_GOLDEN}=1 rewrites it)")
+
+    def check_mail(self, name: str, mail, **values) -> None:
+        """An email as its recipient reads it: subject, sender, recipients, text and HTML."""
+        self.check(name, "\n".join([
+            f"Subject: {mail['Subject']}", f"From: {mail['From']}", f"To: {mail['To']}", "",
+            "--- text/plain", mail.get_body(("plain",)).get_content(),
+            "--- text/html", mail.get_body(("html",)).get_content()]) + "\n", **values)
+
+    def _holds(self, name: str, actual: bytes, values: dict) -> bool:
+        try:
+            return self.expected(name, **values) == actual
+        except (AssertionError, KeyError):  # no file yet, or a value it names is not given
+            return False
+
+    @staticmethod
+    def _write(name: str, actual: bytes, values: dict) -> None:
+        named: dict[bytes, str] = {}
+        for key, value in values.items():
+            if str(value):
+                same = named.setdefault(str(value).encode(), key)
+                assert same == key, (f"golden/{name}: ${{{same}}} and ${{{key}}} have the "
+                                     f"same value ({value}) in this run; rewrite it by hand")
+        template = actual
+        if named:  # each value where it stands alone, the longest first
+            choices = b"|".join(re.escape(v) for v in sorted(named, key=len, reverse=True))
+            pattern = re.compile(rb"(?<![0-9A-Za-z])(" + choices + rb")(?![0-9A-Za-z])")
+            template = pattern.sub(lambda m: b"${%s}" % named[m.group(1)].encode(), actual)
+        path = GOLDEN / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(template)
+
+
+@pytest.fixture
+def golden() -> Golden:
+    return Golden()

@@ -24,17 +24,12 @@ from cleanup_assets.tooling.demo import demo_devices, seed_reference_data, upstr
 
 from .conftest import drop_pg_database
 from .processes import BIN, ROOT, start, stop, wait_until
+from .servers import free_port
 
 PG_ADMIN_URL = os.environ.get(
     "CLEANUP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TENANTS = (1, 2, 3, 4)
 DEPLOY = ROOT / "deploy"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def create_database(prefix: str) -> str:

@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from .builders import PRODUCTION
 from .processes import BIN, ROOT, environment
 
 
@@ -77,8 +78,6 @@ def test_every_command_refuses_a_guessed_target_in_production(tmp_path, monkeypa
 
 def test_a_production_command_without_its_instance_refuses(tmp_path, monkeypatch, capsys):
     from cleanup_assets.tooling.cli import main
-
-    from .test_settings import PRODUCTION
 
     for name, value in PRODUCTION.items():
         monkeypatch.setenv(name, value)

@@ -14,13 +14,11 @@ from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.partitions import (
     InvalidPartitionKey,
     add_tenant_partitions,
-    device_sync_partitions,
     partition_key,
     split_partition_key,
 )
 from cleanup_assets.defs.resources import DatabaseResource
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.registry import INTEGRATION_KEYS
 from cleanup_assets.schema import service_provider
 
 from .builders import good_devices, live, rows, seed_providers, stage
@@ -62,8 +60,8 @@ def test_the_code_location_loads_and_validates():
 
 def test_the_location_is_what_the_defs_folder_declares():
     """definitions.py lists no definition by hand: the dg loader ([tool.dg] in
-    pyproject.toml; definitions.defs_folder) finds each asset, check, job and sensor at the scope of the module of
-    defs/ that declares it, once (other modules name it by key or by name), and the
+    pyproject.toml; definitions.defs_folder) finds each asset, check, job and sensor at the
+    scope of the module of defs/ that declares it, once (other modules name it by key or by name), and the
     location adds the resources, the executor and the asset policy to exactly those —
     engines_agree only where a shadow pass runs."""
     from cleanup_assets.definitions import defs_folder
@@ -100,21 +98,6 @@ def test_the_location_is_what_the_defs_folder_declares():
                       and spec.tags["domain"] == "device-sync") == sorted(
             DEVICE_ASSETS + ["amop_daily_sync", "carrier_staging", "device_history",
                              "device_sync_summary", "optimization_handover"])
-
-
-def test_the_device_assets_are_partitioned_by_integration_and_tenant():
-    from cleanup_assets.definitions import defs
-
-    graph = defs.resolve_asset_graph()
-    for name in DEVICE_ASSETS:
-        node = graph.get(dg.AssetKey(name))
-        assert node.partitions_def == device_sync_partitions
-    assert device_sync_partitions.partitions_defs[0].partitions_def.get_partition_keys() == list(
-        INTEGRATION_KEYS)
-    lineage = {k.to_user_string(): sorted(p.to_user_string() for p in graph.get(k).parent_keys)
-               for k in graph.get_all_asset_keys()}
-    assert lineage["carrier_devices"] == ["carrier_staging"]
-    assert lineage["communication_plans"] == ["common_devices"]
 
 
 def test_descriptions_read_as_plain_text_in_the_catalog():

@@ -212,7 +212,8 @@ def test_deploy_local_starts_the_whole_stack_and_stops_it(tmp_path):
     import uuid
 
     from .processes import this_venv_for_the_scripts
-    from .stack import database_url, drop_database, free_port
+    from .servers import free_port
+    from .stack import database_url, drop_database
 
     names = [f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"]
     vhost = names[0]  # the worker's queue on a RabbitMQ virtual host of its own, deleted after

@@ -1,14 +1,15 @@
 """Golden files: for each integration a fixed dataset, and the exact bytes the legacy Lambda
 gave its consumers for it — the device sync log, the Snowflake history file, the emails
-(subject, sender, recipients, text and HTML), the AMOP 2.0 request (body and headers) —
-written out here from the legacy code (``F:<line>`` = AltaworxJasperGetDevicesCleanup.cs) and
-compared byte for byte with what reached the real servers: moto's S3 over HTTP, an SMTP
-server (aiosmtpd), the local AMOP 2.0 server.
+(subject, sender, recipients, text and HTML), the AMOP 2.0 request body — written out from
+the legacy code (``F:<line>`` = AltaworxJasperGetDevicesCleanup.cs) in cleanup_tests/golden/
+(one folder per integration) and compared byte for byte with what reached the real servers:
+moto's S3 over HTTP, an SMTP server (aiosmtpd), the local AMOP 2.0 server.
 
 The datasets hold devices the sync leaves unchanged (fixed ids and dates: every byte of
 their lines is written out) and one the sync adds (its id and creation time are the
-database's; the rest is written out). One SQLite database each: the bytes do not depend on
-the dialect (the statements are held to T-SQL in test_sql_server.py).
+database's: the golden file names them ``${new_id}``, ``${created}``; so too the dates of
+the run). One SQLite database each: the bytes do not depend on the dialect (the statements
+are held to T-SQL in test_sql_server.py). CLEANUP_UPDATE_GOLDEN=1 rewrites the files.
 """
 
 from __future__ import annotations
@@ -49,17 +50,17 @@ from cleanup_assets.schema import (
     thingspace_device_daily_usage,
 )
 
-from .builders import seed_providers
+from .builders import rows, run_notified, seed_providers, seed_session
 from .servers import AmopServer, SmtpServer, free_port
-from .test_optimization import run_notified
 
 # Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
 pytestmark = pytest.mark.runs
 
 STAGE_PATH = "snowflake/device-history"
+# The sync log's header (F:1576, WriteLine on Linux: "\n"), the first line of each golden one.
 HEADER = (b"ID,ICCID,MSISDN,RawDataUsage,CurrentDataUsage,RawSMSUsage,CurrentSMSUsage,"
           b"RawVoiceUsage,CurrentVoiceUsage,BillingCycleStartDate,BillingCycleEndDate,UsageDate,"
-          b"ServiceProviderId\n")  # F:1576, WriteLine on Linux: "\n"
+          b"ServiceProviderId\n")
 ICCID_A, ICCID_B, ICCID_NEW = "8910300000000000011", "8910300000000000029", "8910300000000000037"
 EID_A, EID_B, EID_NEW = "89049" + "1" * 27, "89049" + "2" * 27, "89049" + "3" * 27
 
@@ -170,38 +171,18 @@ def the_history_file(stack, before, after) -> bytes:
     return body
 
 
-def summary_texts(detail_last, detail_queue, detail_updated, usage_last, usage_queue,
-                  usage_updated, historian=True):
-    """BuildResultsEmailBody (F:1389-1393), written out."""
-    note = "Devices sent to Historian" if historian else ""
-    text = (f"Device Sync Summary\nDevice Details\nLast Sync: {detail_last}\n"
-            f"Queue Count: {detail_queue}\nUpdate Count: {detail_updated}\nDevice Usage\n"
-            f"Last Sync: {usage_last}\nQueue Count: {usage_queue}\nUpdate Count: {usage_updated}"
-            f"\n{note}")
-    html = (f"<h1>Device Sync Summary</h1><h2>Device Details</h2><div><b>Last Sync:</b> "
-            f"{detail_last}<br/><b>Queue Count:</b> {detail_queue}<br/><b>Update Count:</b> "
-            f"{detail_updated}</div><h2>Device Usage</h2><div><b>Last Sync:</b> {usage_last}"
-            f"<br/><b>Queue Count:</b> {usage_queue}<br/><b>Update Count:</b> {usage_updated}"
-            f"</div><div>{note}</div>")
-    return text, html
+def history_time(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%dT%H:%M:%S}"  # the history file's dates (a "Z" follows)
 
 
-def assert_mail(mail, subject, text, html):
-    assert mail["Subject"] == subject
-    assert mail["From"] == "device-sync@example.com"
-    assert mail["To"] == "noc@example.com, billing@example.com"  # split on ';' (F:1344)
-    assert mail.get_body(("plain",)).get_content() == text
-    assert mail.get_body(("html",)).get_content() == html
-
-
-def assert_daily_sync(stack, key_name):
+def the_daily_sync(stack) -> bytes:
+    """The body of the AMOP 2.0 daily-sync call (DailySyncAmopApiTrigger.cs:25, string
+    concatenation, spaces included); its headers are asserted here."""
     (request,) = [r for r in stack.amop.requests if r["path"] == "/sync-update"]
-    # DailySyncAmopApiTrigger.cs:25, string concatenation, spaces included.
-    assert request["raw"] == ('{"data": { "key_name": "' + key_name + '","tenant_id": "1",'
-                              '"tenant_name": ""}}').encode()
     assert request["headers"]["Accept"] == "application/json"  # :23
     assert request["headers"]["Content-Type"] == "application/json; charset=utf-8"
     assert "x-api-key" not in {h.lower() for h in request["headers"]}  # none configured
+    return request["raw"]
 
 
 def new_device_id(stack, iccid):
@@ -211,7 +192,7 @@ def new_device_id(stack, iccid):
 
 
 # --- Jasper --------------------------------------------------------------------------------
-def test_jasper_golden(stack):
+def test_jasper_golden(stack, golden):
     seed_providers(stack.engine, (11, 1, "jasper"))
     with stack.engine.begin() as conn:
         seed_common(
@@ -249,72 +230,26 @@ def test_jasper_golden(stack):
     # GetDeviceSyncSummaryLogsForJasper (F:830-850) through GenerateDeviceSyncSummaryLogFile
     # (F:1576-1582): raw usage from JasperDeviceUsage, current from Device, NULL -> 0 and
     # 0001-01-01, DISTINCT (ICCID_B's two usage rows are two lines).
-    assert the_sync_log(stack, "Jasper", after) == HEADER + (
-        f"501,{ICCID_A},15551230001,1000,1000,5,5,60,60,2026-01-01,2026-01-31,{yesterday},11\n"
-        f"502,{ICCID_B},,2100,2200,1,3,2,4,0001-01-01,0001-01-01,{yesterday},11\n"
-        f"502,{ICCID_B},,2200,2200,3,3,4,4,0001-01-01,0001-01-01,{yesterday},11\n"
-        f"{new_id},{ICCID_NEW},,300,300,0,0,0,0,0001-01-01,0001-01-01,{yesterday},11\n"
-    ).encode()
+    golden.check("jasper/sync_log.txt", the_sync_log(stack, "Jasper", after),
+                 yesterday=yesterday, new_id=new_id)
 
     # GetDeviceHistoryString (F:284-326) through DeviceHistoryFileLineFromReader (F:355-384):
     # 39 columns, no header, NULL empty, bits True/False, dates on a 24-hour clock; only the
     # link to the provider's own tenant (501's tenant-2 link is not exported).
-    assert the_history_file(stack, before, after) == (
-        f"501,11,{ICCID_A},310150123456789,15551230001,352099001761481,2,ACTIVATED,44,RP-1GB,"
-        "CP-Known,2026-02-03T17:45:09Z,iot.example,PKG-1,1000,5,60,3,False,none,"
-        "JasperDeviceSync,2025-12-01T15:30:00Z,ops,2026-01-02T00:05:00Z,,,,True,False,ACCT-1,"
-        "2025-11-30T09:00:00Z,2025-12-01T13:00:00Z,,900,CC-9,fleet,31,7,5\n"
-        f"502,11,{ICCID_B},,,,,ACTIVATED,,RP-1GB,CP-Known,,,,2200,3,4,,,,,,cleanup_assets,"
-        f"{repaired:%Y-%m-%dT%H:%M:%S}Z,,,,True,False,,,,,,,,,,\n"
-        f"{new_id},11,{ICCID_NEW},,,,,ACTIVATED,,RP-1GB,CP-New,,,,300,0,0,,,,cleanup_assets,"
-        f"{created:%Y-%m-%dT%H:%M:%S}Z,,,,,,True,False,,,,,,,,,,\n"
-    ).encode()
+    golden.check("jasper/device_history.csv", the_history_file(stack, before, after),
+                 new_id=new_id, created=history_time(created), repaired=history_time(repaired))
 
     new_plans, summary = stack.smtp.messages  # the legacy's order (F:190, 202)
-    assert_mail(new_plans, "New Communication Plans Added", (
-        "\r\nNew Communication Plans Added\r\n                    \r\n"
-        "These communication plans need to be associated to rate plans in order to optimize or "
-        "deactivate devices.\r\nSee bottom of Carrier Rate Plans page to edit Communication "
-        "Plans.\r\n\r\nCommunication Plans Added:\r\n\r\nCP-New"), (
-        "<html>\r\n                    <h2>New Communication Plans Added</h2>\r\n"
-        "                    <p>\r\n                        These communication plans need to be "
-        "associated to rate plans in order to optimize or deactivate devices.\r\n"
-        "                        See bottom of Carrier Rate Plans page to edit Communication "
-        "Plans.\r\n                    </p>\r\n                    <h3>Communication Plans "
-        "Added:</h3>\r\n                    <ul>\r\n                        <li>CP-New</li>\r\n"
-        "                    </ul>\r\n                </html>"))
-    # Set-based engine: 3 carrier rows read, 1 device added and 1 repaired; the latest usage
-    # date is 501's; nothing left to process; one device's usage was written (502's).
-    assert_mail(summary, "Jasper Device Sync Results",
-                *summary_texts(short(after), 3, 2, "2/3/2026", 0, 1))
-    assert_daily_sync(stack, "jasper_devices")
-
-
-def history_line(*cells) -> str:
-    """One line of the history file: the 39 cells of GetDeviceHistoryString, in its order."""
-    assert len(cells) == 39
-    return ",".join(cells) + "\n"
-
-
-A_HISTORY = history_line(  # device 501 of device_row(): every column set
-    "501", "11", ICCID_A, "310150123456789", "15551230001", "352099001761481", "2",
-    "ACTIVATED", "44", "RP-1GB", "CP-Known", "2026-02-03T17:45:09Z", "iot.example", "PKG-1",
-    "1000", "5", "60", "3", "False", "none", "JasperDeviceSync", "2025-12-01T15:30:00Z", "ops",
-    "2026-01-02T00:05:00Z", "", "", "", "True", "False", "ACCT-1", "2025-11-30T09:00:00Z",
-    "2025-12-01T13:00:00Z", "", "900", "CC-9", "fleet", "31", "7", "5")
-
-
-def new_device_history(new_id, created, iccid, imsi="", msisdn="", imei="", eid_status="",
-                       rate_plan="", usage=("", "", "")):
-    """A device the sync added: the columns our finalization fills, the rest NULL."""
-    return history_line(
-        str(new_id), "11", iccid, imsi, msisdn, imei, "", eid_status, "", rate_plan, "", "",
-        "", "", *usage, "", "", "", "cleanup_assets", f"{created:%Y-%m-%dT%H:%M:%S}Z", "", "",
-        "", "", "", "True", "False", "", "", "", "", "", "", "", "", "", "")
+    golden.check_mail("jasper/new_plans.mail", new_plans)
+    # BuildResultsEmailBody (F:1389-1393). Set-based engine: 3 carrier rows read, 1 device
+    # added and 1 repaired; the latest usage date is 501's; nothing left to process; one
+    # device's usage was written (502's).
+    golden.check_mail("jasper/summary.mail", summary, last_sync=short(after))
+    golden.check("jasper/daily_sync.json", the_daily_sync(stack))
 
 
 # --- ThingSpace ----------------------------------------------------------------------------
-def test_thingspace_golden(stack):
+def test_thingspace_golden(stack, golden):
     seed_providers(stack.engine, (11, 1, "thingspace"))
     yesterday = datetime.now(timezone.utc).replace(tzinfo=None, hour=0, minute=0, second=0,
                                                    microsecond=0) - timedelta(days=1)
@@ -339,29 +274,17 @@ def test_thingspace_golden(stack):
     new_id, created = new_device_id(stack, ICCID_NEW)
     # DeviceSyncSummaryLogForThingSpace (F:917-939) with its defect fixed: the third column
     # is Device.ServiceProviderId (the legacy selected MSISDN twice and threw at F:1021).
-    assert the_sync_log(stack, "ThingSpace", after) == HEADER + (
-        f"501,{ICCID_A},15551230001,700,1000,7,5,70,60,2026-01-01,2026-01-31,{ymd(yesterday)},11\n"
-        f"{new_id},{ICCID_NEW},,10,0,1,0,0,0,0001-01-01,0001-01-01,{ymd(yesterday)},11\n"
-    ).encode()
-    assert the_history_file(stack, before, after) == (
-        A_HISTORY
-        + history_line("502", "11", ICCID_B, "310150123456789", "15551230002", "352099001761481",
-                       "2", "ACTIVATED", "44", "RP-1GB", "CP-Known", "2026-02-03T17:45:09Z",
-                       "iot.example", "PKG-1", "1000", "5", "60", "3", "False", "none",
-                       "JasperDeviceSync", "2025-12-01T15:30:00Z", "ops", "2026-01-02T00:05:00Z",
-                       "", "", "", "True", "False", "ACCT-2", "2025-11-30T09:00:00Z",
-                       "2025-12-01T13:00:00Z", "", "900", "CC-9", "fleet", "", "7", "")
-        + new_device_history(new_id, created, ICCID_NEW, imei="356938035643809",
-                             eid_status="ACTIVATED", rate_plan="RP-1GB")
-    ).encode()
+    golden.check("thingspace/sync_log.txt", the_sync_log(stack, "ThingSpace", after),
+                 yesterday=ymd(yesterday), new_id=new_id)
+    golden.check("thingspace/device_history.csv", the_history_file(stack, before, after),
+                 new_id=new_id, created=history_time(created))
     (summary,) = stack.smtp.messages  # no new plan, no billing-cycle discrepancy
-    assert_mail(summary, "ThingSpace Device Sync Results",
-                *summary_texts(short(after), 3, 1, "2/3/2026", 0, 0))
-    assert_daily_sync(stack, "thingspace_devices")
+    golden.check_mail("thingspace/summary.mail", summary, last_sync=short(after))
+    golden.check("thingspace/daily_sync.json", the_daily_sync(stack))
 
 
 # --- Teal ----------------------------------------------------------------------------------
-def test_teal_golden(stack):
+def test_teal_golden(stack, golden):
     seed_providers(stack.engine, (11, 1, "teal"))
     with stack.engine.begin() as conn:
         seed_common(conn, device_row(501, ICCID_A, EID=EID_A),
@@ -383,29 +306,16 @@ def test_teal_golden(stack):
     before, after = run(stack, "teal")
 
     new_id, created = new_device_id(stack, ICCID_NEW)
-    assert the_sync_log(stack, "Teal", after) == HEADER + (
-        f"501,{ICCID_A},15551230001,4096,1000,0,0,0,0,2026-01-01,2026-01-31,2026-02-02,11\n"
-        f"{new_id},{ICCID_NEW},15551239999,5,0,0,0,0,0,0001-01-01,0001-01-01,0001-01-01,11\n"
-    ).encode()
-    assert the_history_file(stack, before, after) == (
-        A_HISTORY
-        + history_line("502", "11", ICCID_B, "310150123456789", "15551230001", "352099001761481",
-                       "2", "Unknown", "44", "RP-1GB", "CP-Known", "2026-02-03T17:45:09Z",
-                       "iot.example", "PKG-1", "1000", "5", "60", "3", "False", "none",
-                       "JasperDeviceSync", "2025-12-01T15:30:00Z", "ops", "2026-01-02T00:05:00Z",
-                       "", "", "", "True", "False", "", "2025-11-30T09:00:00Z",
-                       "2025-12-01T13:00:00Z", "", "900", "CC-9", "fleet", "", "7", "")
-        + new_device_history(new_id, created, ICCID_NEW, msisdn="15551239999",
-                             imei="356938035643809", eid_status="ACTIVATED", rate_plan="RP-1GB")
-    ).encode()
+    golden.check("teal/sync_log.txt", the_sync_log(stack, "Teal", after), new_id=new_id)
+    golden.check("teal/device_history.csv", the_history_file(stack, before, after),
+                 new_id=new_id, created=history_time(created))
     (summary,) = stack.smtp.messages
-    assert_mail(summary, "Teal Device Sync Results",
-                *summary_texts(short(after), 3, 1, "2/3/2026", 0, 0))
-    assert_daily_sync(stack, "teal_devices")
+    golden.check_mail("teal/summary.mail", summary, last_sync=short(after))
+    golden.check("teal/daily_sync.json", the_daily_sync(stack))
 
 
 # --- Pond ----------------------------------------------------------------------------------
-def test_pond_golden(stack):
+def test_pond_golden(stack, golden):
     seed_providers(stack.engine, (11, 1, "pond"))
     with stack.engine.begin() as conn:
         seed_common(conn, device_row(501, ICCID_A), device_row(502, ICCID_B, Status="Unknown"),
@@ -421,21 +331,18 @@ def test_pond_golden(stack):
                                        (ICCID_B, datetime(2026, 2, 1, 11), 3),
                                        (ICCID_NEW, None, 7))])
 
-    before, after = run(stack, "pond")
+    _, after = run(stack, "pond")
 
     new_id, _ = new_device_id(stack, ICCID_NEW)
-    log = the_sync_log(stack, "Pond", after).decode()
-    assert log.encode() == HEADER + (
-        f"501,{ICCID_A},15551230001,120,1000,0,0,0,0,2026-01-01,2026-01-31,2026-02-01,11\n"
-        f"{new_id},{ICCID_NEW},,7,0,0,0,0,0,0001-01-01,0001-01-01,{ymd(after)},11\n").encode()
+    golden.check("pond/sync_log.txt", the_sync_log(stack, "Pond", after), new_id=new_id,
+                 today=ymd(after))
     (summary,) = stack.smtp.messages
-    assert_mail(summary, "Pond Device Sync Results",
-                *summary_texts(short(after), 3, 1, "2/3/2026", 0, 0))
-    assert_daily_sync(stack, "pond_inventories")
+    golden.check_mail("pond/summary.mail", summary, last_sync=short(after))
+    golden.check("pond/daily_sync.json", the_daily_sync(stack))
 
 
 # --- Telegence (Mobility) ------------------------------------------------------------------
-def test_telegence_golden(stack):
+def test_telegence_golden(stack, golden):
     from cleanup_assets.schema import telegence_device_detail_staging, telegence_device_staging
 
     seed_providers(stack.engine, (11, 1, "telegence"))
@@ -475,27 +382,20 @@ def test_telegence_golden(stack):
     yesterday = ymd(after - timedelta(days=1))
     # DeviceSyncSummaryLogForTelegence (F:893-915): MobilityDevice, raw usage from
     # TelegenceDevice (SMSCount, MinutesUsed) on SubscriberNumber = MSISDN.
-    assert the_sync_log(stack, "Telegence", after) == HEADER + (
-        f"601,{ICCID_A},15551230001,5000,5000,9,9,90,90,2026-01-01,2026-01-31,{yesterday},11\n"
-        f"602,{ICCID_B},15551230002,0,0,1,1,2,2,0001-01-01,0001-01-01,{yesterday},11\n"
-        f"{new_id},{ICCID_NEW},15551230003,0,0,0,0,0,0,0001-01-01,0001-01-01,{yesterday},11\n"
-    ).encode()
+    golden.check("telegence/sync_log.txt", the_sync_log(stack, "Telegence", after),
+                 yesterday=yesterday, new_id=new_id)
     assert objects(stack, stack.stage) == {}  # Mobility: no history (F:197)
     (summary,) = stack.smtp.messages
     # Set-based engine: 3 staging rows merged into TelegenceDevice and its 3 rows mirrored
     # (the queue count is the carrier rows the mirror read: 3), 1 subscriber added;
     # MobilityDevice has no usage date (blank); no historian.
-    assert_mail(summary, "Telegence Device Sync Results",
-                *summary_texts(short(after), 3, 1, "", 0, 0, historian=False))
-    assert_daily_sync(stack, "telegence_devices")
+    golden.check_mail("telegence/summary.mail", summary, last_sync=short(after))
+    golden.check("telegence/daily_sync.json", the_daily_sync(stack))
 
 
 # --- a failed gate stops the handover, nothing else ----------------------------------------
-def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(stack):
+def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(stack, golden):
     from cleanup_assets.outbox import outbox_dir
-
-    from .builders import rows
-    from .test_optimization import seed_session
 
     seed_providers(stack.engine, (11, 1, "jasper"))
     seed_session(stack.engine)
@@ -524,7 +424,7 @@ def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(sta
     # Every report, as for any finalized sync:
     assert the_sync_log(stack, "Jasper", datetime.now(timezone.utc)).startswith(HEADER + b"501,")
     assert len(objects(stack, stack.stage)) == 1
-    assert_daily_sync(stack, "jasper_devices")
+    golden.check("jasper/daily_sync.json", the_daily_sync(stack))
     (sync,) = rows(stack.engine, "CleanupDeviceSync")
     assert sync["EmailStatus"].startswith("summary: sent") and sync["SyncLogObject"]
     assert sync["HistoryStatus"].startswith(f"stage 11: s3://{stack.stage}/{STAGE_PATH}/")
@@ -536,25 +436,15 @@ def test_a_failed_gate_still_produces_every_report_and_the_legacy_stop_email(sta
     assert "sync_is_complete" in reason
     # string.Format(OptimizationSyncDeviceErrorEmailSubject, ServiceProvider.Name) and the
     # layout of OptimizationUsageSyncErrorHandler.cs:45-53 (its texts are our guesses).
-    body = "Carrier optimization for Provider 11 was stopped because its device sync did not " \
-           "finish cleanly."
-    assert_mail(stop, "Optimization stopped: device sync failed - Provider 11",
-                f"Carrier Optimization Sync Device Error - {body} - Error Details: {reason}",
-                "<html>\r\n                                <h2>Carrier Optimization Sync Device "
-                f"Error</h2>\r\n                                <p>{body}</p>\r\n"
-                f"                                <p>Error Details: {html.escape(reason)}</p>\r\n"
-                "                              </html>")
+    golden.check_mail("failed_gate/stop.mail", stop, reason=reason,
+                      reason_html=html.escape(reason))
     (error,) = [r for r in stack.amop.requests if r["path"] == "/optimization"]
-    assert error["raw"] == (
-        '{"data":{"path":"/get_optimization_progress_bar_data","job_name":"ErrorMessage",'
-        '"SessionId":"555","OptimizationSessionGuid":null,"ErrorMessage":'
-        + json.dumps(reason) + ',"Progress":0,"CustomerId":"","AdditionalJson":null,'
-        '"DeviceCount":0}}').encode()
+    golden.check("failed_gate/amop_error.json", error["raw"], reason_json=json.dumps(reason))
     assert error["headers"]["Content-Type"] == "application/json; charset=utf-8"
 
 
 # --- eBonding: a summary and nothing else --------------------------------------------------
-def test_ebonding_golden(stack):
+def test_ebonding_golden(stack, golden):
     from cleanup_assets.schema import ebonding_device
 
     seed_providers(stack.engine, (11, 1, "ebonding"))
@@ -570,5 +460,4 @@ def test_ebonding_golden(stack):
     assert objects(stack, stack.logs) == {} and objects(stack, stack.stage) == {}
     assert stack.amop.requests == []
     (summary,) = stack.smtp.messages
-    assert_mail(summary, "eBonding Device Sync Results",
-                *summary_texts(short(after), 2, 2, "", 0, 0, historian=False))
+    golden.check_mail("ebonding/summary.mail", summary, last_sync=short(after))

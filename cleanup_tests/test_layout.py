@@ -167,3 +167,46 @@ def test_every_run_tag_is_named_in_the_run_tag_contract_alone():
                      and " " not in node.value and node.value not in NOT_A_TAG
                      and name != RUN_TAGS})
     assert naming == []
+
+
+# The tests' own layout: what several test modules share lives in a helper module
+# (builders.py, conftest.py, servers.py, processes.py, stack.py), never in one of them.
+TESTS = Path(__file__).resolve().parent
+
+
+def _test_module_imports():
+    for path in sorted(TESTS.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 0:  # absolute: of ours only under cleanup_tests
+                    if module != TESTS.name and not module.startswith(f"{TESTS.name}."):
+                        continue
+                    module = module[len(TESTS.name) + 1:]
+                names = [module.split(".")[0]] if module else [a.name for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name.split(".")[1] for a in node.names
+                         if a.name.startswith(f"{TESTS.name}.")]
+            else:
+                continue
+            for name in names:
+                yield path.stem, name
+
+
+def test_no_test_module_imports_another_test_module():
+    importing = sorted({f"{module} -> {name}" for module, name in _test_module_imports()
+                        if name.startswith("test_")})
+    assert importing == []
+
+
+def test_no_helper_of_the_tests_is_written_twice():
+    # A function, fixture or class of the tests whose body stands in two modules (its
+    # docstring aside): one of them is the helper, the other imports it.
+    bodies: dict[str, list[str]] = {}
+    for path in sorted(TESTS.glob("*.py")):
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                body = node.body[1:] if ast.get_docstring(node) is not None else node.body
+                shape = ast.dump(ast.Module(body=body, type_ignores=[]))
+                bodies.setdefault(shape, []).append(f"{path.stem}.{node.name}")
+    assert [names for names in bodies.values() if len(names) > 1] == []

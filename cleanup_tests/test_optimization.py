@@ -21,14 +21,17 @@ from cleanup_assets.defs.resources import (
 from cleanup_assets.defs.sync_sensor.sensors import notified_tags
 from cleanup_assets.notifications import Launch
 from cleanup_assets.outbox import read_json
-from cleanup_assets.schema import billing_period, optimization_handover, optimization_session
+from cleanup_assets.schema import billing_period, optimization_handover
 
 from .builders import (
     TEST_INTEGRATION_IDS,
     good_devices,
     rows,
+    run_notified,
     seed_providers,
+    seed_session,
     stage,
+    stop_mails,
     stop_sensor_sees,
 )
 from .servers import AmopServer, SmtpServer, free_port
@@ -43,12 +46,6 @@ BACKENDS = ("sqlite",)
 @pytest.fixture
 def amop():
     with AmopServer() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
         yield server
 
 
@@ -79,11 +76,6 @@ def received(client, url) -> list[dict]:
         messages += new
 
 
-def stop_mails(smtp) -> list:
-    """The optimization-stopped emails (the summary emails go to the same server)."""
-    return [m for m in smtp.messages if m["Subject"].startswith("Optimization stopped")]
-
-
 def make_defs(database_url, queue_url, moto_endpoint, amop, smtp, attempts=5):
     return make_definitions(
         DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
@@ -96,27 +88,6 @@ def make_defs(database_url, queue_url, moto_endpoint, amop, smtp, attempts=5):
     )
 
 
-def run_notified(defs, instance, key, tenant, provider, *, optimize=True, session=0,
-                 forced=False):
-    """A run exactly as the sync sensor requests it; on failure, the stop sensor's turn."""
-    launch = Launch(1, key, tenant, provider, optimize, session, forced, None)
-    if tenant not in instance.get_dynamic_partitions("tenant"):
-        instance.add_dynamic_partitions("tenant", [tenant])
-    result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
-        instance=instance, partition_key=f"{key}|{tenant}", tags=notified_tags(launch),
-        raise_on_error=False)
-    if not result.success:
-        stop_sensor_sees(defs, instance, result)
-    return result
-
-
-def seed_session(engine, session_id=555, guid="0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d"):
-    with engine.begin() as conn:
-        conn.execute(insert(optimization_session).values(
-            Id=session_id, SessionId=guid, TenantId=1, ServiceProviderId=11,
-            IsActive=True, IsDeleted=False))
-
-
 @pytest.fixture
 def jasper(engine):
     seed_providers(engine, (11, 1, "jasper"))
@@ -127,7 +98,7 @@ def jasper(engine):
 
 @pytest.mark.parametrize("queue", ["standard", "fifo"], indirect=True)
 def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, instance, queue,
-                                                       moto_endpoint, amop, smtp):
+                                                       moto_endpoint, amop, smtp, golden):
     client, url = queue
     defs = make_defs(database_url, url, moto_endpoint, amop, smtp)
 
@@ -156,14 +127,9 @@ def test_a_gated_sync_queues_exactly_the_legacy_message(jasper, database_url, in
     (progress,) = [r for r in amop.requests if r["path"] == "/optimization"]
     # as the consumer's own progress calls (QueueCarrierPlanOptimization.cs:251, 278):
     # SessionId as a string, CustomerId "", compact JSON in the twin's property order
-    assert progress["raw"] == (
-        b'{"data":{"path":"/get_optimization_progress_bar_data","job_name":"Progress",'
-        b'"SessionId":"555","OptimizationSessionGuid":"0f5b6a0e-4d0c-4c7b-9d7e-2f1f5a4b3c2d",'
-        b'"ErrorMessage":null,"Progress":25,"CustomerId":"","AdditionalJson":null,'
-        b'"DeviceCount":0}}')
+    golden.check("optimization/progress.json", progress["raw"])
     (daily,) = [r for r in amop.requests if r["path"] == "/sync-update"]
-    assert daily["raw"] == (b'{"data": { "key_name": "jasper_devices","tenant_id": "1",'
-                            b'"tenant_name": ""}}')
+    golden.check("jasper/daily_sync.json", daily["raw"])
     assert daily["headers"]["Accept"] == "application/json"
     assert daily["headers"]["Content-Type"] == "application/json; charset=utf-8"
     assert {r["api_key"] for r in amop.requests} == {"k3y"}  # configured: sent
@@ -418,20 +384,6 @@ def test_without_endpoints_everything_lands_in_the_local_outbox(jasper, database
     assert message["MessageAttributes"]["OptimizationSessionId"] == "555"
     assert sorted(m["data"].get("path", "daily sync") for m in read_json("amop")) == [
         "/get_optimization_progress_bar_data", "daily sync"]
-
-
-def test_the_ui_shows_the_gate_checks_next_to_common_devices():
-    from cleanup_assets.definitions import defs
-
-    graph = defs.resolve_asset_graph()
-    checks = {k.name for k in graph.asset_check_keys if k.asset_key == dg.AssetKey("common_devices")}
-    assert checks == {"sync_is_complete", "active_device_count_is_stable", "billing_period_exists",
-                      "communication_plans_have_rate_plans", "rejected_rows_within_threshold",
-                      "finalized_recently"}  # the freshness check: never blocks
-    handover = graph.get(dg.AssetKey("optimization_handover"))
-    assert dg.AssetKey("common_devices") in handover.parent_keys  # gated by the checks
-    for report in ("device_sync_summary", "device_history", "amop_daily_sync"):
-        assert graph.get(dg.AssetKey(report)).parent_keys == {dg.AssetKey("communication_plans")}
 
 
 # --- issue 12: what a failure leaves behind ------------------------------------------------

@@ -39,10 +39,9 @@ from cleanup_assets.schema import LEGACY_TABLES, comm_plan_rate_plan, create_sch
 from cleanup_assets.settings import Settings
 
 from . import stand_ins
-from .builders import seed_providers
+from .builders import PRODUCTION, seed_providers
 from .conftest import create_pg_database, drop_pg_database
 from .processes import BIN, ROOT, environment
-from .test_settings import PRODUCTION
 
 NAMES = parse_procedure_names(stand_ins.PROCEDURE_NAMES)
 

@@ -27,9 +27,8 @@ from cleanup_assets.defs.resources import (
 from cleanup_assets.reporting import SNOWFLAKE_COLUMNS
 from cleanup_assets.sql.reports import SYNC_LOG_COLUMNS
 
-from .builders import good_devices, rows, seed_providers, stage
-from .servers import SmtpServer, free_port
-from .test_optimization import run_notified
+from .builders import good_devices, rows, run_notified, seed_providers, stage
+from .servers import free_port
 
 # Each test executes Dagster jobs in process (seconds each): not in `scripts/test --fast`.
 pytestmark = pytest.mark.runs
@@ -37,12 +36,6 @@ pytestmark = pytest.mark.runs
 # The report steps: dialect-free shells (their queries are compiled for both, and for
 # SQL Server, by the T-SQL test; the golden files hold the bytes).
 BACKENDS = ("sqlite",)
-
-
-@pytest.fixture
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 def defs_for(database_url, *, email=None, sync_log=None, warehouse=None, history_stage=None):

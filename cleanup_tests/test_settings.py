@@ -10,7 +10,6 @@ import dagster as dg
 import pytest
 
 from cleanup_assets.definitions import definitions_from_environment
-from cleanup_assets.registry import CONSTANT_PROCEDURES
 from cleanup_assets.settings import (
     SETTINGS,
     ConfigurationError,
@@ -19,26 +18,9 @@ from cleanup_assets.settings import (
     secret_names,
 )
 
+from .builders import PRODUCTION
 from .processes import BIN, ROOT, environment
 
-# A complete production environment (values are placeholders: nothing is contacted at load).
-PRODUCTION = {
-    "CLEANUP_DEPLOYMENT": "production",
-    "CLEANUP_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
-    # On PostgreSQL the Jasper tables live in the central database (one URL for both).
-    "CLEANUP_JASPER_DATABASE_URL": "postgresql+psycopg://cleanup:s3cret-db@db.internal/platform",
-    "CLEANUP_OPTIMIZATION_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/1/optimization.fifo",
-    "CLEANUP_AMOP_SYNC_UPDATE_URL": "https://amop.internal/sync",
-    "CLEANUP_AMOP_OPTIMIZATION_URL": "https://amop.internal/optimization",
-    "CLEANUP_AMOP_API_KEY": "s3cret-key",
-    "CLEANUP_EMAIL_TRANSPORT": "ses",
-    "CLEANUP_OPERATOR_EMAIL_ADDRESSES": "cleanup-operators@example.com",
-    "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "True",
-    "DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME": "device-sync-logs",
-    "CLEANUP_PROCEDURE_NAMES": ",".join(
-        f"{c}={'usp_Pond_DeviceSync' if c == 'POND_DEVICE_SYNC' else c}"
-        for c in CONSTANT_PROCEDURES),
-}
 REQUIRED = [s.name for s in SETTINGS if s.required_in_production]
 
 

@@ -15,8 +15,6 @@ beside ``Device`` (as on SQL Server, through three-part names).
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import dagster as dg
 import pytest
@@ -36,7 +34,7 @@ from cleanup_assets.sql.finalize import FinalizeEngine, FinalizeRequest, finaliz
 from cleanup_assets.tooling.demo import upstream_device_sync
 
 from . import stand_ins
-from .builders import NO_WAIT, good_devices, live, rows, seed_providers
+from .builders import NO_WAIT, good_devices, live, rows, run_notified, seed_providers
 from .conftest import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.postgres
@@ -305,8 +303,6 @@ def test_a_shadow_failure_is_recorded_and_the_finalization_stands(databases):
 def test_the_engines_agree_check_warns_with_the_reason_and_blocks_nothing(databases, instance):
     from cleanup_assets.definitions import make_definitions
     from cleanup_assets.defs.resources import DatabaseResource
-
-    from .test_optimization import run_notified
 
     devices = first_sync(databases)
     url = databases.central.url.render_as_string(hide_password=False)

@@ -35,7 +35,18 @@ from cleanup_assets.tooling.demo import upstream_device_sync
 from cleanup_assets.tooling.tsql import capture_statements, lint, review
 
 from . import evidence, stand_ins
-from .builders import NO_WAIT, TEST_INTEGRATION_IDS, good_devices, live, rows, seed_providers
+from .builders import (
+    NO_WAIT,
+    TEST_INTEGRATION_IDS,
+    good_devices,
+    live,
+    rows,
+    run_notified,
+    seed_providers,
+    seed_session,
+    stop_mails,
+    stop_sensor_sees,
+)
 from .conftest import create_pg_database, drop_pg_database
 
 pytestmark = pytest.mark.postgres
@@ -647,8 +658,6 @@ def test_a_failing_procedure_fails_the_run_and_stops_the_optimization_once(datab
     from cleanup_assets.defs.resources import Amop20Resource, DatabaseResource, EmailResource
 
     from .servers import AmopServer, SmtpServer
-    from .builders import stop_sensor_sees
-    from .test_optimization import run_notified, seed_session, stop_mails
 
     synced(databases, "jasper")
     seed_session(databases.central)

@@ -12,9 +12,16 @@ from sqlalchemy import text
 from cleanup_assets.defs.resources import SqsQueueResource
 from cleanup_assets.notifications import ingest_sqs_messages
 
-from .builders import TEST_INTEGRATION_IDS, rows, seed_providers
+from .builders import (
+    TEST_INTEGRATION_IDS,
+    definitions,
+    finalize_config,
+    notify,
+    rows,
+    seed_providers,
+    tick,
+)
 from .servers import free_port
-from .test_sync_sensor import definitions, finalize_config, tick
 
 # The SQS ingestion: the inbox statements run on both in test_sync_sensor.
 BACKENDS = ("sqlite",)
@@ -104,8 +111,6 @@ def test_a_redelivered_message_is_recorded_once(database_url, engine, queue):
 
 def test_the_queue_being_down_fails_the_tick_visibly_and_the_inbox_still_flows(
         database_url, engine, instance, aws_env):
-    from .test_sync_sensor import notify
-
     seed_providers(engine, (11, 1, "jasper"))
     waiting = notify(engine, 11, "jasper")  # posted to the database inbox
     port = free_port()  # nothing listens there

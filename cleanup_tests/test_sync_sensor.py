@@ -12,24 +12,29 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import make_url
 
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.run_tags import RUN_KEY_TAG, NotifiedSync
-from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
-from cleanup_assets.notifications import evaluate_notifications, post_notification, utcnow
+from cleanup_assets.defs.run_tags import RUN_KEY_TAG
+from cleanup_assets.defs.resources import DatabaseResource
+from cleanup_assets.notifications import evaluate_notifications, utcnow
 from cleanup_assets.schema import rows_to_process_tables
-from cleanup_assets.tooling.demo_run import evaluate_sync_sensor
 
 from cleanup_assets.registry import INTEGRATIONS
 
-from .builders import TEST_INTEGRATION_IDS, databases_of, good_devices, rows, seed_providers, stage
+from .builders import (
+    TEST_INTEGRATION_IDS,
+    databases_of,
+    definitions,
+    finalize_config,
+    good_devices,
+    notify,
+    rows,
+    seed_providers,
+    stage,
+    tick,
+)
 
 # The sensor on one database; the notification checks that once crashed a tick on either
 # run on both (test_bad_notifications_…).
 BACKENDS = ("sqlite",)
-
-
-def definitions(database_url, queue: SqsQueueResource | None = None):
-    return make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-                            queue)
 
 
 class TickLog(logging.Handler):
@@ -49,22 +54,11 @@ class TickLog(logging.Handler):
         return ast.literal_eval(line.removeprefix("sync sensor tick: "))
 
 
-def tick(instance, defs, log: TickLog | None = None):
-    """One sensor evaluation, as the daemon does it (partition additions applied)."""
-    return evaluate_sync_sensor(instance, defs, log)
-
-
 def run(instance, defs, request):
     """The run the daemon would launch for a request, executed in process."""
     return defs.resolve_job_def("finalize_device_sync").execute_in_process(
         instance=instance, partition_key=request.partition_key, run_config=request.run_config,
         tags={**request.tags, RUN_KEY_TAG: request.run_key}, raise_on_error=False)
-
-
-def notify(engine, provider_id, key, **attributes):
-    legacy = {"IntegrationType": TEST_INTEGRATION_IDS[key], "ServiceProviderId": provider_id}
-    with engine.begin() as conn:
-        return post_notification(conn, {**legacy, **attributes})
 
 
 def add_rows_to_process(engine, table, provider_id, count, **columns):
@@ -99,15 +93,6 @@ def step_log(instance, result, step: str = "finalize_device_tables") -> list[str
 def notification(engine, notification_id):
     (row,) = [r for r in rows(engine, "CleanupSyncNotification") if r["id"] == notification_id]
     return row
-
-
-def finalize_config(request):
-    """What the run's steps read: the tags the sensor set (defs/run_tags.py)."""
-    notified = NotifiedSync.from_tags(request.tags)
-    return {"service_provider_id": notified.service_provider_id,
-            "should_queue_carrier_optimization": notified.should_queue_carrier_optimization,
-            "optimization_session_id": notified.optimization_session_id,
-            "forced": notified.forced}
 
 
 def test_a_finished_sync_launches_its_partition_run_and_adds_the_tenant(database_url, engine,
