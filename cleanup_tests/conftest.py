@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import dagster as dg
@@ -17,11 +16,9 @@ from sqlalchemy import create_engine, text
 from cleanup_assets.db import Databases, connect_databases
 from cleanup_assets.schema import create_schema, metadata
 
+from .pg import PG_ADMIN_URL, drop_database, wait_for_drops
 from .servers import SmtpServer, free_port
 
-PG_ADMIN_URL = os.environ.get(
-    "CLEANUP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture(autouse=True)
@@ -50,32 +47,12 @@ def create_pg_database(prefix: str = "cleanup_test") -> str:
     return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
-# A DROP DATABASE takes the server 2-4 s (it waits for every backend to let go of the
-# database's files); nothing waits for it but the end of the session, so the drops run on a
-# thread beside the next tests, and pytest_sessionfinish waits for them (a failed drop fails
-# the session there, naming the database).
-_DROPS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="drop-database")
-_pending_drops: list[Future] = []
-
-
-def _drop(name: str) -> None:
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
-
-
 def drop_pg_database(url: str) -> None:
-    """Drops the test database (its engines disposed first by the caller) in the background."""
-    _pending_drops.append(_DROPS.submit(_drop, url.rsplit("/", 1)[1]))
+    drop_database(url.rsplit("/", 1)[1])  # in the background (pg.py)
 
 
 def pytest_sessionfinish(session, exitstatus):
-    for drop in _pending_drops:
-        drop.result()
-    _pending_drops.clear()
+    wait_for_drops()
 
 
 @pytest.fixture(scope="session")

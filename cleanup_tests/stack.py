@@ -22,12 +22,10 @@ from cleanup_assets.registry import INTEGRATION_KEYS, INTEGRATIONS
 from cleanup_assets.schema import create_schema
 from cleanup_assets.tooling.demo import demo_devices, seed_reference_data, upstream_device_sync
 
-from .conftest import drop_pg_database
+from .pg import PG_ADMIN_URL, database_url, drop_database
 from .processes import BIN, ROOT, start, stop, wait_until
 from .servers import free_port
 
-PG_ADMIN_URL = os.environ.get(
-    "CLEANUP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 TENANTS = (1, 2, 3, 4)
 DEPLOY = ROOT / "deploy"
 
@@ -42,12 +40,6 @@ def create_database(prefix: str) -> str:
     return name
 
 
-def drop_database(name: str) -> None:
-    drop_pg_database(database_url(name))  # in the background (conftest)
-
-
-def database_url(name: str) -> str:
-    return PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
 
 
 def fleet_providers(tenants=TENANTS,
