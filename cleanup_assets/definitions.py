@@ -4,8 +4,10 @@ the scope of a module there; ``defs_folder``), merged with the resources and the
 here, and the asset policy (group, owners, tags: ``defs/policy.py``) applied once.
 
 Local vs production resources are chosen here, once, from the settings declared in
-``settings.py`` (one table: variable, required in production, secret, local default).
-Secrets are read through ``dg.EnvVar``: resolved at run time, never shown.
+``settings.py`` (one table: variable, required in production, secret, local default): for
+each external system the class of its real transport, or of its local fallback
+(``defs/resources.py``). Secrets are read through ``dg.EnvVar``: resolved at run time, never
+shown.
 
 With ``CLEANUP_DEPLOYMENT=production`` the location refuses to load — naming every missing
 variable — unless the databases, the optimization queue, AMOP 2.0, the mail transport and
@@ -26,17 +28,33 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
+from dagster_aws.s3 import S3Resource
 
 from .defs.device_sync.checks import compare_finalize_engines
 from .defs.policy import with_policy
 from .defs.resources import (
-    Amop20Resource,
+    Amop20,
+    AmopEndpoint,
+    AmopHttp,
+    AmopOutbox,
     DatabaseResource,
     DeviceHistoryStage,
     DeviceHistoryWarehouse,
-    EmailResource,
     FreshnessExpectation,
-    SqsQueueResource,
+    LocalSyncLog,
+    Mailer,
+    MessageQueue,
+    NoHistoryStage,
+    NoSyncLog,
+    NoWarehouse,
+    OutboxMailer,
+    OutboxQueue,
+    S3HistoryStage,
+    S3SyncLog,
+    SesMailer,
+    SmtpMailer,
+    SnowflakeWarehouse,
+    SqsQueue,
     SyncLogStore,
 )
 from .preflight import refuse_on_blocking_findings
@@ -53,60 +71,84 @@ def _database(settings: Settings) -> DatabaseResource:
     )
 
 
-def _device_sync_queue(settings: Settings) -> SqsQueueResource:
-    return SqsQueueResource(queue_url=settings.env("CLEANUP_DEVICE_SYNC_QUEUE_URL"),
-                            endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"),
-                            region_name=settings.value("AWS_REGION"))
+def _queue(settings: Settings, url: str) -> MessageQueue:
+    if not settings.is_set(url):
+        return OutboxQueue()
+    return SqsQueue(queue_url=settings.env(url),
+                    endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"),
+                    region_name=settings.value("AWS_REGION"))
 
 
-def _optimization_queue(settings: Settings) -> SqsQueueResource:
-    return SqsQueueResource(queue_url=settings.env("CLEANUP_OPTIMIZATION_QUEUE_URL"),
-                            endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"),
-                            region_name=settings.value("AWS_REGION"))
+def _device_sync_queue(settings: Settings) -> MessageQueue:
+    return _queue(settings, "CLEANUP_DEVICE_SYNC_QUEUE_URL")
 
 
-def _amop(settings: Settings) -> Amop20Resource:
-    return Amop20Resource(sync_update_url=settings.env("CLEANUP_AMOP_SYNC_UPDATE_URL"),
-                          optimization_url=settings.env("CLEANUP_AMOP_OPTIMIZATION_URL"),
-                          api_key=settings.env("CLEANUP_AMOP_API_KEY"))
+def _optimization_queue(settings: Settings) -> MessageQueue:
+    return _queue(settings, "CLEANUP_OPTIMIZATION_QUEUE_URL")
 
 
-def _email(settings: Settings) -> EmailResource:
-    return EmailResource(
-        transport=settings.value("CLEANUP_EMAIL_TRANSPORT").lower(),
-        smtp_host=settings.value("CLEANUP_SMTP_HOST"),
-        smtp_port=int(settings.value("CLEANUP_SMTP_PORT")),
-        smtp_username=settings.env("CLEANUP_SMTP_USERNAME"),
-        smtp_password=settings.env("CLEANUP_SMTP_PASSWORD"),
-        smtp_starttls=settings.flag("CLEANUP_SMTP_STARTTLS"),
-        ses_region=settings.value("AWS_REGION"),
-        ses_endpoint_url=settings.env("CLEANUP_SES_ENDPOINT_URL"),
-        operator_addresses=settings.value("CLEANUP_OPERATOR_EMAIL_ADDRESSES"),
-    )
+def _amop_endpoint(settings: Settings, url: str) -> AmopEndpoint:
+    if not settings.is_set(url):
+        return AmopOutbox()
+    return AmopHttp(url=settings.env(url), api_key=settings.env("CLEANUP_AMOP_API_KEY"))
+
+
+def _amop(settings: Settings) -> Amop20:
+    return Amop20(sync_update=_amop_endpoint(settings, "CLEANUP_AMOP_SYNC_UPDATE_URL"),
+                  optimization=_amop_endpoint(settings, "CLEANUP_AMOP_OPTIMIZATION_URL"))
+
+
+def _email(settings: Settings) -> Mailer:
+    operators = settings.value("CLEANUP_OPERATOR_EMAIL_ADDRESSES")
+    transport = settings.value("CLEANUP_EMAIL_TRANSPORT").lower()
+    if transport == "smtp":
+        return SmtpMailer(host=settings.value("CLEANUP_SMTP_HOST"),
+                          port=int(settings.value("CLEANUP_SMTP_PORT")),
+                          username=settings.env("CLEANUP_SMTP_USERNAME"),
+                          password=settings.env("CLEANUP_SMTP_PASSWORD"),
+                          starttls=settings.flag("CLEANUP_SMTP_STARTTLS"),
+                          operator_addresses=operators)
+    if transport == "ses":
+        return SesMailer(region_name=settings.value("AWS_REGION"),
+                         endpoint_url=settings.env("CLEANUP_SES_ENDPOINT_URL"),
+                         operator_addresses=operators)
+    return OutboxMailer(operator_addresses=operators)  # settings.check() refused the rest
+
+
+def _s3(settings: Settings) -> S3Resource:
+    return S3Resource(region_name=settings.value("AWS_REGION"),
+                      endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
 
 
 def _sync_log(settings: Settings) -> SyncLogStore:
-    return SyncLogStore(enabled=settings.flag("DEVICE_SYNC_SUMMARY_LOG_ENABLE"),
-                        bucket=settings.env("DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME"),
-                        region_name=settings.value("AWS_REGION"),
-                        endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
+    if not settings.flag("DEVICE_SYNC_SUMMARY_LOG_ENABLE"):
+        return NoSyncLog()
+    if not settings.is_set("DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME"):
+        return LocalSyncLog()
+    return S3SyncLog(bucket=settings.env("DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME"),
+                     s3=_s3(settings))
 
 
 def _history_stage(settings: Settings) -> DeviceHistoryStage:
-    return DeviceHistoryStage(bucket=settings.env("SnowflakeS3BucketName"),
-                              path=settings.env("SnowflakeS3BucketPath"),
-                              region_name=settings.value("AWS_REGION"),
-                              endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
+    if not (settings.is_set("SnowflakeS3BucketName") and settings.is_set("SnowflakeS3BucketPath")):
+        return NoHistoryStage()  # either blank: no history file, as in the legacy
+    return S3HistoryStage(bucket=settings.env("SnowflakeS3BucketName"),
+                          path=settings.env("SnowflakeS3BucketPath"), s3=_s3(settings))
 
 
 def _warehouse(settings: Settings) -> DeviceHistoryWarehouse:
-    return DeviceHistoryWarehouse(
+    if not settings.is_set("CLEANUP_SNOWFLAKE_ACCOUNT"):
+        return NoWarehouse()
+    # The `snowflake` extra: settings.check() refused an account without it.
+    from dagster_snowflake import SnowflakeResource
+
+    return SnowflakeWarehouse(snowflake=SnowflakeResource(
         account=settings.env("CLEANUP_SNOWFLAKE_ACCOUNT"),
         user=settings.env("CLEANUP_SNOWFLAKE_USER"),
         password=settings.env("CLEANUP_SNOWFLAKE_PASSWORD"),
         database=settings.env("CLEANUP_SNOWFLAKE_DATABASE"),
-        schema_name=settings.value("CLEANUP_SNOWFLAKE_SCHEMA"),
-        warehouse=settings.env("CLEANUP_SNOWFLAKE_WAREHOUSE"))
+        schema=settings.value("CLEANUP_SNOWFLAKE_SCHEMA"),
+        warehouse=settings.env("CLEANUP_SNOWFLAKE_WAREHOUSE")))
 
 
 def _env_source(settings: Settings, name: str):
@@ -132,10 +174,10 @@ def executor_for(settings: Settings) -> dg.ExecutorDefinition:
 
 def make_definitions(
     database: DatabaseResource,
-    device_sync_queue: SqsQueueResource | None = None,
-    optimization_queue: SqsQueueResource | None = None,
-    amop: Amop20Resource | None = None,
-    email: EmailResource | None = None,
+    device_sync_queue: MessageQueue | None = None,
+    optimization_queue: MessageQueue | None = None,
+    amop: Amop20 | None = None,
+    email: Mailer | None = None,
     sync_log: SyncLogStore | None = None,
     warehouse: DeviceHistoryWarehouse | None = None,
     executor: dg.ExecutorDefinition | None = None,
@@ -143,21 +185,21 @@ def make_definitions(
     freshness: FreshnessExpectation | None = None,
 ) -> dg.Definitions:
     """The location's definitions around given resources (tests pass their own; unset ones
-    are the embedded defaults: no queue, local outbox). Every job executes in process
-    unless another executor is given."""
+    are the embedded defaults: the outbox, the local sync-log folder, no history). Every
+    job executes in process unless another executor is given."""
     declared = defs_folder()
     if not database.shadow_engine:  # engines_agree only where a shadow pass runs
         declared = _without_check(declared, compare_finalize_engines)
     definitions = dg.Definitions.merge(declared, dg.Definitions(
         resources={
             "database": database,
-            "device_sync_queue": device_sync_queue or SqsQueueResource(),
-            "optimization_queue": optimization_queue or SqsQueueResource(),
-            "amop": amop or Amop20Resource(),
-            "email": email or EmailResource(),
-            "sync_log": sync_log or SyncLogStore(),
-            "warehouse": warehouse or DeviceHistoryWarehouse(),
-            "history_stage": history_stage or DeviceHistoryStage(),
+            "device_sync_queue": device_sync_queue or OutboxQueue(),
+            "optimization_queue": optimization_queue or OutboxQueue(),
+            "amop": amop or Amop20(sync_update=AmopOutbox(), optimization=AmopOutbox()),
+            "email": email or OutboxMailer(),
+            "sync_log": sync_log or LocalSyncLog(),
+            "warehouse": warehouse or NoWarehouse(),
+            "history_stage": history_stage or NoHistoryStage(),
             "freshness": freshness or FreshnessExpectation(),
         },
         executor=executor or dg.in_process_executor,

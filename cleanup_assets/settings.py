@@ -16,6 +16,7 @@ message: a secret is only ever said to be missing or refused.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from dataclasses import dataclass
 from typing import Callable, Mapping, Optional
@@ -71,6 +72,14 @@ def parse_integration_keys(text: str) -> list[str]:
         raise ValueError(f"CLEANUP_SET_BASED_INTEGRATIONS names an unknown integration "
                          f"{', '.join(unknown)}: one of {', '.join(INTEGRATION_KEYS)}")
     return keys
+
+
+def _snowflake_installed(_account: str) -> None:
+    """A Snowflake account needs the `snowflake` extra: definitions.py nests dagster-snowflake's
+    SnowflakeResource in the warehouse resource where definitions are assembled."""
+    if importlib.util.find_spec("dagster_snowflake") is None:
+        raise ValueError("CLEANUP_SNOWFLAKE_ACCOUNT is set but dagster-snowflake is not "
+                         "installed: install cleanup_assets[snowflake]")
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -156,8 +165,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(with SnowflakeS3BucketPath; either unset: no history file)"),
     Setting("SnowflakeS3BucketPath", "key prefix of the device history files in the stage "
             "bucket: <path>/DeviceHistory_<spId>_<yyyyMMddHHmmss>.csv"),
-    Setting("CLEANUP_SNOWFLAKE_ACCOUNT", "Snowflake account of the device history; unset: the "
-            "history is skipped (and says so)"),
+    Setting("CLEANUP_SNOWFLAKE_ACCOUNT", "Snowflake account of the device history (needs the "
+            "`snowflake` extra); unset: the history is skipped (and says so)",
+            check=_snowflake_installed),
     Setting("CLEANUP_SNOWFLAKE_USER", "Snowflake user", secret=True),
     Setting("CLEANUP_SNOWFLAKE_PASSWORD", "Snowflake password", secret=True),
     Setting("CLEANUP_SNOWFLAKE_DATABASE", "Snowflake database"),

@@ -11,7 +11,7 @@ from sqlalchemy import insert, select
 
 from cleanup_assets.db import TransientRetry, connect_databases
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.resources import DatabaseResource, SqsQueueResource
+from cleanup_assets.defs.resources import DatabaseResource, MessageQueue
 from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.sync_sensor.sensors import notified_tags
 from cleanup_assets.notifications import Launch, post_notification
@@ -99,10 +99,11 @@ def failure_sensor_sees(defs, instance, result, sensor_name: str):
     """Evaluate a run-failure sensor of the location on a failed run, as the daemon does."""
     failure = next(e for e in result.all_events if e.is_run_failure)
     sensor = defs.resolve_sensor_def(sensor_name)
-    return sensor(dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id),
-        resources=defs.resources).for_run_failure())
+    with dg.build_run_status_sensor_context(
+            sensor_name=sensor.name, dagster_event=failure, dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(result.run_id),
+            resources=defs.resources).for_run_failure() as context:  # nested resources: opened
+        return sensor(context)
 
 
 def stop_sensor_sees(defs, instance, result):
@@ -141,7 +142,7 @@ def stop_mails(smtp) -> list:
 
 
 # --- the sync sensor -----------------------------------------------------------------------
-def definitions(database_url, queue: SqsQueueResource | None = None):
+def definitions(database_url, queue: MessageQueue | None = None):
     """The location on the test's database, with the device-sync queue given (or none)."""
     return make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
                             queue)

@@ -10,7 +10,7 @@ import dagster as dg
 import pytest
 
 from cleanup_assets.definitions import make_definitions
-from cleanup_assets.defs.resources import DatabaseResource, EmailResource
+from cleanup_assets.defs.resources import DatabaseResource, OutboxMailer
 from cleanup_assets.outbox import outbox_dir
 
 from .builders import alert_sensor_sees, rows, seed_providers
@@ -31,8 +31,8 @@ def test_a_failed_run_of_a_carrier_without_optimization_emails_the_operators_onc
         database_url, instance, engine):
     seed_providers(engine, (11, 1, "teal"))
     defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-                            email=EmailResource(operator_addresses="ops@example.com; "
-                                                                   "night@example.com"))
+                            email=OutboxMailer(operator_addresses="ops@example.com; "
+                                                                  "night@example.com"))
     instance.add_dynamic_partitions("tenant", ["acme"])  # a key that is not a tenant id
     result = defs.resolve_job_def("finalize_device_sync").execute_in_process(
         instance=instance, partition_key="teal|acme", raise_on_error=False)
@@ -70,13 +70,14 @@ def test_a_carrier_that_stopped_syncing_fails_its_check_and_alerts_once_per_stal
 
     seed_providers(engine, (11, 1, "teal"), (12, 2, "teal"), (21, 1, "jasper"))
     defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-                            email=EmailResource(operator_addresses="ops@example.com"),
+                            email=OutboxMailer(operator_addresses="ops@example.com"),
                             freshness=FreshnessExpectation(stale_after_hours="26,jasper=48"))
     sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
 
     def tick(cursor=None):
-        return sensor.evaluate_tick(dg.build_sensor_context(
-            instance=instance, resources=defs.resources, cursor=cursor))
+        with dg.build_sensor_context(instance=instance, resources=defs.resources,
+                                     cursor=cursor) as context:  # nested resources: opened
+            return sensor.evaluate_tick(context)
 
     def judge(partition):
         """The run the daemon launches for a request: the check alone, for the partition."""
@@ -152,12 +153,13 @@ def test_a_carrier_outage_makes_many_partitions_stale_and_they_are_judged_a_few_
         conn.execute(update(service_provider).where(service_provider.c.id == 101)
                      .values(Name="Acme <US> & Co"))
     defs = make_definitions(DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-                            email=EmailResource(operator_addresses="ops@example.com"))
+                            email=OutboxMailer(operator_addresses="ops@example.com"))
     sensor = defs.resolve_sensor_def("carrier_freshness_sensor")
 
     def tick(cursor=None):
-        return sensor.evaluate_tick(dg.build_sensor_context(
-            instance=instance, resources=defs.resources, cursor=cursor))
+        with dg.build_sensor_context(instance=instance, resources=defs.resources,
+                                     cursor=cursor) as context:  # nested resources: opened
+            return sensor.evaluate_tick(context)
 
     first = tick()
     second = tick(first.cursor)

@@ -25,12 +25,15 @@ from sqlalchemy import insert, select
 
 from cleanup_assets.db import connect_databases
 from cleanup_assets.definitions import make_definitions
+from dagster_aws.s3 import S3Resource
+
 from cleanup_assets.defs.resources import (
-    Amop20Resource,
+    Amop20,
+    AmopHttp,
     DatabaseResource,
-    DeviceHistoryStage,
-    EmailResource,
-    SyncLogStore,
+    S3HistoryStage,
+    S3SyncLog,
+    SmtpMailer,
 )
 from cleanup_assets.schema import (
     billing_period,
@@ -118,13 +121,14 @@ def stack(tmp_path, moto_endpoint, aws_env, instance):
     with SmtpServer() as smtp, AmopServer() as amop:
         defs = make_definitions(
             DatabaseResource(url=url, retry_base_delay_seconds=0.01),
-            amop=Amop20Resource(sync_update_url=f"{amop.url}/sync-update",
-                                optimization_url=f"{amop.url}/optimization",
-                                backoff_seconds=0.01),
-            email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01),
-            sync_log=SyncLogStore(bucket=logs, endpoint_url=moto_endpoint),
-            history_stage=DeviceHistoryStage(bucket=stage, path=STAGE_PATH,
-                                             endpoint_url=moto_endpoint))
+            amop=Amop20(sync_update=AmopHttp(url=f"{amop.url}/sync-update",
+                                             backoff_seconds=0.01),
+                        optimization=AmopHttp(url=f"{amop.url}/optimization",
+                                              backoff_seconds=0.01)),
+            email=SmtpMailer(port=smtp.port, backoff_seconds=0.01),
+            sync_log=S3SyncLog(bucket=logs, s3=S3Resource(endpoint_url=moto_endpoint)),
+            history_stage=S3HistoryStage(bucket=stage, path=STAGE_PATH,
+                                         s3=S3Resource(endpoint_url=moto_endpoint)))
 
         class Stack:
             pass

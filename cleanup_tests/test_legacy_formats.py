@@ -110,11 +110,11 @@ def test_the_error_report_is_the_consumers_error_job():
 
 
 def test_the_local_sync_log_folder_takes_file_names_only(tmp_path, cleanup_home):
-    from cleanup_assets.defs.resources import SyncLogStore
+    from cleanup_assets.defs.resources import LocalSyncLog
 
     source = tmp_path / "log.txt"
     source.write_bytes(b"ID\n")
-    store = SyncLogStore()
+    store = LocalSyncLog()
     assert store.put("Jasper-20260301.txt", source) == str(
         (cleanup_home / "sync-logs" / "Jasper-20260301.txt").resolve())
     for bad in ("../Jasper.txt", "a/b.txt", "..", "", "a\\b.txt"):

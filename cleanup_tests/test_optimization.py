@@ -13,10 +13,13 @@ from sqlalchemy import insert, text
 
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.resources import (
-    Amop20Resource,
+    Amop20,
+    AmopHttp,
+    AmopOutbox,
     DatabaseResource,
-    EmailResource,
-    SqsQueueResource,
+    OutboxQueue,
+    SmtpMailer,
+    SqsQueue,
 )
 from cleanup_assets.defs.sync_sensor.sensors import notified_tags
 from cleanup_assets.notifications import Launch
@@ -79,12 +82,13 @@ def received(client, url) -> list[dict]:
 def make_defs(database_url, queue_url, moto_endpoint, amop, smtp, attempts=5):
     return make_definitions(
         DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-        optimization_queue=SqsQueueResource(queue_url=queue_url, endpoint_url=moto_endpoint,
-                                            max_attempts=attempts),
-        amop=Amop20Resource(sync_update_url=f"{amop.url}/sync-update",
-                            optimization_url=f"{amop.url}/optimization", api_key="k3y",
-                            backoff_seconds=0.01),
-        email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01),
+        optimization_queue=(SqsQueue(queue_url=queue_url, endpoint_url=moto_endpoint,
+                                     max_attempts=attempts) if queue_url else OutboxQueue()),
+        amop=Amop20(sync_update=AmopHttp(url=f"{amop.url}/sync-update", api_key="k3y",
+                                         backoff_seconds=0.01),
+                    optimization=AmopHttp(url=f"{amop.url}/optimization", api_key="k3y",
+                                          backoff_seconds=0.01)),
+        email=SmtpMailer(port=smtp.port, backoff_seconds=0.01),
     )
 
 
@@ -641,7 +645,8 @@ def finished_run(defs, instance, status, *, tags=None, parent=None):
 
 def sweep(defs, instance):
     sensor = defs.resolve_sensor_def("stop_optimization_sweep")
-    return sensor(dg.build_sensor_context(instance=instance, resources=defs.resources))
+    with dg.build_sensor_context(instance=instance, resources=defs.resources) as context:
+        return sensor(context)
 
 
 def test_a_cancelled_run_has_its_optimization_stopped_by_the_sweep_once(
@@ -666,8 +671,7 @@ def test_the_session_is_removed_and_amop_told_even_when_the_stop_email_fails(
     (OptimizationUsageSyncErrorHandler.cs:20-39): with the mail server down the session is
     inactive and AMOP 2.0 has the error at once; the tick fails visibly and the next one,
     the mail server back, sends the email and marks the handover stopped."""
-    dead = EmailResource(transport="smtp", smtp_port=free_port(), backoff_seconds=0.01,
-                         attempts=1)
+    dead = SmtpMailer(port=free_port(), backoff_seconds=0.01, attempts=1)
     defs = make_defs(database_url, None, None, amop, smtp)
     down = make_definitions(defs.resources["database"], amop=defs.resources["amop"],
                             email=dead)
@@ -818,8 +822,9 @@ def test_a_stop_whose_email_failed_is_repeated_by_the_next_tick(jasper, database
                                                                 instance, amop):
     defs_down = make_definitions(
         DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-        amop=Amop20Resource(optimization_url=f"{amop.url}/optimization", backoff_seconds=0.01),
-        email=EmailResource(transport="smtp", smtp_port=free_port(), backoff_seconds=0.01))
+        amop=Amop20(sync_update=AmopOutbox(),
+                    optimization=AmopHttp(url=f"{amop.url}/optimization", backoff_seconds=0.01)),
+        email=SmtpMailer(port=free_port(), backoff_seconds=0.01))
     finished_run(defs_down, instance, dg.DagsterRunStatus.CANCELED)
 
     with pytest.raises(Exception):
@@ -855,9 +860,11 @@ def test_the_ledger_rows_of_dead_runs_are_closed_whether_or_not_they_asked_for_o
 
     failure = instance.all_logs(killed.run_id, of_type=dg.DagsterEventType.RUN_FAILURE)[0]
     sensor = defs.resolve_sensor_def("stop_optimization_on_failure")
-    sensor(dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_event=failure.dagster_event, dagster_instance=instance,
-        dagster_run=killed, resources=defs.resources).for_run_failure())
+    with dg.build_run_status_sensor_context(
+            sensor_name=sensor.name, dagster_event=failure.dagster_event,
+            dagster_instance=instance, dagster_run=killed,
+            resources=defs.resources).for_run_failure() as context:
+        sensor(context)
 
     ledger = {(r["RunId"], r["id"]): r for r in rows(engine, "CleanupDeviceSync")}
     closed = ledger[(killed.run_id, 1)]
@@ -887,9 +894,9 @@ def test_one_failing_stop_holds_back_no_other_run_and_is_not_repeated_whole(
     defs = make_defs(database_url, None, None, amop, smtp)
     down = make_definitions(
         DatabaseResource(url=database_url, retry_base_delay_seconds=0.01),
-        amop=Amop20Resource(optimization_url=f"http://127.0.0.1:{free_port()}/optimization",
-                            backoff_seconds=0.01),
-        email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01))
+        amop=Amop20(sync_update=AmopOutbox(), optimization=AmopHttp(
+            url=f"http://127.0.0.1:{free_port()}/optimization", backoff_seconds=0.01)),
+        email=SmtpMailer(port=smtp.port, backoff_seconds=0.01))
     finished_run(defs, instance, dg.DagsterRunStatus.CANCELED, tags={  # no session: no AMOP
         **notified_tags(Launch(2, "jasper", "1", 11, True, 0, False, None))})
     failing = finished_run(defs, instance, dg.DagsterRunStatus.CANCELED)  # session 555

@@ -14,15 +14,18 @@ from datetime import datetime, timezone
 import boto3
 import dagster as dg
 import pytest
+from dagster_aws.s3 import S3Resource
 from sqlalchemy import text
 
 from cleanup_assets.definitions import make_definitions
 from cleanup_assets.defs.resources import (
     DatabaseResource,
-    DeviceHistoryStage,
-    DeviceHistoryWarehouse,
-    EmailResource,
-    SyncLogStore,
+    NoSyncLog,
+    S3HistoryStage,
+    S3SyncLog,
+    SesMailer,
+    SmtpMailer,
+    SnowflakeWarehouse,
 )
 from cleanup_assets.reporting import SNOWFLAKE_COLUMNS
 from cleanup_assets.sql.reports import SYNC_LOG_COLUMNS
@@ -45,7 +48,15 @@ def defs_for(database_url, *, email=None, sync_log=None, warehouse=None, history
 
 
 def smtp_email(smtp):
-    return EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01)
+    return SmtpMailer(port=smtp.port, backoff_seconds=0.01)
+
+
+def snowflake_warehouse():
+    """The warehouse of the history tests (fakesnow answers for the account)."""
+    from dagster_snowflake import SnowflakeResource
+
+    return SnowflakeWarehouse(snowflake=SnowflakeResource(
+        account="acct", user="svc", password="pw", database="HISTORY", schema="PUBLIC"))
 
 
 def materialized(result, key):
@@ -122,8 +133,7 @@ def test_devices_are_sent_to_historian_only_through_the_legacy_stage(engine, dat
 
     seed_providers(engine, (11, 1, "pod19"))
     stage(engine, "pod19", 11, good_devices(11, 2))
-    warehouse = DeviceHistoryWarehouse(account="acct", user="svc", password="pw",
-                                       database="HISTORY", schema_name="PUBLIC")
+    warehouse = snowflake_warehouse()
     with fakesnow.patch(db_path=str(tmp_path)):
         with warehouse.get_connection() as snow:
             snow.cursor().execute("CREATE DATABASE IF NOT EXISTS HISTORY")
@@ -226,7 +236,7 @@ def test_the_summary_email_goes_through_ses(engine, database_url, instance, moto
                  ).verify_email_identity(EmailAddress="device-sync@example.com")
     seed_providers(engine, (11, 1, "teal"))
     stage(engine, "teal", 11, good_devices(11, 3))
-    email = EmailResource(transport="ses", ses_endpoint_url=moto_endpoint)
+    email = SesMailer(endpoint_url=moto_endpoint)
 
     assert run_notified(defs_for(database_url, email=email), instance, "teal", "1", 11,
                         optimize=False).success
@@ -240,8 +250,7 @@ def test_an_smtp_outage_is_recorded_and_shown_and_the_device_tables_stay(engine,
                                                                         instance):
     seed_providers(engine, (11, 1, "pond"))
     stage(engine, "pond", 11, good_devices(11, 6))
-    email = EmailResource(transport="smtp", smtp_port=free_port(), attempts=2,
-                          backoff_seconds=0.01)
+    email = SmtpMailer(port=free_port(), attempts=2, backoff_seconds=0.01)
 
     result = run_notified(defs_for(database_url, email=email), instance, "pond", "1", 11,
                           optimize=False)
@@ -262,8 +271,9 @@ def test_with_s3_down_the_emails_already_sent_are_recorded_before_the_step_fails
     stage(engine, "jasper", 11, good_devices(11, 4))
     down = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     defs = defs_for(database_url, email=smtp_email(smtp),
-                    sync_log=SyncLogStore(bucket="logs", endpoint_url=down),
-                    history_stage=DeviceHistoryStage(bucket="stage", path="p", endpoint_url=down))
+                    sync_log=S3SyncLog(bucket="logs", s3=S3Resource(endpoint_url=down)),
+                    history_stage=S3HistoryStage(bucket="stage", path="p",
+                                                 s3=S3Resource(endpoint_url=down)))
 
     result = run_notified(defs, instance, "jasper", "1", 11, optimize=False)
 
@@ -292,7 +302,8 @@ def test_hostile_names_are_escaped_and_cannot_inject_headers(engine, database_ur
     s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
     bucket = f"stage-{free_port()}"
     s3.create_bucket(Bucket=bucket)
-    stage_files = DeviceHistoryStage(bucket=bucket, path="h", endpoint_url=moto_endpoint)
+    stage_files = S3HistoryStage(bucket=bucket, path="h",
+                                 s3=S3Resource(endpoint_url=moto_endpoint))
 
     assert run_notified(defs_for(database_url, email=smtp_email(smtp),
                                  history_stage=stage_files), instance, "jasper", "1", 11,
@@ -326,7 +337,8 @@ def test_the_sync_log_lands_at_the_bucket_root_once_per_day_for_the_family(
     client, name = bucket
     seed_providers(engine, (11, 4, "rogers"))
     stage(engine, "rogers", 11, good_devices(11, 7))
-    defs = defs_for(database_url, sync_log=SyncLogStore(bucket=name, endpoint_url=moto_endpoint))
+    defs = defs_for(database_url, sync_log=S3SyncLog(bucket=name,
+                                                     s3=S3Resource(endpoint_url=moto_endpoint)))
 
     run_notified(defs, instance, "rogers", "4", 11, optimize=False)
     run_notified(defs, instance, "rogers", "4", 11, optimize=False)  # a rerun
@@ -341,7 +353,7 @@ def test_the_sync_log_lands_at_the_bucket_root_once_per_day_for_the_family(
 
 def test_the_sync_log_is_off_when_the_environment_says_so(engine, database_url, instance):
     seed_providers(engine, (11, 1, "teal"))
-    result = run_notified(defs_for(database_url, sync_log=SyncLogStore(enabled=False)),
+    result = run_notified(defs_for(database_url, sync_log=NoSyncLog()),
                           instance, "teal", "1", 11, optimize=False)
     assert materialized(result, "device_sync_summary")["sync_log"] == (
         "disabled (DEVICE_SYNC_SUMMARY_LOG_ENABLE)")
@@ -353,8 +365,7 @@ def test_the_device_history_reaches_snowflake_without_duplicates_on_rerun(engine
 
     seed_providers(engine, (11, 1, "pod19"))
     stage(engine, "pod19", 11, good_devices(11, 9))
-    warehouse = DeviceHistoryWarehouse(account="acct", user="svc", password="pw",
-                                       database="HISTORY", schema_name="PUBLIC")
+    warehouse = snowflake_warehouse()
     defs = defs_for(database_url, warehouse=warehouse)
     with fakesnow.patch(db_path=str(tmp_path)):
         with warehouse.get_connection() as snow:
@@ -388,22 +399,3 @@ def test_without_a_historian_the_history_reports_why_it_skipped(engine, database
     assert materialized(result, "device_history")["skipped"].startswith(
         "no historian configured (SnowflakeS3BucketName and SnowflakeS3BucketPath unset")
 
-
-def test_snowflake_configured_without_its_extra_fails_the_history_naming_the_extra(
-        engine, database_url, instance, monkeypatch):
-    import sys
-
-    seed_providers(engine, (11, 1, "pod19"))
-    stage(engine, "pod19", 11, good_devices(11, 3))
-    monkeypatch.setitem(sys.modules, "dagster_snowflake", None)  # an install without `snowflake`
-    warehouse = DeviceHistoryWarehouse(account="acct", user="svc", password="pw",
-                                       database="HISTORY", schema_name="PUBLIC")
-
-    result = run_notified(defs_for(database_url, warehouse=warehouse), instance, "pod19", "1",
-                          11, optimize=False)
-
-    assert not result.success
-    (failure,) = [e for e in result.get_step_failure_events()
-                  if e.step_key == "export_device_history"]
-    description = failure.step_failure_data.user_failure_data.description
-    assert "install cleanup_assets[snowflake]" in description

@@ -8,8 +8,25 @@ import subprocess
 
 import dagster as dg
 import pytest
+from dagster_aws.s3 import S3Resource
 
 from cleanup_assets.definitions import definitions_from_environment
+from cleanup_assets.defs.resources import (
+    AmopHttp,
+    AmopOutbox,
+    LocalSyncLog,
+    NoHistoryStage,
+    NoSyncLog,
+    NoWarehouse,
+    OutboxMailer,
+    OutboxQueue,
+    S3HistoryStage,
+    S3SyncLog,
+    SesMailer,
+    SmtpMailer,
+    SnowflakeWarehouse,
+    SqsQueue,
+)
 from cleanup_assets.settings import (
     SETTINGS,
     ConfigurationError,
@@ -79,25 +96,146 @@ def test_the_sync_log_bucket_is_required_only_while_the_log_is_enabled():
     assert Settings({**without_bucket, "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "0"}).problems() == []
     defs = definitions_from_environment(Settings({**without_bucket,
                                                   "DEVICE_SYNC_SUMMARY_LOG_ENABLE": "false"}))
-    assert defs.resources["sync_log"].enabled is False
+    assert isinstance(defs.resources["sync_log"], NoSyncLog)
 
 
 def test_the_history_stage_takes_the_legacy_variable_names():
     defs = definitions_from_environment(Settings({
         **PRODUCTION, "SnowflakeS3BucketName": "stage", "SnowflakeS3BucketPath": "history"}))
     stage = defs.resources["history_stage"]
+    assert isinstance(stage, S3HistoryStage)
     assert isinstance(stage.bucket, dg.EnvVar) and isinstance(stage.path, dg.EnvVar)
-    assert definitions_from_environment(Settings({})).resources["history_stage"].enabled is False
+    assert isinstance(definitions_from_environment(Settings({})).resources["history_stage"],
+                      NoHistoryStage)
+    only_bucket = definitions_from_environment(Settings({"SnowflakeS3BucketName": "stage"}))
+    assert isinstance(only_bucket.resources["history_stage"], NoHistoryStage)
 
 
 def test_locally_every_fallback_is_the_default():
     defs = definitions_from_environment(Settings({}))
     assert defs.resources["database"].url is None  # the embedded SQLite file
     assert defs.resources["email"].transport == "outbox"
-    assert defs.resources["optimization_queue"].enabled is False
-    assert defs.resources["sync_log"].bucket is None  # the local folder
-    assert defs.resources["sync_log"].enabled is True
-    assert defs.resources["amop"].api_key is None  # no key header
+    assert isinstance(defs.resources["email"], OutboxMailer)
+    assert isinstance(defs.resources["optimization_queue"], OutboxQueue)
+    assert isinstance(defs.resources["device_sync_queue"], OutboxQueue)
+    assert isinstance(defs.resources["sync_log"], LocalSyncLog)  # the local folder
+    assert defs.resources["sync_log"].writes is True
+    amop = defs.resources["amop"]
+    assert isinstance(amop.sync_update, AmopOutbox) and isinstance(amop.optimization, AmopOutbox)
+    assert isinstance(defs.resources["history_stage"], NoHistoryStage)
+    assert isinstance(defs.resources["warehouse"], NoWarehouse)
+
+
+def test_configured_systems_get_their_real_transport_with_the_connections_nested():
+    """The class of each external system is chosen once, where definitions are assembled;
+    dagster-aws's S3Resource and dagster-snowflake's SnowflakeResource are nested in ours,
+    their secrets EnvVars."""
+    from dagster_snowflake import SnowflakeResource
+
+    defs = definitions_from_environment(Settings({
+        **PRODUCTION, "CLEANUP_DEVICE_SYNC_QUEUE_URL": "https://sqs.example/1/device-sync",
+        "CLEANUP_AWS_ENDPOINT_URL": "http://127.0.0.1:1", "SnowflakeS3BucketName": "stage",
+        "SnowflakeS3BucketPath": "history", "CLEANUP_SNOWFLAKE_ACCOUNT": "acct",
+        "CLEANUP_SNOWFLAKE_USER": "svc", "CLEANUP_SNOWFLAKE_PASSWORD": "s3cret-pw"}))
+    resources = defs.resources
+    assert isinstance(resources["device_sync_queue"], SqsQueue)
+    assert isinstance(resources["optimization_queue"], SqsQueue)
+    amop = resources["amop"]
+    assert isinstance(amop.sync_update, AmopHttp) and isinstance(amop.optimization, AmopHttp)
+    assert isinstance(amop.optimization.api_key, dg.EnvVar)
+    assert isinstance(resources["email"], SesMailer)
+    sync_log, stage = resources["sync_log"], resources["history_stage"]
+    assert isinstance(sync_log, S3SyncLog) and isinstance(stage, S3HistoryStage)
+    for nested in (sync_log.s3, stage.s3):
+        assert isinstance(nested, S3Resource)
+        assert isinstance(nested.endpoint_url, dg.EnvVar)  # CLEANUP_AWS_ENDPOINT_URL
+    warehouse = resources["warehouse"]
+    assert isinstance(warehouse, SnowflakeWarehouse)
+    assert isinstance(warehouse.snowflake, SnowflakeResource)
+    assert isinstance(warehouse.snowflake.password, dg.EnvVar)
+    smtp = definitions_from_environment(Settings({
+        **PRODUCTION, "CLEANUP_EMAIL_TRANSPORT": "smtp", "CLEANUP_SMTP_HOST": "mail.internal",
+        "CLEANUP_SMTP_PASSWORD": "s3cret-pw"})).resources["email"]
+    assert isinstance(smtp, SmtpMailer) and smtp.host == "mail.internal"
+    assert isinstance(smtp.password, dg.EnvVar)
+    assert smtp.operator_addresses == "cleanup-operators@example.com"
+
+
+def test_an_amop_url_left_unset_is_that_endpoints_outbox_and_the_key_is_optional():
+    amop = definitions_from_environment(Settings({
+        "CLEANUP_AMOP_SYNC_UPDATE_URL": "https://amop.internal/sync"})).resources["amop"]
+    assert isinstance(amop.sync_update, AmopHttp) and isinstance(amop.optimization, AmopOutbox)
+    assert amop.sync_update.api_key is None  # no key header
+
+
+def test_the_nested_s3_resource_reaches_the_configured_endpoint(tmp_path, monkeypatch,
+                                                               moto_endpoint, aws_env):
+    """The sync log's S3Resource is nested and its EnvVars resolved: the file lands on the
+    moto server CLEANUP_AWS_ENDPOINT_URL names, through one client kept by the resource."""
+    import boto3
+
+    from .servers import free_port
+
+    bucket = f"sync-logs-{free_port()}"
+    s3 = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    environ = {"DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME": bucket,
+               "CLEANUP_AWS_ENDPOINT_URL": moto_endpoint}
+    for name, value in environ.items():  # EnvVars are resolved from the process environment
+        monkeypatch.setenv(name, value)
+    defs = definitions_from_environment(Settings(environ))
+    source = tmp_path / "log.txt"
+    source.write_bytes(b"ID\n")
+    clients = []
+    make_client = S3Resource.get_client
+    monkeypatch.setattr(S3Resource, "get_client",
+                        lambda self: clients.append(make_client(self)) or clients[-1])
+
+    with dg.build_resources({"sync_log": defs.resources["sync_log"]}) as built:
+        first = built.sync_log.put("Jasper-20260301.txt", source)
+        second = built.sync_log.put("Jasper-20260302.txt", source)
+
+    assert (first, second) == (f"s3://{bucket}/Jasper-20260301.txt",
+                               f"s3://{bucket}/Jasper-20260302.txt")
+    (client,) = clients  # made once, for both puts
+    assert client.meta.endpoint_url == moto_endpoint
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [
+        "Jasper-20260301.txt", "Jasper-20260302.txt"]
+    assert s3.get_object(Bucket=bucket, Key="Jasper-20260302.txt")["Body"].read() == b"ID\n"
+
+
+def test_the_nested_snowflake_resource_connects_with_the_environments_settings(
+        tmp_path, monkeypatch):
+    import fakesnow
+
+    environ = {"CLEANUP_SNOWFLAKE_ACCOUNT": "acct", "CLEANUP_SNOWFLAKE_USER": "svc",
+               "CLEANUP_SNOWFLAKE_PASSWORD": "s3cret-pw", "CLEANUP_SNOWFLAKE_DATABASE": "HISTORY"}
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    defs = definitions_from_environment(Settings(environ))
+
+    with fakesnow.patch(db_path=str(tmp_path)), dg.build_resources(
+            {"warehouse": defs.resources["warehouse"]}) as built:
+        with built.warehouse.get_connection() as snow:
+            cursor = snow.cursor()
+            cursor.execute("SELECT CURRENT_DATABASE(), CURRENT_SCHEMA()")
+            assert cursor.fetchone() == ("HISTORY", "PUBLIC")
+
+
+def test_snowflake_configured_without_its_extra_refuses_to_load_naming_the_extra(monkeypatch):
+    """The SnowflakeResource is nested in the warehouse where definitions are assembled: an
+    install without the `snowflake` extra is refused at load (and by `settings --check`), not
+    at the history step."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "dagster_snowflake", None)  # an install without `snowflake`
+    environ = {"CLEANUP_SNOWFLAKE_ACCOUNT": "acct", "CLEANUP_SNOWFLAKE_PASSWORD": "s3cret"}
+
+    with pytest.raises(ConfigurationError) as refused:
+        definitions_from_environment(Settings(environ))
+
+    assert "install cleanup_assets[snowflake]" in str(refused.value)
+    assert "s3cret" not in str(refused.value)
 
 
 def test_the_executor_is_chosen_by_configuration():

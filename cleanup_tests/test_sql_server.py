@@ -655,7 +655,7 @@ def test_the_embedded_default_never_imports_pyodbc(tmp_path):
 
 def test_a_failing_procedure_fails_the_run_and_stops_the_optimization_once(databases, instance):
     from cleanup_assets.definitions import make_definitions
-    from cleanup_assets.defs.resources import Amop20Resource, DatabaseResource, EmailResource
+    from cleanup_assets.defs.resources import Amop20, AmopHttp, DatabaseResource, SmtpMailer
 
     from .servers import AmopServer, SmtpServer
 
@@ -669,10 +669,11 @@ def test_a_failing_procedure_fails_the_run_and_stops_the_optimization_once(datab
                              jasper_url=databases.jasper.url.render_as_string(
                                  hide_password=False),
                              finalize_engine="procedures", retry_base_delay_seconds=0.01),
-            amop=Amop20Resource(sync_update_url=f"{amop.url}/sync-update",
-                                optimization_url=f"{amop.url}/optimization",
-                                backoff_seconds=0.01),
-            email=EmailResource(transport="smtp", smtp_port=smtp.port, backoff_seconds=0.01))
+            amop=Amop20(sync_update=AmopHttp(url=f"{amop.url}/sync-update",
+                                             backoff_seconds=0.01),
+                        optimization=AmopHttp(url=f"{amop.url}/optimization",
+                                              backoff_seconds=0.01)),
+            email=SmtpMailer(port=smtp.port, backoff_seconds=0.01))
 
         result = run_notified(defs, instance, "jasper", "1", 11, session=555)
         stop_sensor_sees(defs, instance, result)  # the daemon looks at the failure again

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from sqlalchemy import text
 
-from cleanup_assets.defs.resources import SqsQueueResource
+from cleanup_assets.defs.resources import SqsQueue
 from cleanup_assets.notifications import ingest_sqs_messages
 
 from .builders import (
@@ -58,7 +58,7 @@ def test_a_legacy_sqs_message_launches_the_partition_run(database_url, engine, i
                 ServiceProviderId=11, ShouldQueueCarrierOptimization="True",
                 OptimizationSessionId=1234, RetryCount=0, MaxRetries=14,
                 DelayBetweenRetries=300, RemainingRowsToProcess=0)
-    defs = definitions(database_url, SqsQueueResource(queue_url=url, endpoint_url=moto_endpoint))
+    defs = definitions(database_url, SqsQueue(queue_url=url, endpoint_url=moto_endpoint))
 
     result = tick(instance, defs)
 
@@ -114,7 +114,7 @@ def test_the_queue_being_down_fails_the_tick_visibly_and_the_inbox_still_flows(
     seed_providers(engine, (11, 1, "jasper"))
     waiting = notify(engine, 11, "jasper")  # posted to the database inbox
     port = free_port()  # nothing listens there
-    down = definitions(database_url, SqsQueueResource(
+    down = definitions(database_url, SqsQueue(
         queue_url=f"http://127.0.0.1:{port}/123456789012/device-sync",
         endpoint_url=f"http://127.0.0.1:{port}", max_attempts=2))
 

@@ -1,5 +1,12 @@
-"""Resources for each external system. Local vs production is chosen once, in
-``definitions.py``, from the environment."""
+"""Resources for each external system.
+
+Each system the location talks to has a base class — what the assets call — and one class per
+transport: the real one and the local fallback (the outbox under CLEANUP_HOME, a local folder,
+or nothing). ``definitions.py`` picks the class once, from the environment, where definitions
+are assembled; no method asks whether it is configured. The AWS and Snowflake connections are
+dagster-aws's ``S3Resource`` and dagster-snowflake's ``SnowflakeResource`` nested in ours; each
+boto3 client is made once per resource instance (a run's, a sensor tick's) and kept.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +16,16 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+from abc import abstractmethod
 from functools import lru_cache
-from typing import Optional
+from typing import ClassVar, Optional
 
 import boto3
 import dagster as dg
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError  # ConnectTimeoutError is one
 from dagster_aws.s3 import S3Resource
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import Engine
 
 from ..db import (
@@ -29,6 +37,7 @@ from ..db import (
     redacted,
 )
 from ..freshness import parse_expectations
+from ..notifications import ingest_sqs_messages
 from ..outbox import write_bytes, write_json
 from ..settings import parse_integration_keys
 from ..sql.finalize import FinalizeEngine
@@ -111,6 +120,14 @@ class DatabaseResource(dg.ConfigurableResource):
         return redacted(self.effective_url())
 
 
+def _kept_client(resource, make):
+    """The resource's client, made by ``make`` on first use and kept: one per resource
+    instance (Dagster makes an instance per run and per sensor tick, its EnvVars resolved)."""
+    if resource._client is None:
+        resource._client = make()
+    return resource._client
+
+
 class SendRefused(Exception):
     """Every try of a send was refused before the queue could take the message (no
     connection, or a 4xx answer): nothing is on the queue."""
@@ -129,49 +146,69 @@ def _refused_before_taken(caught_exception, response) -> bool:
     return status is not None and 400 <= status < 500
 
 
-class SqsQueueResource(dg.ConfigurableResource):
-    """An SQS queue through boto3 (dagster-aws has no SQS resource). Credentials come from
-    the standard AWS environment chain, never from config. No queue URL: reading is
-    disabled and sent messages land in the local outbox (CLEANUP_HOME/outbox/sqs)."""
+class MessageQueue(dg.ConfigurableResource):
+    """A queue the location reads sync notifications from or sends the optimization message
+    to: ``SqsQueue``, or ``OutboxQueue`` where no queue URL is configured."""
 
-    queue_url: Optional[str] = Field(default=None, description=(
+    @property
+    @abstractmethod
+    def fifo(self) -> bool:
+        """Whether the queue itself drops a duplicate (a FIFO queue, within its
+        deduplication window)."""
+
+    @abstractmethod
+    def send(self, body: str, attributes: dict[str, str], *, deduplication_id: str,
+             group_id: str) -> str:
+        """Send one message with String attributes; returns its MessageId (or where it was
+        written)."""
+
+    @abstractmethod
+    def receive_notifications(self, engine: Engine) -> int:
+        """Move the queue's sync notifications into the database inbox; returns how many
+        were new."""
+
+
+class SqsQueue(MessageQueue):
+    """An SQS queue through one boto3 client per resource instance (dagster-aws has no SQS
+    resource). Credentials come from the standard AWS environment chain, never from config."""
+
+    queue_url: str = Field(description=(
         "The queue's URL (a .fifo URL makes it a FIFO queue: messages get a deduplication "
-        "and group id). Unset: nothing is read, sent messages go to the local outbox."))
+        "and group id)."))
     region_name: str = Field(default="us-east-1", description="AWS region of the queue.")
     endpoint_url: Optional[str] = Field(default=None, description=(
         "Another SQS endpoint (a local test server). Unset: AWS."))
     max_attempts: int = Field(default=5, description=(
         "botocore standard-mode tries per call: throttling, 5xx and dropped connections are "
         "retried, then the call fails."))
-
-    @property
-    def enabled(self) -> bool:
-        return bool(self.queue_url)
+    _client = PrivateAttr(default=None)
 
     def client(self):
-        return boto3.client(
+        return _kept_client(self, lambda: boto3.client(
             "sqs",
             region_name=self.region_name,
             endpoint_url=self.endpoint_url,
             config=Config(retries={"max_attempts": self.max_attempts, "mode": "standard"},
                           connect_timeout=5, read_timeout=20),
-        )
+        ))
+
+    @property
+    def fifo(self) -> bool:
+        return self.queue_url.endswith(".fifo")
+
+    def receive_notifications(self, engine: Engine) -> int:
+        return ingest_sqs_messages(engine, self.client(), self.queue_url)
 
     def send(self, body: str, attributes: dict[str, str], *, deduplication_id: str,
              group_id: str) -> str:
-        """Send one message with String attributes; returns its MessageId (or outbox path).
-        A FIFO queue (``….fifo``) gets the deduplication and group ids."""
-        if not self.enabled:
-            return str(write_json("sqs", {"QueueUrl": None, "MessageBody": body,
-                                          "MessageAttributes": attributes,
-                                          "MessageDeduplicationId": deduplication_id}))
+        """A FIFO queue (``….fifo``) gets the deduplication and group ids."""
         request = {
             "QueueUrl": self.queue_url,
             "MessageBody": body,
             "MessageAttributes": {k: {"DataType": "String", "StringValue": v}
                                   for k, v in attributes.items()},
         }
-        fifo = self.queue_url.endswith(".fifo")
+        fifo = self.fifo
         if fifo:
             request.update(MessageDeduplicationId=deduplication_id, MessageGroupId=group_id)
         client = self.client()
@@ -194,6 +231,7 @@ class SqsQueueResource(dg.ConfigurableResource):
                         "standard queue would take a second copy")
             return None
 
+        # This send's watcher, on the kept client for this send only.
         client.meta.events.register("needs-retry.sqs.SendMessage", after_each_try)
         try:
             return client.send_message(**request)["MessageId"]
@@ -205,19 +243,46 @@ class SqsQueueResource(dg.ConfigurableResource):
                     f"the optimization message was sent but not confirmed: a try ended "
                     f"without an answer ({unknown[0]}), the last with {error}") from error
             raise SendRefused(f"the queue refused the optimization message: {error}") from error
+        finally:
+            client.meta.events.unregister("needs-retry.sqs.SendMessage", after_each_try)
 
 
-class Amop20Resource(dg.ConfigurableResource):
-    """The AMOP 2.0 API: the daily-sync notification and optimization progress and errors.
-    URLs and the API key come from the environment; unset URLs: calls land in the local
-    outbox (CLEANUP_HOME/outbox/amop)."""
+class OutboxQueue(MessageQueue):
+    """No queue configured (the embedded default): nothing is read, and a sent message is
+    written to the local outbox (CLEANUP_HOME/outbox/sqs)."""
 
-    sync_update_url: Optional[str] = Field(default=None, description=(
-        "Where the daily-sync notification goes after every finalized sync "
-        "(CLEANUP_AMOP_SYNC_UPDATE_URL). Unset: the local outbox."))
-    optimization_url: Optional[str] = Field(default=None, description=(
-        "Where the 25 % progress call and the stopped-session error report go "
-        "(CLEANUP_AMOP_OPTIMIZATION_URL). Unset: the local outbox."))
+    @property
+    def fifo(self) -> bool:
+        return False
+
+    def send(self, body: str, attributes: dict[str, str], *, deduplication_id: str,
+             group_id: str) -> str:
+        return str(write_json("sqs", {"QueueUrl": None, "MessageBody": body,
+                                      "MessageAttributes": attributes,
+                                      "MessageDeduplicationId": deduplication_id}))
+
+    def receive_notifications(self, engine: Engine) -> int:
+        return 0
+
+
+class AmopEndpoint(dg.ConfigurableResource):
+    """One AMOP 2.0 endpoint: ``AmopHttp``, or ``AmopOutbox`` where its URL is not
+    configured."""
+
+    @abstractmethod
+    def post(self, body: "bytes | dict", *, accept_json: bool = False,
+             what: str = "AMOP 2.0 call") -> str:
+        """POST a JSON body (bytes as given, or a dict serialized); returns where it went."""
+
+
+def _json_bytes(body: "bytes | dict") -> bytes:
+    return body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
+
+
+class AmopHttp(AmopEndpoint):
+    """An AMOP 2.0 URL, called over HTTP; the API key comes from the environment."""
+
+    url: str = Field(description="The endpoint's URL.")
     api_key: Optional[str] = Field(default=None, description=(
         "Sent as x-api-key when set (CLEANUP_AMOP_API_KEY, a secret); the legacy sent none."))
     timeout_seconds: float = Field(default=10.0, description="Timeout of one call, seconds.")
@@ -226,19 +291,16 @@ class Amop20Resource(dg.ConfigurableResource):
     backoff_seconds: float = Field(default=1.0, description=(
         "Wait before the second try; doubled before each further one."))
 
-    def post(self, url: Optional[str], body: "bytes | dict", *, accept_json: bool = False,
+    def post(self, body: "bytes | dict", *, accept_json: bool = False,
              what: str = "AMOP 2.0 call") -> str:
-        """POST a JSON body (bytes as given, or a dict serialized); retried on network
-        errors and 5xx/429, then raised. Returns where it went.
+        """Retried on network errors and 5xx/429, then raised.
 
         Headers: ``Content-Type: application/json; charset=utf-8`` (what .NET's
         ``StringContent(json, Encoding.UTF8, "application/json")`` sends), ``Accept:
         application/json`` when asked (the daily-sync call adds it,
         DailySyncAmopApiTrigger.cs:23), and ``x-api-key`` only when a key is configured (the
         legacy sends none)."""
-        data = body if isinstance(body, bytes) else json.dumps(body).encode("utf-8")
-        if not url:
-            return str(write_json("amop", json.loads(data)))
+        data = _json_bytes(body)
         headers = {"Content-Type": "application/json; charset=utf-8"}
         if accept_json:
             headers["Accept"] = "application/json"
@@ -246,7 +308,8 @@ class Amop20Resource(dg.ConfigurableResource):
             headers["x-api-key"] = self.api_key
         for attempt in range(1, self.attempts + 1):
             try:
-                request = urllib.request.Request(url, data=data, headers=headers, method="POST")
+                request = urllib.request.Request(self.url, data=data, headers=headers,
+                                                 method="POST")
                 with urllib.request.urlopen(request, timeout=self.timeout_seconds) as response:
                     return f"HTTP {response.status}"
             except urllib.error.HTTPError as error:
@@ -259,6 +322,27 @@ class Amop20Resource(dg.ConfigurableResource):
                                        f"{getattr(error, 'reason', error)}") from None
             time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
+
+
+class AmopOutbox(AmopEndpoint):
+    """No URL configured (the embedded default): calls land in the local outbox
+    (CLEANUP_HOME/outbox/amop)."""
+
+    def post(self, body: "bytes | dict", *, accept_json: bool = False,
+             what: str = "AMOP 2.0 call") -> str:
+        return str(write_json("amop", json.loads(_json_bytes(body))))
+
+
+class Amop20(dg.ConfigurableResource):
+    """The AMOP 2.0 API: two endpoints, each configured on its own (an unset URL: the local
+    outbox)."""
+
+    sync_update: AmopEndpoint = Field(description=(
+        "Where the daily-sync notification goes after every finalized sync "
+        "(CLEANUP_AMOP_SYNC_UPDATE_URL)."))
+    optimization: AmopEndpoint = Field(description=(
+        "Where the 25 % progress call and the stopped-session error report go "
+        "(CLEANUP_AMOP_OPTIMIZATION_URL)."))
 
 
 class FreshnessExpectation(dg.ConfigurableResource):
@@ -274,23 +358,13 @@ class FreshnessExpectation(dg.ConfigurableResource):
         return parse_expectations(self.stale_after_hours)
 
 
-class EmailResource(dg.ConfigurableResource):
-    """Outgoing email: outbox (.eml files under CLEANUP_HOME/outbox/email, the default),
-    smtp, or ses (Amazon SES through boto3). Passwords come from the environment."""
 
-    transport: str = Field(default="outbox", description=(
-        "outbox (files, the local default), smtp or ses (CLEANUP_EMAIL_TRANSPORT)."))
-    smtp_host: str = Field(default="127.0.0.1", description="SMTP server (CLEANUP_SMTP_HOST).")
-    smtp_port: int = Field(default=25, description="SMTP port (CLEANUP_SMTP_PORT).")
-    smtp_username: Optional[str] = Field(default=None, description=(
-        "SMTP login (CLEANUP_SMTP_USERNAME). Unset: no login."))
-    smtp_password: Optional[str] = Field(default=None, description=(
-        "SMTP password (CLEANUP_SMTP_PASSWORD, a secret)."))
-    smtp_starttls: bool = Field(default=False, description=(
-        "Upgrade the SMTP connection with STARTTLS before logging in (CLEANUP_SMTP_STARTTLS)."))
-    ses_region: str = Field(default="us-east-1", description="AWS region of SES.")
-    ses_endpoint_url: Optional[str] = Field(default=None, description=(
-        "Another SES endpoint (a local test server). Unset: AWS."))
+class Mailer(dg.ConfigurableResource):
+    """Outgoing email: ``SmtpMailer``, ``SesMailer`` (Amazon SES) or ``OutboxMailer`` (.eml
+    files under CLEANUP_HOME/outbox/email, the local default) — CLEANUP_EMAIL_TRANSPORT.
+    Passwords come from the environment."""
+
+    transport: ClassVar[str]
     operator_addresses: Optional[str] = Field(default=None, description=(
         "The operators' addresses, `;`-separated: every failed run is reported to them "
         "(CLEANUP_OPERATOR_EMAIL_ADDRESSES)."))
@@ -310,55 +384,107 @@ class EmailResource(dg.ConfigurableResource):
                 time.sleep(self.backoff_seconds * 2 ** (attempt - 1))
         raise AssertionError("unreachable")
 
+    @abstractmethod
     def _send_once(self, message) -> str:
-        if self.transport == "outbox":
-            return str(write_bytes("email", bytes(message), ".eml"))
-        if self.transport == "smtp":
-            with smtplib.SMTP(self.smtp_host, self.smtp_port, timeout=20) as smtp:
-                if self.smtp_starttls:
-                    smtp.starttls()
-                if self.smtp_username:
-                    smtp.login(self.smtp_username, self.smtp_password or "")
-                smtp.send_message(message)
-            return f"smtp {self.smtp_host}:{self.smtp_port}"
-        if self.transport == "ses":
-            client = boto3.client("ses", region_name=self.ses_region,
-                                  endpoint_url=self.ses_endpoint_url)
-            return client.send_raw_email(RawMessage={"Data": bytes(message)})["MessageId"]
-        raise ValueError(f"unknown email transport {self.transport!r}: outbox, smtp or ses")
+        """One try; returns where the message went."""
 
 
-def _upload(bucket: str, key: str, path, region_name: str, endpoint_url: Optional[str]) -> str:
-    """Upload a finished file to S3 through dagster-aws (boto3 sends it in parts)."""
-    client = S3Resource(region_name=region_name, endpoint_url=endpoint_url).get_client()
-    client.upload_file(str(path), bucket, key)
-    return f"s3://{bucket}/{key}"
+class SmtpMailer(Mailer):
+    """Email through an SMTP server."""
+
+    transport = "smtp"
+    host: str = Field(default="127.0.0.1", description="SMTP server (CLEANUP_SMTP_HOST).")
+    port: int = Field(default=25, description="SMTP port (CLEANUP_SMTP_PORT).")
+    username: Optional[str] = Field(default=None, description=(
+        "SMTP login (CLEANUP_SMTP_USERNAME). Unset: no login."))
+    password: Optional[str] = Field(default=None, description=(
+        "SMTP password (CLEANUP_SMTP_PASSWORD, a secret)."))
+    starttls: bool = Field(default=False, description=(
+        "Upgrade the SMTP connection with STARTTLS before logging in (CLEANUP_SMTP_STARTTLS)."))
+
+    def _send_once(self, message) -> str:
+        with smtplib.SMTP(self.host, self.port, timeout=20) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(message)
+        return f"smtp {self.host}:{self.port}"
+
+
+class SesMailer(Mailer):
+    """Email through Amazon SES (one boto3 client per resource instance); credentials from
+    the standard AWS environment chain."""
+
+    transport = "ses"
+    region_name: str = Field(default="us-east-1", description="AWS region of SES.")
+    endpoint_url: Optional[str] = Field(default=None, description=(
+        "Another SES endpoint (a local test server, CLEANUP_SES_ENDPOINT_URL). Unset: AWS."))
+    _client = PrivateAttr(default=None)
+
+    def client(self):
+        return _kept_client(self, lambda: boto3.client(
+            "ses", region_name=self.region_name, endpoint_url=self.endpoint_url))
+
+    def _send_once(self, message) -> str:
+        return self.client().send_raw_email(RawMessage={"Data": bytes(message)})["MessageId"]
+
+
+class OutboxMailer(Mailer):
+    """No mail transport (the local default): each email is an .eml file under
+    CLEANUP_HOME/outbox/email. Refused in production."""
+
+    transport = "outbox"
+
+    def _send_once(self, message) -> str:
+        return str(write_bytes("email", bytes(message), ".eml"))
+
+
+def _file_name(key: str) -> str:
+    """A sync-log key is a file name at the bucket's (or folder's) root, nothing else."""
+    if "/" in key or "\\" in key or key in ("", ".", ".."):
+        raise ValueError(f"sync log key {key!r}: a file name at the bucket root is expected")
+    return key
 
 
 class SyncLogStore(dg.ConfigurableResource):
-    """The device sync log (the legacy DeviceSyncSummaryLog files): written when enabled
-    (DEVICE_SYNC_SUMMARY_LOG_ENABLE) to the root of the S3 bucket
-    DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME through dagster-aws, or, with no bucket (the
-    embedded default), to the local folder CLEANUP_HOME/sync-logs."""
+    """Where the device sync log goes (the legacy DeviceSyncSummaryLog files):
+    ``S3SyncLog`` (the bucket DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME), ``LocalSyncLog``
+    (CLEANUP_HOME/sync-logs, the embedded default), or ``NoSyncLog``
+    (DEVICE_SYNC_SUMMARY_LOG_ENABLE false: no log is written)."""
 
-    enabled: bool = Field(default=True, description=(
-        "Write the sync log at all (DEVICE_SYNC_SUMMARY_LOG_ENABLE)."))
-    bucket: Optional[str] = Field(default=None, description=(
+    writes: ClassVar[bool] = True  # False only for NoSyncLog: the log is not even built
+
+    @abstractmethod
+    def put(self, key: str, path) -> str:
+        """Store a finished file under ``key`` (a file name); returns its location."""
+
+
+class S3SyncLog(SyncLogStore):
+    """The sync log at the root of an S3 bucket, through dagster-aws's S3Resource (boto3
+    uploads it in parts)."""
+
+    bucket: str = Field(description=(
         "S3 bucket of the logs, written at its root as <Carrier>-yyyyMMdd.txt "
-        "(DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME). Unset: the local folder."))
-    region_name: str = Field(default="us-east-1", description="AWS region of the bucket.")
-    endpoint_url: Optional[str] = Field(default=None, description=(
-        "Another S3 endpoint (a local test server). Unset: AWS."))
+        "(DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME)."))
+    s3: S3Resource = Field(description=(
+        "The bucket's region and endpoint (AWS_REGION, CLEANUP_AWS_ENDPOINT_URL); botocore's "
+        "standard retries."))
+    _client = PrivateAttr(default=None)
 
     def put(self, key: str, path) -> str:
-        """Store a finished file under ``key``; returns its location."""
-        if "/" in key or "\\" in key or key in ("", ".", ".."):
-            raise ValueError(f"sync log key {key!r}: a file name at the bucket root is expected")
-        if self.bucket:
-            return _upload(self.bucket, key, path, self.region_name, self.endpoint_url)
+        client = _kept_client(self, self.s3.get_client)
+        client.upload_file(str(path), self.bucket, _file_name(key))
+        return f"s3://{self.bucket}/{key}"
 
+
+class LocalSyncLog(SyncLogStore):
+    """The sync log in the local folder CLEANUP_HOME/sync-logs (no bucket configured, the
+    embedded default; refused in production)."""
+
+    def put(self, key: str, path) -> str:
         root = (cleanup_home() / "sync-logs").resolve()
-        target = (root / key).resolve()
+        target = (root / _file_name(key)).resolve()
         if target.parent != root:
             raise ValueError(f"sync log key {key!r} escapes {root}")
         root.mkdir(parents=True, exist_ok=True)
@@ -366,59 +492,89 @@ class SyncLogStore(dg.ConfigurableResource):
         return str(target)
 
 
-class DeviceHistoryStage(dg.ConfigurableResource):
-    """The Snowflake stage bucket of the device history files (the legacy
-    SendDeviceHistoryToSnowflake, F:273-280): SnowflakeS3BucketName and
-    SnowflakeS3BucketPath, the legacy's own variable names (GetDevicesCleanupSqsValues.cs:91-94).
-    Both set: history files go there (M2M only); either blank: no history file, as in the
-    legacy."""
+class NoSyncLog(SyncLogStore):
+    """DEVICE_SYNC_SUMMARY_LOG_ENABLE false: the legacy writes no log, neither do we."""
 
-    bucket: Optional[str] = Field(default=None, description=(
-        "The stage bucket a Snowflake pipe loads (SnowflakeS3BucketName)."))
-    path: Optional[str] = Field(default=None, description=(
-        "Folder of the files in the bucket (SnowflakeS3BucketPath)."))
-    region_name: str = Field(default="us-east-1", description="AWS region of the bucket.")
-    endpoint_url: Optional[str] = Field(default=None, description=(
-        "Another S3 endpoint (a local test server). Unset: AWS."))
-
-    @property
-    def enabled(self) -> bool:
-        return bool((self.bucket or "").strip() and (self.path or "").strip())
+    writes = False
 
     def put(self, key: str, path) -> str:
-        return _upload(self.bucket, key, path, self.region_name, self.endpoint_url)
+        raise RuntimeError("the sync log is disabled (DEVICE_SYNC_SUMMARY_LOG_ENABLE): "
+                           "nothing is stored")
+
+
+class DeviceHistoryStage(dg.ConfigurableResource):
+    """The Snowflake stage bucket of the device history files (the legacy
+    SendDeviceHistoryToSnowflake, F:273-280): ``S3HistoryStage`` where SnowflakeS3BucketName
+    and SnowflakeS3BucketPath — the legacy's own variable names
+    (GetDevicesCleanupSqsValues.cs:91-94) — are both set (M2M only), else ``NoHistoryStage``:
+    no history file, as in the legacy."""
+
+    configured: ClassVar[bool]
+
+    @abstractmethod
+    def put(self, key: str, path) -> str:
+        """Store a finished history file under ``key``; returns its location."""
+
+
+class S3HistoryStage(DeviceHistoryStage):
+    """The stage bucket, through dagster-aws's S3Resource."""
+
+    configured = True
+    bucket: str = Field(description=(
+        "The stage bucket a Snowflake pipe loads (SnowflakeS3BucketName)."))
+    path: str = Field(description="Folder of the files in the bucket (SnowflakeS3BucketPath).")
+    s3: S3Resource = Field(description=(
+        "The bucket's region and endpoint (AWS_REGION, CLEANUP_AWS_ENDPOINT_URL); botocore's "
+        "standard retries."))
+    _client = PrivateAttr(default=None)
+
+    def put(self, key: str, path) -> str:
+        _kept_client(self, self.s3.get_client).upload_file(str(path), self.bucket, key)
+        return f"s3://{self.bucket}/{key}"
+
+
+class NoHistoryStage(DeviceHistoryStage):
+    """SnowflakeS3BucketName or SnowflakeS3BucketPath blank: no history file."""
+
+    configured = False
+
+    def put(self, key: str, path) -> str:
+        raise RuntimeError("no history stage is configured (SnowflakeS3BucketName, "
+                           "SnowflakeS3BucketPath)")
 
 
 class DeviceHistoryWarehouse(dg.ConfigurableResource):
-    """Snowflake, through dagster-snowflake's SnowflakeResource, for an optional direct write
-    of the device history. No account: the history asset says it skipped that, and why."""
+    """An optional direct write of the device history to a Snowflake table:
+    ``SnowflakeWarehouse`` where CLEANUP_SNOWFLAKE_ACCOUNT is set, else ``NoWarehouse`` (the
+    history asset says it skipped that, and why)."""
 
-    account: Optional[str] = Field(default=None, description=(
-        "Snowflake account (CLEANUP_SNOWFLAKE_ACCOUNT). Unset: no direct write."))
-    user: Optional[str] = Field(default=None,
-                                description="Snowflake user (CLEANUP_SNOWFLAKE_USER).")
-    password: Optional[str] = Field(default=None, description=(
-        "Snowflake password (CLEANUP_SNOWFLAKE_PASSWORD, a secret)."))
-    database: Optional[str] = Field(default=None, description=(
-        "Snowflake database (CLEANUP_SNOWFLAKE_DATABASE)."))
-    schema_name: str = Field(default="PUBLIC", description=(
-        "Snowflake schema (CLEANUP_SNOWFLAKE_SCHEMA)."))
-    warehouse: Optional[str] = Field(default=None, description=(
-        "Snowflake warehouse (CLEANUP_SNOWFLAKE_WAREHOUSE)."))
+    configured: ClassVar[bool]
+
+    @abstractmethod
+    def get_connection(self):
+        """A connection to the warehouse, as a context manager."""
+
+
+class SnowflakeWarehouse(DeviceHistoryWarehouse):
+    """Snowflake, through dagster-snowflake's SnowflakeResource nested here. That package
+    is the `snowflake` extra (pyproject.toml), not in the embedded default's install: it is
+    imported only where definitions are assembled with an account configured."""
+
+    configured = True
+    snowflake: dg.ConfigurableResource = Field(description=(
+        "dagster-snowflake's SnowflakeResource: account, user, password (a secret), "
+        "database, schema, warehouse (CLEANUP_SNOWFLAKE_*)."))
     table: str = Field(default="DEVICE_HISTORY", description=(
         "Table of the devices, one set of rows per sync (created when missing)."))
 
-    @property
-    def enabled(self) -> bool:
-        return bool(self.account)
+    def get_connection(self):
+        return self.snowflake.get_connection()
+
+
+class NoWarehouse(DeviceHistoryWarehouse):
+    """No CLEANUP_SNOWFLAKE_ACCOUNT: no direct write."""
+
+    configured = False
 
     def get_connection(self):
-        try:  # the `snowflake` extra (pyproject.toml): not in the embedded default's install
-            from dagster_snowflake import SnowflakeResource
-        except ImportError as error:
-            raise ImportError("CLEANUP_SNOWFLAKE_ACCOUNT is set but dagster-snowflake is not "
-                              "installed: install cleanup_assets[snowflake]") from error
-
-        return SnowflakeResource(account=self.account, user=self.user, password=self.password,
-                                 database=self.database, schema=self.schema_name,
-                                 warehouse=self.warehouse).get_connection()
+        raise RuntimeError("no Snowflake account is configured (CLEANUP_SNOWFLAKE_ACCOUNT)")

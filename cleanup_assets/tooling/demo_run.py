@@ -40,12 +40,13 @@ def evaluate_sync_sensor(instance, definitions, log_handler: logging.Handler | N
     tenant-partition additions applied to ``instance``. ``log_handler`` also gets the
     tick's log records (what the UI shows under the tick)."""
     sensor = definitions.resolve_sensor_def("sync_notification_sensor")
-    context = dg.build_sensor_context(
-        instance=instance, instance_ref=instance.get_ref(), definitions=definitions,
-        resources=definitions.resources)
-    if log_handler is not None:
-        context.log.addHandler(log_handler)
-    tick = sensor.evaluate_tick(context)
+    # Opened as the daemon opens it: resources with nested ones are set up in its scope.
+    with dg.build_sensor_context(instance=instance, instance_ref=instance.get_ref(),
+                                 definitions=definitions,
+                                 resources=definitions.resources) as context:
+        if log_handler is not None:
+            context.log.addHandler(log_handler)
+        tick = sensor.evaluate_tick(context)
     for request in tick.dynamic_partitions_requests or []:
         instance.add_dynamic_partitions(request.partitions_def_name, list(request.partition_keys))
     return tick

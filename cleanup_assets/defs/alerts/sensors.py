@@ -13,7 +13,7 @@ from ...db import in_transaction
 from ...emails import build_email, recipients
 from ...optimization import global_settings
 from ..optimization.sensors import failure_reason
-from ..resources import DatabaseResource, EmailResource
+from ..resources import DatabaseResource, Mailer
 from ..run_tags import partition_of, will_retry
 from ..sensor_interval import sensor_interval
 
@@ -33,7 +33,7 @@ from ..sensor_interval import sensor_interval
         "ticks see it. A run the daemon will retry is left to its retry."),
 )
 def alert_operators_on_failure(context: dg.RunFailureSensorContext,
-                               database: DatabaseResource, email: EmailResource):
+                               database: DatabaseResource, email: Mailer):
     """Email the operators about a failed run, once (``CleanupOperatorAlert``)."""
     run = context.dagster_run
     if will_retry(run):

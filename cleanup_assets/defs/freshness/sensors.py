@@ -12,7 +12,7 @@ from ...db import in_transaction, utcnow
 from ...emails import build_email, paragraphs_html, recipients
 from ...freshness import provider_freshness, stale_alert
 from ...optimization import global_settings
-from ..resources import DatabaseResource, EmailResource, FreshnessExpectation
+from ..resources import DatabaseResource, FreshnessExpectation, Mailer
 from ..run_tags import FRESHNESS_TRIGGER, PARTITION_TAG, PRIORITY_TAG, TRIGGER_TAG
 from ..sensor_interval import sensor_interval
 from .jobs import JUDGE_CARRIER_FRESHNESS
@@ -43,7 +43,7 @@ LOW_PRIORITY = "-1"
         "Recorded in CleanupOperatorAlert."),
 )
 def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: DatabaseResource,
-                             email: EmailResource, freshness: FreshnessExpectation):
+                             email: Mailer, freshness: FreshnessExpectation):
     """Launch the freshness check of each newly stale partition and alert the operators."""
     engine = database.get_engine()
     now = utcnow()

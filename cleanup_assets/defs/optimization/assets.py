@@ -31,7 +31,7 @@ from ...sql.ledger import VERDICT_PASSED
 from ..decision import Decision
 from ..device_sync.assets import COMMON_DEVICES, COMMUNICATION_PLANS
 from ..policy import device_sync_asset
-from ..resources import Amop20Resource, DatabaseResource, SendRefused, SqsQueueResource
+from ..resources import Amop20, DatabaseResource, MessageQueue, SendRefused
 from ..sync_of_run import SyncOfRun, nothing_metadata
 from .gate import GATE_BLOCKED
 
@@ -63,8 +63,8 @@ OPTIMIZATION_HANDOVER = dg.AssetKey("optimization_handover")
 def queue_carrier_optimization(
     context: dg.AssetExecutionContext,
     database: DatabaseResource,
-    optimization_queue: SqsQueueResource,
-    amop: Amop20Resource,
+    optimization_queue: MessageQueue,
+    amop: Amop20,
 ):
     """Queue carrier optimization, exactly once, and report 25 % progress to AMOP 2.0."""
     # Asking for optimization: never a handover of a sync this run did not finalize and
@@ -100,16 +100,12 @@ def queue_carrier_optimization(
     yield dg.MaterializeResult(asset_key=OPTIMIZATION_HANDOVER, metadata=metadata)
 
 
-def _fifo(queue: SqsQueueResource) -> bool:
-    return bool(queue.queue_url) and queue.queue_url.endswith(".fifo")
-
-
-def _may_resend(queue: SqsQueueResource, existing) -> bool:
+def _may_resend(queue: MessageQueue, existing) -> bool:
     """After an unconfirmed send (``sending`` left by a run that died between the send and
     the ledger update): resend only where the queue itself drops a duplicate — a FIFO queue
     within its deduplication window. On a standard queue a duplicate would start a second
     optimization of the session (QueueCarrierPlanOptimization.cs:224-328)."""
-    return _fifo(queue) and existing.updated_at is not None and (
+    return queue.fifo and existing.updated_at is not None and (
         utcnow() - existing.updated_at < FIFO_RESEND_WINDOW)
 
 
@@ -142,7 +138,7 @@ def _queue_once(context, database, queue, amop, sync: SyncOfRun) -> dict:
         # got there between the read above and now wins, and this run sends nothing.
         if not claim_send(conn, provider, key, session, run_id, period.id,
                           resend_claimed_after=(utcnow() - FIFO_RESEND_WINDOW
-                                                if _fifo(queue) else None),
+                                                if queue.fifo else None),
                           root_run_id=root_run_id):
             return current_handover(conn, provider, key), None
         return existing, period
@@ -200,7 +196,6 @@ def _deliver_progress(engine, amop, provider, key, session, tenant_key) -> str:
     """The 25 % progress call, then its delivery on the handover row: a failure raises (the
     run fails; the handover stays queued) and the next run of the session sends it again."""
     guid = in_transaction(engine, lambda conn: session_guid(conn, session))
-    where = amop.post(amop.optimization_url, amop_progress_body(session, guid, 25),
-                      what="progress call")
+    where = amop.optimization.post(amop_progress_body(session, guid, 25), what="progress call")
     in_transaction(engine, lambda conn: mark_progress_delivered(conn, provider, key))
     return where

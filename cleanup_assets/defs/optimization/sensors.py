@@ -37,7 +37,7 @@ from ...optimization import (
     unconfirmed_error,
 )
 from ...sql.ledger import close_syncs_of_dead_runs, runs_with_running_syncs
-from ..resources import Amop20Resource, DatabaseResource, EmailResource
+from ..resources import Amop20, DatabaseResource, Mailer
 from ..run_tags import (
     ROOT_RUN_TAG,
     SHOULD_QUEUE_TAG,
@@ -105,8 +105,8 @@ def failure_reason(context: dg.RunFailureSensorContext) -> str:
 def stop_optimization_on_failure(
     context: dg.RunFailureSensorContext,
     database: DatabaseResource,
-    email: EmailResource,
-    amop: Amop20Resource,
+    email: Mailer,
+    amop: Amop20,
 ):
     """When a finalize run that asked for carrier optimization fails before queueing it — a
     blocking gate check, SQS down, the database, anything: email the error (subject
@@ -224,8 +224,8 @@ SWEEP_WINDOW = timedelta(hours=24)
 def stop_optimization_sweep(
     context: dg.SensorEvaluationContext,
     database: DatabaseResource,
-    email: EmailResource,
-    amop: Amop20Resource,
+    email: Mailer,
+    amop: Amop20,
 ):
     """The stop path's backstop, for what the failure sensor never sees: a run an operator
     terminated (or a queued run cancelled), and a failed run the retry daemon marked
@@ -426,8 +426,8 @@ def stop_optimization(database, email, amop, provider: int, session: int, tenant
         settings.get("DeviceSyncFromEmailAddress"),
         recipients(settings.get("DeviceSyncToEmailAddresses")), subject, text, html_body)))
     if session > 0:  # ours: AMOP 2.0 shows the session's error (the legacy sent none)
-        deliver(STOP_AMOP, "AMOP 2.0 error report", lambda: amop.post(
-            amop.optimization_url, amop_error_body(session, error), what="error report"))
+        deliver(STOP_AMOP, "AMOP 2.0 error report", lambda: amop.optimization.post(
+            amop_error_body(session, error), what="error report"))
     if failed:
         release()
         raise RuntimeError(f"optimization session {session} of provider {provider}"

@@ -38,11 +38,11 @@ from ...sql.ledger import record_outcome
 from ..device_sync.assets import COMMUNICATION_PLANS
 from ..policy import device_sync_asset
 from ..resources import (
-    Amop20Resource,
+    Amop20,
     DatabaseResource,
     DeviceHistoryStage,
     DeviceHistoryWarehouse,
-    EmailResource,
+    Mailer,
     SyncLogStore,
 )
 from ..sync_of_run import SyncOfRun, nothing_metadata
@@ -103,7 +103,7 @@ class _Outcome:
     skippable=True,
 )])
 def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
-                       email: EmailResource, sync_log: SyncLogStore,
+                       email: Mailer, sync_log: SyncLogStore,
                        history_stage: DeviceHistoryStage, warehouse: DeviceHistoryWarehouse):
     """Summarize the sync, write its log, send its emails."""
     engine = database.get_engine()
@@ -121,7 +121,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
     # The legacy's order (F:187-231): the log (inside SyncDeviceTables), the new-plans email,
     # the summary email, the discrepancy report.
     log = _Outcome(engine, sync.id, "SyncLogObject")
-    if not sync_log.enabled:
+    if not sync_log.writes:
         log_object = "disabled (DEVICE_SYNC_SUMMARY_LOG_ENABLE)"
     elif integration.sync_log_name is None:
         log_object = f"none: the legacy writes no {integration.legacy_name} log"
@@ -135,7 +135,7 @@ def report_device_sync(context: dg.AssetExecutionContext, database: DatabaseReso
 
     # "Devices sent to Historian" is the legacy's stage upload (F:197): M2M with
     # SnowflakeS3BucketName and SnowflakeS3BucketPath; our direct warehouse write is not it.
-    historian = integration.family is Family.M2M and history_stage.enabled
+    historian = integration.family is Family.M2M and history_stage.configured
     name, unread = tenant_display_name(engine, tenant_key)  # never costs an email
     if unread:
         context.log.warning(f"tenant name not read ({unread}): reports say {name!r}")
@@ -233,7 +233,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
         yield dg.MaterializeResult(asset_key=DEVICE_HISTORY, metadata={
             "skipped": f"{integration.legacy_name} is a Mobility carrier: no device history"})
         return
-    if not history_stage.enabled and not warehouse.enabled:
+    if not history_stage.configured and not warehouse.configured:
         yield dg.MaterializeResult(asset_key=DEVICE_HISTORY, metadata={
             "skipped": "no historian configured (SnowflakeS3BucketName and "
                        "SnowflakeS3BucketPath unset, CLEANUP_SNOWFLAKE_ACCOUNT unset)"})
@@ -244,7 +244,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
     metadata: dict = {"sync_id": dg.MetadataValue.text(str(sync.id)),
                       "reported_sync": dg.MetadataValue.text(reported)}
     written = 0
-    if history_stage.enabled:
+    if history_stage.configured:
         files = []
         for provider in found.providers:  # one file per provider, as the legacy
             try:
@@ -257,7 +257,7 @@ def export_device_history(context: dg.AssetExecutionContext, database: DatabaseR
         metadata["stage"] = dg.MetadataValue.md("\n".join(f"- {f}" for f in files) or "none")
     else:
         metadata["stage"] = "not configured (SnowflakeS3BucketName, SnowflakeS3BucketPath)"
-    if warehouse.enabled:
+    if warehouse.configured:
         try:
             rows = _snowflake_table(engine, warehouse, found)
             outcome.ok("snowflake", f"{rows} rows in {warehouse.table}")
@@ -317,7 +317,7 @@ def _snowflake_table(engine, warehouse: DeviceHistoryWarehouse, sync: SyncOfRun)
     skippable=True,
 )])
 def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: DatabaseResource,
-                           amop: Amop20Resource):
+                           amop: Amop20):
     """Tell AMOP 2.0 the carrier's devices were synced (DailySyncAmopApiTrigger.cs:17-39)."""
     found = SyncOfRun.of_step(context).with_reported_sync(database.get_engine(), context.log)
     if found.nothing:
@@ -332,8 +332,8 @@ def notify_amop_daily_sync(context: dg.AssetExecutionContext, database: Database
         note = f"skipped: {integration.legacy_name} has no AMOP 2.0 key name"
         context.log.warning(note)
     else:
-        where = amop.post(amop.sync_update_url, amop_daily_sync_body(
-            integration.amop_key, tenant_key), accept_json=True, what="daily-sync notification")
+        where = amop.sync_update.post(amop_daily_sync_body(integration.amop_key, tenant_key),
+                                      accept_json=True, what="daily-sync notification")
         note = f"sent ({integration.amop_key}, tenant {tenant_key}): {where}"
     yield dg.MaterializeResult(asset_key=AMOP_DAILY_SYNC, metadata={
         "amop_daily_sync": note, "sync_id": dg.MetadataValue.text(str(sync.id)),

@@ -12,11 +12,11 @@ import dagster as dg
 
 from ...db import in_transaction
 from ...db import utcnow
-from ...notifications import evaluate_notifications, ingest_sqs_messages, launched_between
+from ...notifications import evaluate_notifications, launched_between
 from ..device_sync.jobs import FINALIZE_DEVICE_SYNC
 from ..run_tags import NOTIFICATION_TAG, NotifiedSync
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
-from ..resources import DatabaseResource, SqsQueueResource
+from ..resources import DatabaseResource, MessageQueue
 from ..sensor_interval import sensor_interval
 
 MAX_RUNS_PER_TICK = 25
@@ -53,7 +53,7 @@ def notified_tags(launch) -> dict[str, str]:
 def sync_notification_sensor(
     context: dg.SensorEvaluationContext,
     database: DatabaseResource,
-    device_sync_queue: SqsQueueResource,
+    device_sync_queue: MessageQueue,
 ):
     """Finalizes a carrier sync once its staging is complete.
 
@@ -69,12 +69,10 @@ def sync_notification_sensor(
     databases = database.get_databases()
     engine = databases.central
     ingested, queue_error = 0, None
-    if device_sync_queue.enabled:
-        try:  # botocore retries first; a message is deleted only once recorded
-            ingested = ingest_sqs_messages(engine, device_sync_queue.client(),
-                                           device_sync_queue.queue_url)
-        except Exception as error:  # reported below, after the inbox had its turn
-            queue_error = error
+    try:  # botocore retries first; a message is deleted only once recorded
+        ingested = device_sync_queue.receive_notifications(engine)
+    except Exception as error:  # reported below, after the inbox had its turn
+        queue_error = error
     now = utcnow()
     outcome = evaluate_notifications(databases, now=now, max_launches=MAX_RUNS_PER_TICK,
                                      retry=database.retry_policy)
