@@ -14,9 +14,8 @@ FROM python:3.11-slim-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends unixodbc \
     && rm -rf /var/lib/apt/lists/*
 
-# Every process starts here, and Dagster imports the package from here first: the location
-# finds its defs folder through pyproject.toml's [tool.dg] beside it (the installed copy
-# alone, away from pyproject.toml, refuses to load).
+# Every process starts here. The location finds its defs folder from the imported package
+# (definitions.defs_folder), so the installed copy loads wherever a process starts.
 WORKDIR /opt/cleanup_assets
 COPY pyproject.toml README.md ./
 COPY requirements/deploy.lock ./requirements/

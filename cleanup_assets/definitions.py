@@ -24,6 +24,7 @@ broker; results through Redis).
 """
 
 import functools
+import importlib
 import warnings
 from pathlib import Path
 
@@ -213,9 +214,11 @@ def make_definitions(
 @functools.cache
 def defs_folder() -> dg.Definitions:
     """Every asset, check, job and sensor declared under ``defs/``, found the way a dg
-    project's are (``[tool.dg]`` in pyproject.toml, found from this file up): each module
-    of the folder imported and the definitions at its scope collected. Nothing is listed by
-    hand.
+    project's are (``[tool.dg]`` in pyproject.toml names the same root and defs modules):
+    each module of the folder imported and the definitions at its scope collected. Nothing
+    is listed by hand. The tree is made from the imported ``defs`` package itself, not by
+    looking for pyproject.toml from this file up: the installed package (the image's
+    site-packages, a Celery worker started anywhere) loads as the checkout does.
 
     ``dg.load_from_defs_folder`` is this tree built at its root, which adds a catalog of
     every installed component type for the UI: that imports each installed Dagster
@@ -224,7 +227,8 @@ def defs_folder() -> dg.Definitions:
     location — the code server, each run — against 0.1 s for the folder itself. So the
     tree is built at the defs folder, and attached as that function attaches it (the UI's
     view of the project's components). Once per process: the definitions never change."""
-    tree = dg.ComponentTree.for_project(Path(__file__).parent)
+    tree = dg.ComponentTree.from_module(defs_module=importlib.import_module(f"{__package__}.defs"),
+                                        project_root=Path(__file__).parent)
     with warnings.catch_warnings():  # module loading is a preview in Dagster 1.13
         warnings.simplefilter("ignore", dg.PreviewWarning)
         declared = tree.build_defs(tree.defs_module_path)

@@ -6,6 +6,9 @@ here: the image and the chart are checked as text, their install steps against t
 from __future__ import annotations
 
 import importlib.util
+import os
+import shutil
+import sys
 import re
 import subprocess
 
@@ -174,24 +177,23 @@ def test_the_dockerfile_installs_what_the_readme_says_from_the_deploy_lock():
     # What is in that lock (a matched dagster set, the dev lock's versions): test_lock.py.
 
 
-def test_the_image_runs_the_location_beside_its_pyproject():
-    """The location finds its defs folder through pyproject.toml's [tool.dg], looked for
-    from the imported package up (definitions.defs_folder): the image copies both into the
-    working directory its processes start in, whose copy of the package Dagster imports
-    first (the code server's working directory, which the runs it launches inherit). The
-    installed package alone, away from pyproject.toml, refuses to load."""
-    import tomllib
-
-    dockerfile = (ROOT / "Dockerfile").read_text()
-    assert len(re.findall(r"^WORKDIR ", dockerfile, re.M)) == 1
-    copied = [line.split()[1:] for line in dockerfile.splitlines() if line.startswith("COPY ")]
-    assert ["pyproject.toml", "README.md", "./"] in copied
-    assert ["cleanup_assets", "./cleanup_assets"] in copied
-    (cmd,) = re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)
-    assert not {"-d", "--working-directory"} & set(yaml.safe_load(cmd))
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["dg"]["project"]
-    assert (project["root_module"], project["code_location_target_module"]) == (
-        "cleanup_assets", "cleanup_assets.definitions")
+@pytest.mark.slow  # a fresh interpreter
+def test_the_installed_package_loads_the_location_away_from_the_checkout(tmp_path):
+    """The image runs the package from site-packages and a Celery worker may start in any
+    directory: the defs folder is found from the imported package (definitions.defs_folder),
+    never by looking for pyproject.toml, so a copy of the package alone loads the whole
+    location."""
+    shutil.copytree(ROOT / "cleanup_assets", tmp_path / "site" / "cleanup_assets",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import cleanup_assets.definitions as d; "
+         "print(d.__file__); print(sorted(s.name for s in d.defs.sensors))"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(tmp_path / "site")},
+        capture_output=True, text=True, timeout=120)
+    assert loaded.returncode == 0, loaded.stderr[-3000:]
+    where, sensors = loaded.stdout.splitlines()
+    assert where == str(tmp_path / "site" / "cleanup_assets" / "definitions.py")
+    assert "sync_notification_sensor" in sensors
 
 
 def test_the_celery_worker_reads_its_urls_from_the_environment(monkeypatch):

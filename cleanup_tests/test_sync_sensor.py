@@ -505,6 +505,30 @@ def test_a_retry_or_re_execution_of_a_forced_run_leaves_a_later_syncs_rows_alone
 
 
 @pytest.mark.runs
+def test_a_forced_run_that_starts_after_the_providers_next_notification_clears_nothing(
+        database_url, engine, instance):
+    """The run waited in the queue (or failed and is re-executed days later, or was decided
+    before RowsClearedAt existed): the provider's next sync has staged and notified since,
+    so the rows to process are that sync's."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    table = FORCED_TABLE
+    defs = definitions(database_url)
+    request, nid = forced_launch(engine, instance, defs, rows_left=3)
+    later = notify(engine, 11, "thingspace")  # the next sync of provider 11 finished staging
+    assert tick(instance, defs).run_requests == []  # read; it waits on the rows left
+
+    result = run(instance, defs, request)
+
+    assert result.success
+    assert len(rows(engine, table)) == 3
+    assert notification(engine, nid)["RowsClearedAt"] is None
+    (line,) = [l for l in step_log(instance, result) if l.startswith("forced sync: ")]
+    assert line == (f"forced sync: notification {nid}, provider 11: nothing cleared — "
+                    f"notification {later} of the provider came after this one: the rows to "
+                    "process now belong to that later sync")
+
+
+@pytest.mark.runs
 @pytest.mark.backends("postgresql")  # a real lock and a real statement timeout
 def test_a_clearing_that_keeps_failing_is_retried_then_fails_the_step_and_finalizes_nothing(
         database_url, engine, instance):

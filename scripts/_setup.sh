@@ -34,7 +34,7 @@ export PATH="$VENV/bin:$PATH"
 # overruled for the scripts' processes only; the files go under the venv, none into the tree.
 unset PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX="$VENV/pycache"
-mkdir -p "$PYTHONPYCACHEPREFIX"
+mkdir -p "$PYTHONPYCACHEPREFIX" 2>/dev/null || unset PYTHONPYCACHEPREFIX  # a venv we may not write
 # Everything local lives under .cleanup_home unless told otherwise.
 export CLEANUP_HOME="${CLEANUP_HOME:-$ROOT/.cleanup_home}"
 export DAGSTER_HOME="${DAGSTER_HOME:-$CLEANUP_HOME/dagster}"

@@ -36,6 +36,7 @@ from ..integration_ids import integration_id as integration_id_of
 from ..registry import Integration
 from ..schema import (
     LAUNCHED,
+    REJECTED,
     carrier_tables,
     jasper_communication_plan,
     require_own_tables,
@@ -101,7 +102,8 @@ class RowsCleared:
     cleared whole as the legacy does) — or why nothing was deleted: ``earlier``, an earlier
     attempt of this sync cleared them (a retry or re-execution of its run); ``not_decided``,
     the run's tags say forced but its notification decided no forced launch of the
-    provider (tags typed by hand)."""
+    provider (tags typed by hand); ``superseded``, a later notification of the provider
+    exists (this run started, or was re-executed, after the provider's next sync staged)."""
 
     notification_id: int
     provider_id: int
@@ -109,12 +111,16 @@ class RowsCleared:
     whole_table: tuple[str, ...] = ()
     earlier: str | None = None
     not_decided: str | None = None
+    superseded: str | None = None
 
     def describe(self) -> str:
         """The run's log line, and the materialization's ``rows_to_process_cleared``."""
         who = f"notification {self.notification_id}, provider {self.provider_id}"
         if self.not_decided:
             return f"{who}: nothing cleared — {self.not_decided}"
+        if self.superseded:
+            return (f"{who}: nothing cleared — {self.superseded}: the rows to process now "
+                    "belong to that later sync")
         if self.earlier:
             return (f"{who}: its rows to process were cleared by {self.earlier}; not again "
                     "(rows queued since belong to a later sync of the provider)")
@@ -256,14 +262,19 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
     if result.sync_id is None:
         return result  # a tenant without this carrier: nothing to do, and that is fine
     try:
+        # The refusals first: a run that cannot finalize deletes nothing (its re-execution,
+        # once the cause is fixed, clears the rows as this one would have).
+        if engine is FinalizeEngine.PROCEDURES:
+            refusal = _unprovable_lists(databases, integration, result, retry)
+            if refusal:
+                raise FinalizeError(refusal)
+        elif databases.separate and integration.database.value == "jasper":
+            databases.require_joinable("the set-based engine")
         if request.forced and request.notification_id is not None:
             result.rows_cleared = clear_forced_rows(databases, request, retry, on_retry)
             if on_cleared is not None:
                 on_cleared(result.rows_cleared)
         if engine is FinalizeEngine.PROCEDURES:
-            refusal = _unprovable_lists(databases, integration, result, retry)
-            if refusal:
-                raise FinalizeError(refusal)
             result.procedures = run_procedures(
                 databases, integration, result.service_provider_ids,
                 integration_id=result.integration_id, retry=retry, on_retry=on_retry,
@@ -272,8 +283,6 @@ def finalize_partition(databases: Databases, request: FinalizeRequest,
             in_transaction(databases.central, lambda conn: _after_engine(conn, result, request),
                            retry, on_retry=on_retry)
         else:
-            if databases.separate and integration.database.value == "jasper":
-                databases.require_joinable("the set-based engine")
             in_transaction(databases.central, lambda conn: _set_based(
                 conn, result, request, complete_for), retry, on_retry=on_retry)
     except Exception as error:
@@ -420,6 +429,17 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
             return dataclasses.replace(done, not_decided=(
                 f"the run is tagged forced, but notification {notification_id} records no "
                 f"forced launch of provider {provider}"))
+        later = None if row.RowsClearedAt is not None else in_transaction(
+            databases.central, lambda conn: conn.execute(select(func.min(n.id)).where(
+                n.ServiceProviderId == provider, n.id > notification_id,
+                n.Status != REJECTED)).scalar(), retry, on_retry=noted)
+        if later is not None:
+            # The provider's next sync has staged and notified since this decision (the run
+            # waited in the queue, or is a re-execution days later; or the notification
+            # predates RowsClearedAt, when the sensor cleared at decision time): its rows
+            # to process are that sync's, never this one's to delete.
+            return dataclasses.replace(done, superseded=(
+                f"notification {later} of the provider came after this one"))
         if row.RowsClearedAt is None:
             stage, tries[0] = "clear", 1
             cleared = in_transaction(rows_engine, claim_and_clear if together else (

@@ -159,7 +159,7 @@ def finalize_device_tables(context: dg.AssetExecutionContext, database: Database
 def _log_cleared(context, cleared: RowsCleared) -> None:
     """The forced sync's first work, in the run's log (a warning where it touched more
     than the provider's rows, or where the tags asked for a clearing nobody decided)."""
-    warn = cleared.whole_table or cleared.not_decided
+    warn = cleared.whole_table or cleared.not_decided or cleared.superseded
     (context.log.warning if warn else context.log.info)(f"forced sync: {cleared.describe()}")
 
 
