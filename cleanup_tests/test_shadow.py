@@ -372,3 +372,67 @@ def test_the_shadow_compares_every_column_the_set_based_engine_writes(tmp_path):
                            if w not in allowed]
     databases.dispose()
     assert sorted(set(unseen)) == []
+
+
+def test_the_shadow_records_every_row_the_engine_writes_as_its_own_statements_write_it(
+        tmp_path):
+    """The shadow compares the rows the engine wrote, each as it was before and as the pass
+    left it: a write it did not record would be a difference unseen. In a shadow pass every
+    UPDATE and INSERT of a compared table is the engine's own statement — the very one a
+    finalization runs — wrapped to record what it writes (on SQL Server ``OUTPUT … INTO``
+    the pass's ``#`` table), for every integration; and no verdict is recorded (the pass is
+    rolled back: they would be too), even where none of ours was recorded before, as where
+    the procedures finalize."""
+    import re
+
+    from sqlalchemy import Delete, Insert, Update
+    from sqlalchemy.dialects import sqlite
+
+    from cleanup_assets.schema import judged_row
+    from cleanup_assets.sql.finalize import shadow_partition
+    from cleanup_assets.sql.shadow import RecordedWrite, tracked_tables
+    from cleanup_assets.tooling.demo import DEMO_PROVIDERS, seed_demo
+    from cleanup_assets.tooling.tsql import capture_statements, to_tsql
+
+    def sql(statement):
+        return str(statement.compile(dialect=sqlite.dialect()))
+
+    databases = connect_databases(f"sqlite:///{tmp_path / 'central.db'}")
+    create_schema(databases)
+    seed_demo(databases, devices_per_provider=3)
+    absent_rules = []
+    for provider, tenant, key, _ in DEMO_PROVIDERS:
+        integration = INTEGRATIONS[key]
+        request = FinalizeRequest(integration, str(tenant), provider,
+                                  engine=FinalizeEngine.SET_BASED)
+        finalize_partition(databases, request, retry=NO_WAIT)
+        with capture_statements(databases.central) as finalized:
+            result = finalize_partition(databases, request, retry=NO_WAIT)  # rows to compare
+        with databases.central.begin() as conn:
+            conn.execute(delete(judged_row))
+        with capture_statements(databases.central) as shadowed:
+            outcome = shadow_partition(databases, request, result, [provider])
+
+        # the engine beside itself: only the rows its checks refuse (the demo's defects)
+        assert {kind for *_, kind, _ in outcome.counts} <= {"quarantine"}, outcome.reason()
+        compared = {t.table.name for t in tracked_tables(integration)}
+        writes = [c.statement for c in shadowed
+                  if isinstance(c.statement, (Insert, Update, Delete))]
+        assert [sql(w)[:60] for w in writes if w.table.name in compared] == []
+        assert [sql(w)[:60] for w in writes if w.table is judged_row] == []
+        recorded = [c.statement for c in shadowed if isinstance(c.statement, RecordedWrite)]
+        kinds = [(r.tracked.table.name, r.inserting) for r in recorded]
+        # each compared table's update and insert, and its absent rule where it ran
+        assert {(name, inserting) for name in compared for inserting in (False, True)} == set(
+            kinds), key
+        absent_rules += [name for name in compared if kinds.count((name, False)) == 2]
+        engine_writes = {sql(c.statement) for c in finalized}
+        assert [sql(r.statement)[:60] for r in recorded
+                if sql(r.statement) not in engine_writes] == []
+        for r in recorded:  # what SQL Server would run
+            image = (r"inserted\.\[?\w+\]?, 1" if r.inserting
+                     else r"deleted\.\[?\w+\]?, 0(, deleted\.\[\w+\])+")
+            assert re.search(rf" OUTPUT {r.step}, {image} INTO \[?{r.written.name}\]? "
+                             r"\(\[Step\], \[Id\], \[Inserted\]", to_tsql(r)), to_tsql(r)
+    databases.dispose()
+    assert absent_rules, "no absent rule ran"

@@ -11,6 +11,9 @@ inside the database:
 3. INSERT … SELECT the good rows with no target row;
 4. for the providers allowed to, soft-delete target rows whose key no source row names
    (a rejected row still names its device: one bad value never removes a device).
+
+In a shadow pass (shadow.py, RECORD_WRITES) statements 2-4 also write down the rows they
+write, each in the same statement.
 """
 
 from __future__ import annotations
@@ -87,6 +90,11 @@ class Source:
 
 
 JUDGED_NOW = "JudgedNow"
+# The shadow pass (shadow.py) records the rows the engine writes, as it writes them: it sets
+# this execution option on its connection to a callable ``(target, statement, inserting)``
+# that returns the statement to execute instead — the same statement, wrapped so that it
+# also writes down the rows it writes. Its transaction is always rolled back.
+RECORD_WRITES = "cleanup_record_writes"
 VERDICTS_LOCK = 25  # PostgreSQL advisory lock class of CleanupJudgedRow's writes (per provider)
 
 
@@ -199,23 +207,21 @@ def merge_into(
         values["LastActivatedDate"] = case(
             (and_(target.c.DeviceStatusId == activated, rows.c.DeviceStatusId != activated),
              literal(now)), else_=target.c.LastActivatedDate)
-    counts.updated = conn.execute(
+    counts.updated = write_rows(conn, target, (
         target.update()
         .where(same_device, good, target.c.ServiceProviderId.in_(providers),
                or_(*revived, *failed, *[differs(name) for name in source.columns]))
         .values(values | _only_existing(target, {
             "ModifiedBy": ACTOR, "ModifiedDate": now, "FailedSyncCount": None,
-            **(lifecycle if source.lifecycle else {})}))
-    ).rowcount
+            **(lifecycle if source.lifecycle else {})}))))
 
     audit = _only_existing(target, {"CreatedBy": ACTOR, "CreatedDate": now, "IsActive": True,
                                     "IsDeleted": False})
-    counts.inserted = conn.execute(insert(target).from_select(
+    counts.inserted = write_rows(conn, target, insert(target).from_select(
         ["ServiceProviderId", key, *source.columns, *audit],
         select(rows.c.ServiceProviderId, rows.c[key], *[rows.c[n] for n in source.columns],
                *[literal(v) for v in audit.values()])
-        .where(good, ~exists().where(same_device)),
-    )).rowcount
+        .where(good, ~exists().where(same_device))), inserting=True)
 
     if counts.inserted * 10 >= max(counts.rows, 1):
         # A first sync (or a tenth new): the statements after this one — the absent search,
@@ -223,7 +229,10 @@ def merge_into(
         # written, and the planner would take the table for the (nearly) empty one its
         # statistics last saw.
         refresh_statistics(conn, target)
-    if source.records_verdicts and counts.judged:
+    # Not in a shadow pass (RECORD_WRITES): rolled back, the verdicts would be too. Where the
+    # procedures finalize no verdict of ours is recorded, so the shadow judges every row, and
+    # would rewrite every record for nothing.
+    if source.records_verdicts and counts.judged and not _recorded(conn):
         record_verdicts(conn, rows, source, providers, dialect or conn.dialect.name)
     if had_rows:
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
@@ -232,6 +241,19 @@ def merge_into(
     if isinstance(rows, Table):
         rows.drop(conn)
     return counts
+
+
+def _recorded(conn: Connection):
+    return conn.get_execution_options().get(RECORD_WRITES)
+
+
+def write_rows(conn: Connection, target: Table, statement, inserting: bool = False) -> int:
+    """Execute a statement that writes the device table ``target``: the rows it wrote. In a
+    shadow pass (RECORD_WRITES) the same statement, wrapped to record those rows."""
+    record = _recorded(conn)
+    if record is not None:
+        statement = record(target, statement, inserting)
+    return conn.execute(statement).rowcount
 
 
 def record_verdicts(conn: Connection, rows, source: Source, providers: Sequence[int],
@@ -411,15 +433,14 @@ def mark_absent(conn: Connection, target: Table, source: Source, provider_ids: S
     if present is None:
         present = source.present.subquery("present_devices")
     candidates, values = ABSENT_RULES[rule](target, now, source.statuses.get("unknown"))
-    return conn.execute(
+    return write_rows(conn, target, (
         target.update()
         # A row without a key (another writer's) cannot be told absent: it is left alone.
         .where(target.c.ServiceProviderId.in_(list(provider_ids)), *candidates,
                target.c[source.key].isnot(None),
                ~exists().where(present.c.ServiceProviderId == target.c.ServiceProviderId,
                                present.c[source.key] == target.c[source.key]))
-        .values(values)
-    ).rowcount
+        .values(values)))
 
 
 def live_rows(conn: Connection, table: Table, provider_ids: Sequence[int]) -> int:

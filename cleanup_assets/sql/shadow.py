@@ -4,27 +4,39 @@ what it would have done differently — device by device, column by column — c
 After the procedure engine has finalized a partition and committed (finalize.py), the
 set-based engine runs on the same tables in a transaction that is always rolled back:
 
-1. the partition's rows of every table the engine may change are copied to temporary
-   tables (the common table — ``Device`` / ``MobilityDevice`` —, Telegence's
-   ``TelegenceDevice``, and the devices without a ``Device_Tenant`` link);
-2. the set-based engine runs as it would finalize the partition (``finalize._set_based``:
-   the same statements, the same completeness decision as the procedures' run);
-3. still inside the transaction, SQL compares each table with its copy — rows the engine
-   inserted, columns it changed (the procedures' value and ours), rows it soft-deleted —
-   and adds the rows its row rules quarantined (``CleanupRejectedRow`` of the sync), the links
-   and the communication plans it added. One statement writes every difference to a
-   temporary table; the counts per (table, column, kind) and at most ``cap`` examples
-   (spread over the kinds of difference) are read into Python;
-4. the transaction is rolled back: every table is as the procedures left it;
-5. a second, committed transaction writes the verdict to ``CleanupShadowRun`` and the
+1. the set-based engine runs as it would finalize the partition (``finalize._set_based``:
+   the same statements, the same completeness decision as the procedures' run). Each of
+   its statements that writes a compared table — the common table (``Device`` /
+   ``MobilityDevice``) and Telegence's ``TelegenceDevice`` — also writes down the rows it
+   writes, in the same statement (``RecordedWrite``, through merge.RECORD_WRITES): their
+   id, and for an update the compared columns as they were before it. Before it runs,
+   only the devices without a ``Device_Tenant`` link are copied (usually none);
+2. still inside the transaction, SQL compares the rows written with what the engine left
+   — rows it inserted, columns it changed (the procedures' value and ours), rows it
+   soft-deleted — and adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
+   sync), the links and the communication plans it added. One statement writes every
+   difference to a temporary table; the counts per (table, column, kind) and at most
+   ``cap`` examples (spread over the kinds of difference) are read into Python;
+3. the transaction is rolled back: every table is as the procedures left it;
+4. a second, committed transaction writes the verdict to ``CleanupShadowRun`` and the
    examples to ``CleanupShadowDifference`` — the only rows the shadow pass ever writes.
 
-"Would change nothing" is agreement. The pass never fails the finalization: an error (a
-table missing, the engine refusing the partition, a lost connection) is recorded as a
-``failed`` shadow and the run goes on. It costs one more pass of the set-based engine plus
-the copies and the comparison (docs/performance.md). Compared are the columns the engine
-can write in a table (its sources' mapped columns and its rules'), not the audit columns
-(who and when: ours would always differ).
+A row the engine did not write cannot differ: so the pass costs the engine's statements
+plus work in proportion to what they write — nothing when the engines agree — and less
+than a finalization, whose ledger, gate facts and recorded verdicts it skips
+(docs/performance.md). "Would change nothing" is agreement. The pass never fails the
+finalization: an error (a table missing, the engine refusing the partition, a lost
+connection) is recorded as a ``failed`` shadow and the run goes on. Compared are the
+columns the engine can write in a table (its sources' mapped columns and its rules'), not
+the audit columns (who and when: ours would always differ).
+
+Where it runs: SQL Server (beside the procedures, in production) and PostgreSQL (beside
+the tests' stand-in procedures; explain-sql's workload). A statement records its rows on
+SQL Server with ``OUTPUT deleted.… INTO`` a ``#`` table, on PostgreSQL (before 18, which
+has no ``RETURNING OLD``) in a ``WITH`` whose outer ``INSERT`` reads the table as it was
+before the statement (one snapshot). SQLite has no procedures to shadow; explain-sql runs
+the pass there to show SQL Server's statements, and SQLite, which can do neither, gets the
+partition's rows copied before the engine runs and the rows it added found after.
 
 On SQL Server the temporary tables are local ``#`` tables in the database's collation (a
 text comparison across tempdb's collation and the table's would fail); compiled and linted
@@ -55,15 +67,20 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    literal_column,
     null,
     or_,
     select,
+    text,
     true,
     union_all,
 )
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import CompileError
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import ClauseElement, Executable
 
-from ..db import utcnow
+from ..db import ONLY_ON, utcnow
 from ..registry import Integration
 from ..schema import (
     SHADOW_AGREE,
@@ -81,12 +98,16 @@ from ..schema import (
     shadow_run,
 )
 from .common_tables import new_plans_of
+from .merge import RECORD_WRITES
 from .sources import carrier_source, common_table, staging_source
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CAP = 1000  # difference rows recorded per sync; the rest are counted
 VALUE_LENGTH = 1000  # CleanupShadowDifference's value columns
+# Where a statement can write down the rows it writes (RecordedWrite); elsewhere (SQLite)
+# the pass copies the partition's rows before the engine runs.
+RECORDING_DIALECTS = ("postgresql", "mssql")
 INSERT, UPDATE, SOFT_DELETE, QUARANTINE, LINK, PLAN = (
     "insert", "update", "soft_delete", "quarantine", "link", "plan")
 # Who and when: the set-based engine writes its own name and time, always unlike the
@@ -107,7 +128,7 @@ RULE_COLUMNS = ("IsActive", "IsDeleted", "DeviceStatusId", "OldDeviceStatusId",
 class Tracked:
     """A device table the set-based engine may change, keyed by ``key`` per provider, and
     the columns it can write there: the source's mapped columns and the rules' (only they
-    can differ after its pass — a column it never writes is not copied)."""
+    can differ after its pass — a column it never writes is not recorded)."""
 
     table: Table
     key: str
@@ -219,18 +240,35 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
         try:
             _require_shadow_tables(conn)
             tracked = tracked_tables(integration, providers)
-            copies = [_copy_rows(conn, t, providers, n, dialect) for n, t in enumerate(tracked)]
-            m2m = [(t, copy) for t, copy in zip(tracked, copies) if t.table is device]
+            written = [_written_table(conn, t, n, dialect) for n, t in enumerate(tracked)]
+            copied = conn.dialect.name not in RECORDING_DIALECTS
+            if copied:  # SQLite: no statement can record the rows it writes
+                for t, rows in zip(tracked, written):
+                    _copy_rows(conn, t, rows, providers)
+            m2m = [(t, rows) for t, rows in zip(tracked, written) if t.table is device]
             unlinked = _copy_unlinked(conn, providers, dialect) if m2m else None
             plans_before = set(new_plans_of(conn, sync_id))
-            run_set_based(conn)
+            conn.execution_options(**{RECORD_WRITES: _Recorder(list(zip(tracked, written)))})
+            try:
+                run_set_based(conn)
+            finally:
+                conn.execution_options(**{RECORD_WRITES: None})
+            if copied:
+                for t, rows in zip(tracked, written):
+                    _add_inserted_rows(conn, t, rows, providers)
+            # The engine is done: what follows joins the few rows it wrote (or the few devices
+            # without a link) with the tables by key, a look-up per row where the engine's
+            # hash joins would read every row of the table.
+            if conn.dialect.name == "postgresql":
+                conn.execute(text("SET LOCAL enable_nestloop = on"),
+                             execution_options={ONLY_ON: ("postgresql",)})
             found = _temporary(conn, "cleanup_shadow_found", [
                 Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
                 Column("TableName", String(100)), Column("ColumnName", String(100)),
                 Column("ProceduresValue", String()), Column("OursValue", String()),
                 Column("Kind", String(20))], dialect)
-            parts = [part for n, (t, copy) in enumerate(zip(tracked, copies))
-                     for part in _differences(conn, t, copy, providers, n, dialect)]
+            parts = [part for n, (t, rows) in enumerate(zip(tracked, written))
+                     for part in _differences(conn, t, rows, n, dialect)]
             parts.append(_quarantined(sync_id))
             if unlinked is not None:
                 ((devices, _),) = m2m
@@ -280,16 +318,135 @@ def _plain(column: Column, name: str | None = None) -> Column:
     return Column(name or column.name, column.type)
 
 
-def _copy_rows(conn: Connection, tracked: Tracked, providers: list[int], n: int,
-               dialect: str) -> Table:
-    """The providers' rows of the table as the procedures left them."""
+def _before(i: int) -> str:
+    return f"b{i}"
+
+
+def _written_table(conn: Connection, tracked: Tracked, n: int, dialect: str) -> Table:
+    """Where the rows the engine writes in ``tracked`` are written down: each row's
+    identity, whether the engine inserted it, and for a row it updated the compared columns
+    as they were before (``Step``: the statement's number, for a row written twice)."""
     table = tracked.table
-    names = [tracked.identity.name, tracked.key, *tracked.compared]
-    copy = _temporary(conn, f"cleanup_shadow_before_{n}", [_plain(table.c[c]) for c in names],
-                      dialect)
-    conn.execute(insert(copy).from_select(names, select(*[table.c[c] for c in names]).where(
-        table.c.ServiceProviderId.in_(providers))))
-    return copy
+    return _temporary(conn, f"cleanup_shadow_written_{n}", [
+        Column("Step", Integer), _plain(tracked.identity, "Id"), Column("Inserted", Integer),
+        *[_plain(table.c[c], _before(i)) for i, c in enumerate(tracked.compared)]], dialect)
+
+
+class _Recorder:
+    """What a shadow pass sets as the engine's ``RECORD_WRITES`` (merge.py): each statement
+    that writes a compared table, wrapped to write down the rows it writes. A write to a
+    table the pass does not compare fails the pass (its difference would go unseen)."""
+
+    def __init__(self, tables: list[tuple[Tracked, Table]]):
+        self.tables = tables
+        self.steps = 0
+
+    def __call__(self, target: Table, statement, inserting: bool) -> "RecordedWrite":
+        for tracked, written in self.tables:
+            if tracked.table is target:
+                self.steps += 1
+                return RecordedWrite(statement, tracked, written, self.steps, inserting)
+        raise RuntimeError(f"the set-based engine wrote {target.name}, which the shadow pass "
+                           "does not compare")
+
+
+class RecordedWrite(Executable, ClauseElement):
+    """One statement of the engine that writes a compared table, and the rows it writes
+    written down beside it, in one statement:
+
+    - PostgreSQL: the statement in a ``WITH`` that returns the ids it wrote, and an
+      ``INSERT`` of those ids — with, for an update, the compared columns of the table read
+      by the same statement, which sees the rows as they were before it (every part of a
+      statement reads one snapshot; PostgreSQL before 18 has no ``RETURNING OLD``);
+    - SQL Server: the statement with ``OUTPUT deleted.…`` (``inserted.id`` for an insert)
+      ``INTO`` the ``#`` table — allowed on a table with triggers, unlike a bare ``OUTPUT``;
+    - SQLite: the statement alone (the pass copies the partition's rows beforehand).
+
+    The statement's own row count is the count of rows written down."""
+
+    inherit_cache = False  # built once per statement executed: nothing to cache
+    _inline = True  # an INSERT … SELECT: no identity to fetch afterwards (SQL Server)
+
+    def __init__(self, statement, tracked: Tracked, written: Table, step: int,
+                 inserting: bool):
+        self.statement, self.tracked, self.written = statement, tracked, written
+        self.step, self.inserting = step, inserting
+
+    @property
+    def columns(self) -> list[str]:
+        return ["Step", "Id", "Inserted"] + (
+            [] if self.inserting else [_before(i) for i in range(len(self.tracked.compared))])
+
+
+@compiles(RecordedWrite)
+def _recorded_write(element: RecordedWrite, compiler, **kw) -> str:
+    identity = element.tracked.identity.name
+    rows = element.statement.returning(element.tracked.identity).cte("written_rows")
+    if element.inserting:
+        recorded = select(literal(element.step, Integer), rows.c[identity], literal(1, Integer))
+    else:
+        # One look-up by primary key per row written (a LATERAL with LIMIT is never turned
+        # into a join): a join would hash the whole table, the engine having turned nested
+        # loops off (dialect.prefer_set_joins) and the planner expecting every row written.
+        table = element.tracked.table
+        before = (select(*[table.c[c] for c in [identity, *element.tracked.compared]])
+                  .where(table.c[identity] == rows.c[identity]).limit(1)
+                  .lateral("before_write"))
+        recorded = (select(literal(element.step, Integer), before.c[identity],
+                           literal(0, Integer), *[before.c[c] for c in element.tracked.compared])
+                    .select_from(rows).join(before, true()))
+    return compiler.process(insert(element.written).from_select(element.columns, recorded), **kw)
+
+
+_OUTPUT_MARK = "__recorded_write__"
+
+
+@compiles(RecordedWrite, "mssql")
+def _recorded_write_mssql(element: RecordedWrite, compiler, **kw) -> str:
+    quote = compiler.preparer.quote
+    image = "inserted" if element.inserting else "deleted"
+    output = [str(element.step), f"{image}.{quote(element.tracked.identity.name)}",
+              "1" if element.inserting else "0"]
+    if not element.inserting:
+        output += [f"deleted.{quote(c)}" for c in element.tracked.compared]
+    sql = compiler.process(element.statement.returning(literal_column(_OUTPUT_MARK)), **kw)
+    mark = f"OUTPUT {_OUTPUT_MARK}"
+    if sql.count(mark) != 1:
+        raise CompileError(f"no single OUTPUT clause to record the rows written: {sql[:200]}")
+    into = ", ".join(quote(c) for c in element.columns)
+    return sql.replace(mark, f"OUTPUT {', '.join(output)} INTO "
+                             f"{compiler.preparer.format_table(element.written)} ({into})")
+
+
+@compiles(RecordedWrite, "sqlite")
+def _recorded_write_sqlite(element: RecordedWrite, compiler, **kw) -> str:
+    return compiler.process(element.statement, **kw)
+
+
+# Not what SQL Server runs (the T-SQL review leaves them out); given to the execution, where
+# the connection's own options cannot override it.
+_SQLITE_ONLY = {ONLY_ON: ("sqlite",)}
+
+
+def _copy_rows(conn: Connection, tracked: Tracked, written: Table, providers: list[int]) -> None:
+    """SQLite: the providers' rows of the table as the procedures left them."""
+    table = tracked.table
+    conn.execute(insert(written).from_select(
+        ["Step", "Id", "Inserted", *[_before(i) for i in range(len(tracked.compared))]],
+        select(literal(0, Integer), tracked.identity, literal(0, Integer),
+               *[table.c[c] for c in tracked.compared])
+        .where(table.c.ServiceProviderId.in_(providers))), execution_options=_SQLITE_ONLY)
+
+
+def _add_inserted_rows(conn: Connection, tracked: Tracked, written: Table,
+                       providers: list[int]) -> None:
+    """SQLite: the providers' rows that were not there before the pass."""
+    table, w = tracked.table, written.c
+    conn.execute(insert(written).from_select(
+        ["Step", "Id", "Inserted"],
+        select(literal(0, Integer), tracked.identity, literal(1, Integer))
+        .where(table.c.ServiceProviderId.in_(providers),
+               ~exists().where(w.Id == tracked.identity))), execution_options=_SQLITE_ONLY)
 
 
 def _copy_unlinked(conn: Connection, providers: list[int], dialect: str) -> Table:
@@ -310,28 +467,32 @@ def _text(value):
     return cast(value, String())
 
 
-def _differences(conn: Connection, tracked: Tracked, copy: Table, providers: list[int],
-                 n: int, dialect: str) -> list:
-    """The rows of ``tracked`` that differ from their copy — inserted, or a compared column
-    changed — written once to a temporary table (one join of the table with its copy), then
-    one SELECT per kind of difference over those few rows."""
+def _differences(conn: Connection, tracked: Tracked, written: Table, n: int,
+                 dialect: str) -> list:
+    """The rows of ``tracked`` the engine wrote that differ from what they were — inserted,
+    or a compared column changed —, written once to a temporary table (the rows written
+    joined with the table as the engine left them), then one SELECT per kind of difference
+    over those few rows. A row written twice is compared as it was before the first."""
     table, identity = tracked.table, tracked.identity.name
     compared = tracked.compared
     after = {c: f"a{i}" for i, c in enumerate(compared)}
-    before = {c: f"b{i}" for i, c in enumerate(compared)}
+    before = {c: _before(i) for i, c in enumerate(compared)}
     changed = _temporary(conn, f"cleanup_shadow_changed_{n}", [
         Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
         Column("BeforeId", tracked.identity.type),
         *[_plain(table.c[c], after[c]) for c in compared],
         *[_plain(table.c[c], before[c]) for c in compared]], dialect)
-    old = copy.c
+    w, earlier = written.c, written.alias("earlier_write")
+    inserted = w.Inserted == 1
     conn.execute(insert(changed).from_select(
         [c.name for c in changed.c],
-        select(table.c.ServiceProviderId, _text(table.c[tracked.key]), old[identity],
-               *[table.c[c] for c in compared], *[old[c] for c in compared])
-        .select_from(table.outerjoin(copy, old[identity] == table.c[identity]))
-        .where(table.c.ServiceProviderId.in_(providers),
-               old[identity].is_(None) | _any_distinct(table, copy, compared))))
+        select(table.c.ServiceProviderId, _text(table.c[tracked.key]),
+               case((inserted, null()), else_=w.Id),
+               *[table.c[c] for c in compared], *[w[before[c]] for c in compared])
+        .join_from(written, table, table.c[identity] == w.Id)
+        .where(~exists().where(earlier.c.Id == w.Id, earlier.c.Step < w.Step),
+               inserted | or_(*[table.c[c].is_distinct_from(w[before[c]])
+                                for c in compared]))))
     x = changed.c
     name = literal(table.name, String(100))
     soft_deleted = (and_(x[before["IsDeleted"]] == false(), x[after["IsDeleted"]] == true())
@@ -349,10 +510,6 @@ def _differences(conn: Connection, tracked: Tracked, copy: Table, providers: lis
                             literal(column, String(100)), _text(x[before[column]]),
                             _text(x[after[column]]), kind).where(*where))
     return parts
-
-
-def _any_distinct(table: Table, copy: Table, compared: list[str]):
-    return or_(*[table.c[c].is_distinct_from(copy.c[c]) for c in compared])
 
 
 def _quarantined(sync_id: int):
