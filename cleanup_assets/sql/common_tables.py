@@ -18,7 +18,7 @@ from ..registry import Integration
 from ..schema import PLAN_NAME_LENGTH, device, device_tenant, jasper_communication_plan
 from ..schema import new_communication_plan, rejected_row, service_provider
 from .dialect import text_length
-from .merge import MergeCounts, merge_into
+from .merge import MergeCounts, merge_into, write_rows
 from .sources import carrier_source, common_table
 
 PLAN_CREATED_BY = "JasperDeviceSync"  # the legacy value (F:423)
@@ -60,13 +60,13 @@ def link_devices_to_tenants(conn: Connection, provider_ids: Sequence[int]) -> in
     history export joins on, F:325)."""
     link = and_(device_tenant.c.DeviceId == device.c.id,
                 device_tenant.c.TenantId == service_provider.c.TenantId)
-    return conn.execute(insert(device_tenant).from_select(
+    return write_rows(conn, device_tenant, insert(device_tenant).from_select(
         ["DeviceId", "TenantId"],
         select(device.c.id, service_provider.c.TenantId)
         .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
         .where(device.c.ServiceProviderId.in_(list(provider_ids)),
                service_provider.c.TenantId.isnot(None), ~exists().where(link)),
-    )).rowcount
+    ), inserting=True)
 
 
 def add_missing_communication_plans(

@@ -248,8 +248,9 @@ def _recorded(conn: Connection):
 
 
 def write_rows(conn: Connection, target: Table, statement, inserting: bool = False) -> int:
-    """Execute a statement that writes the device table ``target``: the rows it wrote. In a
-    shadow pass (RECORD_WRITES) the same statement, wrapped to record those rows."""
+    """Execute a statement that writes a device table ``target`` (or adds ``Device_Tenant``
+    links): the rows it wrote. In a shadow pass (RECORD_WRITES) the same statement, wrapped
+    to record those rows."""
     record = _recorded(conn)
     if record is not None:
         statement = record(target, statement, inserting)

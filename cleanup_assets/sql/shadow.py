@@ -9,8 +9,9 @@ set-based engine runs on the same tables in a transaction that is always rolled 
    its statements that writes a compared table — the common table (``Device`` /
    ``MobilityDevice``) and Telegence's ``TelegenceDevice`` — also writes down the rows it
    writes, in the same statement (``RecordedWrite``, through merge.RECORD_WRITES): their
-   id, and for an update the compared columns as they were before it. Before it runs,
-   only the devices without a ``Device_Tenant`` link are copied (usually none);
+   id, and for an update the compared columns as they were before it; so does its
+   statement that adds ``Device_Tenant`` links (the links it adds). Nothing is copied
+   beforehand;
 2. still inside the transaction, SQL compares the rows written with what the engine left
    — rows it inserted, columns it changed (the procedures' value and ours), rows it
    soft-deleted — and adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
@@ -31,12 +32,13 @@ columns the engine can write in a table (its sources' mapped columns and its rul
 the audit columns (who and when: ours would always differ).
 
 Where it runs: SQL Server (beside the procedures, in production) and PostgreSQL (beside
-the tests' stand-in procedures; explain-sql's workload). A statement records its rows on
-SQL Server with ``OUTPUT deleted.… INTO`` a ``#`` table, on PostgreSQL (before 18, which
+the tests' stand-in procedures; the T-SQL review's workload). A statement records its rows
+on SQL Server with ``OUTPUT deleted.… INTO`` a ``#`` table, on PostgreSQL (before 18, which
 has no ``RETURNING OLD``) in a ``WITH`` whose outer ``INSERT`` reads the table as it was
-before the statement (one snapshot). SQLite has no procedures to shadow; explain-sql runs
-the pass there to show SQL Server's statements, and SQLite, which can do neither, gets the
-partition's rows copied before the engine runs and the rows it added found after.
+before the statement (one snapshot). SQLite has no procedures to shadow, but explain-sql
+runs the pass there to print SQL Server's statements; SQLite can record neither way, so
+there the partition's rows (and its devices without a link) are copied before the engine
+runs and what it added is found after — statements SQL Server never gets (``only_on``).
 
 On SQL Server the temporary tables are local ``#`` tables in the database's collation (a
 text comparison across tempdb's collation and the table's would fail); compiled and linted
@@ -246,9 +248,13 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
                 for t, rows in zip(tracked, written):
                     _copy_rows(conn, t, rows, providers)
             m2m = [(t, rows) for t, rows in zip(tracked, written) if t.table is device]
-            unlinked = _copy_unlinked(conn, providers, dialect) if m2m else None
+            links = _temporary(conn, "cleanup_shadow_links", [
+                _plain(device_tenant.c.DeviceId), _plain(device_tenant.c.TenantId)],
+                dialect) if m2m else None
+            unlinked = _copy_unlinked(conn, providers, dialect) if m2m and copied else None
             plans_before = set(new_plans_of(conn, sync_id))
-            conn.execution_options(**{RECORD_WRITES: _Recorder(list(zip(tracked, written)))})
+            conn.execution_options(**{RECORD_WRITES: _Recorder(list(zip(tracked, written)),
+                                                               links)})
             try:
                 run_set_based(conn)
             finally:
@@ -256,6 +262,8 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
             if copied:
                 for t, rows in zip(tracked, written):
                     _add_inserted_rows(conn, t, rows, providers)
+                if unlinked is not None:
+                    _add_new_links(conn, unlinked, links)
             # The engine is done: what follows joins the few rows it wrote (or the few devices
             # without a link) with the tables by key, a look-up per row where the engine's
             # hash joins would read every row of the table.
@@ -270,9 +278,9 @@ def _capture(central: Engine, integration: Integration, sync_id: int, providers:
             parts = [part for n, (t, rows) in enumerate(zip(tracked, written))
                      for part in _differences(conn, t, rows, n, dialect)]
             parts.append(_quarantined(sync_id))
-            if unlinked is not None:
-                ((devices, _),) = m2m
-                parts.append(_new_links(unlinked, devices))
+            if links is not None:
+                ((devices, device_rows),) = m2m
+                parts.append(_new_links(links, devices, device_rows))
             conn.execute(insert(found).from_select([c.name for c in found.c],
                                                    union_all(*parts)))
             plans = [(provider, name) for provider, name in new_plans_of(conn, sync_id)
@@ -334,32 +342,45 @@ def _written_table(conn: Connection, tracked: Tracked, n: int, dialect: str) -> 
 
 class _Recorder:
     """What a shadow pass sets as the engine's ``RECORD_WRITES`` (merge.py): each statement
-    that writes a compared table, wrapped to write down the rows it writes. A write to a
-    table the pass does not compare fails the pass (its difference would go unseen)."""
+    that writes a compared table, wrapped to write down the rows it writes — and each
+    that adds ``Device_Tenant`` links, the links it adds. A write to any other table fails
+    the pass (its difference would go unseen)."""
 
-    def __init__(self, tables: list[tuple[Tracked, Table]]):
-        self.tables = tables
+    def __init__(self, tables: list[tuple[Tracked, Table]], links: Table | None):
+        self.tables, self.links = tables, links
         self.steps = 0
 
     def __call__(self, target: Table, statement, inserting: bool) -> "RecordedWrite":
+        if target is device_tenant and self.links is not None and inserting:
+            return RecordedWrite(statement, target, self.links,
+                                 [("DeviceId", "DeviceId"), ("TenantId", "TenantId")])
         for tracked, written in self.tables:
             if tracked.table is target:
                 self.steps += 1
-                return RecordedWrite(statement, tracked, written, self.steps, inserting)
+                identity = tracked.identity.name
+                if inserting:
+                    return RecordedWrite(statement, target, written, [
+                        ("Step", self.steps), ("Id", identity), ("Inserted", 1)])
+                return RecordedWrite(statement, target, written, [
+                    ("Step", self.steps), ("Id", identity), ("Inserted", 0),
+                    *[(_before(i), c) for i, c in enumerate(tracked.compared)]],
+                    before=identity)
         raise RuntimeError(f"the set-based engine wrote {target.name}, which the shadow pass "
                            "does not compare")
 
 
 class RecordedWrite(Executable, ClauseElement):
-    """One statement of the engine that writes a compared table, and the rows it writes
-    written down beside it, in one statement:
+    """One statement of the engine that writes ``target``, and the rows it writes written
+    down in ``written``, in one statement. ``outputs``: per column of ``written``, the
+    column of ``target`` it takes — as the statement left it, or with ``before`` (the
+    target's primary key) as it was before — or a constant.
 
-    - PostgreSQL: the statement in a ``WITH`` that returns the ids it wrote, and an
-      ``INSERT`` of those ids — with, for an update, the compared columns of the table read
-      by the same statement, which sees the rows as they were before it (every part of a
-      statement reads one snapshot; PostgreSQL before 18 has no ``RETURNING OLD``);
-    - SQL Server: the statement with ``OUTPUT deleted.…`` (``inserted.id`` for an insert)
-      ``INTO`` the ``#`` table — allowed on a table with triggers, unlike a bare ``OUTPUT``;
+    - PostgreSQL: the statement in a ``WITH`` that returns what it wrote, and an ``INSERT``
+      of that — for ``before``, of the row read by primary key in the same statement, which
+      sees the rows as they were before it (every part of a statement reads one snapshot;
+      PostgreSQL before 18 has no ``RETURNING OLD``);
+    - SQL Server: the statement with ``OUTPUT inserted.…`` / ``deleted.…`` ``INTO`` the
+      ``#`` table — allowed on a table with triggers, unlike a bare ``OUTPUT``;
     - SQLite: the statement alone (the pass copies the partition's rows beforehand).
 
     The statement's own row count is the count of rows written down."""
@@ -367,35 +388,41 @@ class RecordedWrite(Executable, ClauseElement):
     inherit_cache = False  # built once per statement executed: nothing to cache
     _inline = True  # an INSERT … SELECT: no identity to fetch afterwards (SQL Server)
 
-    def __init__(self, statement, tracked: Tracked, written: Table, step: int,
-                 inserting: bool):
-        self.statement, self.tracked, self.written = statement, tracked, written
-        self.step, self.inserting = step, inserting
+    def __init__(self, statement, target: Table, written: Table,
+                 outputs: list[tuple[str, str | int]], before: str | None = None):
+        self.statement, self.target, self.written = statement, target, written
+        self.outputs, self.before = outputs, before
 
     @property
-    def columns(self) -> list[str]:
-        return ["Step", "Id", "Inserted"] + (
-            [] if self.inserting else [_before(i) for i in range(len(self.tracked.compared))])
+    def inserting(self) -> bool:
+        return self.before is None
+
+    @property
+    def step(self) -> int | None:
+        return dict(self.outputs).get("Step")
 
 
 @compiles(RecordedWrite)
 def _recorded_write(element: RecordedWrite, compiler, **kw) -> str:
-    identity = element.tracked.identity.name
-    rows = element.statement.returning(element.tracked.identity).cte("written_rows")
-    if element.inserting:
-        recorded = select(literal(element.step, Integer), rows.c[identity], literal(1, Integer))
+    table = element.target
+    read = [source for _, source in element.outputs if isinstance(source, str)]
+    if element.before is None:
+        rows = element.statement.returning(*[table.c[c] for c in read]).cte("written_rows")
+        source = rows
     else:
         # One look-up by primary key per row written (a LATERAL with LIMIT is never turned
         # into a join): a join would hash the whole table, the engine having turned nested
         # loops off (dialect.prefer_set_joins) and the planner expecting every row written.
-        table = element.tracked.table
-        before = (select(*[table.c[c] for c in [identity, *element.tracked.compared]])
-                  .where(table.c[identity] == rows.c[identity]).limit(1)
-                  .lateral("before_write"))
-        recorded = (select(literal(element.step, Integer), before.c[identity],
-                           literal(0, Integer), *[before.c[c] for c in element.tracked.compared])
-                    .select_from(rows).join(before, true()))
-    return compiler.process(insert(element.written).from_select(element.columns, recorded), **kw)
+        key = element.before
+        rows = element.statement.returning(table.c[key]).cte("written_rows")
+        source = (select(*[table.c[c] for c in dict.fromkeys([key, *read])])
+                  .where(table.c[key] == rows.c[key]).limit(1).lateral("before_write"))
+    recorded = select(*[literal(value, Integer) if isinstance(value, int) else source.c[value]
+                        for _, value in element.outputs])
+    recorded = (recorded.select_from(rows) if element.before is None
+                else recorded.select_from(rows).join(source, true()))
+    return compiler.process(insert(element.written).from_select(
+        [name for name, _ in element.outputs], recorded), **kw)
 
 
 _OUTPUT_MARK = "__recorded_write__"
@@ -404,16 +431,14 @@ _OUTPUT_MARK = "__recorded_write__"
 @compiles(RecordedWrite, "mssql")
 def _recorded_write_mssql(element: RecordedWrite, compiler, **kw) -> str:
     quote = compiler.preparer.quote
-    image = "inserted" if element.inserting else "deleted"
-    output = [str(element.step), f"{image}.{quote(element.tracked.identity.name)}",
-              "1" if element.inserting else "0"]
-    if not element.inserting:
-        output += [f"deleted.{quote(c)}" for c in element.tracked.compared]
+    image = "inserted" if element.before is None else "deleted"
+    output = [str(value) if isinstance(value, int) else f"{image}.{quote(value)}"
+              for _, value in element.outputs]
     sql = compiler.process(element.statement.returning(literal_column(_OUTPUT_MARK)), **kw)
     mark = f"OUTPUT {_OUTPUT_MARK}"
     if sql.count(mark) != 1:
         raise CompileError(f"no single OUTPUT clause to record the rows written: {sql[:200]}")
-    into = ", ".join(quote(c) for c in element.columns)
+    into = ", ".join(quote(name) for name, _ in element.outputs)
     return sql.replace(mark, f"OUTPUT {', '.join(output)} INTO "
                              f"{compiler.preparer.format_table(element.written)} ({into})")
 
@@ -450,17 +475,26 @@ def _add_inserted_rows(conn: Connection, tracked: Tracked, written: Table,
 
 
 def _copy_unlinked(conn: Connection, providers: list[int], dialect: str) -> Table:
-    """The providers' devices without a ``Device_Tenant`` link to their provider's tenant
-    (usually none: the procedures link every device) — the only devices the engine can add
-    a link to besides those it inserts. Kept instead of every link: a tenth of the cost."""
+    """SQLite: the providers' devices without a ``Device_Tenant`` link to their provider's
+    tenant (usually none: the procedures link every device) — the only devices the engine
+    can add a link to besides those it inserts."""
     unlinked = _temporary(conn, "cleanup_shadow_unlinked", [_plain(device.c.id, "DeviceId")],
                           dialect)
     conn.execute(insert(unlinked).from_select(["DeviceId"], select(device.c.id)
         .join_from(device, service_provider, service_provider.c.id == device.c.ServiceProviderId)
         .where(device.c.ServiceProviderId.in_(providers),
                ~exists().where(device_tenant.c.DeviceId == device.c.id,
-                               device_tenant.c.TenantId == service_provider.c.TenantId))))
+                               device_tenant.c.TenantId == service_provider.c.TenantId))),
+        execution_options=_SQLITE_ONLY)
     return unlinked
+
+
+def _add_new_links(conn: Connection, unlinked: Table, links: Table) -> None:
+    """SQLite: the links those devices have now."""
+    t = device_tenant.c
+    conn.execute(insert(links).from_select(["DeviceId", "TenantId"], select(t.DeviceId, t.TenantId)
+        .join_from(unlinked, device_tenant, t.DeviceId == unlinked.c.DeviceId)),
+        execution_options=_SQLITE_ONLY)
 
 
 def _text(value):
@@ -519,15 +553,15 @@ def _quarantined(sync_id: int):
                   _text(r.Reason), literal(QUARANTINE, String(20))).where(r.SyncId == sync_id)
 
 
-def _new_links(unlinked: Table, devices: Tracked):
+def _new_links(links: Table, devices: Tracked, written: Table):
     """``Device_Tenant`` links the engine added to devices the procedures had left without
     one (a device it inserted is one difference: its link goes with it)."""
-    d, t = device.c, device_tenant.c
+    d, w = device.c, written.c
     return (select(d.ServiceProviderId, _text(d[devices.key]),
                    literal(device_tenant.name, String(100)), literal("TenantId", String(100)),
-                   null(), _text(t.TenantId), literal(LINK, String(20)))
-            .join_from(unlinked, device, d.id == unlinked.c.DeviceId)
-            .join(device_tenant, t.DeviceId == d.id))
+                   null(), _text(links.c.TenantId), literal(LINK, String(20)))
+            .join_from(links, device, d.id == links.c.DeviceId)
+            .where(~exists().where(w.Id == links.c.DeviceId, w.Inserted == 1)))
 
 
 def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
