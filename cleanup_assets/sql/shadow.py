@@ -23,8 +23,10 @@ set-based engine runs on the same tables in a transaction that is always rolled 
    examples to ``CleanupShadowDifference`` — the only rows the shadow pass ever writes.
 
 A row the engine did not write cannot differ: so the pass costs the engine's statements
-plus work in proportion to what they write — nothing when the engines agree — and less
-than a finalization, whose ledger, gate facts and recorded verdicts it skips
+plus work in proportion to what they write — nothing when the engines agree — plus fixed
+costs (four or five temporary tables, the verdict's transaction); on PostgreSQL less than a
+finalization at 100k and 1M devices (whose ledger, gate facts and recorded verdicts it
+skips), more at 10k where the fixed costs weigh
 (docs/performance.md). "Would change nothing" is agreement. The pass never fails the
 finalization: an error (a table missing, the engine refusing the partition, a lost
 connection) is recorded as a ``failed`` shadow and the run goes on. Compared are the
@@ -33,8 +35,8 @@ the audit columns (who and when: ours would always differ).
 
 Where it runs: SQL Server (beside the procedures, in production) and PostgreSQL (beside
 the tests' stand-in procedures; the T-SQL review's workload). A statement records its rows
-on SQL Server with ``OUTPUT deleted.… INTO`` a ``#`` table, on PostgreSQL (before 18, which
-has no ``RETURNING OLD``) in a ``WITH`` whose outer ``INSERT`` reads the table as it was
+on SQL Server with ``OUTPUT deleted.… INTO`` a ``#`` table, on PostgreSQL (before 18 there is
+no ``RETURNING OLD``) in a ``WITH`` whose outer ``INSERT`` reads the table as it was
 before the statement (one snapshot). SQLite has no procedures to shadow, but explain-sql
 runs the pass there to print SQL Server's statements; SQLite can record neither way, so
 there the partition's rows (and its devices without a link) are copied before the engine
