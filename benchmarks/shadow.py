@@ -161,6 +161,7 @@ def bench(n: int, workdir: Path, tries: int = TRIES, judge_all: bool = False) ->
             stage(engine, carrier_rows(n, changed_share=0.01 if round_ % 2 == 0 else 0.0))
             _settle(engine)
             differing.add(timed("differ", lambda: _shadow(databases, result)).devices)
+            _settle(engine)  # the rolled-back writes' dead rows: not the resync's to clean
             result = timed("resync", lambda: _finalize(databases))
             _settle(engine)
             agree = timed("agree", lambda: _shadow(databases, result))
