@@ -408,9 +408,16 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
         if on_retry is not None:
             on_retry(attempt, error)
 
+    later = sync_notification.alias("later")
+
     def decided(conn: Connection):
-        return conn.execute(select(n.Forced, n.ServiceProviderId, n.Status, n.RowsClearedAt,
-                                   n.RowsClearedByRun).where(n.id == notification_id)).first()
+        # with the provider's first notification after this one (a later sync's), if any
+        return conn.execute(select(
+            n.Forced, n.ServiceProviderId, n.Status, n.RowsClearedAt, n.RowsClearedByRun,
+            select(func.min(later.c.id)).where(
+                later.c.ServiceProviderId == provider, later.c.id > notification_id,
+                later.c.Status != REJECTED).scalar_subquery().label("later"),
+        ).where(n.id == notification_id)).first()
 
     def claim(conn: Connection) -> bool:
         return conn.execute(update(sync_notification).where(
@@ -429,17 +436,13 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
             return dataclasses.replace(done, not_decided=(
                 f"the run is tagged forced, but notification {notification_id} records no "
                 f"forced launch of provider {provider}"))
-        later = None if row.RowsClearedAt is not None else in_transaction(
-            databases.central, lambda conn: conn.execute(select(func.min(n.id)).where(
-                n.ServiceProviderId == provider, n.id > notification_id,
-                n.Status != REJECTED)).scalar(), retry, on_retry=noted)
-        if later is not None:
+        if row.RowsClearedAt is None and row.later is not None:
             # The provider's next sync has staged and notified since this decision (the run
             # waited in the queue, or is a re-execution days later; or the notification
             # predates RowsClearedAt, when the sensor cleared at decision time): its rows
             # to process are that sync's, never this one's to delete.
             return dataclasses.replace(done, superseded=(
-                f"notification {later} of the provider came after this one"))
+                f"notification {row.later} of the provider came after this one"))
         if row.RowsClearedAt is None:
             stage, tries[0] = "clear", 1
             cleared = in_transaction(rows_engine, claim_and_clear if together else (
