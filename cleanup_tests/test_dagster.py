@@ -8,7 +8,7 @@ import subprocess
 
 import dagster as dg
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
 from cleanup_assets.defs.run_tags import NotifiedSync
 from cleanup_assets.defs.partitions import (
@@ -22,7 +22,7 @@ from cleanup_assets.definitions import make_definitions
 from cleanup_assets.schema import service_provider
 
 from .builders import good_devices, live, rows, seed_providers, stage
-from .processes import BIN, ROOT, environment, start, stop, wait_until
+from .processes import BIN, ROOT
 
 # The Dagster shell: one database (the finalize SQL runs on both in test_finalize).
 BACKENDS = ("sqlite",)
@@ -210,52 +210,6 @@ def test_the_database_password_never_reaches_run_logs_even_when_the_connection_f
     assert "hunter2secret" not in logs  # ... without the secret
 
 
-@pytest.mark.slow
-def test_a_backfill_of_one_carrier_across_every_tenant_through_the_dagster_cli(tmp_path):
-    """The operator's everyday action, on a real instance: CLI backfill, daemon, runs."""
-    env = environment(tmp_path)
-    subprocess.run([str(BIN / "cleanup-assets"), "seed-demo", "--devices", "15"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
-    subprocess.run([str(BIN / "cleanup-assets"), "register-tenants"], cwd=ROOT, env=env,
-                   check=True, capture_output=True)
-    tenants = ["1", "2", "3"]
-    daemon = start([str(BIN / "dagster-daemon"), "run", "-w", "workspace.yaml"], env,
-                   tmp_path / "daemon.log")
-    try:
-        launched = subprocess.run(
-            [str(BIN / "dagster"), "job", "backfill", "-w", "workspace.yaml",
-             "-j", "finalize_device_sync", "--noprompt",
-             "--partitions", ",".join(f"jasper|{t}" for t in tenants)],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
-        )
-        assert launched.returncode == 0, launched.stdout + launched.stderr
-        with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as inst:
-            def finished():
-                runs = inst.get_runs()
-                done = [r for r in runs if r.status in (dg.DagsterRunStatus.SUCCESS,
-                                                        dg.DagsterRunStatus.FAILURE)]
-                return runs if len(runs) == len(tenants) and len(done) == len(tenants) else None
-
-            runs = wait_until(finished, timeout=240, what="the backfill's runs")
-            assert {r.status for r in runs} == {dg.DagsterRunStatus.SUCCESS}
-            assert sorted(r.tags["dagster/partition"] for r in runs) == [
-                f"jasper|{t}" for t in tenants]
-    finally:
-        stop(daemon)
-    from cleanup_assets.db import make_engine
-    from cleanup_assets.tooling.demo import DEMO_INTEGRATION_IDS
-    from cleanup_assets.schema import device, service_provider
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'cleanup_home' / 'cleanup.db'}")
-    with engine.connect() as conn:
-        per_provider = dict(conn.execute(
-            select(device.c.ServiceProviderId, func.count()).group_by(device.c.ServiceProviderId)
-        ).all())
-        jasper_providers = conn.execute(
-            select(service_provider.c.id).where(
-                service_provider.c.IntegrationId == DEMO_INTEGRATION_IDS["jasper"])).scalars().all()
-    assert sorted(per_provider) == sorted(jasper_providers)  # tenant 2 has none: a no-op run
-    assert set(per_provider.values()) == {14}  # 15 good devices, one named twice: rejected
 
 
 def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatch):

@@ -65,8 +65,12 @@ def test_the_local_instance_queues_and_monitors_runs_as_production_does(tmp_path
     (home / "dagster.yaml").write_text((DEPLOY / "local" / "dagster.yaml").read_text())
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
-        assert instance.run_coordinator.dequeue_interval_seconds == (
-            production["run_coordinator"]["config"]["dequeue_interval_seconds"])
+        coordinator = production["run_coordinator"]["config"]
+        assert (instance.run_coordinator.dequeue_interval_seconds,
+                instance.run_coordinator.dequeue_use_threads,
+                instance.run_coordinator.dequeue_num_workers) == (
+            coordinator["dequeue_interval_seconds"], coordinator["dequeue_use_threads"],
+            coordinator["dequeue_num_workers"]) == (1, True, 2)
         queue = instance.get_concurrency_config().run_queue_config
         assert queue.max_concurrent_runs == production["concurrency"]["runs"][
             "max_concurrent_runs"]
@@ -125,9 +129,11 @@ def test_the_helm_values_configure_the_chart_as_the_instance_does():
                                  for limit in runs["tag_concurrency_limits"]]}
     daemon = values["dagsterDaemon"]
     assert daemon["runCoordinator"]["type"] == "QueuedRunCoordinator"
-    assert daemon["runCoordinator"]["config"]["queuedRunCoordinator"][
-        "dequeueIntervalSeconds"] == instance["run_coordinator"]["config"][
-        "dequeue_interval_seconds"]
+    coordinator = instance["run_coordinator"]["config"]
+    assert daemon["runCoordinator"]["config"]["queuedRunCoordinator"] == {
+        "dequeueIntervalSeconds": coordinator["dequeue_interval_seconds"],
+        "dequeueUseThreads": coordinator["dequeue_use_threads"],
+        "dequeueNumWorkers": coordinator["dequeue_num_workers"]}
     monitoring, retries = instance["run_monitoring"], instance["run_retries"]
     assert daemon["runMonitoring"] == {
         "enabled": monitoring["enabled"],

@@ -45,6 +45,7 @@ GATE_BLOCKED = ("optimization not handed over: the gate blocked it - billing_per
                 "no billing period this month or next for provider 101")
 ASSETS = ("carrier_devices", "common_devices", "communication_plans", "device_sync_summary",
           "device_history", "amop_daily_sync", "optimization_handover")
+TENANTS = ("1", "2", "3")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
@@ -157,6 +158,17 @@ def _finished(ui: Ui, run_id: str):
     return run if run["runOrError"]["status"] in ("SUCCESS", "FAILURE", "CANCELED") else None
 
 
+def _finished_runs_of(ui: Ui, integration: str, count: int) -> list | None:
+    """The runs a backfill launched of ``integration``'s partitions, once ``count`` have
+    finished."""
+    with dg.DagsterInstance.from_config(ui.env["DAGSTER_HOME"]) as instance:
+        runs = [r for r in instance.get_runs(filters=dg.RunsFilter(
+            job_name="finalize_device_sync",
+            tags={"dagster/partition/integration": integration})) if "dagster/backfill" in r.tags]
+    done = [r for r in runs if r.is_finished]
+    return runs if len(runs) == count and len(done) == count else None
+
+
 def _daemon_heartbeat(env: dict) -> bool:
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         beat = instance.get_daemon_heartbeats().get("SENSOR")
@@ -205,10 +217,19 @@ def _operator_scenarios(ui: Ui) -> None:
     launched = ui.gql("""mutation($params: LaunchBackfillParams!) {
         launchPartitionBackfill(backfillParams: $params) { __typename
           ... on LaunchBackfillSuccess { backfillId } ... on PythonError { message } } }""",
-                      params={"partitionNames": [f"telegence|{t}" for t in ("1", "2", "3")],
+                      params={"partitionNames": [f"telegence|{t}" for t in TENANTS],
                               "assetSelection": [{"path": [a]} for a in ASSETS]})
     assert launched["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", launched
     ui.backfill = launched["launchPartitionBackfill"]["backfillId"]
+    # The operator's everyday action from a shell: `dagster job backfill` of one carrier
+    # across every tenant (teal: tenant 1 has the account, 2 and 3 none), runs through the
+    # daemon's queue.
+    # (It loads the workspace for seconds: the scenarios below are launched meanwhile.)
+    cli = subprocess.Popen([str(BIN / "dagster"), "job", "backfill", "-w", "workspace.yaml",
+                            "-j", "finalize_device_sync", "--noprompt",
+                            "--partitions", ",".join(f"teal|{t}" for t in TENANTS)],
+                           cwd=ROOT, env=ui.env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True)
     with ui.engine.begin() as conn:  # the billing data of provider 101 is missing
         conn.execute(delete(billing_period).where(billing_period.c.ServiceProviderId == 101))
         conn.execute(insert(optimization_session).values(
@@ -229,6 +250,10 @@ def _operator_scenarios(ui: Ui) -> None:
     for run_id in ui.runs.values():
         wait_until(lambda: _finished(ui, run_id), timeout=240, interval=1,
                    what=f"run {run_id}")
+    output, _ = cli.communicate(timeout=180)
+    assert cli.returncode == 0, output
+    wait_until(lambda: _finished_runs_of(ui, "teal", len(TENANTS)), timeout=240, interval=1,
+               what="the job backfill's runs")
     wait_until(lambda: ui.run_of_backfill(ui.backfill)["status"] not in ("REQUESTED", "FAILING",
                                                                        "CANCELING"),
                timeout=420, interval=2, what="the asset backfill")
@@ -415,6 +440,22 @@ def test_an_asset_backfill_of_a_carrier_over_every_tenant_completes(ui):
     statuses = {r["tags"]["dagster/partition"]: r["status"] for r in answer["runs"]}
     assert statuses == {"telegence|1": "SUCCESS", "telegence|2": "SUCCESS",
                         "telegence|3": "SUCCESS"}
+
+
+def test_a_job_backfill_from_the_dagster_cli_finalizes_a_carrier_for_every_tenant(ui):
+    """`dagster job backfill` of teal x every tenant: one run per partition through the
+    daemon's queue, each a success — tenants 2 and 3 have no Teal account (nothing to
+    finalize) — and tenant 1's devices are the demo's, finalized again, none lost."""
+    runs = _finished_runs_of(ui, "teal", len(TENANTS))
+    assert sorted((r.tags["dagster/partition"], r.status) for r in runs) == [
+        (f"teal|{t}", dg.DagsterRunStatus.SUCCESS) for t in TENANTS]
+    assert len({r.tags["dagster/backfill"] for r in runs}) == 1
+    day1 = {line.split()[0]: line.split() for line in ui.demo_output.splitlines()
+            if line.split() and line.split()[0].startswith("teal|")}
+    with ui.engine.connect() as conn:
+        live = conn.execute(select(func.count()).where(
+            device.c.ServiceProviderId == 105, device.c.IsDeleted.is_(False))).scalar()
+    assert live == int(day1["teal|1"][5]) > 0  # inserted on day 1, still there
 
 
 def test_a_tenant_key_added_by_hand_fails_at_once_pointing_to_register_tenants(ui):
