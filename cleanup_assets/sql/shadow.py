@@ -619,19 +619,23 @@ def _differences(tracked: Tracked, written: Table, n: int):
     compared = tracked.compared
     after = {c: f"a{i}" for i, c in enumerate(compared)}
     before = {c: f"b{i}" for i, c in enumerate(compared)}
-    w, earlier = written.c, written.alias("earlier_write")
-    inserted = w.Inserted == 1
+    # A row written twice: its first write (a window, not a join of the rows written with
+    # themselves — the planner, expecting few of them, would compare every pair).
+    w = written.c
+    first = func.row_number().over(partition_by=w.Id, order_by=w.Step).label("WriteNo")
+    writes = (select(w.Id, w.Inserted, *[w[_before(n, i)] for i in range(len(compared))], first)
+              .where(w.TableNo == n).subquery(f"shadow_writes_{n}"))
+    v = writes.c
+    inserted = v.Inserted == 1
     changed = (
         select(table.c.ServiceProviderId.label("ServiceProviderId"),
                _text(table.c[tracked.key]).label("DeviceKey"),
-               case((inserted, null()), else_=w.Id).label("BeforeId"),
+               case((inserted, null()), else_=v.Id).label("BeforeId"),
                *[table.c[c].label(after[c]) for c in compared],
-               *[w[_before(n, i)].label(before[c]) for i, c in enumerate(compared)])
-        .join_from(written, table, table.c[identity] == w.Id)
-        .where(w.TableNo == n,
-               ~exists().where(earlier.c.TableNo == n, earlier.c.Id == w.Id,
-                               earlier.c.Step < w.Step),
-               inserted | or_(*[table.c[c].is_distinct_from(w[_before(n, i)])
+               *[v[_before(n, i)].label(before[c]) for i, c in enumerate(compared)])
+        .join_from(writes, table, table.c[identity] == v.Id)
+        .where(v.WriteNo == 1,
+               inserted | or_(*[table.c[c].is_distinct_from(v[_before(n, i)])
                                 for i, c in enumerate(compared)]))
         .subquery(f"shadow_changed_{n}"))
     x = changed.c
@@ -672,15 +676,19 @@ def _quarantined(sync_id: int):
 
 def _new_links(written: Table, devices: Tracked, n: int):
     """``Device_Tenant`` links the engine added to devices the procedures had left without
-    one (a device it inserted is one difference: its link goes with it)."""
-    d, links, w = device.c, written.alias("added_link"), written.c
+    one (a device it inserted is one difference: its link goes with it — told by a window
+    over the device's written rows, not a join of the rows written with themselves)."""
+    d, w = device.c, written.c
+    device_inserted = func.max(case((and_(w.TableNo == n, w.Inserted == 1), 1), else_=0)
+                               ).over(partition_by=w.Id).label("DeviceInserted")
+    links = (select(w.TableNo, w.Id, w.TenantId, device_inserted)
+             .where(w.TableNo.in_([n, LINKS])).subquery("shadow_links"))
     return (_difference(d.ServiceProviderId, _text(d[devices.key]),
                         literal(device_tenant.name, String(100)),
                         literal("TenantId", String(100)), null(), _text(links.c.TenantId),
                         literal(LINK, String(20)))
             .join_from(links, device, d.id == links.c.Id)
-            .where(links.c.TableNo == LINKS,
-                   ~exists().where(w.TableNo == n, w.Id == links.c.Id, w.Inserted == 1)))
+            .where(links.c.TableNo == LINKS, links.c.DeviceInserted == 0))
 
 
 def _summarize(conn: Connection, found, plans: list[tuple[int, str]],
