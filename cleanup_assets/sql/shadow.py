@@ -9,29 +9,33 @@ set-based engine runs on the same tables in a transaction that is always rolled 
    its statements that writes a compared table — the common table (``Device`` /
    ``MobilityDevice``) and Telegence's ``TelegenceDevice`` — also writes down the rows it
    writes, in the same statement (``RecordedWrite``, through merge.RECORD_WRITES): their
-   id, and for an update the compared columns as they were before it; so does its
-   statement that adds ``Device_Tenant`` links (the links it adds). Nothing is copied
-   beforehand;
-2. still inside the transaction, SQL compares the rows written with what the engine left
-   — rows it inserted, columns it changed (the procedures' value and ours), rows it
-   soft-deleted — and adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
-   sync), the links and the communication plans it added. One statement writes every
-   difference to a temporary table; the counts per (table, column, kind) and at most
-   ``cap`` examples (spread over the kinds of difference) are read into Python;
+   table, id, and for an update the compared columns as they were before it; so does its
+   statement that adds ``Device_Tenant`` links (the links it adds). One temporary table
+   holds them all. Nothing is copied beforehand;
+2. still inside the transaction, one SELECT compares the rows written with what the engine
+   left — rows it inserted, columns it changed (the procedures' value and ours), rows it
+   soft-deleted —, adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
+   sync) and the links it added, and returns the count per (table, column, kind), the
+   differing devices and at most ``cap`` examples (spread over the kinds of difference);
+   when every statement's row count said it wrote nothing, it asks only for the refused
+   rows. The communication plans the engine added are its own answer, less the sync's
+   plans before it;
 3. the transaction is rolled back: every table is as the procedures left it;
-4. a second, committed transaction writes the verdict to ``CleanupShadowRun`` and the
-   examples to ``CleanupShadowDifference`` — the only rows the shadow pass ever writes.
+4. on the same connection, a committed transaction writes the verdict to
+   ``CleanupShadowRun`` and the examples to ``CleanupShadowDifference`` — the only rows
+   the shadow pass ever writes.
 
 A row the engine did not write cannot differ: so the pass costs the engine's statements
 plus work in proportion to what they write — nothing when the engines agree — plus fixed
-costs (four or five temporary tables, the verdict's transaction); on PostgreSQL less than a
-finalization at 100k and 1M devices (whose ledger, gate facts and recorded verdicts it
-skips), more at 10k where the fixed costs weigh
-(docs/performance.md). "Would change nothing" is agreement. The pass never fails the
+costs kept few: one temporary table, one comparing SELECT, the verdict's transaction, and
+each wrapped statement's compilation (statements on the pass's own tables stay in
+SQLAlchemy's statement cache: their tables are defined once per process). On PostgreSQL
+it costs less than a finalization (whose ledger, gate facts and recorded verdicts it
+skips) — docs/performance.md. "Would change nothing" is agreement. The pass never fails the
 finalization: an error (a table missing, the engine refusing the partition, a lost
-connection) is recorded as a ``failed`` shadow and the run goes on. Compared are the
-columns the engine can write in a table (its sources' mapped columns and its rules'), not
-the audit columns (who and when: ours would always differ).
+connection) is recorded as a ``failed`` shadow — on a fresh connection — and the run goes
+on. Compared are the columns the engine can write in a table (its sources' mapped columns
+and its rules'), not the audit columns (who and when: ours would always differ).
 
 Where it runs: SQL Server (beside the procedures, in production) and PostgreSQL (beside
 the tests' stand-in procedures; the T-SQL review's workload). A statement records its rows
