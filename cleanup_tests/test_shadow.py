@@ -270,6 +270,42 @@ def test_differences_beyond_the_cap_are_counted_not_written(databases):
     assert outcome.reason() == "8 devices differ: RatePlan 7, soft-deleted 1"
 
 
+def test_a_second_pass_of_a_sync_replaces_the_first_and_costs_one_temporary_table(databases):
+    """The pass's fixed costs, bounded: one temporary table of its own (every row the
+    engine writes, of every compared table and the links), the differences counted and
+    sampled in one statement; the verdict of the same sync written again replaces the
+    first's, examples and all."""
+    from sqlalchemy import Select
+    from sqlalchemy.schema import CreateTable
+
+    from cleanup_assets.sql.finalize import shadow_partition
+    from cleanup_assets.tooling.tsql import capture_statements
+
+    devices = first_sync(databases, count=4)
+    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
+        update_rate_plan=False, soft_delete=False))
+    finalize(databases, shadow=None)
+    with databases.central.begin() as conn:
+        conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # 4 differences
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
+    result = finalize_partition(databases, request, retry=NO_WAIT)
+    shadow_partition(databases, request, result, [11])
+
+    with capture_statements(databases.central) as captured:
+        outcome = shadow_partition(databases, request, result, [11])  # the same sync again
+
+    assert outcome.reason() == f"{len(devices)} devices differ: RatePlan {len(devices)}"
+    created = [c.statement.element.name for c in captured
+               if isinstance(c.statement, CreateTable)]
+    assert [name for name in created if "shadow" in name] == ["cleanup_shadow_written"], created
+    reads = [str(c.statement.compile(dialect=databases.central.dialect)) for c in captured
+             if isinstance(c.statement, Select)]
+    assert sum("shadow_found" in sql for sql in reads) == 1
+    (run,) = rows(databases.central, "CleanupShadowRun")
+    assert (run["Differences"], run["Recorded"]) == (len(devices), len(devices))
+    assert len(rows(databases.central, "CleanupShadowDifference")) == len(devices)
+
+
 def test_a_shadow_failure_is_recorded_and_the_finalization_stands(databases):
     """The set-based pass fails half-way (a trigger refuses our engine's writes to Device,
     as a constraint or a permission of the production database could): the shadow records
@@ -431,15 +467,16 @@ def test_the_shadow_records_every_row_the_engine_writes_as_its_own_statements_wr
         engine_writes = {sql(c.statement) for c in finalized}
         assert [sql(r.statement)[:60] for r in recorded
                 if sql(r.statement) not in engine_writes] == []
-        for r in recorded:  # what SQL Server would run
+        for r in recorded:  # what SQL Server would run (one # table: each row's TableNo)
             if r.target.name in links:
-                output = (r"inserted\.\[DeviceId\], inserted\.\[TenantId\] INTO \[?\w+\]? "
-                          r"\(\[DeviceId\], \[TenantId\]\)")
+                output = (r"-1, inserted\.\[DeviceId\], inserted\.\[TenantId\] INTO \[?[#\w]+\]? "
+                          r"\(\[TableNo\], \[Id\], \[TenantId\]\)")
             elif r.inserting:
-                output = rf"{r.step}, inserted\.\[?\w+\]?, 1 INTO \[?\w+\]? \(\[Step\], \[Id\], "
+                output = (rf"\d, {r.step}, inserted\.\[?\w+\]?, 1 INTO \[?[#\w]+\]? "
+                          r"\(\[TableNo\], \[Step\], \[Id\], \[Inserted\]\)")
             else:
-                output = (rf"{r.step}, deleted\.\[?\w+\]?, 0(, deleted\.\[\w+\])+ "
-                          r"INTO \[?\w+\]? \(\[Step\], \[Id\], ")
+                output = (rf"\d, {r.step}, deleted\.\[?\w+\]?, 0(, deleted\.\[\w+\])+ "
+                          r"INTO \[?[#\w]+\]? \(\[TableNo\], \[Step\], \[Id\], \[Inserted\], ")
             assert re.search(" OUTPUT " + output, to_tsql(r)), to_tsql(r)
     databases.dispose()
     assert absent_rules, "no absent rule ran"

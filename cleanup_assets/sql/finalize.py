@@ -348,7 +348,7 @@ def shadow_partition(databases: Databases, request: FinalizeRequest, result: Fin
     """After the procedures' commit: the set-based engine on the same partition, with the
     same completeness decision, in a transaction the shadow pass rolls back. It never
     raises: what it finds — or its error — is recorded beside the sync."""
-    def run_set_based(conn: Connection) -> None:
+    def run_set_based(conn: Connection) -> list[tuple[int, str]]:
         if databases.separate and request.integration.database.value == "jasper":
             databases.require_joinable("the set-based engine")
         shadow = FinalizeResult(
@@ -357,6 +357,7 @@ def shadow_partition(databases: Databases, request: FinalizeRequest, result: Fin
             complete=result.complete, deactivation_skipped=dict(result.deactivation_skipped),
             partition_provider_ids=list(result.partition_provider_ids))
         _set_based(conn, shadow, request, complete_for, shadow=True)
+        return shadow.new_plans  # the sync's plans after the engine (none: it adds none)
 
     return shadow_pass(databases.central, request.integration, sync_id=result.sync_id,
                        tenant_key=request.tenant_key, provider_ids=result.service_provider_ids,

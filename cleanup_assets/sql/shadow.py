@@ -9,29 +9,33 @@ set-based engine runs on the same tables in a transaction that is always rolled 
    its statements that writes a compared table — the common table (``Device`` /
    ``MobilityDevice``) and Telegence's ``TelegenceDevice`` — also writes down the rows it
    writes, in the same statement (``RecordedWrite``, through merge.RECORD_WRITES): their
-   id, and for an update the compared columns as they were before it; so does its
-   statement that adds ``Device_Tenant`` links (the links it adds). Nothing is copied
-   beforehand;
-2. still inside the transaction, SQL compares the rows written with what the engine left
-   — rows it inserted, columns it changed (the procedures' value and ours), rows it
-   soft-deleted — and adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
-   sync), the links and the communication plans it added. One statement writes every
-   difference to a temporary table; the counts per (table, column, kind) and at most
-   ``cap`` examples (spread over the kinds of difference) are read into Python;
+   table, id, and for an update the compared columns as they were before it; so does its
+   statement that adds ``Device_Tenant`` links (the links it adds). One temporary table
+   holds them all. Nothing is copied beforehand;
+2. still inside the transaction, one SELECT compares the rows written with what the engine
+   left — rows it inserted, columns it changed (the procedures' value and ours), rows it
+   soft-deleted —, adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
+   sync) and the links it added, and returns the count per (table, column, kind), the
+   differing devices and at most ``cap`` examples (spread over the kinds of difference);
+   when every statement's row count said it wrote nothing, it asks only for the refused
+   rows. The communication plans the engine added are its own answer, less the sync's
+   plans before it;
 3. the transaction is rolled back: every table is as the procedures left it;
-4. a second, committed transaction writes the verdict to ``CleanupShadowRun`` and the
-   examples to ``CleanupShadowDifference`` — the only rows the shadow pass ever writes.
+4. on the same connection, a committed transaction writes the verdict to
+   ``CleanupShadowRun`` and the examples to ``CleanupShadowDifference`` — the only rows
+   the shadow pass ever writes.
 
 A row the engine did not write cannot differ: so the pass costs the engine's statements
 plus work in proportion to what they write — nothing when the engines agree — plus fixed
-costs (four or five temporary tables, the verdict's transaction); on PostgreSQL less than a
-finalization at 100k and 1M devices (whose ledger, gate facts and recorded verdicts it
-skips), more at 10k where the fixed costs weigh
-(docs/performance.md). "Would change nothing" is agreement. The pass never fails the
+costs kept few: one temporary table, one comparing SELECT, the verdict's transaction, and
+each wrapped statement's compilation (statements on the pass's own tables stay in
+SQLAlchemy's statement cache: their tables are defined once per process). On PostgreSQL
+it costs less than a finalization (whose ledger, gate facts and recorded verdicts it
+skips) — docs/performance.md. "Would change nothing" is agreement. The pass never fails the
 finalization: an error (a table missing, the engine refusing the partition, a lost
-connection) is recorded as a ``failed`` shadow and the run goes on. Compared are the
-columns the engine can write in a table (its sources' mapped columns and its rules'), not
-the audit columns (who and when: ours would always differ).
+connection) is recorded as a ``failed`` shadow — on a fresh connection — and the run goes
+on. Compared are the columns the engine can write in a table (its sources' mapped columns
+and its rules'), not the audit columns (who and when: ours would always differ).
 
 Where it runs: SQL Server (beside the procedures, in production) and PostgreSQL (beside
 the tests' stand-in procedures; the T-SQL review's workload). A statement records its rows
@@ -57,6 +61,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Integer,
     MetaData,
@@ -83,6 +88,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
+from sqlalchemy.sql.visitors import InternalTraversal
 
 from ..db import ONLY_ON, utcnow
 from ..registry import Integration
@@ -150,9 +156,17 @@ class Tracked:
         return [c.name for c in self.table.c if c.name in written and c.name not in skipped]
 
 
+_TRACKED: dict[str, tuple[Integration, list[Tracked]]] = {}  # per integration, per process
+
+
 def tracked_tables(integration: Integration, providers: Sequence[int] = ()) -> list[Tracked]:
     """Telegence's carrier table (the engine merges its staging), then the common table;
-    the mapped columns are the engine's own sources' (sources.py)."""
+    the mapped columns are the engine's own sources' (sources.py) — the same for any
+    providers, so built once per integration and process (building the sources is a
+    hundredth of a 10k-device pass)."""
+    known = _TRACKED.get(integration.key)
+    if known is not None and known[0] is integration:
+        return list(known[1])
     tables = []
     if integration.staging_merge is not None:
         tables.append(Tracked(carrier_tables[integration.carrier.table],
@@ -160,7 +174,8 @@ def tracked_tables(integration: Integration, providers: Sequence[int] = ()) -> l
                               staging_source(integration, providers).columns))
     tables.append(Tracked(common_table(integration), integration.carrier.key[1],
                           carrier_source(integration, providers).columns))
-    return tables
+    _TRACKED[integration.key] = (integration, tables)
+    return list(tables)
 
 
 @dataclass
@@ -212,84 +227,94 @@ def describe_counts(counts) -> str:
 
 def shadow_pass(central: Engine, integration: Integration, *, sync_id: int,
                 tenant_key: str, provider_ids: Sequence[int],
-                run_set_based: Callable[[Connection], None],
+                run_set_based: Callable[[Connection], list | None],
                 cap: int = DEFAULT_CAP, dialect: str | None = None) -> ShadowOutcome:
-    """Run ``run_set_based`` (the set-based engine on the partition) in a rolled-back
+    """Run ``run_set_based`` (the set-based engine on the partition; it returns the sync's
+    communication plans after it, or None where it adds none) in a rolled-back
     transaction, record what it would have changed, and return it. Never raises.
     ``dialect``: whose temporary tables to create (None: the database's)."""
     started_at, started = utcnow(), time.monotonic()
+    outcome = None
     try:
-        outcome = _capture(central, integration, sync_id, list(provider_ids), run_set_based, cap,
-                           dialect)
+        with central.connect() as conn:
+            outcome = _capture(conn, integration, sync_id, list(provider_ids), run_set_based,
+                               cap, dialect)
+            outcome.duration_ms = int((time.monotonic() - started) * 1000)
+            # On the same connection, its transaction rolled back: one checkout (and the
+            # pool's ping) less.
+            _record_safely(conn, integration, sync_id, tenant_key, provider_ids, outcome,
+                           started_at)
+            return outcome
     except Exception as error:  # the real finalization is done: a shadow error is a finding
+        if outcome is not None:  # recorded (or said not to be); the connection's return failed
+            return outcome
         log.warning("shadow pass of sync %s failed: %s", sync_id, error, exc_info=True)
         outcome = ShadowOutcome(SHADOW_FAILED, error=f"{type(error).__name__}: {error}"[:2000])
     outcome.duration_ms = int((time.monotonic() - started) * 1000)
+    try:  # on a fresh connection: the pass's may be what failed
+        with central.connect() as conn:
+            _record_safely(conn, integration, sync_id, tenant_key, provider_ids, outcome,
+                           started_at)
+    except Exception as error:
+        log.warning("shadow result of sync %s not recorded: %s", sync_id, error, exc_info=True)
+    return outcome
+
+
+def _record_safely(conn: Connection, integration: Integration, sync_id: int, tenant_key: str,
+                   provider_ids: Sequence[int], outcome: ShadowOutcome, started_at) -> None:
+    """The verdict committed, or its failure logged and said in the outcome."""
     try:
-        with central.begin() as conn:
+        with conn.begin():
             _record(conn, integration, sync_id, tenant_key, provider_ids, outcome, started_at)
     except Exception as error:
         log.warning("shadow result of sync %s not recorded: %s", sync_id, error, exc_info=True)
         if outcome.status != SHADOW_FAILED:
             outcome.error = f"not recorded: {type(error).__name__}: {error}"[:2000]
-    return outcome
 
 
-def _capture(central: Engine, integration: Integration, sync_id: int, providers: list[int],
-             run_set_based: Callable[[Connection], None], cap: int,
+def _capture(conn: Connection, integration: Integration, sync_id: int, providers: list[int],
+             run_set_based: Callable[[Connection], list | None], cap: int,
              dialect: str | None) -> ShadowOutcome:
-    with central.connect() as conn:
-        dialect = dialect or conn.dialect.name
-        transaction = conn.begin()
+    dialect = dialect or conn.dialect.name
+    transaction = conn.begin()
+    try:
+        _require_shadow_tables(conn)
+        tracked = tracked_tables(integration, providers)
+        has_links = any(t.table is device for t in tracked)
+        written = _written_table(tracked, has_links, dialect, conn.dialect.name == "mssql")
+        written.create(conn)
+        copied = conn.dialect.name not in RECORDING_DIALECTS
+        if copied:  # SQLite: no statement can record the rows it writes
+            for n, t in enumerate(tracked):
+                _copy_rows(conn, t, n, written, providers)
+        unlinked = _copy_unlinked(conn, providers, dialect) if has_links and copied else None
+        plans_before = (set(new_plans_of(conn, sync_id))
+                        if integration.has_communication_plans else set())
+        recorder = _Recorder(tracked, written, has_links)
+        conn.execution_options(**{RECORD_WRITES: recorder})
         try:
-            _require_shadow_tables(conn)
-            tracked = tracked_tables(integration, providers)
-            written = [_written_table(conn, t, n, dialect) for n, t in enumerate(tracked)]
-            copied = conn.dialect.name not in RECORDING_DIALECTS
-            if copied:  # SQLite: no statement can record the rows it writes
-                for t, rows in zip(tracked, written):
-                    _copy_rows(conn, t, rows, providers)
-            m2m = [(t, rows) for t, rows in zip(tracked, written) if t.table is device]
-            links = _temporary(conn, "cleanup_shadow_links", [
-                _plain(device_tenant.c.DeviceId), _plain(device_tenant.c.TenantId)],
-                dialect) if m2m else None
-            unlinked = _copy_unlinked(conn, providers, dialect) if m2m and copied else None
-            plans_before = set(new_plans_of(conn, sync_id))
-            conn.execution_options(**{RECORD_WRITES: _Recorder(list(zip(tracked, written)),
-                                                               links)})
-            try:
-                run_set_based(conn)
-            finally:
-                conn.execution_options(**{RECORD_WRITES: None})
-            if copied:
-                for t, rows in zip(tracked, written):
-                    _add_inserted_rows(conn, t, rows, providers)
-                if unlinked is not None:
-                    _add_new_links(conn, unlinked, links)
-            # The engine is done: what follows joins the few rows it wrote (or the few devices
-            # without a link) with the tables by key, a look-up per row where the engine's
-            # hash joins would read every row of the table.
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SET LOCAL enable_nestloop = on"),
-                             execution_options={ONLY_ON: ("postgresql",)})
-            found = _temporary(conn, "cleanup_shadow_found", [
-                Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
-                Column("TableName", String(100)), Column("ColumnName", String(100)),
-                Column("ProceduresValue", String()), Column("OursValue", String()),
-                Column("Kind", String(20))], dialect)
-            parts = [part for n, (t, rows) in enumerate(zip(tracked, written))
-                     for part in _differences(conn, t, rows, n, dialect)]
-            parts.append(_quarantined(sync_id))
-            if links is not None:
-                ((devices, device_rows),) = m2m
-                parts.append(_new_links(links, devices, device_rows))
-            conn.execute(insert(found).from_select([c.name for c in found.c],
-                                                   union_all(*parts)))
-            plans = [(provider, name) for provider, name in new_plans_of(conn, sync_id)
-                     if (provider, name) not in plans_before]  # bounded: one sync's plans
-            return _summarize(conn, found, plans, cap)
+            plans_after = run_set_based(conn) or []
         finally:
-            transaction.rollback()  # always: the shadow changes nothing
+            conn.execution_options(**{RECORD_WRITES: None})
+        if copied:
+            for n, t in enumerate(tracked):
+                _add_inserted_rows(conn, t, n, written, providers)
+            if unlinked is not None:
+                _add_new_links(conn, unlinked, written)
+        # The engine is done: what follows joins the few rows it wrote (or the few devices
+        # without a link) with the tables by key, a look-up per row where the engine's
+        # hash joins would read every row of the table.
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL enable_nestloop = on"),
+                         execution_options={ONLY_ON: ("postgresql",)})
+        # When every recorded statement said it wrote nothing, no row can differ: only the
+        # rows the row rules refused are asked for.
+        wrote = copied or recorder.rows != 0
+        plans = [(provider, name) for provider, name in plans_after
+                 if (provider, name) not in plans_before]  # bounded: one sync's plans
+        return _summarize(conn, _found(tracked, written, sync_id, has_links, wrote), plans, cap)
+    finally:
+        transaction.rollback()  # always: the shadow changes nothing
 
 
 _FOUND_TABLES: set[str] = set()  # databases whose shadow tables were seen, per process
@@ -308,17 +333,21 @@ def _require_shadow_tables(conn: Connection) -> None:
     _FOUND_TABLES.add(where)
 
 
-def _temporary(conn: Connection, name: str, columns: list[Column], dialect: str) -> Table:
-    """A temporary table, gone with the rollback. For SQL Server (``dialect``) a local ``#``
-    table, its text in the database's collation when it runs there."""
-    sql_server = conn.dialect.name == "mssql"
+def _temporary_table(name: str, columns: list[Column], dialect: str, sql_server: bool) -> Table:
+    """A temporary table's definition (created by the caller, gone with the rollback). For
+    SQL Server (``dialect``) a local ``#`` table, its text in the database's collation when
+    it runs there (``sql_server``)."""
     if dialect == "mssql":
         if sql_server:
             columns = [Column(c.name, String(c.type.length, collation="DATABASE_DEFAULT"))
                        if isinstance(c.type, String) else c for c in columns]
-        table = Table(f"#{name}", MetaData(), *columns)
-    else:
-        table = Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+        return Table(f"#{name}", MetaData(), *columns)
+    return Table(name, MetaData(), *columns, prefixes=["TEMPORARY"])
+
+
+def _temporary(conn: Connection, name: str, columns: list[Column], dialect: str) -> Table:
+    """A temporary table, created, gone with the rollback."""
+    table = _temporary_table(name, columns, dialect, conn.dialect.name == "mssql")
     table.create(conn)
     return table
 
@@ -328,45 +357,77 @@ def _plain(column: Column, name: str | None = None) -> Column:
     return Column(name or column.name, column.type)
 
 
-def _before(i: int) -> str:
-    return f"b{i}"
+def _before(n: int, i: int) -> str:
+    return f"b{n}_{i}"
 
 
-def _written_table(conn: Connection, tracked: Tracked, n: int, dialect: str) -> Table:
-    """Where the rows the engine writes in ``tracked`` are written down: each row's
-    identity, whether the engine inserted it, and for a row it updated the compared columns
-    as they were before (``Step``: the statement's number, for a row written twice)."""
-    table = tracked.table
-    return _temporary(conn, f"cleanup_shadow_written_{n}", [
-        Column("Step", Integer), _plain(tracked.identity, "Id"), Column("Inserted", Integer),
-        *[_plain(table.c[c], _before(i)) for i, c in enumerate(tracked.compared)]], dialect)
+LINKS = -1  # the written table's TableNo of the Device_Tenant links the engine adds
+
+_WRITTEN: dict[tuple, Table] = {}  # the written table's definition, per shape and dialect
+
+
+def _written_table(tracked: list[Tracked], has_links: bool, dialect: str,
+                   sql_server: bool) -> Table:
+    """Where the rows the engine writes are written down — one temporary table for every
+    compared table and the links (creating a table is the cost: a millisecond or two
+    each, of a 10k-device pass's 150): each row's table (``TableNo``: its number in
+    ``tracked``, or LINKS), identity (of a link: the device), whether the engine inserted
+    it, and for a row it updated the compared columns of its table as they were before
+    (``Step``: the statement's number, for a row written twice); of a link, the tenant.
+
+    Defined once per process for each shape (a new definition per pass would make every
+    statement that reads it new to SQLAlchemy's statement cache: compiled again, each
+    pass)."""
+    key = (tuple((t.table.name, tuple(t.compared)) for t in tracked), has_links, dialect,
+           sql_server)
+    table = _WRITTEN.get(key)
+    if table is None:
+        columns = [Column("TableNo", Integer), Column("Step", Integer),
+                   Column("Id", BigInteger), Column("Inserted", Integer)]
+        if has_links:
+            columns.append(_plain(device_tenant.c.TenantId))
+        for n, t in enumerate(tracked):
+            columns += [_plain(t.table.c[c], _before(n, i)) for i, c in enumerate(t.compared)]
+        table = _WRITTEN[key] = _temporary_table("cleanup_shadow_written", columns, dialect,
+                                                 sql_server)
+    return table
 
 
 class _Recorder:
     """What a shadow pass sets as the engine's ``RECORD_WRITES`` (merge.py): each statement
     that writes a compared table, wrapped to write down the rows it writes — and each
     that adds ``Device_Tenant`` links, the links it adds. A write to any other table fails
-    the pass (its difference would go unseen)."""
+    the pass (its difference would go unseen). ``rows``: the rows they wrote, as their row
+    counts say (negative: a count unknown)."""
 
-    def __init__(self, tables: list[tuple[Tracked, Table]], links: Table | None):
-        self.tables, self.links = tables, links
+    def __init__(self, tracked: list[Tracked], written: Table, has_links: bool):
+        self.tracked, self.written, self.has_links = tracked, written, has_links
         self.steps = 0
+        self.rows = 0
+
+    def wrote(self, rowcount: int) -> None:
+        if rowcount is None or rowcount < 0 or self.rows < 0:
+            self.rows = -1
+        else:
+            self.rows += rowcount
 
     def __call__(self, target: Table, statement, inserting: bool) -> "RecordedWrite":
-        if target is device_tenant and self.links is not None and inserting:
-            return RecordedWrite(statement, target, self.links,
-                                 [("DeviceId", "DeviceId"), ("TenantId", "TenantId")])
-        for tracked, written in self.tables:
+        if target is device_tenant and self.has_links and inserting:
+            return RecordedWrite(statement, target, self.written, [
+                ("TableNo", LINKS), ("Id", "DeviceId"), ("TenantId", "TenantId")],
+                recorder=self)
+        for n, tracked in enumerate(self.tracked):
             if tracked.table is target:
                 self.steps += 1
                 identity = tracked.identity.name
                 if inserting:
-                    return RecordedWrite(statement, target, written, [
-                        ("Step", self.steps), ("Id", identity), ("Inserted", 1)])
-                return RecordedWrite(statement, target, written, [
-                    ("Step", self.steps), ("Id", identity), ("Inserted", 0),
-                    *[(_before(i), c) for i, c in enumerate(tracked.compared)]],
-                    before=identity)
+                    return RecordedWrite(statement, target, self.written, [
+                        ("TableNo", n), ("Step", self.steps), ("Id", identity),
+                        ("Inserted", 1)], recorder=self)
+                return RecordedWrite(statement, target, self.written, [
+                    ("TableNo", n), ("Step", self.steps), ("Id", identity), ("Inserted", 0),
+                    *[(_before(n, i), c) for i, c in enumerate(tracked.compared)]],
+                    before=identity, recorder=self)
         raise RuntimeError(f"the set-based engine wrote {target.name}, which the shadow pass "
                            "does not compare")
 
@@ -385,15 +446,26 @@ class RecordedWrite(Executable, ClauseElement):
       ``#`` table — allowed on a table with triggers, unlike a bare ``OUTPUT``;
     - SQLite: the statement alone (the pass copies the partition's rows beforehand).
 
-    The statement's own row count is the count of rows written down."""
+    The statement's own row count is the count of rows written down; executed, it tells
+    ``recorder`` (``_Recorder.wrote``). Cached by SQLAlchemy as the statement it wraps is
+    (the same statement, table and outputs compile to the same SQL)."""
 
-    inherit_cache = False  # built once per statement executed: nothing to cache
+    inherit_cache = True  # the key: _traverse_internals
+    _traverse_internals = [
+        ("statement", InternalTraversal.dp_clauseelement),
+        ("target", InternalTraversal.dp_clauseelement),
+        ("written", InternalTraversal.dp_clauseelement),
+        ("outputs", InternalTraversal.dp_plain_obj),
+        ("before", InternalTraversal.dp_plain_obj),
+    ] + Executable._executable_traverse_internals
     _inline = True  # an INSERT … SELECT: no identity to fetch afterwards (SQL Server)
 
     def __init__(self, statement, target: Table, written: Table,
-                 outputs: list[tuple[str, str | int]], before: str | None = None):
+                 outputs: list[tuple[str, str | int]], before: str | None = None,
+                 recorder: _Recorder | None = None):
         self.statement, self.target, self.written = statement, target, written
-        self.outputs, self.before = outputs, before
+        self.outputs, self.before = tuple(outputs), before
+        self.recorder = recorder
 
     @property
     def inserting(self) -> bool:
@@ -402,6 +474,14 @@ class RecordedWrite(Executable, ClauseElement):
     @property
     def step(self) -> int | None:
         return dict(self.outputs).get("Step")
+
+    def _execute_on_connection(self, connection, distilled_params, execution_options):
+        # (SQLAlchemy keeps a row count only for its own INSERT / UPDATE / DELETE unless told)
+        result = super()._execute_on_connection(
+            connection, distilled_params, {**execution_options, "preserve_rowcount": True})
+        if self.recorder is not None:
+            self.recorder.wrote(result.rowcount)
+        return result
 
 
 @compiles(RecordedWrite)
@@ -455,25 +535,28 @@ def _recorded_write_sqlite(element: RecordedWrite, compiler, **kw) -> str:
 _SQLITE_ONLY = {ONLY_ON: ("sqlite",)}
 
 
-def _copy_rows(conn: Connection, tracked: Tracked, written: Table, providers: list[int]) -> None:
+def _copy_rows(conn: Connection, tracked: Tracked, n: int, written: Table,
+               providers: list[int]) -> None:
     """SQLite: the providers' rows of the table as the procedures left them."""
     table = tracked.table
     conn.execute(insert(written).from_select(
-        ["Step", "Id", "Inserted", *[_before(i) for i in range(len(tracked.compared))]],
-        select(literal(0, Integer), tracked.identity, literal(0, Integer),
+        ["TableNo", "Step", "Id", "Inserted",
+         *[_before(n, i) for i in range(len(tracked.compared))]],
+        select(literal(n, Integer), literal(0, Integer), tracked.identity, literal(0, Integer),
                *[table.c[c] for c in tracked.compared])
         .where(table.c.ServiceProviderId.in_(providers))), execution_options=_SQLITE_ONLY)
 
 
-def _add_inserted_rows(conn: Connection, tracked: Tracked, written: Table,
+def _add_inserted_rows(conn: Connection, tracked: Tracked, n: int, written: Table,
                        providers: list[int]) -> None:
     """SQLite: the providers' rows that were not there before the pass."""
     table, w = tracked.table, written.c
     conn.execute(insert(written).from_select(
-        ["Step", "Id", "Inserted"],
-        select(literal(0, Integer), tracked.identity, literal(1, Integer))
+        ["TableNo", "Step", "Id", "Inserted"],
+        select(literal(n, Integer), literal(0, Integer), tracked.identity, literal(1, Integer))
         .where(table.c.ServiceProviderId.in_(providers),
-               ~exists().where(w.Id == tracked.identity))), execution_options=_SQLITE_ONLY)
+               ~exists().where(w.TableNo == n, w.Id == tracked.identity))),
+        execution_options=_SQLITE_ONLY)
 
 
 def _copy_unlinked(conn: Connection, providers: list[int], dialect: str) -> Table:
@@ -491,10 +574,11 @@ def _copy_unlinked(conn: Connection, providers: list[int], dialect: str) -> Tabl
     return unlinked
 
 
-def _add_new_links(conn: Connection, unlinked: Table, links: Table) -> None:
+def _add_new_links(conn: Connection, unlinked: Table, written: Table) -> None:
     """SQLite: the links those devices have now."""
     t = device_tenant.c
-    conn.execute(insert(links).from_select(["DeviceId", "TenantId"], select(t.DeviceId, t.TenantId)
+    conn.execute(insert(written).from_select(
+        ["TableNo", "Id", "TenantId"], select(literal(LINKS, Integer), t.DeviceId, t.TenantId)
         .join_from(unlinked, device_tenant, t.DeviceId == unlinked.c.DeviceId)),
         execution_options=_SQLITE_ONLY)
 
@@ -503,89 +587,148 @@ def _text(value):
     return cast(value, String())
 
 
-def _differences(conn: Connection, tracked: Tracked, written: Table, n: int,
-                 dialect: str) -> list:
+FOUND = ("ServiceProviderId", "DeviceKey", "TableName", "ColumnName", "ProceduresValue",
+         "OursValue", "Kind")  # one difference
+
+
+def _difference(*values):
+    """A SELECT of one kind of difference: its values named as ``FOUND``."""
+    return select(*[value.label(name) for value, name in zip(values, FOUND, strict=True)])
+
+
+def _found(tracked: list[Tracked], written: Table, sync_id: int, has_links: bool,
+           wrote: bool):
+    """Every difference (``FOUND``), as one derived table: the rows the engine wrote that
+    differ from what they were, the links it added, the rows its row rules refused — only
+    the refused rows when nothing was written."""
+    parts = []
+    if wrote:
+        parts = [_differences(t, written, n) for n, t in enumerate(tracked)]
+        if has_links:
+            (n,) = [n for n, t in enumerate(tracked) if t.table is device]
+            parts.append(_new_links(written, tracked[n], n))
+    parts.append(_quarantined(sync_id))
+    found = parts[0] if len(parts) == 1 else union_all(*parts)
+    return found.subquery("shadow_found")
+
+
+def _differences(tracked: Tracked, written: Table, n: int):
     """The rows of ``tracked`` the engine wrote that differ from what they were — inserted,
-    or a compared column changed —, written once to a temporary table (the rows written
-    joined with the table as the engine left them), then one SELECT per kind of difference
-    over those few rows. A row written twice is compared as it was before the first."""
+    or a compared column changed: the rows written joined with the table as the engine left
+    them (a derived table, computed once), then one row per difference — each joined with
+    the number of what differs (-1: the row was inserted; i: its compared column i
+    changed), all columns in one statement. A row written twice is compared as it was
+    before the first."""
     table, identity = tracked.table, tracked.identity.name
     compared = tracked.compared
     after = {c: f"a{i}" for i, c in enumerate(compared)}
-    before = {c: _before(i) for i, c in enumerate(compared)}
-    changed = _temporary(conn, f"cleanup_shadow_changed_{n}", [
-        Column("ServiceProviderId", Integer), Column("DeviceKey", String()),
-        Column("BeforeId", tracked.identity.type),
-        *[_plain(table.c[c], after[c]) for c in compared],
-        *[_plain(table.c[c], before[c]) for c in compared]], dialect)
-    w, earlier = written.c, written.alias("earlier_write")
-    inserted = w.Inserted == 1
-    conn.execute(insert(changed).from_select(
-        [c.name for c in changed.c],
-        select(table.c.ServiceProviderId, _text(table.c[tracked.key]),
-               case((inserted, null()), else_=w.Id),
-               *[table.c[c] for c in compared], *[w[before[c]] for c in compared])
-        .join_from(written, table, table.c[identity] == w.Id)
-        .where(~exists().where(earlier.c.Id == w.Id, earlier.c.Step < w.Step),
-               inserted | or_(*[table.c[c].is_distinct_from(w[before[c]])
-                                for c in compared]))))
+    before = {c: f"b{i}" for i, c in enumerate(compared)}
+    # A row written twice: its first write (a window, not a join of the rows written with
+    # themselves — the planner, expecting few of them, would compare every pair).
+    w = written.c
+    first = func.row_number().over(partition_by=w.Id, order_by=w.Step).label("WriteNo")
+    writes = (select(w.Id, w.Inserted, *[w[_before(n, i)] for i in range(len(compared))], first)
+              .where(w.TableNo == n).subquery(f"shadow_writes_{n}"))
+    v = writes.c
+    inserted = v.Inserted == 1
+    changed = (
+        select(table.c.ServiceProviderId.label("ServiceProviderId"),
+               _text(table.c[tracked.key]).label("DeviceKey"),
+               case((inserted, null()), else_=v.Id).label("BeforeId"),
+               *[table.c[c].label(after[c]) for c in compared],
+               *[v[_before(n, i)].label(before[c]) for i, c in enumerate(compared)])
+        .join_from(writes, table, table.c[identity] == v.Id)
+        .where(v.WriteNo == 1,
+               inserted | or_(*[table.c[c].is_distinct_from(v[_before(n, i)])
+                                for i, c in enumerate(compared)]))
+        .subquery(f"shadow_changed_{n}"))
     x = changed.c
-    name = literal(table.name, String(100))
+    numbers = union_all(*[select(literal_column(str(i)).label("No"))
+                          for i in range(-1, len(compared))]).subquery(f"shadow_what_{n}")
+    what = numbers.c.No
     soft_deleted = (and_(x[before["IsDeleted"]] == false(), x[after["IsDeleted"]] == true())
                     if "IsDeleted" in compared else None)
-    parts = [select(x.ServiceProviderId, x.DeviceKey, name, null(), null(), null(),
-                    literal(INSERT, String(20))).where(x.BeforeId.is_(None))]
-    for column in compared:
-        kind = literal(UPDATE, String(20))
-        where = [x.BeforeId.isnot(None), x[after[column]].is_distinct_from(x[before[column]])]
+    differs = [and_(what == -1, x.BeforeId.is_(None))]
+    kind = [(what == -1, literal(INSERT, String(20)))]
+    for i, column in enumerate(compared):
+        where = [what == i, x.BeforeId.isnot(None),
+                 x[after[column]].is_distinct_from(x[before[column]])]
         if column == "IsDeleted":
-            kind = case((soft_deleted, literal(SOFT_DELETE, String(20))), else_=kind)
+            kind.append((and_(what == i, soft_deleted), literal(SOFT_DELETE, String(20))))
         elif column == "IsActive" and soft_deleted is not None:
             where.append(~soft_deleted)  # part of the soft delete, not a difference of its own
-        parts.append(select(x.ServiceProviderId, x.DeviceKey, name,
-                            literal(column, String(100)), _text(x[before[column]]),
-                            _text(x[after[column]]), kind).where(*where))
-    return parts
+        differs.append(and_(*where))
+    column_name = case(*[(what == i, literal(c, String(100))) for i, c in enumerate(compared)],
+                       else_=null())
+    procedures = case(*[(what == i, _text(x[before[c]])) for i, c in enumerate(compared)],
+                      else_=null())
+    ours = case(*[(what == i, _text(x[after[c]])) for i, c in enumerate(compared)],
+                else_=null())
+    return (_difference(x.ServiceProviderId, x.DeviceKey, literal(table.name, String(100)),
+                        column_name, procedures, ours,
+                        case(*kind, else_=literal(UPDATE, String(20))))
+            .select_from(changed.join(numbers, or_(*differs))))
 
 
 def _quarantined(sync_id: int):
     """Rows the engine's row rules refused: the procedures took them (or left them) unchecked."""
     r = rejected_row.c
-    return select(r.ServiceProviderId, _text(r.DeviceKey), r.SourceTable, null(), null(),
-                  _text(r.Reason), literal(QUARANTINE, String(20))).where(r.SyncId == sync_id)
+    return _difference(r.ServiceProviderId, _text(r.DeviceKey), r.SourceTable,
+                       null(), null(), _text(r.Reason), literal(QUARANTINE, String(20))
+                       ).where(r.SyncId == sync_id)
 
 
-def _new_links(links: Table, devices: Tracked, written: Table):
+def _new_links(written: Table, devices: Tracked, n: int):
     """``Device_Tenant`` links the engine added to devices the procedures had left without
-    one (a device it inserted is one difference: its link goes with it)."""
+    one (a device it inserted is one difference: its link goes with it — told by a window
+    over the device's written rows, not a join of the rows written with themselves)."""
     d, w = device.c, written.c
-    return (select(d.ServiceProviderId, _text(d[devices.key]),
-                   literal(device_tenant.name, String(100)), literal("TenantId", String(100)),
-                   null(), _text(links.c.TenantId), literal(LINK, String(20)))
-            .join_from(links, device, d.id == links.c.DeviceId)
-            .where(~exists().where(w.Id == links.c.DeviceId, w.Inserted == 1)))
+    device_inserted = func.max(case((and_(w.TableNo == n, w.Inserted == 1), 1), else_=0)
+                               ).over(partition_by=w.Id).label("DeviceInserted")
+    links = (select(w.TableNo, w.Id, w.TenantId, device_inserted)
+             .where(w.TableNo.in_([n, LINKS])).subquery("shadow_links"))
+    return (_difference(d.ServiceProviderId, _text(d[devices.key]),
+                        literal(device_tenant.name, String(100)),
+                        literal("TenantId", String(100)), null(), _text(links.c.TenantId),
+                        literal(LINK, String(20)))
+            .join_from(links, device, d.id == links.c.Id)
+            .where(links.c.TableNo == LINKS, links.c.DeviceInserted == 0))
 
 
-def _summarize(conn: Connection, found: Table, plans: list[tuple[int, str]],
+def _summarize(conn: Connection, found, plans: list[tuple[int, str]],
                cap: int) -> ShadowOutcome:
+    """The counts per (table, column, kind), the differing devices and at most ``cap``
+    examples, in one query: each difference numbered within its kind, the kinds' first
+    ones first (then the second of each, ... — one column differing everywhere does not
+    crowd out the others); returned are the first ``cap`` and each kind's first (which
+    carries its kind's count)."""
     f = found.c
-    counts = [tuple(row) for row in conn.execute(  # bounded: columns x kinds
-        select(f.TableName, f.ColumnName, f.Kind, func.count())
-        .group_by(f.TableName, f.ColumnName, f.Kind))]
-    devices = conn.execute(select(func.count()).select_from(
-        select(f.ServiceProviderId, f.DeviceKey).where(f.DeviceKey.isnot(None))
-        .distinct().subquery("differing_devices"))).scalar_one()
-    # Examples spread over the kinds of difference: the first of each (table, column, kind),
-    # then the second of each, ... up to the cap — one column differing everywhere does not
-    # crowd out the others.
-    rank = func.row_number().over(partition_by=(f.TableName, f.ColumnName, f.Kind),
-                                  order_by=(f.ServiceProviderId, f.DeviceKey)).label("Rank")
-    ranked = select(found, rank).subquery("ranked_differences")
+    kind = (f.TableName, f.ColumnName, f.Kind)
+    ranked = select(
+        *[f[c] for c in FOUND],
+        func.row_number().over(partition_by=kind, order_by=(f.ServiceProviderId, f.DeviceKey))
+        .label("Rank"),
+        func.count().over(partition_by=kind).label("KindCount"),
+        # the devices, numbered (apart from the differences that name none)
+        func.dense_rank().over(partition_by=case((f.DeviceKey.is_(None), 1), else_=0),
+                               order_by=(f.ServiceProviderId, f.DeviceKey)).label("DeviceNo"),
+    ).subquery("ranked_differences")
     r = ranked.c
-    examples = [dict(row._mapping) for row in conn.execute(  # bounded: LIMIT cap
-        select(*[r[c.name] for c in found.c])
-        .order_by(r.Rank, r.TableName, r.ColumnName, r.Kind, r.ServiceProviderId, r.DeviceKey)
-        .limit(cap))]
+    placed = select(
+        *[r[c] for c in FOUND], r.Rank, r.KindCount,
+        func.row_number().over(order_by=(r.Rank, r.TableName, r.ColumnName, r.Kind,
+                                          r.ServiceProviderId, r.DeviceKey)).label("Place"),
+        func.max(case((r.DeviceKey.isnot(None), r.DeviceNo))).over().label("Devices"),
+    ).subquery("placed_differences")
+    p = placed.c
+    counts, examples, devices = [], [], 0
+    for row in conn.execute(select(placed)  # bounded: the cap, and one row per kind
+                            .where(or_(p.Place <= cap, p.Rank == 1)).order_by(p.Place)):
+        devices = row.Devices or 0
+        if row.Rank == 1:
+            counts.append((row.TableName, row.ColumnName, row.Kind, row.KindCount))
+        if row.Place <= cap:
+            examples.append({c: row._mapping[c] for c in FOUND})
     if plans:
         table = "JasperCommunicationPlan"
         counts.append((table, "CommunicationPlanName", PLAN, len(plans)))
@@ -608,9 +751,11 @@ def _clip(value):
 def _record(conn: Connection, integration: Integration, sync_id: int, tenant_key: str,
             provider_ids: Sequence[int], outcome: ShadowOutcome, started_at) -> None:
     """The verdict and at most the cap of examples (a list read under the cap, written in
-    one statement). A second pass of the same sync replaces the first's."""
-    conn.execute(delete(shadow_difference).where(shadow_difference.c.SyncId == sync_id))
-    conn.execute(delete(shadow_run).where(shadow_run.c.SyncId == sync_id))
+    one statement). A second pass of the same sync replaces the first's (its examples are
+    looked for only when there was a first: they are written with it)."""
+    replaced = conn.execute(delete(shadow_run).where(shadow_run.c.SyncId == sync_id)).rowcount
+    if replaced != 0:  # (negative: a count unknown)
+        conn.execute(delete(shadow_difference).where(shadow_difference.c.SyncId == sync_id))
     conn.execute(shadow_run.insert().values(
         SyncId=sync_id, IntegrationKey=integration.key, TenantKey=tenant_key,
         ServiceProviderIds=",".join(map(str, provider_ids)), Engine="set_based",
