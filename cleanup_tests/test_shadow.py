@@ -306,6 +306,62 @@ def test_a_second_pass_of_a_sync_replaces_the_first_and_costs_one_temporary_tabl
     assert len(rows(databases.central, "CleanupShadowDifference")) == len(devices)
 
 
+def test_when_the_engine_writes_nothing_only_the_refused_rows_are_asked_for(databases):
+    """The procedures did all the work but took one malformed carrier row unchecked: the
+    only difference is that row, quarantined by ours — and since no statement of the engine
+    wrote a row (PostgreSQL's row counts, kept for the wrapped writes), the comparison does
+    not read the rows written at all."""
+    from sqlalchemy import Select
+
+    from cleanup_assets.sql.finalize import shadow_partition
+    from cleanup_assets.tooling.tsql import capture_statements
+
+    devices = first_sync(databases, count=4)
+    with databases.central.begin() as conn:  # a row the carrier sent with a letter in it
+        conn.execute(insert(jasper_device).values(
+            ServiceProviderId=11, ICCID="8901260A00000000001", Status="activated"))
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
+    result = finalize_partition(databases, request, retry=NO_WAIT)
+    assert len(live(databases.central, "Device", 11)) == len(devices) + 1  # taken unchecked
+
+    with capture_statements(databases.central) as captured:
+        outcome = shadow_partition(databases, request, result, [11])
+
+    assert (outcome.status, outcome.counts) == ("differ", [
+        ("JasperDevice", None, "quarantine", 1)]), outcome.reason()
+    (compared,) = [str(c.statement.compile(dialect=databases.central.dialect))
+                   for c in captured if isinstance(c.statement, Select)
+                   and "shadow_found" in str(c.statement.compile(
+                       dialect=databases.central.dialect))]
+    assert "cleanup_shadow_written" not in compared and "CleanupRejectedRow" in compared
+
+
+def test_the_shadow_never_refreshes_a_legacy_tables_statistics(databases):
+    """The procedures inserted nothing (a stand-in that does nothing): the shadow's engine
+    inserts every device, where a finalization would ANALYZE the table — not in a shadow
+    pass, whose rollback would leave PostgreSQL's statistics of rows that never were."""
+    from sqlalchemy import event
+
+    first_sync(databases, count=6)
+    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, "")
+    executed = []
+
+    def seen(conn, cursor, statement, *args):
+        executed.append(statement)
+
+    event.listen(databases.central, "before_cursor_execute", seen)
+    try:
+        result = finalize(databases)
+    finally:
+        event.remove(databases.central, "before_cursor_execute", seen)
+
+    assert result.shadow.status == "differ"
+    assert ("Device", None, "insert", 6) in result.shadow.counts, result.shadow.reason()
+    analyzed = [sql for sql in executed if sql.lstrip().upper().startswith("ANALYZE")]
+    assert not [sql for sql in analyzed if '"Device"' in sql or '"JasperDevice"' in sql], (
+        analyzed)
+
+
 def test_a_shadow_failure_is_recorded_and_the_finalization_stands(databases):
     """The set-based pass fails half-way (a trigger refuses our engine's writes to Device,
     as a constraint or a permission of the production database could): the shadow records

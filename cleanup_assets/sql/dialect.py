@@ -229,6 +229,31 @@ def _trim_mssql(element, compiler, **kw):
     return f"LTRIM(RTRIM({compiler.process(element.clauses, **kw)}))"
 
 
+class in_database_collation(FunctionElement):
+    """Text in the database's default collation: ``x COLLATE DATABASE_DEFAULT`` on SQL
+    Server — where text from a legacy table (whatever its column's collation) meets text
+    from a ``#`` table or another table in one UNION, window or comparison, a collation
+    conflict is an error — and the text as it is elsewhere."""
+
+    name = "in_database_collation"
+    inherit_cache = True
+
+    @property
+    def type(self):
+        (arg,) = list(self.clauses)
+        return arg.type
+
+
+@compiles(in_database_collation)
+def _collation_elsewhere(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(in_database_collation, "mssql")
+def _collation_mssql(element, compiler, **kw):
+    return f"({compiler.process(element.clauses, **kw)} COLLATE DATABASE_DEFAULT)"
+
+
 def trimmed(expr: ColumnElement) -> ColumnElement:
     """NULL for blank text, else the text without surrounding spaces."""
     return func.nullif(trim_spaces(expr), "")

@@ -564,7 +564,9 @@ def _set_based(conn: Connection, result: FinalizeResult, request: FinalizeReques
                                     absent=integration.staging_merge.absent,
                                     dialect=request.dialect)
         result.deactivation_skipped.update(result.staging.withheld)
-        if _wrote_much(result.staging):  # fresh statistics before the mirror reads it
+        # Fresh statistics before the mirror reads it (not in a shadow pass: they would
+        # outlive its rollback).
+        if _wrote_much(result.staging) and not shadow:
             refresh_statistics(conn, carrier)
     else:
         delete_for = list(complete_for)

@@ -223,11 +223,12 @@ def merge_into(
                *[literal(v) for v in audit.values()])
         .where(good, ~exists().where(same_device))), inserting=True)
 
-    if counts.inserted * 10 >= max(counts.rows, 1):
+    if counts.inserted * 10 >= max(counts.rows, 1) and not _recorded(conn):
         # A first sync (or a tenth new): the statements after this one — the absent search,
         # the tenant links, the plans, the gate's facts, the counts — read the rows just
         # written, and the planner would take the table for the (nearly) empty one its
-        # statistics last saw.
+        # statistics last saw. Not in a shadow pass (RECORD_WRITES): PostgreSQL writes the
+        # statistics in place, untouched by the rollback, and its lock would last until it.
         refresh_statistics(conn, target)
     # Not in a shadow pass (RECORD_WRITES): rolled back, the verdicts would be too. Where the
     # procedures finalize no verdict of ours is recorded, so the shadow judges every row, and

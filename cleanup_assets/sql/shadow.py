@@ -17,9 +17,11 @@ set-based engine runs on the same tables in a transaction that is always rolled 
    soft-deleted —, adds the rows its row rules quarantined (``CleanupRejectedRow`` of the
    sync) and the links it added, and returns the count per (table, column, kind), the
    differing devices and at most ``cap`` examples (spread over the kinds of difference);
-   when every statement's row count said it wrote nothing, it asks only for the refused
-   rows. The communication plans the engine added are its own answer, less the sync's
-   plans before it;
+   when every statement's row count said it wrote nothing (PostgreSQL: on SQL Server a
+   trigger's count can stand in for the statement's), it asks only for the refused rows.
+   The communication plans the engine added are its own answer, less the sync's plans
+   before it. The engine refreshes no statistics of a legacy table in the pass
+   (PostgreSQL's ``ANALYZE`` would outlive the rollback);
 3. the transaction is rolled back: every table is as the procedures left it;
 4. on the same connection, a committed transaction writes the verdict to
    ``CleanupShadowRun`` and the examples to ``CleanupShadowDifference`` — the only rows
@@ -82,10 +84,11 @@ from sqlalchemy import (
     select,
     text,
     true,
+    Unicode,
     union_all,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import CompileError
+from sqlalchemy.exc import CompileError, DBAPIError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ClauseElement, Executable
 from sqlalchemy.sql.visitors import InternalTraversal
@@ -107,6 +110,7 @@ from ..schema import (
     shadow_difference,
     shadow_run,
 )
+from .dialect import in_database_collation
 from .common_tables import new_plans_of
 from .merge import RECORD_WRITES
 from .sources import carrier_source, common_table, staging_source
@@ -262,10 +266,19 @@ def shadow_pass(central: Engine, integration: Integration, *, sync_id: int,
 
 def _record_safely(conn: Connection, integration: Integration, sync_id: int, tenant_key: str,
                    provider_ids: Sequence[int], outcome: ShadowOutcome, started_at) -> None:
-    """The verdict committed, or its failure logged and said in the outcome."""
+    """The verdict committed, or its failure logged and said in the outcome. A connection
+    lost on the way (the pass's own) is replaced once by a fresh one."""
     try:
-        with conn.begin():
-            _record(conn, integration, sync_id, tenant_key, provider_ids, outcome, started_at)
+        try:
+            with conn.begin():
+                _record(conn, integration, sync_id, tenant_key, provider_ids, outcome,
+                        started_at)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+            with conn.engine.connect() as fresh, fresh.begin():
+                _record(fresh, integration, sync_id, tenant_key, provider_ids, outcome,
+                        started_at)
     except Exception as error:
         log.warning("shadow result of sync %s not recorded: %s", sync_id, error, exc_info=True)
         if outcome.status != SHADOW_FAILED:
@@ -308,8 +321,10 @@ def _capture(conn: Connection, integration: Integration, sync_id: int, providers
             conn.execute(text("SET LOCAL enable_nestloop = on"),
                          execution_options={ONLY_ON: ("postgresql",)})
         # When every recorded statement said it wrote nothing, no row can differ: only the
-        # rows the row rules refused are asked for.
-        wrote = copied or recorder.rows != 0
+        # rows the row rules refused are asked for. Trusted on PostgreSQL only: on SQL Server
+        # a write that fires a trigger (without SET NOCOUNT ON) reports the trigger's last
+        # count through pyodbc — a 0 there is no proof that nothing was written.
+        wrote = copied or conn.dialect.name != "postgresql" or recorder.rows != 0
         plans = [(provider, name) for provider, name in plans_after
                  if (provider, name) not in plans_before]  # bounded: one sync's plans
         return _summarize(conn, _found(tracked, written, sync_id, has_links, wrote), plans, cap)
@@ -584,7 +599,10 @@ def _add_new_links(conn: Connection, unlinked: Table, written: Table) -> None:
 
 
 def _text(value):
-    return cast(value, String())
+    """A compared value as text; on SQL Server ``NVARCHAR`` (a ``VARCHAR`` would turn what
+    its code page lacks into '?') in the database's collation (a legacy column's own may
+    differ, and meets other tables' text in the UNION and the windows)."""
+    return in_database_collation(cast(value, Unicode()))
 
 
 FOUND = ("ServiceProviderId", "DeviceKey", "TableName", "ColumnName", "ProceduresValue",
@@ -751,11 +769,10 @@ def _clip(value):
 def _record(conn: Connection, integration: Integration, sync_id: int, tenant_key: str,
             provider_ids: Sequence[int], outcome: ShadowOutcome, started_at) -> None:
     """The verdict and at most the cap of examples (a list read under the cap, written in
-    one statement). A second pass of the same sync replaces the first's (its examples are
-    looked for only when there was a first: they are written with it)."""
-    replaced = conn.execute(delete(shadow_run).where(shadow_run.c.SyncId == sync_id)).rowcount
-    if replaced != 0:  # (negative: a count unknown)
-        conn.execute(delete(shadow_difference).where(shadow_difference.c.SyncId == sync_id))
+    one statement). A second pass of the same sync replaces the first's, examples and all
+    (also examples a purge of the verdicts left behind)."""
+    conn.execute(delete(shadow_run).where(shadow_run.c.SyncId == sync_id))
+    conn.execute(delete(shadow_difference).where(shadow_difference.c.SyncId == sync_id))
     conn.execute(shadow_run.insert().values(
         SyncId=sync_id, IntegrationKey=integration.key, TenantKey=tenant_key,
         ServiceProviderIds=",".join(map(str, provider_ids)), Engine="set_based",
