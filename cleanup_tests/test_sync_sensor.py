@@ -20,6 +20,7 @@ from cleanup_assets.schema import rows_to_process_tables
 from cleanup_assets.registry import INTEGRATIONS
 
 from .builders import (
+    NO_WAIT,
     TEST_INTEGRATION_IDS,
     databases_of,
     definitions,
@@ -570,3 +571,68 @@ def test_a_clearing_that_keeps_failing_is_retried_then_fails_the_step_and_finali
     retried_run = run(instance, definitions(database_url), request)  # the lock is gone
 
     assert retried_run.success and rows(engine, table) == []
+
+
+def test_a_clearing_in_the_jasper_database_is_claimed_first_so_it_never_runs_twice(tmp_path):
+    """The Jasper family's rows to process live in the Jasper database, its notification in
+    the central one: two commits. The claim comes first — if it fails nothing is deleted
+    (the other order deleted, then failed to record it, and a re-execution deleted again,
+    taking what the provider's next sync had queued meanwhile) — and a clearing that fails
+    gives the claim back, so that a re-execution clears."""
+    from sqlalchemy import func, select, update
+
+    from cleanup_assets.db import connect_databases
+    from cleanup_assets.schema import create_schema, sync_notification
+    from cleanup_assets.sql.finalize import (
+        FinalizeRequest,
+        RowsNotCleared,
+        clear_forced_rows,
+    )
+
+    databases = connect_databases(f"sqlite:///{tmp_path / 'central.db'}",
+                                  f"sqlite:///{tmp_path / 'jasper.db'}")
+    create_schema(databases)
+    seed_providers(databases.central, (11, 1, "jasper"))
+    table = "JasperDeviceUsageICCICDsToProcess"
+    add_rows_to_process(databases.jasper, table, 11, 3)
+    nid = notify(databases.central, 11, "jasper")
+    with databases.central.begin() as conn:  # what the sensor decided: a forced launch
+        conn.execute(update(sync_notification).where(sync_notification.c.id == nid)
+                     .values(ServiceProviderId=11, Status="launched", Forced=True))
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, forced=True, run_id="run-1",
+                              notification_id=nid)
+    rows_table = rows_to_process_tables[table]
+
+    def left():
+        with databases.jasper.connect() as conn:
+            return conn.execute(select(func.count()).select_from(rows_table)).scalar()
+
+    def refuse(engine, name, sql):
+        with engine.begin() as conn:
+            conn.execute(text(f"CREATE TRIGGER {name} {sql} BEGIN "
+                              "SELECT RAISE(ABORT, 'refused by the test'); END"))
+
+    def allow(engine, name):
+        with engine.begin() as conn:
+            conn.execute(text(f"DROP TRIGGER {name}"))
+
+    # The central database refuses the claim: nothing is deleted in the Jasper database.
+    refuse(databases.central, "no_claim",
+           'BEFORE UPDATE OF "RowsClearedAt" ON "CleanupSyncNotification"')
+    with pytest.raises(RowsNotCleared, match="could not be marked as clearing"):
+        clear_forced_rows(databases, request, retry=NO_WAIT)
+    assert left() == 3
+    allow(databases.central, "no_claim")
+
+    # The Jasper database refuses the delete: the claim is given back, the rows remain.
+    refuse(databases.jasper, "no_delete", f'BEFORE DELETE ON "{table}"')
+    with pytest.raises(RowsNotCleared, match="could not be cleared in the Jasper database"):
+        clear_forced_rows(databases, request, retry=NO_WAIT)
+    assert left() == 3
+    assert notification(databases.central, nid)["RowsClearedAt"] is None
+    allow(databases.jasper, "no_delete")
+
+    cleared = clear_forced_rows(databases, request, retry=NO_WAIT)  # the re-execution
+    assert (cleared.rows, left()) == ({table: 3}, 0)
+    assert notification(databases.central, nid)["RowsClearedByRun"] == "run-1"
+    databases.dispose()

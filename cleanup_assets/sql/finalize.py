@@ -388,8 +388,9 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
 
     Done on the sensor's committed decision only: the notification (the run's tag) must say
     *forced* for this provider; and once per notification (``RowsClearedAt``, claimed in
-    the clearing's own transaction when the rows live in the central database, recorded
-    right after the clearing's commit when they live in the Jasper database): a retry or a
+    the clearing's own transaction when the rows live in the central database, claimed and
+    committed before the clearing — given back if it fails — when they live in the Jasper
+    database): a retry or a
     re-execution of the run days later must not delete the rows a later sync of the
     provider has queued since. A failure after the retries raises ``RowsNotCleared``: the
     legacy's exception there ends its invocation before any sync (caught at F:239-246,
@@ -445,13 +446,27 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
             return dataclasses.replace(done, superseded=(
                 f"notification {row.later} of the provider came after this one"))
         if row.RowsClearedAt is None:
-            stage, tries[0] = "clear", 1
-            cleared = in_transaction(rows_engine, claim_and_clear if together else (
-                lambda conn: clear_rows_to_process(conn, integration, provider)),
-                retry, on_retry=noted)
-            if not together:
-                stage, tries[0] = "record", 1
-                in_transaction(databases.central, claim, retry, on_retry=noted)
+            if together:
+                stage, tries[0] = "clear", 1
+                cleared = in_transaction(rows_engine, claim_and_clear, retry, on_retry=noted)
+            else:
+                # The rows are in the Jasper database: the claim first (committed), then the
+                # clearing, which gives the claim back if it fails. In the other order a
+                # failure between the two commits, then a re-execution, clears twice — and
+                # the second time deletes what the provider's next sync may have queued
+                # before its notification (a silent loss; a claim kept by mistake only leaves
+                # rows to wait on, which the next forced sync clears).
+                stage, tries[0] = "claim", 1
+                cleared = None
+                if in_transaction(databases.central, claim, retry, on_retry=noted):
+                    stage, tries[0] = "clear", 1
+                    try:
+                        cleared = in_transaction(rows_engine, lambda conn: clear_rows_to_process(
+                            conn, integration, provider), retry, on_retry=noted)
+                    except DBAPIError:
+                        if not _give_back(databases, notification_id, request.run_id, retry):
+                            stage = "clear, claim kept"
+                        raise
             if cleared is not None:
                 return dataclasses.replace(done, rows=dict(cleared.rows),
                                            whole_table=tuple(cleared.whole_table))
@@ -460,6 +475,23 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
         raise RowsNotCleared(_not_cleared(request, stage, tries[0], error)) from error
     return dataclasses.replace(done, earlier=(
         f"run {row.RowsClearedByRun or '?'} at {row.RowsClearedAt:%Y-%m-%d %H:%M:%S} UTC"))
+
+
+def _give_back(databases: Databases, notification_id: int, run_id: str | None,
+               retry: TransientRetry) -> bool:
+    """A claim of this run's whose clearing failed, undone: a re-execution clears. False
+    when even that failed (the central database unreachable too)."""
+    n = sync_notification.c
+    try:
+        in_transaction(databases.central, lambda conn: conn.execute(
+            update(sync_notification).where(n.id == notification_id,
+                                            n.RowsClearedByRun == run_id)
+            .values(RowsClearedAt=None, RowsClearedByRun=None)), retry)
+        return True
+    except DBAPIError:
+        log.warning("notification %s: the claim of a failed clearing could not be given back",
+                    notification_id, exc_info=True)
+        return False
 
 
 def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIError) -> str:
@@ -471,13 +503,17 @@ def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIE
     what = (f"notification {request.notification_id} forced the sync of provider "
             f"{request.service_provider_id} ({integration.legacy_name})")
     failed = f"{short_error(error)}; {tries} {'try' if tries == 1 else 'tries'}"
-    if stage == "record":
-        return (f"{what}: its rows to process were cleared, but the clearing could not be "
-                f"recorded on the notification ({failed}). Nothing was finalized. "
-                "Re-execute this run once the central database is reachable (it clears "
-                "again, then finalizes).")
-    if stage == "read":
-        where, doing = "the central database", "its notification could not be read"
+    if stage == "clear, claim kept":
+        return (f"{what}: its rows to process could not be cleared in {where} ({failed}), "
+                "and the central database did not take back the notification's claim to "
+                "clear them. Nothing was finalized and the rows remain; the notification "
+                "reads as cleared, so a re-execution will not clear them (and finalizes "
+                "over them): the provider's next sync waits on them until its own retries "
+                "run out and its forced sync clears them.")
+    if stage in ("read", "claim"):
+        where, doing = "the central database", (
+            "its notification could not be read" if stage == "read" else
+            "its notification could not be marked as clearing (nothing was deleted)")
     else:
         doing = f"its rows to process could not be cleared in {where}"
     return (f"{what}: {doing} ({failed}). Nothing was finalized and the rows remain — the "
