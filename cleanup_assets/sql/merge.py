@@ -43,7 +43,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.engine import Connection
-from sqlalchemy.schema import Table
+from sqlalchemy.schema import CreateIndex, CreateTable, Table
 from sqlalchemy.types import NullType
 from sqlalchemy.sql import Select
 
@@ -331,22 +331,40 @@ def _checked_rows(conn: Connection, source: Source, dialect: str):
       Compiled and linted by the T-SQL review (explain-sql's workload asks for SQL Server's
       statements on PostgreSQL: ``dialect``), never run against a server here."""
     sql_server = dialect == "mssql"
-    columns = [Column(c.name, _temporary_type(c.type, sql_server))
-               for c in source.select.selected_columns]
-    if sql_server:
-        table = Table(SQL_SERVER_CHECKED_ROWS, MetaData(), *columns)
-    else:
-        table = Table(CHECKED_ROWS, MetaData(), *columns, prefixes=["TEMPORARY"])
-    table.create(conn)
+    table, index = _checked_rows_table(source, sql_server)
+    conn.execute(CreateTable(table))  # the table alone: its index comes after the rows
     with along_the_carrier_indexes(conn, dialect):
-        conn.execute(insert(table).from_select([c.name for c in columns], source.select))
+        conn.execute(insert(table).from_select([c.name for c in table.c], source.select))
     if sql_server:
         return table  # SQL Server's path ends here: no index (above), no statistics to ask for
     if conn.dialect.name == "sqlite":
-        Index("ix_cleanup_checked_rows", table.c.ServiceProviderId,
-              table.c[source.key]).create(conn)
+        conn.execute(CreateIndex(index))
     refresh_statistics(conn, table)  # PostgreSQL: the planner sees its size
     return table
+
+
+# One Table object per shape of checked rows, per process: every statement that reads it is
+# then the same statement each sync, compiled once (SQLAlchemy caches a statement by the
+# objects it names; a new Table each sync made the engine's every statement — and the
+# shadow's wrapped writes — compile again, a few milliseconds each).
+_CHECKED_ROWS_TABLES: dict[tuple, tuple[Table, Index]] = {}
+
+
+def _checked_rows_table(source: Source, sql_server: bool) -> tuple[Table, Index]:
+    columns = [(c.name, _temporary_type(c.type, sql_server))
+               for c in source.select.selected_columns]
+    shape = (sql_server, source.key, tuple((name, repr(kind)) for name, kind in columns))
+    found = _CHECKED_ROWS_TABLES.get(shape)
+    if found is None:
+        if sql_server:
+            table = Table(SQL_SERVER_CHECKED_ROWS, MetaData(),
+                          *[Column(name, kind) for name, kind in columns])
+        else:
+            table = Table(CHECKED_ROWS, MetaData(), *[Column(name, kind) for name, kind in columns],
+                          prefixes=["TEMPORARY"])
+        index = Index("ix_cleanup_checked_rows", table.c.ServiceProviderId, table.c[source.key])
+        found = _CHECKED_ROWS_TABLES[shape] = (table, index)
+    return found
 
 
 SQL_SERVER_CHECKED_ROWS = "#" + CHECKED_ROWS
