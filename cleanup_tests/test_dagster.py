@@ -210,8 +210,6 @@ def test_the_database_password_never_reaches_run_logs_even_when_the_connection_f
     assert "hunter2secret" not in logs  # ... without the secret
 
 
-
-
 def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatch):
     from cleanup_assets.definitions import defs
     from cleanup_assets.defs.sensor_interval import TEST_INTERVAL_VARIABLE, sensor_interval

@@ -163,8 +163,8 @@ def rabbitmqctl(*args: str) -> str:
                           text=True, timeout=60).stdout
 
 
-# Two tenants of three integrations (one of the Jasper family, the mobility one, eBonding):
-# two runs per integration.
+# Two tenants of two integrations (one of the Jasper family, the mobility one): two runs per
+# integration.
 FLEET = fleet_providers(tenants=(1, 2), integrations=("jasper", "telegence"))
 # deploy/dagster.yaml allows 2 runs at once; here as many as the fleet has, so that only the
 # per-integration tag limit (one run per carrier at a time, kept as deployed) holds a run back.

@@ -44,6 +44,9 @@ from .conftest import create_pg_database, drop_pg_database
 from .processes import BIN, ROOT, environment
 
 NAMES = parse_procedure_names(stand_ins.PROCEDURE_NAMES)
+# Its module-scoped databases and workloads are built once: under pytest-xdist its tests stay
+# on one worker.
+pytestmark = pytest.mark.xdist_group("preflight")
 
 
 @pytest.fixture(scope="module")

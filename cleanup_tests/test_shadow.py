@@ -37,7 +37,8 @@ from . import stand_ins
 from .builders import NO_WAIT, good_devices, live, rows, run_notified, seed_providers
 from .conftest import create_pg_database, drop_pg_database
 
-pytestmark = pytest.mark.postgres
+# Its module-scoped databases are built once: under pytest-xdist its tests stay on one worker.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("shadow")]
 
 SP = [("JasperDbName", "text"), ("ServiceProviderId", "integer")]
 

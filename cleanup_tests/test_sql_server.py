@@ -49,7 +49,8 @@ from .builders import (
 )
 from .conftest import create_pg_database, drop_pg_database
 
-pytestmark = pytest.mark.postgres
+# Its module-scoped databases are built once: under pytest-xdist its tests stay on one worker.
+pytestmark = [pytest.mark.postgres, pytest.mark.xdist_group("sql_server")]
 
 
 @pytest.fixture(scope="module")

@@ -579,6 +579,8 @@ def test_a_clearing_in_the_jasper_database_is_claimed_first_so_it_never_runs_twi
     (the other order deleted, then failed to record it, and a re-execution deleted again,
     taking what the provider's next sync had queued meanwhile) — and a clearing that fails
     gives the claim back, so that a re-execution clears."""
+    import dataclasses
+
     from sqlalchemy import func, select, update
 
     from cleanup_assets.db import connect_databases
@@ -635,4 +637,26 @@ def test_a_clearing_in_the_jasper_database_is_claimed_first_so_it_never_runs_twi
     cleared = clear_forced_rows(databases, request, retry=NO_WAIT)  # the re-execution
     assert (cleared.rows, left()) == ({table: 3}, 0)
     assert notification(databases.central, nid)["RowsClearedByRun"] == "run-1"
+
+    # The next forced sync: the delete refused and the central database refusing to take
+    # the claim back — the message says the notification reads as cleared, and a
+    # re-execution (another run) does not delete (it cannot tell).
+    add_rows_to_process(databases.jasper, table, 11, 2)
+    later = notify(databases.central, 11, "jasper")
+    with databases.central.begin() as conn:
+        conn.execute(update(sync_notification).where(sync_notification.c.id == later)
+                     .values(ServiceProviderId=11, Status="launched", Forced=True))
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, forced=True, run_id="run-2",
+                              notification_id=later)
+    refuse(databases.jasper, "no_delete", f'BEFORE DELETE ON "{table}"')
+    refuse(databases.central, "no_give_back", 'BEFORE UPDATE OF "RowsClearedAt" ON '
+           '"CleanupSyncNotification" WHEN NEW."RowsClearedAt" IS NULL')
+    with pytest.raises(RowsNotCleared, match="did not take back the notification's claim"):
+        clear_forced_rows(databases, request, retry=NO_WAIT)
+    assert notification(databases.central, later)["RowsClearedByRun"] == "run-2"
+    allow(databases.jasper, "no_delete")
+    allow(databases.central, "no_give_back")
+    again = clear_forced_rows(databases, dataclasses.replace(request, run_id="run-3"),
+                              retry=NO_WAIT)
+    assert (again.rows, again.earlier.startswith("run run-2 at "), left()) == ({}, True, 2)
     databases.dispose()

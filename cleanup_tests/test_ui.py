@@ -6,8 +6,9 @@ demo --days 1` (the first sync of every provider, launched by the daemon's senso
 second day runs in process in test_dagster.py), then what an operator does in
 the UI — a run asking for optimization whose gate blocks it (provider 101 has no billing
 period), a run of a partition without a provider (`jasper|2`) and a run of a tenant key added
-by hand (`acme`), a report asset materialized alone (`thingspace|1`), and a carrier that
-stopped syncing (`ebonding|2`'s last sync moved two days back)."""
+by hand (`acme`), a report asset materialized alone (`thingspace|1`), a carrier that
+stopped syncing (`ebonding|2`'s last sync moved two days back), an asset backfill of Telegence
+from the asset graph and a job backfill of Teal from the shell (`dagster job backfill`)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,8 @@ class Ui:
         self.url, self.env, self.demo_output = url, env, demo_output
         self.runs: dict[str, str] = {}  # scenario -> run id
         self.backfill = ""  # the asset backfill's id
+        self.job_backfill = None  # the `dagster job backfill` process, and its output
+        self.job_backfill_log = Path()
         self.engine = make_engine(f"sqlite:///{Path(env['CLEANUP_HOME']) / 'cleanup.db'}")
 
     def gql(self, query: str, **variables) -> dict:
@@ -184,6 +187,7 @@ def ui(tmp_path_factory):
     server = start([str(BIN / "dagster"), "dev", "-w", "workspace.yaml", "-h", "127.0.0.1",
                     "-p", str(port)], env, log)
     url = f"http://127.0.0.1:{port}"
+    ui = None
     try:
         def answering():
             try:
@@ -203,6 +207,8 @@ def ui(tmp_path_factory):
         _operator_scenarios(ui)
         yield ui
     finally:
+        if ui is not None and ui.job_backfill is not None:
+            stop(ui.job_backfill)
         stop(server)
 
 
@@ -224,12 +230,13 @@ def _operator_scenarios(ui: Ui) -> None:
     # The operator's everyday action from a shell: `dagster job backfill` of one carrier
     # across every tenant (teal: tenant 1 has the account, 2 and 3 none), runs through the
     # daemon's queue.
-    # (It loads the workspace for seconds: the scenarios below are launched meanwhile.)
-    cli = subprocess.Popen([str(BIN / "dagster"), "job", "backfill", "-w", "workspace.yaml",
-                            "-j", "finalize_device_sync", "--noprompt",
-                            "--partitions", ",".join(f"teal|{t}" for t in TENANTS)],
-                           cwd=ROOT, env=ui.env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
+    # (It loads the workspace for seconds: the scenarios below are launched meanwhile; its
+    # outcome is test_a_job_backfill_from_the_dagster_cli_…'s to judge.)
+    ui.job_backfill_log = Path(ui.env["CLEANUP_HOME"]).parent / "job-backfill.log"
+    ui.job_backfill = start([str(BIN / "dagster"), "job", "backfill", "-w", "workspace.yaml",
+                             "-j", "finalize_device_sync", "--noprompt",
+                             "--partitions", ",".join(f"teal|{t}" for t in TENANTS)],
+                            ui.env, ui.job_backfill_log)
     with ui.engine.begin() as conn:  # the billing data of provider 101 is missing
         conn.execute(delete(billing_period).where(billing_period.c.ServiceProviderId == 101))
         conn.execute(insert(optimization_session).values(
@@ -250,10 +257,6 @@ def _operator_scenarios(ui: Ui) -> None:
     for run_id in ui.runs.values():
         wait_until(lambda: _finished(ui, run_id), timeout=240, interval=1,
                    what=f"run {run_id}")
-    output, _ = cli.communicate(timeout=180)
-    assert cli.returncode == 0, output
-    wait_until(lambda: _finished_runs_of(ui, "teal", len(TENANTS)), timeout=240, interval=1,
-               what="the job backfill's runs")
     wait_until(lambda: ui.run_of_backfill(ui.backfill)["status"] not in ("REQUESTED", "FAILING",
                                                                        "CANCELING"),
                timeout=420, interval=2, what="the asset backfill")
@@ -445,16 +448,26 @@ def test_an_asset_backfill_of_a_carrier_over_every_tenant_completes(ui):
 def test_a_job_backfill_from_the_dagster_cli_finalizes_a_carrier_for_every_tenant(ui):
     """`dagster job backfill` of teal x every tenant: one run per partition through the
     daemon's queue, each a success — tenants 2 and 3 have no Teal account (nothing to
-    finalize) — and tenant 1's devices are the demo's, finalized again, none lost."""
-    runs = _finished_runs_of(ui, "teal", len(TENANTS))
+    finalize) — and tenant 1's run finalizes the demo's devices again: its ledger row read
+    every carrier row, inserted none, and every device is still live."""
+    log = lambda: ui.job_backfill_log.read_text(errors="replace")[-3000:]  # noqa: E731
+    assert ui.job_backfill.wait(timeout=180) == 0, log()
+    runs = wait_until(lambda: _finished_runs_of(ui, "teal", len(TENANTS)), timeout=240,
+                      interval=1, what=lambda: f"the job backfill's runs\n{log()}")
     assert sorted((r.tags["dagster/partition"], r.status) for r in runs) == [
         (f"teal|{t}", dg.DagsterRunStatus.SUCCESS) for t in TENANTS]
     assert len({r.tags["dagster/backfill"] for r in runs}) == 1
+    (tenant_1,) = [r for r in runs if r.tags["dagster/partition"] == "teal|1"]
     day1 = {line.split()[0]: line.split() for line in ui.demo_output.splitlines()
             if line.split() and line.split()[0].startswith("teal|")}
     with ui.engine.connect() as conn:
+        (synced,) = conn.execute(select(device_sync).where(
+            device_sync.c.RunId == tenant_1.run_id)).mappings().all()
         live = conn.execute(select(func.count()).where(
             device.c.ServiceProviderId == 105, device.c.IsDeleted.is_(False))).scalar()
+    assert (synced["Status"], synced["ServiceProviderIds"], synced["Inserted"]) == (
+        "finalized", "105", 0)
+    assert synced["CarrierRows"] == int(day1["teal|1"][3])  # every row the demo checked
     assert live == int(day1["teal|1"][5]) > 0  # inserted on day 1, still there
 
 

@@ -30,7 +30,7 @@ from sqlalchemy import desc, false, func, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from ..db import Databases, TransientRetry, in_transaction, short_error, utcnow
+from ..db import Databases, TransientRetry, error_kind, in_transaction, short_error, utcnow
 from ..integration_ids import UnknownIntegration
 from ..integration_ids import integration_id as integration_id_of
 from ..registry import Integration
@@ -426,6 +426,12 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
             n.id == notification_id, n.RowsClearedAt.is_(None)).values(
             RowsClearedAt=utcnow(), RowsClearedByRun=request.run_id)).rowcount == 1
 
+    def claim_alone(conn: Connection) -> bool:
+        # Its own transaction (the Jasper database's rows): a retry after a commit whose
+        # answer was lost finds the claim already there — this run's, then still its to act on.
+        return claim(conn) or conn.execute(select(n.RowsClearedByRun).where(
+            n.id == notification_id)).scalar() == request.run_id
+
     def claim_and_clear(conn: Connection):
         return clear_rows_to_process(conn, integration, provider) if claim(conn) else None
 
@@ -458,13 +464,26 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
                 # rows to wait on, which the next forced sync clears).
                 stage, tries[0] = "claim", 1
                 cleared = None
-                if in_transaction(databases.central, claim, retry, on_retry=noted):
+                if in_transaction(databases.central, claim_alone, retry, on_retry=noted):
                     stage, tries[0] = "clear", 1
+                    # A try whose link was lost as it ran may have committed its delete (a
+                    # timeout cancels the statement: its transaction is rolled back).
+                    unsure = []
+
+                    def noted_clearing(attempt: int, error: BaseException) -> None:
+                        if error_kind(error) == "may_have_run":
+                            unsure.append(attempt)
+                        noted(attempt, error)
+
                     try:
                         cleared = in_transaction(rows_engine, lambda conn: clear_rows_to_process(
-                            conn, integration, provider), retry, on_retry=noted)
-                    except DBAPIError:
-                        if not _give_back(databases, notification_id, request.run_id, retry):
+                            conn, integration, provider), retry, on_retry=noted_clearing)
+                    except BaseException as error:  # a DBAPIError, or the run terminated
+                        if error_kind(error) == "may_have_run":
+                            unsure.append(tries[0])
+                        if unsure:  # never given back: a re-execution could clear twice
+                            stage = "clear, perhaps done"
+                        elif not _give_back(databases, notification_id, request.run_id, retry):
                             stage = "clear, claim kept"
                         raise
             if cleared is not None:
@@ -503,6 +522,14 @@ def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIE
     what = (f"notification {request.notification_id} forced the sync of provider "
             f"{request.service_provider_id} ({integration.legacy_name})")
     failed = f"{short_error(error)}; {tries} {'try' if tries == 1 else 'tries'}"
+    if stage == "clear, perhaps done":
+        return (f"{what}: the clearing of its rows to process in {where} failed ({failed}) "
+                "after a try whose connection was lost while it ran: its delete may have "
+                "been committed. The notification keeps its claim (a re-execution will not "
+                "clear again: the rows queued since may be the provider's next sync's); "
+                "nothing was finalized. Check the rows to process of the provider before "
+                "re-executing: rows left are waited on by its next sync until its own "
+                "forced sync clears them.")
     if stage == "clear, claim kept":
         return (f"{what}: its rows to process could not be cleared in {where} ({failed}), "
                 "and the central database did not take back the notification's claim to "
