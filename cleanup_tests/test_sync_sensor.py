@@ -660,3 +660,34 @@ def test_a_clearing_in_the_jasper_database_is_claimed_first_so_it_never_runs_twi
                               retry=NO_WAIT)
     assert (again.rows, again.earlier.startswith("run run-2 at "), left()) == ({}, True, 2)
     databases.dispose()
+
+
+def test_before_the_schema_exists_each_database_sensor_waits_saying_how_to_create_it(
+        tmp_path, instance):
+    """`dagster dev` started before `cleanup-assets init-db`: each sensor that reads the
+    database skips its tick naming what is missing and the command that creates it (a
+    traceback every tick before), and acts once the schema is there."""
+    from cleanup_assets.db import connect_databases
+    from cleanup_assets.schema import create_schema
+
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    defs = definitions(url)
+    names = ("sync_notification_sensor", "carrier_freshness_sensor", "stop_optimization_sweep")
+
+    def evaluated(name):
+        with dg.build_sensor_context(instance=instance, resources=defs.resources) as context:
+            return defs.resolve_sensor_def(name)(context)
+
+    for name in names:
+        skipped = evaluated(name)
+        assert isinstance(skipped, dg.SkipReason), (name, skipped)
+        assert skipped.skip_message.startswith("the database has no schema of ours yet ("), name
+        assert "run `cleanup-assets init-db`" in skipped.skip_message, name
+
+    databases = connect_databases(url)
+    create_schema(databases)
+    databases.dispose()
+    for name in names:  # the schema there: no skip of that kind
+        result = evaluated(name)
+        message = getattr(result, "skip_message", None) or ""
+        assert "no schema of ours" not in message, (name, message)

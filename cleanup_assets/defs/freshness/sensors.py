@@ -15,6 +15,7 @@ from ...optimization import global_settings
 from ..resources import DatabaseResource, FreshnessExpectation, Mailer
 from ..run_tags import FRESHNESS_TRIGGER, PARTITION_TAG, PRIORITY_TAG, TRIGGER_TAG
 from ..sensor_interval import sensor_interval
+from ..schema_guard import waits_for_the_schema
 from .jobs import JUDGE_CARRIER_FRESHNESS
 
 STALE = "stale"
@@ -42,6 +43,7 @@ LOW_PRIORITY = "-1"
         "when it is stale no more. A finalization judges its partition in its own run. "
         "Recorded in CleanupOperatorAlert."),
 )
+@waits_for_the_schema
 def carrier_freshness_sensor(context: dg.SensorEvaluationContext, database: DatabaseResource,
                              email: Mailer, freshness: FreshnessExpectation):
     """Launch the freshness check of each newly stale partition and alert the operators."""

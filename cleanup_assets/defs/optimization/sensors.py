@@ -48,6 +48,7 @@ from ..run_tags import (
     will_retry,
 )
 from ..sensor_interval import sensor_interval
+from ..schema_guard import waits_for_the_schema
 from ..sync_of_run import SyncOfRun
 
 log = logging.getLogger(__name__)
@@ -221,6 +222,7 @@ SWEEP_WINDOW = timedelta(hours=24)
         "never after an operator's resume. Any failed or cancelled run's ledger rows left "
         "running are marked failed."),
 )
+@waits_for_the_schema
 def stop_optimization_sweep(
     context: dg.SensorEvaluationContext,
     database: DatabaseResource,

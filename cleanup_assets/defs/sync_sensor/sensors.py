@@ -18,6 +18,7 @@ from ..run_tags import NOTIFICATION_TAG, NotifiedSync
 from ..partitions import TENANT_PARTITIONS_NAME, partition_key, tenant_partitions
 from ..resources import DatabaseResource, MessageQueue
 from ..sensor_interval import sensor_interval
+from ..schema_guard import waits_for_the_schema
 
 MAX_RUNS_PER_TICK = 25
 # A decided launch whose run is still missing after the grace period is requested again,
@@ -50,6 +51,7 @@ def notified_tags(launch) -> dict[str, str]:
         "(cleanup-assets notifications)."
     ),
 )
+@waits_for_the_schema
 def sync_notification_sensor(
     context: dg.SensorEvaluationContext,
     database: DatabaseResource,
