@@ -500,7 +500,7 @@ def test_a_retry_or_re_execution_of_a_forced_run_leaves_a_later_syncs_rows_alone
     assert len(rows(engine, table)) == 2  # the next sync's rows are still there
     (line,) = [l for l in step_log(instance, again) if l.startswith("forced sync: ")]
     assert line.startswith(f"forced sync: notification {nid}, provider 11: its rows to process "
-                           f"were cleared by run {first.run_id} at ")
+                           f"were claimed for clearing by run {first.run_id} at ")
     assert line.endswith("; not again (rows queued since belong to a later sync of the "
                          "provider)")
 
@@ -691,3 +691,69 @@ def test_before_the_schema_exists_each_database_sensor_waits_saying_how_to_creat
         result = evaluated(name)
         message = getattr(result, "skip_message", None) or ""
         assert "no schema of ours" not in message, (name, message)
+
+
+def test_a_commit_whose_answer_is_lost_never_makes_the_jasper_clearing_run_twice(tmp_path):
+    """The driver commits, then reports the link lost (SQLite's "closed database", a
+    disconnect to SQLAlchemy): the commit landed, the caller cannot know. The clearing's
+    delete is then never retried — the rows the provider's next sync queued meanwhile stay —
+    and its claim is kept, the message saying the delete may stand; a claim whose commit's
+    answer was lost is recognised on the retry as this run's, and the clearing goes on."""
+    import sqlite3
+
+    from sqlalchemy import update
+
+    from cleanup_assets.db import connect_databases
+    from cleanup_assets.schema import create_schema, sync_notification
+    from cleanup_assets.sql.finalize import FinalizeRequest, RowsNotCleared, clear_forced_rows
+
+    databases = connect_databases(f"sqlite:///{tmp_path / 'central.db'}",
+                                  f"sqlite:///{tmp_path / 'jasper.db'}")
+    create_schema(databases)
+    seed_providers(databases.central, (11, 1, "jasper"))
+    table = "JasperDeviceUsageICCICDsToProcess"
+
+    def forced(run_id):
+        nid = notify(databases.central, 11, "jasper")
+        with databases.central.begin() as conn:
+            conn.execute(update(sync_notification).where(sync_notification.c.id == nid)
+                         .values(ServiceProviderId=11, Status="launched", Forced=True))
+        return nid, FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, forced=True,
+                                    run_id=run_id, notification_id=nid)
+
+    def left():
+        return len(rows(databases.jasper, table))
+
+    def answer_lost_once(engine, meanwhile=lambda: None, after=0):
+        """The engine's commit number ``after + 1`` from now loses its answer."""
+        dialect, real = engine.dialect, engine.dialect.do_commit
+        commits = []
+
+        def do_commit(dbapi_connection):
+            real(dbapi_connection)
+            commits.append(1)
+            if len(commits) <= after:
+                return
+            dialect.do_commit = real
+            meanwhile()
+            raise sqlite3.ProgrammingError("Cannot operate on a closed database.")
+
+        dialect.do_commit = do_commit
+
+    # The delete's commit: landed, answer lost; the next sync queues 2 rows meanwhile.
+    add_rows_to_process(databases.jasper, table, 11, 3)
+    nid, request = forced("run-1")
+    answer_lost_once(databases.jasper,
+                     meanwhile=lambda: add_rows_to_process(databases.jasper, table, 11, 2))
+    with pytest.raises(RowsNotCleared, match="the commit's answer was lost"):
+        clear_forced_rows(databases, request, retry=NO_WAIT)
+    assert left() == 2  # deleted once: the next sync's rows were not deleted by a retry
+    assert notification(databases.central, nid)["RowsClearedByRun"] == "run-1"  # kept
+
+    # The claim's commit: landed, answer lost; the retry finds this run's claim and clears.
+    nid, request = forced("run-2")
+    answer_lost_once(databases.central, after=1)  # after the read of the decision
+    cleared = clear_forced_rows(databases, request, retry=NO_WAIT)
+    assert (cleared.rows, cleared.earlier, left()) == ({table: 2}, None, 0)
+    assert notification(databases.central, nid)["RowsClearedByRun"] == "run-2"
+    databases.dispose()

@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Sequence
@@ -30,7 +31,7 @@ from sqlalchemy import desc, false, func, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from ..db import Databases, TransientRetry, error_kind, in_transaction, short_error, utcnow
+from ..db import Databases, TransientRetry, in_transaction, short_error, utcnow
 from ..integration_ids import UnknownIntegration
 from ..integration_ids import integration_id as integration_id_of
 from ..registry import Integration
@@ -122,8 +123,9 @@ class RowsCleared:
             return (f"{who}: nothing cleared — {self.superseded}: the rows to process now "
                     "belong to that later sync")
         if self.earlier:
-            return (f"{who}: its rows to process were cleared by {self.earlier}; not again "
-                    "(rows queued since belong to a later sync of the provider)")
+            return (f"{who}: its rows to process were claimed for clearing by "
+                    f"{self.earlier} (that run's log says what it deleted); not again (rows "
+                    "queued since belong to a later sync of the provider)")
         counts = ", ".join(f"{table} {n}" for table, n in sorted(self.rows.items())) or "none"
         whole = (f"; {', '.join(self.whole_table)} cleared whole, every provider's rows (no "
                  "ServiceProviderId column nor a key to the carrier table: the legacy rule)"
@@ -429,8 +431,9 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
     def claim_alone(conn: Connection) -> bool:
         # Its own transaction (the Jasper database's rows): a retry after a commit whose
         # answer was lost finds the claim already there — this run's, then still its to act on.
-        return claim(conn) or conn.execute(select(n.RowsClearedByRun).where(
-            n.id == notification_id)).scalar() == request.run_id
+        return claim(conn) or (request.run_id is not None and conn.execute(
+            select(n.RowsClearedByRun).where(n.id == notification_id)).scalar()
+            == request.run_id)
 
     def claim_and_clear(conn: Connection):
         return clear_rows_to_process(conn, integration, provider) if claim(conn) else None
@@ -464,26 +467,32 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
                 # rows to wait on, which the next forced sync clears).
                 stage, tries[0] = "claim", 1
                 cleared = None
-                if in_transaction(databases.central, claim_alone, retry, on_retry=noted):
+                try:
+                    claimed = in_transaction(databases.central, claim_alone, retry,
+                                             on_retry=noted)
+                except DBAPIError:
+                    # A try's commit may have landed with its answer lost: this run's claim,
+                    # if any, taken back (nothing was deleted: always safe).
+                    if not _give_back(databases, notification_id, request.run_id, retry):
+                        stage = "claim, perhaps held"
+                    raise
+                if claimed:
                     stage, tries[0] = "clear", 1
-                    # A try whose link was lost as it ran may have committed its delete (a
-                    # timeout cancels the statement: its transaction is rolled back).
-                    unsure = []
+                    committing = []  # set once the delete is done and its commit is sent
 
-                    def noted_clearing(attempt: int, error: BaseException) -> None:
-                        if error_kind(error) == "may_have_run":
-                            unsure.append(attempt)
-                        noted(attempt, error)
+                    def clearing(conn: Connection):
+                        cleared = clear_rows_to_process(conn, integration, provider)
+                        committing.append(True)
+                        return cleared
 
                     try:
-                        cleared = in_transaction(rows_engine, lambda conn: clear_rows_to_process(
-                            conn, integration, provider), retry, on_retry=noted_clearing)
-                    except BaseException as error:  # a DBAPIError, or the run terminated
-                        if error_kind(error) == "may_have_run":
-                            unsure.append(tries[0])
-                        if unsure:  # never given back: a re-execution could clear twice
+                        cleared = _until_committing(rows_engine, clearing, committing, retry,
+                                                    noted)
+                    except BaseException:  # a DBAPIError, or the run terminated
+                        if committing:  # the delete may stand: a re-execution must not clear
                             stage = "clear, perhaps done"
-                        elif not _give_back(databases, notification_id, request.run_id, retry):
+                        elif not _give_back(databases, notification_id, request.run_id,
+                                            retry):
                             stage = "clear, claim kept"
                         raise
             if cleared is not None:
@@ -494,6 +503,23 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
         raise RowsNotCleared(_not_cleared(request, stage, tries[0], error)) from error
     return dataclasses.replace(done, earlier=(
         f"run {row.RowsClearedByRun or '?'} at {row.RowsClearedAt:%Y-%m-%d %H:%M:%S} UTC"))
+
+
+def _until_committing(engine, work, committing: list, retry: TransientRetry, on_retry):
+    """``work`` in one transaction, its transient failures retried — but never once
+    ``work`` has returned (``committing`` set): a failure then came with the commit, which
+    may have landed, and the work (a delete) must not run twice."""
+    once = dataclasses.replace(retry, attempts=1)
+    attempt = 1
+    while True:
+        try:
+            return in_transaction(engine, work, once)
+        except DBAPIError as error:
+            if committing or attempt >= retry.attempts or not retry.should_retry(error):
+                raise
+            on_retry(attempt, error)
+            time.sleep(retry.delay(attempt))
+            attempt += 1
 
 
 def _give_back(databases: Databases, notification_id: int, run_id: str | None,
@@ -522,21 +548,26 @@ def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIE
     what = (f"notification {request.notification_id} forced the sync of provider "
             f"{request.service_provider_id} ({integration.legacy_name})")
     failed = f"{short_error(error)}; {tries} {'try' if tries == 1 else 'tries'}"
+    reset = (f"set RowsClearedAt and RowsClearedByRun of CleanupSyncNotification "
+             f"{request.notification_id} to NULL, then re-execute (it clears them)")
     if stage == "clear, perhaps done":
-        return (f"{what}: the clearing of its rows to process in {where} failed ({failed}) "
-                "after a try whose connection was lost while it ran: its delete may have "
-                "been committed. The notification keeps its claim (a re-execution will not "
-                "clear again: the rows queued since may be the provider's next sync's); "
-                "nothing was finalized. Check the rows to process of the provider before "
-                "re-executing: rows left are waited on by its next sync until its own "
-                "forced sync clears them.")
+        return (f"{what}: its rows to process in {where} were deleted, but the commit's "
+                f"answer was lost ({failed}): the delete may stand. The notification keeps "
+                "its claim, so a re-execution will not delete again (rows queued since may "
+                "be the provider's next sync's); nothing was finalized. If the provider's "
+                "rows to process are still there and it has no later notification, "
+                f"{reset}; otherwise re-execute as is.")
+    if stage == "claim, perhaps held":
+        return (f"{what}: its notification could not be marked as clearing ({failed}), and "
+                "a try of that mark may have landed: nothing was deleted, nothing finalized, "
+                f"but the notification may read as claimed by run {request.run_id}. Once "
+                f"the central database is reachable, {reset}.")
     if stage == "clear, claim kept":
         return (f"{what}: its rows to process could not be cleared in {where} ({failed}), "
                 "and the central database did not take back the notification's claim to "
                 "clear them. Nothing was finalized and the rows remain; the notification "
                 "reads as cleared, so a re-execution will not clear them (and finalizes "
-                "over them): the provider's next sync waits on them until its own retries "
-                "run out and its forced sync clears them.")
+                f"over them). Once the central database is reachable, {reset}.")
     if stage in ("read", "claim"):
         where, doing = "the central database", (
             "its notification could not be read" if stage == "read" else
