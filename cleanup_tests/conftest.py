@@ -130,8 +130,16 @@ def engine(databases):
 
 
 @pytest.fixture
-def instance():
-    with dg.instance_for_test() as instance:
+def instance(request, tmp_path):
+    """A Dagster instance for the test. In memory (its runs, events and partitions), unless
+    the test is marked ``stored_instance``: a sensor evaluated as the daemon does hands the
+    instance on by reference, which only a stored one has. In memory, a job executed in
+    process costs half the CPU (no event written to an SQLite file and indexed)."""
+    if request.node.get_closest_marker("stored_instance") is not None:
+        with dg.instance_for_test() as instance:
+            yield instance
+        return
+    with dg.DagsterInstance.ephemeral(tempdir=str(tmp_path / "dagster")) as instance:
         yield instance
 
 

@@ -234,6 +234,7 @@ def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatc
 
 
 @pytest.mark.runs
+@pytest.mark.stored_instance  # the sensor's tick, as the daemon evaluates it
 def test_the_demos_second_day_deactivates_the_devices_that_left_and_inserts_the_new(
         database_url, databases, instance, capsys):
     """The demo's day 2 (``cleanup-assets demo``; the UI module runs its day 1 through the

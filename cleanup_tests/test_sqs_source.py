@@ -25,6 +25,8 @@ from .servers import free_port
 
 # The SQS ingestion: the inbox statements run on both in test_sync_sensor.
 BACKENDS = ("sqlite",)
+# The sensor is evaluated as the daemon does: on a stored instance (conftest.instance).
+pytestmark = pytest.mark.stored_instance
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ from .builders import (
 # The sensor on one database; the notification checks that once crashed a tick on either
 # run on both (test_bad_notifications_…).
 BACKENDS = ("sqlite",)
+# The sensor is evaluated as the daemon does: on a stored instance (conftest.instance).
+pytestmark = pytest.mark.stored_instance
 
 
 class TickLog(logging.Handler):
