@@ -440,6 +440,7 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
 
     done = RowsCleared(notification_id, provider)
     stage = "read"
+    committing: list = []
     try:
         row = in_transaction(databases.central, decided, retry, on_retry=noted)
         if row is None or not row.Forced or row.ServiceProviderId != provider \
@@ -478,11 +479,12 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
                     raise
                 if claimed:
                     stage, tries[0] = "clear", 1
-                    committing = []  # set once the delete is done and its commit is sent
+                    # The delete's counts, once it is done and its commit is sent.
+                    committing: list = []
 
                     def clearing(conn: Connection):
                         cleared = clear_rows_to_process(conn, integration, provider)
-                        committing.append(True)
+                        committing.append(cleared)
                         return cleared
 
                     try:
@@ -498,9 +500,11 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
             if cleared is not None:
                 return dataclasses.replace(done, rows=dict(cleared.rows),
                                            whole_table=tuple(cleared.whole_table))
+            stage, tries[0] = "read", 1
             row = in_transaction(databases.central, decided, retry, on_retry=noted)
     except DBAPIError as error:
-        raise RowsNotCleared(_not_cleared(request, stage, tries[0], error)) from error
+        deleted = committing[0].rows if stage == "clear, perhaps done" else None
+        raise RowsNotCleared(_not_cleared(request, stage, tries[0], error, deleted)) from error
     return dataclasses.replace(done, earlier=(
         f"run {row.RowsClearedByRun or '?'} at {row.RowsClearedAt:%Y-%m-%d %H:%M:%S} UTC"))
 
@@ -527,6 +531,8 @@ def _give_back(databases: Databases, notification_id: int, run_id: str | None,
     """A claim of this run's whose clearing failed, undone: a re-execution clears. False
     when even that failed (the central database unreachable too)."""
     n = sync_notification.c
+    if run_id is None:  # no claim can be told to be this caller's
+        return False
     try:
         in_transaction(databases.central, lambda conn: conn.execute(
             update(sync_notification).where(n.id == notification_id,
@@ -539,7 +545,8 @@ def _give_back(databases: Databases, notification_id: int, run_id: str | None,
         return False
 
 
-def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIError) -> str:
+def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIError,
+                 deleted: dict[str, int] | None = None) -> str:
     """A clearing failure in the operator's words: what failed, what was (not) done, what
     to do."""
     integration = request.integration
@@ -551,12 +558,14 @@ def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIE
     reset = (f"set RowsClearedAt and RowsClearedByRun of CleanupSyncNotification "
              f"{request.notification_id} to NULL, then re-execute (it clears them)")
     if stage == "clear, perhaps done":
-        return (f"{what}: its rows to process in {where} were deleted, but the commit's "
-                f"answer was lost ({failed}): the delete may stand. The notification keeps "
-                "its claim, so a re-execution will not delete again (rows queued since may "
-                "be the provider's next sync's); nothing was finalized. If the provider's "
-                "rows to process are still there and it has no later notification, "
-                f"{reset}; otherwise re-execute as is.")
+        counts = ", ".join(f"{n} of {table}" for table, n in sorted((deleted or {}).items()))
+        return (f"{what}: its rows to process in {where} were deleted ({counts or 'none'}), "
+                f"but the commit's answer was lost ({failed}): the delete may stand. The "
+                "notification keeps its claim, so a re-execution will not delete again "
+                "(rows queued since may be the provider's next sync's); nothing was "
+                "finalized. Only if those tables still hold at least those rows of the "
+                f"provider from before this run (the delete did not stand), {reset}; "
+                "otherwise re-execute as is.")
     if stage == "claim, perhaps held":
         return (f"{what}: its notification could not be marked as clearing ({failed}), and "
                 "a try of that mark may have landed: nothing was deleted, nothing finalized, "
@@ -566,8 +575,8 @@ def _not_cleared(request: FinalizeRequest, stage: str, tries: int, error: DBAPIE
         return (f"{what}: its rows to process could not be cleared in {where} ({failed}), "
                 "and the central database did not take back the notification's claim to "
                 "clear them. Nothing was finalized and the rows remain; the notification "
-                "reads as cleared, so a re-execution will not clear them (and finalizes "
-                f"over them). Once the central database is reachable, {reset}.")
+                "reads as claimed for clearing, so a re-execution will not clear them (and "
+                f"finalizes over them). Once the central database is reachable, {reset}.")
     if stage in ("read", "claim"):
         where, doing = "the central database", (
             "its notification could not be read" if stage == "read" else
