@@ -386,22 +386,30 @@ def in_transaction(
     work: Callable[[Connection], T],
     retry: TransientRetry = TransientRetry(),
     on_retry: Callable[[int, BaseException], None] | None = None,
+    *,
+    retry_commit: bool = True,
 ) -> T:
     """Run ``work`` in one transaction; roll back on any error; retry transient ones.
 
     Each try starts from a clean transaction, so a retried step never sees half of an
-    earlier try's writes.
+    earlier try's writes. ``retry_commit=False``: a failure after ``work`` returned came with
+    the commit, which may have landed — raised, never retried (work that must not run
+    twice).
     """
     attempt = 1
     while True:
+        returned = False
         try:
             with engine.begin() as conn:
                 # Row counts of INSERT … SELECT are our metrics; SQLAlchemy keeps them for
                 # UPDATE/DELETE only unless asked.
                 conn.execution_options(preserve_rowcount=True)
-                return work(conn)
+                value = work(conn)
+                returned = True
+            return value
         except DBAPIError as error:
-            if attempt >= retry.attempts or not retry.should_retry(error):
+            if (returned and not retry_commit) or attempt >= retry.attempts \
+                    or not retry.should_retry(error):
                 raise
             if on_retry is not None:
                 on_retry(attempt, error)

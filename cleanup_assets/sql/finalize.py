@@ -22,7 +22,6 @@ from __future__ import annotations
 import dataclasses
 import enum
 import logging
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Sequence
@@ -440,7 +439,7 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
 
     done = RowsCleared(notification_id, provider)
     stage = "read"
-    committing: list = []
+    committing: list = []  # the Jasper delete's counts, once it reached its commit
     try:
         row = in_transaction(databases.central, decided, retry, on_retry=noted)
         if row is None or not row.Forced or row.ServiceProviderId != provider \
@@ -479,17 +478,15 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
                     raise
                 if claimed:
                     stage, tries[0] = "clear", 1
-                    # The delete's counts, once it is done and its commit is sent.
-                    committing: list = []
 
                     def clearing(conn: Connection):
                         cleared = clear_rows_to_process(conn, integration, provider)
-                        committing.append(cleared)
+                        committing.append(cleared)  # its counts; its commit is next
                         return cleared
 
-                    try:
-                        cleared = _until_committing(rows_engine, clearing, committing, retry,
-                                                    noted)
+                    try:  # never retried once the delete reached its commit
+                        cleared = in_transaction(rows_engine, clearing, retry, on_retry=noted,
+                                                 retry_commit=False)
                     except BaseException:  # a DBAPIError, or the run terminated
                         if committing:  # the delete may stand: a re-execution must not clear
                             stage = "clear, perhaps done"
@@ -507,23 +504,6 @@ def clear_forced_rows(databases: Databases, request: FinalizeRequest,
         raise RowsNotCleared(_not_cleared(request, stage, tries[0], error, deleted)) from error
     return dataclasses.replace(done, earlier=(
         f"run {row.RowsClearedByRun or '?'} at {row.RowsClearedAt:%Y-%m-%d %H:%M:%S} UTC"))
-
-
-def _until_committing(engine, work, committing: list, retry: TransientRetry, on_retry):
-    """``work`` in one transaction, its transient failures retried — but never once
-    ``work`` has returned (``committing`` set): a failure then came with the commit, which
-    may have landed, and the work (a delete) must not run twice."""
-    once = dataclasses.replace(retry, attempts=1)
-    attempt = 1
-    while True:
-        try:
-            return in_transaction(engine, work, once)
-        except DBAPIError as error:
-            if committing or attempt >= retry.attempts or not retry.should_retry(error):
-                raise
-            on_retry(attempt, error)
-            time.sleep(retry.delay(attempt))
-            attempt += 1
 
 
 def _give_back(databases: Databases, notification_id: int, run_id: str | None,
