@@ -205,18 +205,24 @@ def text_length(expr: ColumnElement) -> ColumnElement:
     return func.char_length(expr, type_=Integer)
 
 
-class trim_spaces(FunctionElement):
-    """The text without surrounding spaces: ``trim(x)`` on PostgreSQL and SQLite,
-    ``LTRIM(RTRIM(x))`` on SQL Server — ``TRIM()`` exists there only from SQL Server 2017,
-    ``LTRIM``/``RTRIM`` on every version (and trim the same character, the space)."""
+class _SameTypeAsItsText(FunctionElement):
+    """A function of one text whose result is of that text's type."""
 
-    name = "trim"
     inherit_cache = True
 
     @property
     def type(self):
         (arg,) = list(self.clauses)
         return arg.type
+
+
+class trim_spaces(_SameTypeAsItsText):
+    """The text without surrounding spaces: ``trim(x)`` on PostgreSQL and SQLite,
+    ``LTRIM(RTRIM(x))`` on SQL Server — ``TRIM()`` exists there only from SQL Server 2017,
+    ``LTRIM``/``RTRIM`` on every version (and trim the same character, the space)."""
+
+    name = "trim"
+    inherit_cache = True
 
 
 @compiles(trim_spaces)
@@ -229,7 +235,7 @@ def _trim_mssql(element, compiler, **kw):
     return f"LTRIM(RTRIM({compiler.process(element.clauses, **kw)}))"
 
 
-class in_database_collation(FunctionElement):
+class in_database_collation(_SameTypeAsItsText):
     """Text in the database's default collation: ``x COLLATE DATABASE_DEFAULT`` on SQL
     Server — where text from a legacy table (whatever its column's collation) meets text
     from a ``#`` table or another table in one UNION, window or comparison, a collation
@@ -237,11 +243,6 @@ class in_database_collation(FunctionElement):
 
     name = "in_database_collation"
     inherit_cache = True
-
-    @property
-    def type(self):
-        (arg,) = list(self.clauses)
-        return arg.type
 
 
 @compiles(in_database_collation)
