@@ -226,8 +226,9 @@ def test_the_sensors_keep_their_intervals_unless_a_test_shortens_them(monkeypatc
     monkeypatch.setenv(TEST_INTERVAL_VARIABLE, "5")
     assert (sensor_interval(30), sensor_interval(120), sensor_interval(300),
             sensor_interval(3)) == (5, 20, 20, 1)
-    monkeypatch.setenv(TEST_INTERVAL_VARIABLE, "60")  # never longer than declared
-    assert (sensor_interval(30), sensor_interval(120)) == (30, 120)
+    for longer in ("30", "60"):  # never longer than declared, nor shorter
+        monkeypatch.setenv(TEST_INTERVAL_VARIABLE, longer)
+        assert (sensor_interval(30), sensor_interval(120), sensor_interval(300)) == (30, 120, 300)
     for bad in ("0", "-5", "fast"):
         monkeypatch.setenv(TEST_INTERVAL_VARIABLE, bad)
         with pytest.raises(ValueError, match="whole number of seconds"):

@@ -52,17 +52,21 @@ pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 COMPUTE_LOG_BUCKET = "dagster-compute-logs"
 
 
-def s3_compute_logs(moto_endpoint) -> dict:
-    """The environment deploy/dagster.yaml's S3 compute logs need, on a moto bucket."""
+def s3_client(moto_endpoint):
     import boto3
 
-    aws = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL_S3": moto_endpoint}
-    client = boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
-    if COMPUTE_LOG_BUCKET not in [b["Name"] for b in client.list_buckets()["Buckets"]]:
-        client.create_bucket(Bucket=COMPUTE_LOG_BUCKET)
-    return {"DAGSTER_COMPUTE_LOG_BUCKET": COMPUTE_LOG_BUCKET, **aws}
+    return boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1",
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
+
+
+def s3_compute_logs(moto_endpoint) -> dict:
+    """The environment deploy/dagster.yaml's S3 compute logs need, on a moto bucket of the
+    stack's own."""
+    bucket = f"{COMPUTE_LOG_BUCKET}-{uuid.uuid4().hex[:8]}"
+    s3_client(moto_endpoint).create_bucket(Bucket=bucket)
+    return {"DAGSTER_COMPUTE_LOG_BUCKET": bucket, "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL_S3": moto_endpoint}
 
 
 @pytest.fixture(scope="module")
@@ -167,6 +171,10 @@ def test_a_killed_run_is_marked_failed_and_its_stop_path_runs_once(stack):
     assert sync["Status"] == "failed" and sync["FinishedAt"] is not None
     assert "learned by stop_optimization_on_failure" in sync["Error"]
     engine.dispose()
+    # Compute logs (here the daemon's sensor ticks') went to S3, as deploy/dagster.yaml says.
+    logs = s3_client(stack.env["AWS_ENDPOINT_URL_S3"]).list_objects_v2(
+        Bucket=stack.env["DAGSTER_COMPUTE_LOG_BUCKET"])
+    assert logs.get("KeyCount", 0) > 0
 
 
 def rabbitmqctl(*args: str) -> str:
@@ -191,7 +199,6 @@ class DeployLocal:
         self.dagster_home = root / "home" / "deploy-local" / "dagster"
         self.output = root / "deploy-local.out"
         self.providers: list = []
-        self.stopped_output = ""
 
     @property
     def data_url(self) -> str:
@@ -206,10 +213,13 @@ class DeployLocal:
 
     @contextmanager
     def instance(self):
-        """The stack's instance in this process (its config reads DAGSTER_PG_* and AWS_*)."""
-        names = [k for k in self.env if k.startswith(("DAGSTER_PG_", "DAGSTER_COMPUTE", "AWS_"))]
-        saved = {k: os.environ.get(k) for k in names}
-        os.environ.update({k: self.env[k] for k in names})
+        """The stack's instance in this process (its config reads DAGSTER_PG_*: the script's
+        defaults, and the test's database)."""
+        given = {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": "5432",
+                 "DAGSTER_PG_USERNAME": "postgres", "DAGSTER_PG_PASSWORD": "",
+                 "DAGSTER_PG_DB": self.instance_db}
+        saved = {k: os.environ.get(k) for k in given}
+        os.environ.update(given)
         try:
             with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
                 yield instance
@@ -220,54 +230,63 @@ class DeployLocal:
                 else:
                     os.environ[k] = v
 
+    def started(self) -> dict[str, str]:
+        """What the script says it started: name -> pid."""
+        return dict(re.findall(r"started (\S+) \(pid (\d+)", self.said()))
+
     def stop(self) -> str:
-        """Ctrl-C's path: SIGTERM to the script, which stops what it started; its output."""
+        """Ctrl-C's path: SIGTERM to the script, which stops what it started; its output.
+        Should the script not end, its processes' groups are killed (each has its own)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
-                self.process.wait(timeout=90)
+                self.process.wait(timeout=120)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                for pid in [self.process.pid, *map(int, self.started().values())]:
+                    try:
+                        os.killpg(pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
                 self.process.wait()
-        self.stopped_output = self.said()
-        return self.stopped_output
+        return self.said()
 
 
 @pytest.fixture(scope="module")
-def celery_stack(tmp_path_factory, moto_endpoint):
+def celery_stack(tmp_path_factory):
     """`scripts/deploy-local` on the tests' own venv (nothing installed): CLEANUP_EXECUTOR
     celery and its Celery worker on a RabbitMQ virtual host of its own (deleted afterwards),
-    Redis for results, compute logs to S3 (moto), fresh databases for the instance and the
-    data, the sensors' short test interval."""
+    Redis for results, compute logs on disk (the script's default without a bucket; S3 is
+    the killed run's stack's), fresh databases for the instance and the data, the sensors'
+    short test interval."""
     root = tmp_path_factory.mktemp("deploy_local")
     vhost = f"cleanup-test-{uuid.uuid4().hex[:8]}"
     instance_db, data_db = f"cleanup_dl_{uuid.uuid4().hex[:8]}", f"cleanup_dl_{uuid.uuid4().hex[:8]}"
-    rabbitmqctl("add_vhost", vhost)
-    rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEANUP_", "DAGSTER_"))}
-    env.update(CLEANUP_HOME=str(root / "home"), DAGSTER_PG_HOST="127.0.0.1",
-               DAGSTER_PG_PORT="5432", DAGSTER_PG_USERNAME="postgres", DAGSTER_PG_PASSWORD="",
-               DAGSTER_PG_DB=instance_db,
+    env.update(CLEANUP_HOME=str(root / "home"), DAGSTER_PG_DB=instance_db,
                CLEANUP_DATABASE_URL=database_url(data_db), PORT=str(free_port()),
                CODE_SERVER_PORT=str(free_port()),
                CLEANUP_CELERY_BROKER_URL=f"pyamqp://guest:{BROKER_PASSWORD}@127.0.0.1:5672/"
                                          f"{vhost}",
                CLEANUP_CELERY_BACKEND_URL="redis://127.0.0.1:6379/0",
-               **s3_compute_logs(moto_endpoint), **SHORT_SENSOR_INTERVAL,
-               **this_venv_for_the_scripts(root))
+               **SHORT_SENSOR_INTERVAL, **this_venv_for_the_scripts(root))
     stack = DeployLocal(root, env, None, instance_db, data_db, vhost)
-    stack.process = start([str(ROOT / "scripts" / "deploy-local")], env, stack.output)
     try:
+        rabbitmqctl("add_vhost", vhost)
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        # The DAGSTER_PG_* defaults are the script's own (only this process is told them).
+        stack.process = start([str(ROOT / "scripts" / "deploy-local")], env, stack.output)
         wait_until(lambda: "up: http://" in stack.said() or stack.process.poll() is not None,
-                   timeout=240, what="scripts/deploy-local to start everything")
+                   timeout=420, what=lambda: f"scripts/deploy-local to start everything\n"
+                                             f"{stack.said()[-3000:]}\n{stack.log('daemon')}")
         assert stack.process.poll() is None, stack.said()[-3000:]
         stack.providers = seed_fleet(stack.data_url, providers=FLEET)
         yield stack
     finally:
-        stack.stop()
+        if stack.process is not None:
+            stack.stop()
         for name in (instance_db, data_db):
             drop_database(name)
-        rabbitmqctl("delete_vhost", vhost)
+        subprocess.run(["rabbitmqctl", "-q", "delete_vhost", vhost], timeout=60)
 
 
 BROKER_PASSWORD = "guest"  # RabbitMQ's guest user; what must never be written down
@@ -311,25 +330,24 @@ def test_a_fleet_runs_through_the_daemon_on_a_celery_worker_one_run_per_integrat
     assert max(r["launch_to_first_step_s"] for r in summary) < 120
     assert "cleanup_assets" in stack.log("celery-worker") or "execute_plan" in stack.log(
         "celery-worker")
-    import boto3
-
-    logs = boto3.client("s3", endpoint_url=stack.env["AWS_ENDPOINT_URL_S3"],
-                        region_name="us-east-1", aws_access_key_id="testing",
-                        aws_secret_access_key="testing").list_objects_v2(
-        Bucket=COMPUTE_LOG_BUCKET)
-    assert logs.get("KeyCount", 0) > 0  # compute logs went to S3, as deploy/dagster.yaml says
+    # Each run's compute logs on disk, under the instance's home: deploy-local's default
+    # without a bucket (the steps ran on the worker; their logs are complete).
+    assert [r["run_id"] for r in summary
+            if not list((stack.dagster_home / r["run_id"] / "compute_logs").glob("*.complete"))
+            ] == []
 
     # Ctrl-C's path: the script stops every process it started, and none outlives it (the
     # worker's own control queue goes with it).
+    started = stack.started()
     said = stack.stop()
-    assert stack.process.returncode is not None and "stopped" in said, said[-3000:]
-    started = dict(re.findall(r"started (\S+) \(pid (\d+)", said))
+    # SIGTERM caught: everything stopped, then the script's own `wait` ends it (128 + 15)
+    assert (stack.process.returncode, said.splitlines()[-1]) == (143, "stopped"), said[-3000:]
     assert sorted(started) == ["celery-worker", "code-server", "daemon", "webserver"]
     assert [name for name, pid in started.items() if os.path.exists(f"/proc/{pid}")] == []
     queues = rabbitmqctl("list_queues", "-p", stack.vhost, "name").split()
     assert [q for q in queues if q not in ("name", "dagster")] == []  # no reply queues
     secret = f"guest:{BROKER_PASSWORD}@"
-    written = [p for p in (stack.root / "home").rglob("*") if p.is_file()
+    written = [p for p in [stack.output, *(stack.root / "home").rglob("*")] if p.is_file()
                and not p.name.endswith(".log")
                and secret in p.read_text(errors="replace")]
     assert written == []  # no broker URL with its password in any file

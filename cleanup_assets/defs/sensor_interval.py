@@ -26,5 +26,7 @@ def sensor_interval(seconds: int) -> int:
         return seconds
     if not override.isdigit() or int(override) < 1:
         raise ValueError(f"{TEST_INTERVAL_VARIABLE} must be a whole number of seconds (>= 1)")
-    return min(seconds, max(1, round(seconds * int(override) / DECLARED_BASE)),
-               LONGEST_SCALED * int(override))
+    scaled = max(1, round(seconds * int(override) / DECLARED_BASE))
+    if int(override) < DECLARED_BASE:  # a shorter interval: the long ones capped too
+        scaled = min(scaled, LONGEST_SCALED * int(override))
+    return min(seconds, scaled)

@@ -32,7 +32,7 @@ LOW_PRIORITY = "-1"
     default_status=dg.DefaultSensorStatus.RUNNING,
     # Staleness is measured in hours: 5 minutes is prompt enough, and a tick is two small
     # reads (the active providers, the ledger grouped by provider). The tests' interval
-    # makes it 50 s: the UI test waits on a real tick.
+    # makes it 20 s: the UI test waits on a real tick.
     minimum_interval_seconds=sensor_interval(300),
     description=(
         "Every 5 minutes: is each carrier still syncing? For each partition with a provider "
