@@ -160,23 +160,28 @@ def copy_with_recording_venv(tmp_path, uv_version="0.13.9"):
 def test_the_install_is_the_lock_synced_with_hashes_then_the_project_alone(tmp_path):
     repo, setup = copy_with_recording_venv(tmp_path)
     python = tmp_path / "venv" / "bin" / "python"
-    assert setup() == [
+    calls = setup()
+    assert calls[:2] == [
         f"uv pip sync --quiet --python {python} --require-hashes {repo}/requirements/dev.lock",
         f"uv pip install --quiet --python {python} --no-deps -e {repo}"]
+    # then the bytecode of what the processes import, compiled once (pip's habit, not uv's)
+    assert calls[2].startswith("python -c import cleanup_assets.definitions, ")
+    assert len(calls) == 3
 
 
 def test_the_install_is_repeated_exactly_when_the_lock_or_pyproject_changes(tmp_path):
     repo, setup = copy_with_recording_venv(tmp_path)
-    assert len(setup()) == 2
+    assert len(setup()) == 3
     assert setup() == []  # nothing changed: nothing installed
     with (repo / "requirements" / "dev.lock").open("a") as lock:
         lock.write("# re-locked\n")
     assert [call.split()[:3] for call in setup()] == [["uv", "pip", "sync"],
-                                                      ["uv", "pip", "install"]]
+                                                      ["uv", "pip", "install"],
+                                                      ["python", "-c", "import"]]
     assert setup() == []
     with (repo / "pyproject.toml").open("a") as pyproject:
         pyproject.write("# changed\n")
-    assert len(setup()) == 2
+    assert len(setup()) == 3
 
 
 def test_a_venv_with_the_stamp_of_this_lock_is_used_as_it_is(tmp_path):
@@ -191,7 +196,8 @@ def test_a_venv_without_the_locks_uv_gets_it_from_pip_first(tmp_path):
     calls = setup()
     assert calls[0] == "python -m pip install --quiet --disable-pip-version-check uv==0.13.9"
     assert [call.split()[:3] for call in calls[1:]] == [["uv", "pip", "sync"],
-                                                        ["uv", "pip", "install"]]
+                                                        ["uv", "pip", "install"],
+                                                        ["python", "-c", "import"]]
 
 
 def test_the_scripts_give_a_new_dagster_home_the_local_instance(tmp_path):
