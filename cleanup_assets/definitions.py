@@ -29,7 +29,6 @@ import warnings
 from pathlib import Path
 
 import dagster as dg
-from dagster_aws.s3 import S3Resource
 
 from .defs.device_sync.checks import compare_finalize_engines
 from .defs.policy import with_policy
@@ -116,7 +115,12 @@ def _email(settings: Settings) -> Mailer:
     return OutboxMailer(operator_addresses=operators)  # settings.check() refused the rest
 
 
-def _s3(settings: Settings) -> S3Resource:
+def _s3(settings: Settings) -> dg.ConfigurableResource:
+    # Imported where a bucket is configured only: dagster-aws's package imports every AWS
+    # component it has (Athena, Secrets Manager, ...), 0.7 CPU-s in each process — a run's,
+    # a code server's, the CLI's — that would otherwise never touch S3.
+    from dagster_aws.s3 import S3Resource
+
     return S3Resource(region_name=settings.value("AWS_REGION"),
                       endpoint_url=settings.env("CLEANUP_AWS_ENDPOINT_URL"))
 

@@ -8,8 +8,11 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "cleanup_assets"
 TOOLING = "cleanup_assets.tooling"
 # What an in-function import may load: an extra of pyproject.toml that the embedded default
-# does not install (and that a module-level import would make required).
-OPTIONAL = {"pandas", "snowflake", "dagster_snowflake", "dagster_celery"}
+# does not install (and that a module-level import would make required) — and dagster-aws,
+# installed always but imported where a bucket is configured only: its package imports
+# every AWS component it has, 0.7 CPU-s in each process that never touches S3
+# (definitions._s3).
+OPTIONAL = {"pandas", "snowflake", "dagster_snowflake", "dagster_celery", "dagster_aws"}
 
 
 def _modules() -> dict[str, Path]:

@@ -643,12 +643,15 @@ def test_a_run_that_finds_one_of_our_tables_missing_fails_at_once_naming_it(data
 
 
 @pytest.mark.slow  # starts a process (the CLI, a fresh interpreter)
-def test_the_embedded_default_never_imports_pyodbc(tmp_path):
+def test_the_embedded_default_never_imports_pyodbc_nor_dagster_aws(tmp_path):
+    # (dagster-aws is imported where a bucket is configured: 0.7 CPU-s in every process
+    # that never touches S3 — each run's, each code server's — definitions._s3)
     code = (
         "import sys, cleanup_assets.definitions, cleanup_assets.tooling.cli;"
         "from cleanup_assets.db import connect_databases; from cleanup_assets.schema import "
         "create_schema; create_schema(connect_databases());"
-        "assert 'pyodbc' not in sys.modules, 'pyodbc was imported'"
+        "assert 'pyodbc' not in sys.modules, 'pyodbc was imported';"
+        "assert 'dagster_aws' not in sys.modules, 'dagster_aws was imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True,
                    env={"CLEANUP_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})

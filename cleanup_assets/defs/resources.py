@@ -24,7 +24,6 @@ import boto3
 import dagster as dg
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError  # ConnectTimeoutError is one
-from dagster_aws.s3 import S3Resource
 from pydantic import Field, PrivateAttr
 from sqlalchemy.engine import Engine
 
@@ -467,9 +466,9 @@ class S3SyncLog(SyncLogStore):
     bucket: str = Field(description=(
         "S3 bucket of the logs, written at its root as <Carrier>-yyyyMMdd.txt "
         "(DEVICE_SYNC_SUMMARY_LOG_S3_BUCKET_NAME)."))
-    s3: S3Resource = Field(description=(
-        "The bucket's region and endpoint (AWS_REGION, CLEANUP_AWS_ENDPOINT_URL); botocore's "
-        "standard retries."))
+    s3: dg.ConfigurableResource = Field(description=(
+        "dagster-aws's S3Resource: the bucket's region and endpoint (AWS_REGION, "
+        "CLEANUP_AWS_ENDPOINT_URL); botocore's standard retries."))
     _client = PrivateAttr(default=None)
 
     def put(self, key: str, path) -> str:
@@ -523,9 +522,9 @@ class S3HistoryStage(DeviceHistoryStage):
     bucket: str = Field(description=(
         "The stage bucket a Snowflake pipe loads (SnowflakeS3BucketName)."))
     path: str = Field(description="Folder of the files in the bucket (SnowflakeS3BucketPath).")
-    s3: S3Resource = Field(description=(
-        "The bucket's region and endpoint (AWS_REGION, CLEANUP_AWS_ENDPOINT_URL); botocore's "
-        "standard retries."))
+    s3: dg.ConfigurableResource = Field(description=(
+        "dagster-aws's S3Resource: the bucket's region and endpoint (AWS_REGION, "
+        "CLEANUP_AWS_ENDPOINT_URL); botocore's standard retries."))
     _client = PrivateAttr(default=None)
 
     def put(self, key: str, path) -> str:
