@@ -118,7 +118,8 @@ def _email(settings: Settings) -> Mailer:
 def _s3(settings: Settings) -> dg.ConfigurableResource:
     # Imported where a bucket is configured only: dagster-aws's package imports every AWS
     # component it has (Athena, Secrets Manager, ...), 0.7 CPU-s in each process — a run's,
-    # a code server's, the CLI's — that would otherwise never touch S3.
+    # a code server's, the CLI's — that never touches S3 (the embedded default, a local
+    # deployment without a bucket; an instance with S3 compute logs imports it anyway).
     from dagster_aws.s3 import S3Resource
 
     return S3Resource(region_name=settings.value("AWS_REGION"),

@@ -341,7 +341,7 @@ def test_a_fleet_runs_through_the_daemon_on_a_celery_worker_one_run_per_integrat
     started = stack.started()
     said = stack.stop()
     # SIGTERM caught: everything stopped, then the script's own `wait` ends it (128 + 15)
-    assert (stack.process.returncode, said.splitlines()[-1]) == (143, "stopped"), said[-3000:]
+    assert stack.process.returncode == 143 and "stopped" in said.splitlines()[-3:], said[-3000:]
     assert sorted(started) == ["celery-worker", "code-server", "daemon", "webserver"]
     assert [name for name, pid in started.items() if os.path.exists(f"/proc/{pid}")] == []
     queues = rabbitmqctl("list_queues", "-p", stack.vhost, "name").split()

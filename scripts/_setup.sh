@@ -21,7 +21,7 @@ export PYTHONPYCACHEPREFIX="$VENV/pycache"
 mkdir -p "$PYTHONPYCACHEPREFIX" 2>/dev/null || unset PYTHONPYCACHEPREFIX  # a venv we may not write
 STAMP="$VENV/.installed-$(cat "$LOCK" "$ROOT/pyproject.toml" | sha1sum | cut -c1-12)"
 if [ ! -f "$STAMP" ]; then
-  echo "installing requirements/dev.lock and cleanup_assets into $VENV (about 15 s; a minute with nothing cached)..." >&2
+  echo "installing requirements/dev.lock and cleanup_assets into $VENV (about 25 s; a minute with nothing cached)..." >&2
   if [ "$("$VENV/bin/uv" --version 2>/dev/null)" != "uv $UV_VERSION" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "uv==$UV_VERSION" >&2
   fi
@@ -35,8 +35,10 @@ if [ ! -f "$STAMP" ]; then
   # What pip does at an install and uv does not: the bytecode compiled, here of what the
   # processes import (about 3,400 modules, 8 s once), so that the first processes of a run
   # do not each compile the same modules side by side. Only a cache: should an import fail
-  # here, the modules are compiled on first use, as without it.
-  (cd "$ROOT" && "$VENV/bin/python" -c "import cleanup_assets.definitions, cleanup_assets.tooling.commands, cleanup_tests.conftest, dagster._cli, dagster._daemon.cli, dagster_webserver.cli, dagster_postgres, dagster_celery.cli, celery, pandas, boto3, moto.server, fakesnow, snowflake.connector, sqlglot, playwright.sync_api" >/dev/null 2>&1) ||
+  # here, the modules are compiled on first use, as without it. The location is loaded as
+  # the embedded default (a production environment's preflight is not run by an install).
+  (cd "$ROOT" && env -u CLEANUP_DEPLOYMENT -u CLEANUP_DATABASE_URL -u CLEANUP_JASPER_DATABASE_URL \
+    "$VENV/bin/python" -c "import cleanup_assets.definitions, cleanup_assets.tooling.commands, cleanup_tests.conftest, dagster._cli, dagster._daemon.cli, dagster_webserver.cli, dagster_postgres, dagster_celery.cli, dagster_aws.s3, celery, pandas, boto3, moto.server, fakesnow, snowflake.connector, sqlglot, playwright.sync_api" >/dev/null 2>&1) ||
     echo "(the bytecode of some modules is compiled on first use instead)" >&2
   rm -f "$VENV"/.installed-* && touch "$STAMP"
 fi
