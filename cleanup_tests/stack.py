@@ -103,24 +103,11 @@ class Stack:
     def workspace(self) -> Path:
         return self.root / "workspace.yaml"
 
-    @contextmanager
     def instance(self):
         """The stack's instance in this process (its config reads DAGSTER_PG_* and AWS_*
-        from the environment: set for the instance's lifetime, then restored)."""
-        import dagster as dg
-
+        from the environment)."""
         names = [k for k in self.env if k.startswith(("DAGSTER_PG_", "DAGSTER_COMPUTE", "AWS_"))]
-        saved = {k: os.environ.get(k) for k in names}
-        os.environ.update({k: self.env[k] for k in names})
-        try:
-            with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
-                yield instance
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        return instance_at(self.dagster_home, {k: self.env[k] for k in names})
 
     def start_code_server(self) -> None:
         """The image's code server (Dockerfile CMD) on the workspace's port, under the
@@ -166,6 +153,25 @@ class Stack:
         self.stop_processes()
         for name in (self.data_db, self.instance_db):
             drop_database(name)
+
+
+@contextmanager
+def instance_at(dagster_home: Path, environment: dict):
+    """The instance of ``dagster_home`` in this process, its config's environment variables
+    set from ``environment`` for the instance's lifetime, then restored."""
+    import dagster as dg
+
+    saved = {k: os.environ.get(k) for k in environment}
+    os.environ.update(environment)
+    try:
+        with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+            yield instance
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def instance_config(overrides: dict | None = None) -> dict:

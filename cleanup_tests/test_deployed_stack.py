@@ -19,7 +19,6 @@ import signal
 import subprocess
 import time
 import uuid
-from contextlib import contextmanager
 
 import dagster as dg
 import pytest
@@ -38,6 +37,7 @@ from .processes import (
 from .servers import free_port
 from .stack import (
     fleet_providers,
+    instance_at,
     make_stack,
     overlapping_runs,
     post_fleet_notifications,
@@ -211,24 +211,13 @@ class DeployLocal:
     def said(self) -> str:
         return self.output.read_text(errors="replace")
 
-    @contextmanager
     def instance(self):
         """The stack's instance in this process (its config reads DAGSTER_PG_*: the script's
         defaults, and the test's database)."""
-        given = {"DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": "5432",
-                 "DAGSTER_PG_USERNAME": "postgres", "DAGSTER_PG_PASSWORD": "",
-                 "DAGSTER_PG_DB": self.instance_db}
-        saved = {k: os.environ.get(k) for k in given}
-        os.environ.update(given)
-        try:
-            with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
-                yield instance
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
+        return instance_at(self.dagster_home, {
+            "DAGSTER_PG_HOST": "127.0.0.1", "DAGSTER_PG_PORT": "5432",
+            "DAGSTER_PG_USERNAME": "postgres", "DAGSTER_PG_PASSWORD": "",
+            "DAGSTER_PG_DB": self.instance_db})
 
     def started(self) -> dict[str, str]:
         """What the script says it started: name -> pid."""

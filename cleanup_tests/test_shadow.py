@@ -120,6 +120,23 @@ def first_sync(databases, count=6):
     return devices
 
 
+def sync_the_procedures_get_wrong(databases, count=6, *, first_gone=False):
+    """Provider 11's second sync — every RatePlan new (and, ``first_gone``, its first device
+    no longer listed) — finalized, unshadowed, by procedures that write no rate plan and
+    soft-delete nothing: (devices, the request, the finalization's result)."""
+    devices = first_sync(databases, count=count)
+    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
+        update_rate_plan=False, soft_delete=False))
+    finalize(databases, shadow=None)
+    with databases.central.begin() as conn:
+        conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # every device
+        if first_gone:
+            conn.execute(delete(jasper_device).where(
+                jasper_device.c.ICCID == devices[0]["ICCID"]))
+    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
+    return devices, request, finalize_partition(databases, request, retry=NO_WAIT)
+
+
 def differences(engine) -> set[tuple]:
     return {(r["DeviceKey"], r["TableName"], r["ColumnName"], r["Kind"], r["ProceduresValue"],
              r["OursValue"]) for r in rows(engine, "CleanupShadowDifference")}
@@ -228,15 +245,7 @@ def dump(engine) -> dict[str, list]:
 def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
     from cleanup_assets.sql.finalize import shadow_partition
 
-    devices = first_sync(databases)
-    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
-        update_rate_plan=False, soft_delete=False))
-    finalize(databases, shadow=None)
-    with databases.central.begin() as conn:
-        conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # every device
-        conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
-    result = finalize_partition(databases, request, retry=NO_WAIT)  # no shadow
+    devices, request, result = sync_the_procedures_get_wrong(databases, first_gone=True)
     without = dump(databases.central)
 
     outcome = shadow_partition(databases, request, result, [11])  # the same sync, shadowed
@@ -249,15 +258,7 @@ def test_the_shadow_pass_writes_nothing_but_its_own_tables(databases):
 def test_differences_beyond_the_cap_are_counted_not_written(databases):
     from cleanup_assets.sql.finalize import shadow_partition
 
-    devices = first_sync(databases, count=8)
-    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
-        update_rate_plan=False, soft_delete=False))
-    finalize(databases, shadow=None)
-    with databases.central.begin() as conn:
-        conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # 8 differences
-        conn.execute(delete(jasper_device).where(jasper_device.c.ICCID == devices[0]["ICCID"]))
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
-    result = finalize_partition(databases, request, retry=NO_WAIT)
+    _, request, result = sync_the_procedures_get_wrong(databases, 8, first_gone=True)
 
     outcome = shadow_partition(databases, request, result, [11], cap=3)
 
@@ -282,14 +283,7 @@ def test_a_second_pass_of_a_sync_replaces_the_first_and_costs_one_temporary_tabl
     from cleanup_assets.sql.finalize import shadow_partition
     from cleanup_assets.tooling.tsql import capture_statements
 
-    devices = first_sync(databases, count=4)
-    stand_ins.replace_procedure(databases.central, "usp_Jasper_DeviceSync", SP, faithful_jasper(
-        update_rate_plan=False, soft_delete=False))
-    finalize(databases, shadow=None)
-    with databases.central.begin() as conn:
-        conn.execute(update(jasper_device).values(RatePlan="RP-NEW"))  # 4 differences
-    request = FinalizeRequest(INTEGRATIONS["jasper"], "1", 11, engine=FinalizeEngine.PROCEDURES)
-    result = finalize_partition(databases, request, retry=NO_WAIT)
+    devices, request, result = sync_the_procedures_get_wrong(databases, 4)
     shadow_partition(databases, request, result, [11])
 
     with capture_statements(databases.central) as captured:

@@ -544,12 +544,13 @@ def test_every_sensor_says_in_its_ticks_why_it_did_not_act(ui):
     assert unexplained == []
     # The acme run asked for no optimization: the stop sensor's tick says so, naming it (the
     # sensor ticks every 5 s here: its tick on that failure may still be coming).
-    said = wait_until(lambda: [t["skipReason"] for t in ticks("stop_optimization_on_failure")
-                               if (t["skipReason"] or "").startswith(f"run {ui.runs['acme']}")],
-                      timeout=120, interval=2, what="the stop sensor's tick on the acme run")
+    def said_of_acme():
+        return [t["skipReason"] for t in ticks("stop_optimization_on_failure")
+                if (t["skipReason"] or "").startswith(f"run {ui.runs['acme']}")]
+
+    wait_until(said_of_acme, timeout=120, interval=2, what="the stop sensor's tick on acme")
     time.sleep(6)  # at least one more tick: it is said once, however many ticks
-    said = [t["skipReason"] for t in ticks("stop_optimization_on_failure")
-            if (t["skipReason"] or "").startswith(f"run {ui.runs['acme']}")]
+    said = said_of_acme()
     assert len(said) == 1, said
     reasons = {t["skipReason"] for t in ticks("sync_notification_sensor")
                if t["status"] == "SKIPPED"}
