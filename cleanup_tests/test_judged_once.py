@@ -162,6 +162,25 @@ def test_an_exact_copy_of_an_accepted_row_is_a_duplicate(engine):
     assert all("appears in more than one row" in reason for reason in result.reasons)
 
 
+@pytest.mark.backends("sqlite")
+def test_a_blob_another_writer_stored_in_a_text_column_is_judged_not_a_failure(engine):
+    """SQLite lets a writer store a BLOB in a text column, and its JSON functions refuse
+    BLOBs: the fingerprint reads the value as text (row_rules._fingerprint_sqlite), so the
+    sync goes on, the row is judged, and its verdict is recorded like any other."""
+    seed_providers(engine, (11, 1, "jasper"))
+    devices = good_devices(11, 3)
+    stage(engine, "jasper", 11, devices)
+    finalize(engine, "jasper")
+    with engine.begin() as conn:
+        conn.execute(text('UPDATE "JasperDevice" SET "Status" = CAST(\'Deactivated\' AS BLOB) '
+                          'WHERE "ICCID" = :i'), {"i": devices[0]["ICCID"]})
+
+    judged = finalize(engine, "jasper")
+
+    assert (judged.common.devices.judged, judged.rejected) == (1, 0)
+    assert finalize(engine, "jasper").common.devices.judged == 0
+
+
 # What the verdicts depend on besides the row: the rules' data. Recorded verdicts stand as
 # long as RULES_VERSION does, so a change to any of it without a new version would leave
 # rows accepted under the old rules (a value now too long for Device would then fail every

@@ -13,9 +13,10 @@ judged it.
 
 from __future__ import annotations
 
+import functools
 from typing import Iterable, Mapping, Sequence
 
-from sqlalchemy import Integer, String, and_, case, func, literal, null
+from sqlalchemy import Integer, String, Text, and_, case, cast, func, literal, null
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 from sqlalchemy.schema import Table
@@ -147,15 +148,55 @@ def checked_values(values: Mapping[str, ColumnElement], target: Table) -> dict:
 
 
 def fingerprint(values: Sequence[ColumnElement]) -> ColumnElement:
-    """The key and the values the checks read of a row (``checked_values``), as one text.
-    Each value is followed by the separator, so the text never ends in a
-    space: SQL Server's ``=`` ignores trailing spaces, and a value grown by one could then
-    match the record of the shorter one."""
+    """The key and the values the checks read of a row (``checked_values``), as one text
+    that only the same values (NULL told from any text) give."""
+    return _fingerprint(*values)
+
+
+class _fingerprint(FunctionElement):
+    type = String()
+    inherit_cache = True
+    name = "cleanup_fingerprint"
+
+
+@compiles(_fingerprint)
+def _fingerprint_text(element, compiler, **kw):
+    """Each value as 'v' + text or 'n' for NULL, followed by the separator — so the text
+    never ends in a space: SQL Server's ``=`` ignores trailing spaces, and a value grown by
+    one could then match the record of the shorter one. (PostgreSQL: the cheapest form
+    measured — json_build_array or a row's text cost 1.5-2× as much.)"""
     text = literal("", String)
-    for value in values:
+    for value in element.clauses:
         text = (text + func.coalesce(literal("v", String) + value, literal("n", String))
                 + literal(FINGERPRINT_SEPARATOR, String))
-    return text
+    return compiler.process(text, **kw)
+
+
+@compiles(_fingerprint, "sqlite")
+def _fingerprint_sqlite(element, compiler, **kw):
+    """SQLite: a JSON array of the values as text — one function call instead of a dozen
+    concatenations (a 1M-row resync: 0.77 s → 0.3 s; docs/performance.md). JSON escapes
+    every character that could run two values together (quotes, backslash, control
+    characters, NUL — which SQLite's text functions otherwise stop at), and NULL is
+    ``null``, never the text "null" (``"null"``). The CAST keeps a BLOB in a text column
+    (SQLite lets another writer store one) from failing the statement: its bytes are read
+    as text, as the concatenation did. Where SQLite lacks JSON (before 3.38 without
+    JSON1), the concatenation."""
+    if not _sqlite_has_json():
+        return _fingerprint_text(element, compiler, **kw)
+    texts = [compiler.process(cast(value, Text), **kw) for value in element.clauses]
+    return f"json_array({', '.join(texts)})"
+
+
+@functools.cache
+def _sqlite_has_json() -> bool:
+    import sqlite3
+
+    try:
+        sqlite3.connect(":memory:").execute("SELECT json_array('')").close()
+    except sqlite3.OperationalError:
+        return False
+    return True
 
 
 class exactly(FunctionElement):
