@@ -733,3 +733,33 @@ def test_a_retry_or_re_execution_of_a_notified_sync_counts_no_miss_again(engine)
     assert missing["FailedSyncCount"] == 1
     assert 11 not in first.deactivation_skipped
     assert "counted by an earlier attempt" in again.deactivation_skipped[11]
+
+
+@pytest.mark.backends("postgresql")
+def test_a_first_sync_neither_compares_devices_nor_searches_absent_ones(engine):
+    """A provider with no device yet has nothing to update and nothing absent: neither
+    statement runs (in key order the compare-and-update would sort every checked row before
+    finding no device: 4 s of a 10M-device first sync). The next sync runs both."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    seed_providers(engine, (11, 1, "jasper"))
+    stage(engine, "jasper", 11, good_devices(11, 3))
+    issued: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        issued.append(" ".join(statement.split()))
+
+    event.listen(Engine, "before_cursor_execute", note)
+    try:
+        first = finalize(engine, "jasper")
+        first_updates = [s for s in issued if s.startswith('UPDATE "Device"')]
+        issued.clear()
+        again = finalize(engine, "jasper")
+        updates_again = [s for s in issued if s.startswith('UPDATE "Device"')]
+    finally:
+        event.remove(Engine, "before_cursor_execute", note)
+
+    assert first.common.devices.inserted == 3 and first_updates == []
+    assert (again.common.devices.inserted, again.common.devices.updated) == (0, 0)
+    assert len(updates_again) == 2  # the compare-and-update and the absent search

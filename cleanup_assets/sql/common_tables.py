@@ -49,7 +49,8 @@ def mirror_common_devices(
     """
     counts = CommonCounts(merge_into(
         conn, common_table(integration), carrier_source(integration, provider_ids), provider_ids,
-        sync_id=sync_id, now=now, delete_absent_for=delete_absent_for, dialect=dialect))
+        sync_id=sync_id, now=now, delete_absent_for=delete_absent_for, dialect=dialect,
+        key_order=True))
     if common_table(integration) is device:
         counts.tenant_links_inserted = link_devices_to_tenants(conn, provider_ids,
                                                                dialect=dialect)

@@ -133,12 +133,16 @@ def merge_into(
     delete_absent_for: Sequence[int] = (),
     absent: str = "soft_delete",
     dialect: str | None = None,
+    key_order: bool = False,
 ) -> MergeCounts:
     """Merge ``source`` into ``target`` for ``provider_ids`` (see the module docstring).
     ``absent`` is what happens to a device no source row names (ABSENT_RULES). ``dialect``:
     whose statements to issue (None: the connection's; explain-sql's workload asks for SQL
-    Server's on another database to review them)."""
+    Server's on another database to review them). ``key_order``: the compare-and-update and
+    the absent search joined in key order on PostgreSQL (``along_the_carrier_indexes``) —
+    set for the common tables, where it was measured; not for Telegence's staging merge."""
     providers = list(provider_ids)
+    in_key_order = (dialect or conn.dialect.name) if key_order else None
     counts = MergeCounts()
     rows = _checked_rows(conn, source, dialect or conn.dialect.name)
     good = rows.c.Defect.is_(None)
@@ -172,10 +176,17 @@ def merge_into(
                    rejected_row.c.SourceTable == source.table_name)
             .group_by(rejected_row.c.Reason)).all())
 
-    # A provider with no row yet (a first sync) can have nothing absent: the search for
-    # absent devices is skipped (0.5 s of a 1M-device first sync).
-    had_rows = bool(delete_absent_for) and conn.execute(select(literal(1)).where(exists().where(
-        target.c.ServiceProviderId.in_(list(delete_absent_for))))).first() is not None
+    # Providers with no row yet (a first sync) have nothing to update and nothing absent:
+    # the compare-and-update is skipped (in key order it would sort every checked row
+    # first: 4 s of a 10M-device first sync) and so is the search for absent devices (0.5 s
+    # of a 1M-device first sync).
+    def any_row(of: Sequence[int]) -> bool:
+        return conn.execute(select(literal(1)).where(exists().where(
+            target.c.ServiceProviderId.in_(list(of))))).first() is not None
+
+    had_any = any_row(providers)
+    had_rows = bool(delete_absent_for) and had_any and (
+        set(delete_absent_for) == set(providers) or any_row(delete_absent_for))
     same_device = and_(target.c.ServiceProviderId == rows.c.ServiceProviderId,
                        target.c[key] == rows.c[key])
     lifecycle = {"IsActive": True, "IsDeleted": False, "DeletedBy": None, "DeletedDate": None}
@@ -207,16 +218,17 @@ def merge_into(
         values["LastActivatedDate"] = case(
             (and_(target.c.DeviceStatusId == activated, rows.c.DeviceStatusId != activated),
              literal(now)), else_=target.c.LastActivatedDate)
-    # Compared in key order on PostgreSQL: the target's (provider, key) index against the
-    # checked rows sorted once — 1.5 s hashed, 0.95 s in order at 1M (docs/performance.md).
-    with along_the_carrier_indexes(conn, dialect or conn.dialect.name):
-        counts.updated = write_rows(conn, target, (
-            target.update()
-            .where(same_device, good, target.c.ServiceProviderId.in_(providers),
-                   or_(*revived, *failed, *[differs(name) for name in source.columns]))
-            .values(values | _only_existing(target, {
-                "ModifiedBy": ACTOR, "ModifiedDate": now, "FailedSyncCount": None,
-                **(lifecycle if source.lifecycle else {})}))))
+    # The common table compared in key order on PostgreSQL: its (provider, key) index against
+    # the checked rows sorted once — 1.5 s hashed, 0.95 s in order at 1M (docs/performance.md).
+    if had_any:
+        with along_the_carrier_indexes(conn, in_key_order):
+            counts.updated = write_rows(conn, target, (
+                target.update()
+                .where(same_device, good, target.c.ServiceProviderId.in_(providers),
+                       or_(*revived, *failed, *[differs(name) for name in source.columns]))
+                .values(values | _only_existing(target, {
+                    "ModifiedBy": ACTOR, "ModifiedDate": now, "FailedSyncCount": None,
+                    **(lifecycle if source.lifecycle else {})}))))
 
     audit = _only_existing(target, {"CreatedBy": ACTOR, "CreatedDate": now, "IsActive": True,
                                     "IsDeleted": False})
@@ -242,7 +254,7 @@ def merge_into(
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
                                          rule=absent,
                                          present=rows if isinstance(rows, Table) else None,
-                                         dialect=dialect)
+                                         key_order=in_key_order)
     if isinstance(rows, Table):
         rows.drop(conn)
     return counts
@@ -326,8 +338,8 @@ def _checked_rows(conn: Connection, source: Source, dialect: str):
     the row rules for each was half of a 1M-device resync).
 
     - PostgreSQL and SQLite: ``CREATE TEMPORARY TABLE``; indexed by device on SQLite only
-      (its anti-join needs it; PostgreSQL hash-joins, and a B-tree would refuse a garbage key
-      over 2.7 kB).
+      (its anti-join needs it; PostgreSQL hash-joins it, or sorts it for a merge join — and a
+      B-tree would refuse a garbage key over 2.7 kB).
     - SQL Server: a ``#`` table (tempdb, this session's, gone with it), its text columns
       ``COLLATE DATABASE_DEFAULT`` — tempdb's collation may differ from the database's, and
       comparing the two would fail ("cannot resolve the collation conflict") — and no index
@@ -387,7 +399,7 @@ def _temporary_type(column_type, sql_server: bool):
 
 
 @contextmanager
-def along_the_carrier_indexes(conn: Connection, dialect: str):
+def along_the_carrier_indexes(conn: Connection, dialect: str | None):
     """PostgreSQL, for one statement: group and join in key order — merge joins over the
     tables' indexes — instead of hashing a million rows per input. Used where it was
     measured to win (docs/performance.md, 1M devices): the statement that reads and checks
@@ -395,7 +407,8 @@ def along_the_carrier_indexes(conn: Connection, dialect: str):
     hashed, 3.2 s in order), the compare-and-update of the common table, the absent search
     and the tenant links; not the insert of new devices nor the verdicts' delete (slower in
     order). The planner still sorts instead where an index scan would cost more (a table
-    far from key order). Back to the defaults after."""
+    far from key order; the checked rows, which have no index on PostgreSQL). Back to the
+    defaults after. ``dialect`` None or not PostgreSQL: nothing changes."""
     if dialect != "postgresql":
         yield
         return
@@ -453,15 +466,16 @@ ABSENT_RULES = {"soft_delete": _soft_delete, "failed_sync_count": _failed_sync_c
 
 def mark_absent(conn: Connection, target: Table, source: Source, provider_ids: Sequence[int],
                 *, now: datetime, rule: str = "soft_delete", present=None,
-                dialect: str | None = None) -> int:
+                key_order: str | None = None) -> int:
     """Apply the absent rule to the providers' ``target`` rows whose device no source row
     names (a rejected row still names its device). ``present``: the checked rows, when
-    already written down (every source row, good or not, is one of them). On PostgreSQL
-    the anti-join runs in key order (0.76 s hashed, 0.57 s in order at 1M)."""
+    already written down (every source row, good or not, is one of them). ``key_order``:
+    the dialect whose statement runs in key order (merge_into; the common table's on
+    PostgreSQL: 0.76 s hashed, 0.57 s in order at 1M), None for the planner's default."""
     if present is None:
         present = source.present.subquery("present_devices")
     candidates, values = ABSENT_RULES[rule](target, now, source.statuses.get("unknown"))
-    with along_the_carrier_indexes(conn, dialect or conn.dialect.name):
+    with along_the_carrier_indexes(conn, key_order):
         return write_rows(conn, target, (
             target.update()
             # A row without a key (another writer's) cannot be told absent: it is left alone.

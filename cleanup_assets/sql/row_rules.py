@@ -13,6 +13,7 @@ judged it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Iterable, Mapping, Sequence
 
@@ -132,12 +133,16 @@ def count_of(expr) -> ColumnElement:
     return func.count(case((expr, 1)), type_=Integer)
 
 
-# Fingerprints (CleanupJudgedRow): each value as 'v' + its text, or 'n' for NULL, joined by
-# U+001F. A value the checks accepted holds no control character, so an accepted row's
-# fingerprint has exactly one separator between values: no other row's — whatever control
-# characters or NULs it holds — can be equal to it. The text itself, not a hash: exact (no
-# collision to argue about), the same on every dialect (SQLite has no hash function), and
-# cheaper to compute than one (md5 of the values cost more than the checks on PostgreSQL).
+# Fingerprints (CleanupJudgedRow): on PostgreSQL and SQL Server each value as 'v' + its
+# text, or 'n' for NULL, each followed by U+001F. A value the checks accepted holds no
+# control character, so an accepted row's fingerprint has exactly one separator between
+# values: no other row's — whatever control characters or NULs it holds — can be equal to
+# it. On SQLite a JSON array of the values as text (``_fingerprint_sqlite``: exact by JSON's
+# escaping, and cheaper there; the two forms never meet: a database keeps its own records,
+# and a record of the other form — '[' against 'v'/'n' first — only makes its row judged
+# once more). The text itself, not a hash: exact (no collision to argue about), SQLite has
+# no hash function, and cheaper to compute than one (md5 of the values cost more than the
+# checks on PostgreSQL).
 FINGERPRINT_SEPARATOR = "\x1f"
 
 
@@ -192,10 +197,11 @@ def _fingerprint_sqlite(element, compiler, **kw):
 def _sqlite_has_json() -> bool:
     import sqlite3
 
-    try:
-        sqlite3.connect(":memory:").execute("SELECT json_array('')").close()
-    except sqlite3.OperationalError:
-        return False
+    with contextlib.closing(sqlite3.connect(":memory:")) as probe:
+        try:
+            probe.execute("SELECT json_array('')")
+        except sqlite3.OperationalError:
+            return False
     return True
 
 
