@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import sqlite3
 from typing import Iterable, Mapping, Sequence
 
 from sqlalchemy import Integer, String, Text, and_, case, cast, func, literal, null
@@ -195,8 +196,6 @@ def _fingerprint_sqlite(element, compiler, **kw):
 
 @functools.cache
 def _sqlite_has_json() -> bool:
-    import sqlite3
-
     with contextlib.closing(sqlite3.connect(":memory:")) as probe:
         try:
             probe.execute("SELECT json_array('')")
