@@ -735,7 +735,6 @@ def test_a_retry_or_re_execution_of_a_notified_sync_counts_no_miss_again(engine)
     assert "counted by an earlier attempt" in again.deactivation_skipped[11]
 
 
-@pytest.mark.backends("postgresql")
 def test_a_first_sync_neither_compares_devices_nor_searches_absent_ones(engine):
     """A provider with no device yet has nothing to update and nothing absent: neither
     statement runs (in key order the compare-and-update would sort every checked row before

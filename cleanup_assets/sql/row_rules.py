@@ -170,7 +170,7 @@ def _fingerprint_text(element, compiler, **kw):
     """Each value as 'v' + text or 'n' for NULL, followed by the separator — so the text
     never ends in a space: SQL Server's ``=`` ignores trailing spaces, and a value grown by
     one could then match the record of the shorter one. (PostgreSQL: the cheapest form
-    measured — json_build_array or a row's text cost 1.5-2× as much.)"""
+    measured over 1M rows — a row's text cost 1.7×, json_build_array 2.6×.)"""
     text = literal("", String)
     for value in element.clauses:
         text = (text + func.coalesce(literal("v", String) + value, literal("n", String))
