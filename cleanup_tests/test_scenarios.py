@@ -139,3 +139,28 @@ def test_a_row_without_a_key_from_another_writer_changes_nothing(engine):
     assert result.rejected == 1 and result.common.devices.deactivated == 0
     assert len([r for r in rows(engine, "Device", ServiceProviderId=11)
                 if not r["IsDeleted"]]) == 6  # the stranger stays as it was
+
+
+def test_a_device_another_writer_doubled_in_the_common_table_is_updated_not_inserted(engine):
+    """A device the common table holds twice (the legacy's Device has no unique key): the
+    carrier's one row for it stays one checked row, its two Device rows are both brought to
+    the carrier's values, and no third is inserted — however the engine learns which
+    devices exist (on PostgreSQL, in the checks' pass: sources.carrier_source)."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 3)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    doubled = devices[0]["ICCID"]
+    names = ", ".join(f'"{c}"' for c in rows(engine, "Device")[0] if c != "id")
+    with engine.begin() as conn:  # another writer copies the device's row
+        conn.execute(text(f'INSERT INTO "Device" ({names}) SELECT {names} FROM "Device" '
+                          'WHERE "ICCID" = :i'), {"i": doubled})
+    changed = [{**d, "Status": "Deactivated"} if d["ICCID"] == doubled else d for d in devices]
+    stage(engine, "thingspace", 11, changed)
+
+    result = finalize(engine, "thingspace").common.devices
+
+    assert (result.rows, result.inserted, result.updated) == (3, 0, 2)
+    statuses = [r["Status"] for r in rows(engine, "Device") if r["ICCID"] == doubled]
+    assert statuses == ["Deactivated", "Deactivated"]
+    assert len(rows(engine, "Device")) == 4

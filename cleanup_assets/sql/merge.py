@@ -83,6 +83,11 @@ class Source:
     # JUDGED_NOW (1: judged by this sync, 0: a recorded verdict stood). None: every row
     # is judged every sync, nothing recorded (Telegence's staging).
     fingerprinted: tuple[str, ...] | None = None
+    # Whether ``select`` also yields KNOWN (1 where the target already has the device, NULL
+    # where not), found in the checks' own pass: the insert of new devices then reads the
+    # checked rows alone instead of anti-joining them with every target row
+    # (sources.carrier_source, PostgreSQL).
+    knows_devices: bool = False
 
     @property
     def records_verdicts(self) -> bool:
@@ -90,6 +95,7 @@ class Source:
 
 
 JUDGED_NOW = "JudgedNow"
+KNOWN = "Known"
 # The shadow pass (shadow.py) records the rows the engine writes, as it writes them: it sets
 # this execution option on its connection to a callable ``(target, statement, inserting)``
 # that returns the statement to execute instead — the same statement, wrapped so that it
@@ -239,7 +245,9 @@ def merge_into(
         ["ServiceProviderId", key, *source.columns, *audit],
         select(rows.c.ServiceProviderId, rows.c[key], *[rows.c[n] for n in source.columns],
                *[literal(v) for v in audit.values()])
-        .where(good, ~exists().where(same_device))), inserting=True)
+        # New devices: known from the checks' pass where the source says, else looked for.
+        .where(good, rows.c[KNOWN].is_(None) if source.knows_devices
+               else ~exists().where(same_device))), inserting=True)
 
     if counts.inserted * 10 >= max(counts.rows, 1) and not _recorded(conn):
         # A first sync (or a tenth new): the statements after this one — the absent search,

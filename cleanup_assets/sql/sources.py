@@ -32,7 +32,7 @@ from .row_rules import (
     value_defects,
 )
 from .dialect import trimmed, try_timestamp
-from .merge import JUDGED_NOW, Source
+from .merge import JUDGED_NOW, KNOWN, Source
 
 _OPERATORS = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
               ">=": operator.ge, "!=": operator.ne}
@@ -55,10 +55,23 @@ def common_table(integration: Integration) -> Table:
     return COMMON_TABLES[integration.family.value]
 
 
-def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Source:
+def carrier_source(integration: Integration, provider_ids: Sequence[int],
+                   knows_devices: bool = False) -> Source:
     """The providers' live carrier rows, mapped onto the common table's columns, with the
     first defect of each: a key that is missing or malformed, a value the common table
     cannot hold, a control character, or a device named by more than one carrier row.
+
+    ``knows_devices`` (PostgreSQL): each row also says whether the common table already has
+    its device (KNOWN), found in the same pass — the common table's (provider, key) index
+    read in the order the carrier rows are read (a merge join) — so that the insert of new
+    devices reads the checked rows alone instead of anti-joining every one of them with
+    every common row (11.4 s of a 10M-device resync, where that hash outgrows memory; about
+    what it adds to this pass at 1M: docs/performance.md). Not on SQLite (each look-up is
+    an index probe there either way) nor for SQL Server's statements (the procedures
+    finalize there; the shadow's engine keeps the insert's own test). The transaction
+    between this pass and the insert adds no device of its own; a device another writer
+    commits in between (READ COMMITTED) would be inserted a second time — the anti-join
+    had the same window, shorter (the per-integration run limit keeps our own runs apart).
 
     A separate usage table (Jasper's) is read as one row per device — the largest counter of
     each column when it holds several rows for one — so it can neither multiply nor reject
@@ -123,18 +136,31 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int]) -> Sou
         (duplicated, duplicate_reason(carrier_key, spec.table)),
     ]))
     presence = [usage.c[_USAGE_PRESENT]] if spec.usage is not None else []
+    known = []
+    if knows_devices:
+        # One row per (provider, key) of the common table, so that a device held twice there
+        # cannot repeat a carrier row; matched as the insert's own test matches.
+        devices = (select(target.c.ServiceProviderId, target.c[key].label("Key"))
+                   .where(target.c.ServiceProviderId.in_(list(provider_ids)))
+                   .group_by(target.c.ServiceProviderId, target.c[key])
+                   .subquery("known_devices"))
+        joined = joined.outerjoin(devices, and_(
+            devices.c.ServiceProviderId == carrier.c.ServiceProviderId,
+            devices.c.Key == carrier.c[carrier_key]))
+        known = [case((devices.c.Key.isnot(None), literal(1)), else_=null()).label(KNOWN)]
     rows = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key),
                *[value.label(name) for name, value in values.items()], *presence,
                defect.label("Defect"),
                # 1: judged by this sync; 0: its recorded verdict stood.
-               case((accepted_before, literal(0)), else_=literal(1)).label(JUDGED_NOW))
+               case((accepted_before, literal(0)), else_=literal(1)).label(JUDGED_NOW),
+               *known)
         .select_from(joined).where(*live)
     )
     present = select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key)).where(*live)
     return Source(rows, present, key, tuple(values), spec.table, optional=optional,
                   key_reasons=frozenset(reason for _, reason in key_checks),
-                  fingerprinted=checked)
+                  fingerprinted=checked, knows_devices=knows_devices)
 
 
 _USAGE_PRESENT = "UsagePresent"
