@@ -48,10 +48,11 @@ def mirror_common_devices(
     ``dialect``: whose statements to issue (merge_into).
     """
     # Whose statements: the connection's, unless explain-sql asks for another dialect's.
-    postgresql = (dialect or conn.dialect.name) == "postgresql"
+    dialect = dialect or conn.dialect.name
     counts = CommonCounts(merge_into(
         conn, common_table(integration),
-        carrier_source(integration, provider_ids, knows_devices=postgresql), provider_ids,
+        carrier_source(integration, provider_ids, knows_devices=dialect == "postgresql"),
+        provider_ids,
         sync_id=sync_id, now=now, delete_absent_for=delete_absent_for, dialect=dialect,
         key_order=True))
     if common_table(integration) is device:

@@ -149,9 +149,10 @@ def merge_into(
     set for the common tables (measured on ``Device``, Jasper's; ``MobilityDevice`` has the
     same (provider, key) index), not for Telegence's staging merge (not measured)."""
     providers = list(provider_ids)
-    in_key_order = (dialect or conn.dialect.name) if key_order else None
+    dialect = dialect or conn.dialect.name
+    in_key_order = dialect if key_order else None
     counts = MergeCounts()
-    rows = _checked_rows(conn, source, dialect or conn.dialect.name)
+    rows = _checked_rows(conn, source, dialect)
     good = rows.c.Defect.is_(None)
     key = source.key
 
@@ -189,6 +190,7 @@ def merge_into(
     # not) and so is the search for absent devices (0.5 s of a 1M-device first sync).
     # ``delete_absent_for`` is a part of ``provider_ids`` (every caller: finalize.py).
     assert set(delete_absent_for) <= set(providers), (delete_absent_for, providers)
+
     def any_row(of: Sequence[int]) -> bool:
         return conn.execute(select(literal(1)).where(exists().where(
             target.c.ServiceProviderId.in_(list(of))))).first() is not None
@@ -260,12 +262,12 @@ def merge_into(
     # procedures finalize no verdict of ours is recorded, so the shadow judges every row, and
     # would rewrite every record for nothing.
     if source.records_verdicts and counts.judged and not _recorded(conn):
-        record_verdicts(conn, rows, source, providers, dialect or conn.dialect.name)
+        record_verdicts(conn, rows, source, providers, dialect)
     if had_rows:
         counts.deactivated = mark_absent(conn, target, source, delete_absent_for, now=now,
                                          rule=absent,
                                          present=rows if isinstance(rows, Table) else None,
-                                         key_order=in_key_order)
+                                         in_key_order=in_key_order)
     if isinstance(rows, Table):
         rows.drop(conn)
     return counts
@@ -477,16 +479,16 @@ ABSENT_RULES = {"soft_delete": _soft_delete, "failed_sync_count": _failed_sync_c
 
 def mark_absent(conn: Connection, target: Table, source: Source, provider_ids: Sequence[int],
                 *, now: datetime, rule: str = "soft_delete", present=None,
-                key_order: str | None = None) -> int:
+                in_key_order: str | None = None) -> int:
     """Apply the absent rule to the providers' ``target`` rows whose device no source row
     names (a rejected row still names its device). ``present``: the checked rows, when
-    already written down (every source row, good or not, is one of them). ``key_order``:
+    already written down (every source row, good or not, is one of them). ``in_key_order``:
     the dialect whose statement runs in key order (merge_into; the common table's on
     PostgreSQL: 0.76 s hashed, 0.57 s in order at 1M), None for the planner's default."""
     if present is None:
         present = source.present.subquery("present_devices")
     candidates, values = ABSENT_RULES[rule](target, now, source.statuses.get("unknown"))
-    with along_the_carrier_indexes(conn, key_order):
+    with along_the_carrier_indexes(conn, in_key_order):
         return write_rows(conn, target, (
             target.update()
             # A row without a key (another writer's) cannot be told absent: it is left alone.
