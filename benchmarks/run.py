@@ -330,6 +330,8 @@ def statement_step(statement: str) -> str:
         return "session settings and statistics"
     if flat[:6].upper() in ("CREATE", "DROP T") and "cleanup_checked_rows" in flat:
         return "checks: checked rows' temporary table and index"
+    if flat.startswith("WITH checked_every_row"):  # PostgreSQL: checked, written, counted
+        return "cleanup_checked_rows: insert"
     if flat[:6].upper() == "CREATE":
         return "create " + " ".join(flat.split()[1:4])
     match = re.match(r'(INSERT INTO|UPDATE|DELETE FROM)\s+(?:"?\w+"?\.)?"?(\w+)"?', flat, re.I)
@@ -337,8 +339,9 @@ def statement_step(statement: str) -> str:
         verb = {"INSERT INTO": "insert", "UPDATE": "update", "DELETE FROM": "delete"}[
             match.group(1).upper()]
         checked = "cleanup_checked_rows" in flat  # merge_into's temporary table
-        if verb == "update" and checked and "NOT (EXISTS" in flat:
-            verb = "soft-delete absent"  # merge.mark_absent
+        if verb == "update" and "NOT (EXISTS" in flat:
+            verb = "soft-delete absent"  # merge.mark_absent (against the carrier table, or
+            # the checked rows where they hold every row)
         elif verb == "update" and checked:  # merge_into: the compare-and-update
             verb = "update changed"
         return f"{match.group(2)}: {verb}"

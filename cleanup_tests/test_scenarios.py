@@ -4,10 +4,11 @@ finalization of the same final carrier state."""
 
 from __future__ import annotations
 
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from cleanup_assets.db import connect_databases
-from cleanup_assets.schema import create_schema
+from cleanup_assets.registry import INTEGRATIONS
+from cleanup_assets.schema import create_schema, device
 
 from .builders import finalize, good_devices, live, rows, seed_providers, stage
 
@@ -164,3 +165,95 @@ def test_a_device_another_writer_doubled_in_the_common_table_is_updated_not_inse
     statuses = [r["Status"] for r in rows(engine, "Device") if r["ICCID"] == doubled]
     assert statuses == ["Deactivated", "Deactivated"]
     assert len(rows(engine, "Device")) == 4
+
+
+def test_any_value_the_mirror_compares_edited_alone_in_the_common_table_is_repaired(engine):
+    """Each value the mirror compares, and the device's life cycle, edited by another writer
+    in one of forty devices, one at a time: the next sync, the carrier unchanged, updates
+    that device alone back to the carrier's values — wherever the engine compares (on
+    PostgreSQL in the checks' pass, which then hands on only the rows that may differ:
+    merge.Source.compares_devices; one in forty is looked up by index there)."""
+    integration = INTEGRATIONS["jasper"]
+    seed_providers(engine, (11, 1, "jasper"))
+    devices = good_devices(11, 40)
+    stage(engine, "jasper", 11, devices)
+    finalize(engine, "jasper")
+    repaired = device_state(engine)
+    edits = {**{name: "EDITED" for name in integration.carrier.columns},
+             **{name: 987654321 for name in integration.carrier.usage.columns},
+             "IsActive": False, "IsDeleted": True}
+    edited = devices[5]["ICCID"]
+    for column, value in edits.items():
+        with engine.begin() as conn:
+            conn.execute(update(device).where(device.c.ICCID == edited).values({column: value}))
+
+        result = finalize(engine, "jasper").common.devices
+
+        assert (column, result.updated, result.inserted) == (column, 1, 0)
+        assert device_state(engine) == repaired, column
+
+
+def test_one_device_leaving_is_found_whatever_the_other_rows_say(engine):
+    """The absent search, which PostgreSQL runs only where the accepted rows do not name
+    every live device (merge.Source.compares_devices), finds one device gone among many:
+    once with every other row accepted, once beside a row refused for a value (that row
+    still names its device, which stays as it was)."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 6)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    for kept, listed, refused in (
+            (5, devices[:5], 0),
+            (4, [{**devices[0], "Status": "BAD\x07"}, *devices[1:4]], 1)):
+        stage(engine, "thingspace", 11, listed)
+
+        result = finalize(engine, "thingspace").common.devices
+
+        assert (result.deactivated, result.rejected) == (1, refused)
+        assert set(live(engine, "Device", 11)) == {d["ICCID"] for d in devices[:kept]}
+
+
+def test_a_device_gone_is_found_beside_repeated_keys_and_doubled_devices(engine):
+    """Where a naive count would take every live device for named: a device listed twice
+    (its rows refused, the device kept) beside one gone; a device another writer doubled in
+    the common table beside one gone."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 8)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    stage(engine, "thingspace", 11, [devices[0], *devices[:7]])  # device 7 gone
+
+    result = finalize(engine, "thingspace").common.devices
+
+    assert (result.deactivated, result.rejected) == (1, 2)
+    assert set(live(engine, "Device", 11)) == {d["ICCID"] for d in devices[:7]}
+    names = ", ".join(f'"{c}"' for c in rows(engine, "Device")[0] if c != "id")
+    with engine.begin() as conn:  # another writer copies device 1's row
+        conn.execute(text(f'INSERT INTO "Device" ({names}) SELECT {names} FROM "Device" '
+                          'WHERE "ICCID" = :i'), {"i": devices[1]["ICCID"]})
+    stage(engine, "thingspace", 11, devices[:6])  # device 6 gone
+
+    result = finalize(engine, "thingspace").common.devices
+
+    assert (result.deactivated, result.rejected) == (1, 0)
+    assert set(live(engine, "Device", 11)) == {d["ICCID"] for d in devices[:6]}
+
+
+def test_two_providers_of_a_partition_each_get_their_own_changes_and_departures(engine):
+    """A resync of a partition of two providers (grouped and joined by provider and key):
+    one provider's changed device is updated, the other's departed device soft-deleted,
+    and nothing else moves."""
+    seed_providers(engine, (11, 1, "thingspace"), (12, 1, "thingspace"))
+    mine, theirs = good_devices(11, 5), good_devices(12, 5, seed=3)
+    stage(engine, "thingspace", 11, mine)
+    stage(engine, "thingspace", 12, theirs)
+    finalize(engine, "thingspace")
+    stage(engine, "thingspace", 11, [{**mine[0], "Status": "SUSPENDED"}, *mine[1:]])
+    stage(engine, "thingspace", 12, theirs[:4])
+
+    result = finalize(engine, "thingspace").common.devices
+
+    assert (result.rows, result.updated, result.inserted, result.deactivated) == (9, 1, 0, 1)
+    assert set(live(engine, "Device", 11)) == {d["ICCID"] for d in mine}
+    assert set(live(engine, "Device", 12)) == {d["ICCID"] for d in theirs[:4]}
+    assert live(engine, "Device", 11)[mine[0]["ICCID"]]["Status"] == "SUSPENDED"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import operator
 from typing import Sequence
 
-from sqlalchemy import Integer, and_, bindparam, case, func, literal, null, select
+from sqlalchemy import Boolean, Integer, and_, bindparam, case, false, func, literal, null, or_
+from sqlalchemy import select
 from sqlalchemy.schema import Table
 
 from ..registry import Integration
@@ -32,7 +33,7 @@ from .row_rules import (
     value_defects,
 )
 from .dialect import trimmed, try_timestamp
-from .merge import JUDGED_NOW, KNOWN, Source
+from .merge import JUDGED_NOW, KNOWN, LIVE_DEVICES, Source, changes
 
 _OPERATORS = {"=": operator.eq, "<": operator.lt, "<=": operator.le, ">": operator.gt,
               ">=": operator.ge, "!=": operator.ne}
@@ -56,22 +57,31 @@ def common_table(integration: Integration) -> Table:
 
 
 def carrier_source(integration: Integration, provider_ids: Sequence[int],
-                   knows_devices: bool = False) -> Source:
+                   compares_devices: bool = False) -> Source:
     """The providers' live carrier rows, mapped onto the common table's columns, with the
     first defect of each: a key that is missing or malformed, a value the common table
     cannot hold, a control character, or a device named by more than one carrier row.
 
-    ``knows_devices`` (PostgreSQL): each row also says whether the common table already has
-    its device (KNOWN), found in the same pass — the common table's (provider, key) index
-    read in the order the carrier rows are read (a merge join) — so that the insert of new
-    devices reads the checked rows alone instead of anti-joining every one of them with
-    every common row (11.4 s of a 10M-device resync, where that hash outgrows memory; about
-    what it adds to this pass at 1M: docs/performance.md). Not on SQLite (each look-up is
-    an index probe there either way) nor for SQL Server's statements (the procedures
-    finalize there; the shadow's engine keeps the insert's own test). The transaction
-    between this pass and the insert adds no device of its own; a device another writer
-    commits in between (READ COMMITTED) would be inserted a second time — the anti-join
-    had the same window, shorter (the per-integration run limit keeps our own runs apart).
+    ``compares_devices`` (PostgreSQL): each row is also compared with its device in the
+    common table, in the same pass — the common table's (provider, key) index read in the
+    order the carrier rows are read (a merge join) — and says so in KNOWN (merge.Source):
+    no device (the insert of new devices then reads the checked rows alone instead of
+    anti-joining every one of them with every common row: 11.4 s of a 10M-device resync,
+    where that hash outgrows memory), the same values, or perhaps not (merge.changes on the
+    device's one row; a device held twice is always "perhaps not"). The checked rows keep
+    only the rows with something to do, and the compare-and-update reads those alone
+    (docs/performance.md). Not on SQLite (each look-up is an index probe there either way)
+    nor for SQL Server's statements (the procedures finalize there; the shadow's engine
+    keeps the merge's own tests). The transaction between this pass and the writes adds
+    no device and changes none of its own; another writer's commit in between (READ
+    COMMITTED) is seen as of this pass: a device it adds would be inserted a second time,
+    a value it changes is repaired by the next sync (the per-integration run limit keeps
+    our own runs apart).
+
+    One provider (a partition's usual case): the per-device subqueries are grouped and
+    joined by key alone — the provider is the same on both sides — so that PostgreSQL can
+    tell each one unique and merge-join it without materializing it first (0.7 s of a
+    1M-device checks' pass; docs/performance.md).
 
     A separate usage table (Jasper's) is read as one row per device — the largest counter of
     each column when it holds several rows for one — so it can neither multiply nor reject
@@ -82,32 +92,39 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int],
     target = common_table(integration)
     carrier_key, key = spec.key
     values = {common: carrier.c[column] for common, column in spec.columns.items()}
+    # One provider: per device is per key (the docstring).
+    by_key = len(provider_ids) == 1
+
+    def per_device(columns: Sequence[str]) -> list[str]:
+        return [c for c in columns if not (by_key and c == "ServiceProviderId")]
+
     joined, optional = carrier, {}
     if spec.usage is not None:
         usage_table = usage_tables[spec.usage.table]
-        usage = (select(*[usage_table.c[c] for c in spec.usage.on],
+        on = per_device(spec.usage.on)
+        usage = (select(*[usage_table.c[c] for c in on],
                         *[func.max(usage_table.c[column]).label(column)
                           for column in spec.usage.columns.values()],
                         literal(1).label(_USAGE_PRESENT))
                  .where(usage_table.c.ServiceProviderId.in_(list(provider_ids)))
-                 .group_by(*[usage_table.c[c] for c in spec.usage.on])
+                 .group_by(*[usage_table.c[c] for c in on])
                  .subquery("usage"))
-        joined = carrier.outerjoin(usage, and_(*[usage.c[c] == carrier.c[c]
-                                                 for c in spec.usage.on]))
+        joined = carrier.outerjoin(usage, and_(*[usage.c[c] == carrier.c[c] for c in on]))
         values.update({common: usage.c[column] for common, column in spec.usage.columns.items()})
         optional = {common: _USAGE_PRESENT for common in spec.usage.columns}
     live = [carrier.c.ServiceProviderId.in_(list(provider_ids)), *conditions(carrier, spec.live_when)]
     # Joined, not EXISTS: PostgreSQL plans a correlated EXISTS inside the CASE as a subplan
     # run once per row (5 s of a 1M-row sync; docs/performance.md).
+    by_device = [carrier.c[c] for c in per_device(["ServiceProviderId"])]
     repeated = (
-        select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label("Key"))
+        select(*by_device, carrier.c[carrier_key].label("Key"))
         .where(*live)
-        .group_by(carrier.c.ServiceProviderId, carrier.c[carrier_key])
+        .group_by(*by_device, carrier.c[carrier_key])
         .having(func.count() > 1)
         .subquery("repeated_keys")
     )
     joined = joined.outerjoin(repeated, and_(
-        repeated.c.ServiceProviderId == carrier.c.ServiceProviderId,
+        *[repeated.c[c.name] == c for c in by_device],
         repeated.c.Key == carrier.c[carrier_key]))
     duplicated = repeated.c.Key.isnot(None)
     key_checks = key_defects(key, carrier.c[carrier_key], spec.table)
@@ -137,17 +154,12 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int],
     ]))
     presence = [usage.c[_USAGE_PRESENT]] if spec.usage is not None else []
     known = []
-    if knows_devices:
-        # One row per (provider, key) of the common table, so that a device held twice there
-        # cannot repeat a carrier row; matched as the insert's own test matches.
-        devices = (select(target.c.ServiceProviderId, target.c[key].label("Key"))
-                   .where(target.c.ServiceProviderId.in_(list(provider_ids)))
-                   .group_by(target.c.ServiceProviderId, target.c[key])
-                   .subquery("known_devices"))
-        joined = joined.outerjoin(devices, and_(
-            devices.c.ServiceProviderId == carrier.c.ServiceProviderId,
-            devices.c.Key == carrier.c[carrier_key]))
-        known = [case((devices.c.Key.isnot(None), literal(1)), else_=null()).label(KNOWN)]
+    if compares_devices:
+        found, devices, on = _known(target, key, provider_ids, by_key, carrier, carrier_key,
+                                    values, optional,
+                                    {_USAGE_PRESENT: usage.c[_USAGE_PRESENT]} if presence else {})
+        joined = joined.outerjoin(devices, on)
+        known = [found, devices.c.LiveRows.label(LIVE_DEVICES)]
     rows = (
         select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key),
                *[value.label(name) for name, value in values.items()], *presence,
@@ -160,7 +172,41 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int],
     present = select(carrier.c.ServiceProviderId, carrier.c[carrier_key].label(key)).where(*live)
     return Source(rows, present, key, tuple(values), spec.table, optional=optional,
                   key_reasons=frozenset(reason for _, reason in key_checks),
-                  fingerprinted=checked, knows_devices=knows_devices)
+                  fingerprinted=checked, compares_devices=compares_devices)
+
+
+def _known(target: Table, key: str, provider_ids: Sequence[int], by_key: bool, carrier: Table,
+           carrier_key: str, values, optional, presence):
+    """KNOWN (merge.Source) of each carrier row, the outer join that finds it, and the
+    device's live rows there (LIVE_DEVICES: what the absent search is spared by): the
+    common table grouped per device — a device held twice there cannot repeat a carrier
+    row, and is always "perhaps changed" — with its one row's values (any aggregate of one
+    value is that value), compared as the compare-and-update compares them
+    (merge.changes)."""
+    lifecycle = [name for name in ("IsDeleted", "IsActive", "FailedSyncCount")
+                 if name in target.c]
+    by_device = [] if by_key else [target.c.ServiceProviderId]
+
+    def one_value(name):
+        column = target.c[name]
+        single = func.bool_or(column) if isinstance(column.type, Boolean) else func.min(column)
+        return single.label(name)
+
+    live = count_of(target.c.IsDeleted == false()) if "IsDeleted" in target.c else func.count()
+    devices = (select(*by_device, target.c[key].label("Key"), func.count().label("Rows"),
+                      live.label("LiveRows"),
+                      *[one_value(name) for name in (*values, *lifecycle)])
+               .where(target.c.ServiceProviderId.in_(list(provider_ids)))
+               .group_by(*by_device, target.c[key])
+               .subquery("known_devices"))
+    on = and_(*([] if by_key else [devices.c.ServiceProviderId == carrier.c.ServiceProviderId]),
+              devices.c.Key == carrier.c[carrier_key])
+    changed = or_(devices.c.Rows > 1, *changes(target, devices.c, {**values, **presence},
+                                                tuple(values), optional=optional,
+                                                lifecycle=True))
+    known = case((devices.c.Key.is_(None), null()), (changed, literal(1)),
+                 else_=literal(0)).label(KNOWN)
+    return known, devices, on
 
 
 _USAGE_PRESENT = "UsagePresent"
