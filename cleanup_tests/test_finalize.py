@@ -766,3 +766,24 @@ def test_a_first_sync_neither_compares_devices_nor_searches_absent_ones(engine):
     assert (again.common.devices.inserted, again.common.devices.updated) == (0, 0)
     compared_before = engine.dialect.name == "postgresql"
     assert len(updates_again) == (0 if compared_before else 2)  # compare-and-update, absent
+
+
+@pytest.mark.backends("postgresql")
+def test_index_lookups_give_the_transaction_its_own_join_settings_back(engine):
+    """The compare-and-update's look-ups turn nested loops on for one statement; the rest of
+    the finalization must get the transaction's own settings back (nested loops off:
+    dialect.prefer_set_joins), not the server's defaults."""
+    from cleanup_assets.sql.dialect import prefer_set_joins
+    from cleanup_assets.sql.merge import by_index_lookups
+
+    names = ("enable_nestloop", "enable_hashjoin", "enable_mergejoin")
+    query = text("SELECT " + ", ".join(f"current_setting('{name}')" for name in names))
+    with engine.begin() as conn:
+        prefer_set_joins(conn)
+        before = tuple(conn.execute(query).one())
+        with by_index_lookups(conn, "postgresql"):
+            during = tuple(conn.execute(query).one())
+        after = tuple(conn.execute(query).one())
+
+    assert (before, during, after) == (("off", "on", "on"), ("on", "off", "off"),
+                                       ("off", "on", "on"))

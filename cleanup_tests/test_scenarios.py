@@ -4,6 +4,7 @@ finalization of the same final carrier state."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text, update
 
 from cleanup_assets.db import connect_databases
@@ -257,3 +258,42 @@ def test_two_providers_of_a_partition_each_get_their_own_changes_and_departures(
     assert set(live(engine, "Device", 11)) == {d["ICCID"] for d in mine}
     assert set(live(engine, "Device", 12)) == {d["ICCID"] for d in theirs[:4]}
     assert live(engine, "Device", 11)[mine[0]["ICCID"]]["Status"] == "SUSPENDED"
+
+
+def test_a_device_gone_is_found_beside_a_returning_device(engine):
+    """One device comes back (soft-deleted, listed again) on the day another leaves: the
+    returning one is revived, the other soft-deleted — the live devices the list names are
+    counted as live before the sync, so a revived one cannot stand in for one gone."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 6)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    stage(engine, "thingspace", 11, devices[1:])  # device 0 leaves
+    assert finalize(engine, "thingspace").common.devices.deactivated == 1
+    stage(engine, "thingspace", 11, devices[:5])  # device 0 returns, device 5 leaves
+
+    result = finalize(engine, "thingspace").common.devices
+
+    assert (result.deactivated, result.updated) == (1, 1)
+    assert set(live(engine, "Device", 11)) == {d["ICCID"] for d in devices[:5]}
+
+
+@pytest.mark.backends("postgresql")
+def test_a_second_verdict_record_cannot_hide_a_device_gone(engine):
+    """PostgreSQL keeps one verdict record per key by its writes, not by an index
+    (schema.judged_row): should a key have two, its carrier row is met twice in the checks'
+    pass. The pass then counts more checked rows than listed ones and searches for absent
+    devices as before — instead of taking the doubled device for every device named and
+    leaving the one gone live, silently — and the finalization stops at the mirror's own
+    check (more accepted rows than live devices): rolled back, said, nothing lost."""
+    seed_providers(engine, (11, 1, "thingspace"))
+    devices = good_devices(11, 6)
+    stage(engine, "thingspace", 11, devices)
+    finalize(engine, "thingspace")
+    with engine.begin() as conn:  # a second record of device 0's verdict
+        conn.execute(text('INSERT INTO "CleanupJudgedRow" SELECT * FROM "CleanupJudgedRow" '
+                          'WHERE "DeviceKey" = :k'), {"k": devices[0]["ICCID"]})
+    stage(engine, "thingspace", 11, devices[:5])  # device 5 leaves
+
+    with pytest.raises(AssertionError, match="the mirror lost devices: 6 accepted"):
+        finalize(engine, "thingspace")

@@ -75,8 +75,9 @@ def carrier_source(integration: Integration, provider_ids: Sequence[int],
     keeps the merge's own tests). The transaction between this pass and the writes adds
     no device and changes none of its own; another writer's commit in between (READ
     COMMITTED) is seen as of this pass: a device it adds would be inserted a second time,
-    a value it changes is repaired by the next sync (the per-integration run limit keeps
-    our own runs apart).
+    a value it changes is repaired by the next sync; the absent search, where it runs,
+    reads the carrier table as it then is (the per-integration run limit keeps our own
+    runs apart).
 
     One provider (a partition's usual case): the per-device subqueries are grouped and
     joined by key alone — the provider is the same on both sides — so that PostgreSQL can
