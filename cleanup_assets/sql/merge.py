@@ -306,13 +306,21 @@ def changes(target: Table, current, row, columns: Sequence[str], *,
     return [*revived, *failed, *[differs(name) for name in columns]]
 
 
-def _counts(rows, source: Source) -> list:
-    """What merge_into counts of the checked rows, grouped per provider: rows, accepted,
-    refused for their key, judged now."""
+def _counts(rows, source: Source, of=None) -> list:
+    """What merge_into counts of the checked rows: rows, accepted, refused for their key,
+    judged now — of the rows where ``of`` holds (None: every row, to group per provider)."""
+    def count(condition=None):
+        where = [c for c in (of, condition) if c is not None]
+        return count_of(and_(*where)) if where else func.count()
+
+    def judged():
+        now = rows.c[JUDGED_NOW]
+        return func.sum(now if of is None else case((of, now), else_=0))
+
     reasons = sorted(source.key_reasons)
-    return [rows.c.ServiceProviderId, func.count(), count_of(rows.c.Defect.is_(None)),
-            count_of(rows.c.Defect.in_(reasons)) if reasons else literal(0),
-            func.sum(rows.c[JUDGED_NOW]) if source.records_verdicts else func.count()]
+    return [count(), count(rows.c.Defect.is_(None)),
+            count(rows.c.Defect.in_(reasons)) if reasons else literal(0),
+            judged() if source.records_verdicts else count()]
 
 
 def _counts_side_by_side(every, source: Source, target: Table,
@@ -324,23 +332,20 @@ def _counts_side_by_side(every, source: Source, target: Table,
     statement, and no row was repeated by a join (as many checked rows as ``present``
     rows: a second verdict record of a key would name its device twice)."""
     good = every.c.Defect.is_(None)
-    reasons = sorted(source.key_reasons)
     present = source.present.subquery("present_rows")
     live = [target.c.IsDeleted == false()] if "IsDeleted" in target.c else []
     columns = []
     for provider in providers:  # bounded: the partition's providers
         of = every.c.ServiceProviderId == provider
-        rows = count_of(of)
+        counted = _counts(every, source, of)
         live_keyed = (select(func.count()).where(target.c.ServiceProviderId == provider,
                                                  target.c[source.key].isnot(None), *live)
                       .scalar_subquery())
         listed = (select(func.count()).where(present.c.ServiceProviderId == provider)
                   .scalar_subquery())
         named = func.coalesce(func.sum(case((and_(of, good), every.c[LIVE_DEVICES]))), 0)
-        columns += [rows, count_of(and_(of, good)),
-                    count_of(and_(of, every.c.Defect.in_(reasons))) if reasons else literal(0),
-                    func.sum(case((of, every.c[JUDGED_NOW]), else_=0)),
-                    case((and_(named == live_keyed, rows == listed), literal(1)), else_=literal(0))]
+        columns += [*counted, case((and_(named == live_keyed, counted[0] == listed), literal(1)),
+                                   else_=literal(0))]
     return columns
 
 
@@ -467,7 +472,7 @@ def _checked_rows(conn: Connection, source: Source, target: Table, providers: Se
             conn.execute(CreateIndex(index))
         refresh_statistics(conn, table)  # PostgreSQL: the planner sees its size
     if per_provider is None:
-        grouped = conn.execute(select(*_counts(table, source))
+        grouped = conn.execute(select(table.c.ServiceProviderId, *_counts(table, source))
                                .group_by(table.c.ServiceProviderId))
         per_provider = {p: tuple(n) for p, *n in grouped}  # bounded: one row per provider
     return table, per_provider, names_every_device
